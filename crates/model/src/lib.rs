@@ -1,0 +1,27 @@
+//! Orderboard's shared vocabulary.
+//!
+//! Every type that crosses the wire lives here once, so that the server that
+//! writes a payload and the UI that reads it can never disagree. The crate
+//! does no I/O and builds for `wasm32-unknown-unknown` as well as natively.
+//!
+//! - [`stage`]: channels, stages and the stage machine (the only place the
+//!   rules of who may move where are written down).
+//! - [`order`]: an order, a new order and their validation.
+//! - [`views`]: what the customer board and the tracking page may see of an order.
+//! - [`stream`]: the payloads of the SSE streams (`snapshot`, `order`, `reset`).
+//! - [`api`]: request bodies, the health report and the API's error shape.
+
+pub mod api;
+pub mod order;
+pub mod stage;
+pub mod stream;
+pub mod views;
+
+pub use api::{ApiErrorBody, ApiErrorDetail, ErrorCode, Health, OpenStreams, StageChangeRequest};
+pub use order::{Item, NewOrder, Order, StageEntry, ValidationError};
+pub use stage::{Channel, ChangeKind, Stage, StageMachine, Transition, TransitionError};
+pub use stream::{
+    BoardEvent, BoardSnapshot, Change, OrderEvent, StaffSnapshot, StreamEventName, TrackEvent,
+    TrackSnapshot,
+};
+pub use views::{BoardOrder, TrackedOrder};

@@ -1,0 +1,112 @@
+//! The payloads of Orderboard's SSE streams.
+//!
+//! Every stream speaks the same three event names. A fresh connection starts
+//! with `snapshot` (the whole state, as of a sequence number); then each change
+//! arrives as `order`; `reset` replaces the state when the server cannot replay
+//! from the client's last event id. The SSE `id:` of every event is the global
+//! sequence number of the event log, so a client resumes with `Last-Event-ID`.
+
+use crate::order::Order;
+use crate::stage::{ChangeKind, Stage};
+use crate::views::{BoardOrder, TrackedOrder};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+/// The SSE `event:` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StreamEventName {
+    Snapshot,
+    Order,
+    Reset,
+}
+
+impl StreamEventName {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StreamEventName::Snapshot => "snapshot",
+            StreamEventName::Order => "order",
+            StreamEventName::Reset => "reset",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "snapshot" => Some(Self::Snapshot),
+            "order" => Some(Self::Order),
+            "reset" => Some(Self::Reset),
+            _ => None,
+        }
+    }
+}
+
+/// What happened to an order: the stage it left (none at creation) and the one it entered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Change {
+    pub from: Option<Stage>,
+    pub to: Stage,
+    pub kind: ChangeKind,
+}
+
+/// Staff stream `order` event: one change with the order's full new state.
+/// This is also exactly what the event log stores for each sequence number.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderEvent {
+    pub seq: u64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    pub change: Change,
+    pub order: Order,
+}
+
+/// Board stream `order` event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoardEvent {
+    pub seq: u64,
+    pub change: Change,
+    pub order: BoardOrder,
+}
+
+/// Tracking stream `order` event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrackEvent {
+    pub seq: u64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    pub change: Change,
+    pub order: TrackedOrder,
+}
+
+impl From<&OrderEvent> for BoardEvent {
+    fn from(e: &OrderEvent) -> Self {
+        BoardEvent { seq: e.seq, change: e.change, order: BoardOrder::from(&e.order) }
+    }
+}
+
+impl From<&OrderEvent> for TrackEvent {
+    fn from(e: &OrderEvent) -> Self {
+        TrackEvent { seq: e.seq, at: e.at, change: e.change, order: TrackedOrder::from(&e.order) }
+    }
+}
+
+/// Staff `snapshot`/`reset`: the active orders (oldest first) and the most
+/// recently finished ones (newest first, so a mistaken bump can be recalled).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StaffSnapshot {
+    pub as_of: u64,
+    pub orders: Vec<Order>,
+    pub recently_finished: Vec<Order>,
+}
+
+/// Board `snapshot`/`reset`: the active orders, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BoardSnapshot {
+    pub as_of: u64,
+    pub orders: Vec<BoardOrder>,
+}
+
+/// Tracking `snapshot`/`reset`: the one order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TrackSnapshot {
+    pub as_of: u64,
+    pub order: TrackedOrder,
+}
