@@ -1,0 +1,188 @@
+//! The customer board: who is being prepared and who can come to the counter.
+//!
+//! The board shows orders from `received` to `ready`; anything that goes out
+//! for delivery or reaches a final stage leaves it. An order that turns ready
+//! while the board watches is highlighted for a while and asks for a chime —
+//! orders that are already ready in a snapshot are not, so a reload or a
+//! reconnect stays quiet.
+
+use crate::state::stream_message::{BoardMessage, StreamMessage};
+use orderboard_model::{BoardEvent, BoardOrder, BoardSnapshot, Stage};
+
+/// How long a freshly ready order stays highlighted.
+pub const HIGHLIGHT_MS: i64 = 45_000;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct BoardTile {
+    pub order: BoardOrder,
+    /// When the board saw this order turn ready (milliseconds since the epoch).
+    pub ready_seen_at_ms: Option<i64>,
+}
+
+impl BoardTile {
+    pub fn is_highlighted(&self, now_ms: i64) -> bool {
+        self.ready_seen_at_ms.is_some_and(|at| now_ms - at < HIGHLIGHT_MS)
+    }
+}
+
+/// What the page should do besides redrawing.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BoardEffect {
+    pub chime: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct BoardState {
+    /// Orders being prepared (received or preparing), in the order they came.
+    pub preparing: Vec<BoardTile>,
+    /// Ready orders, the most recently ready first.
+    pub ready: Vec<BoardTile>,
+    pub last_seq: u64,
+    pub synced: bool,
+}
+
+/// Whether an order in this stage belongs on the board at all.
+pub fn on_board(stage: Stage) -> bool {
+    matches!(stage, Stage::Received | Stage::Preparing | Stage::Ready)
+}
+
+impl BoardState {
+    pub fn apply(&mut self, message: BoardMessage, now_ms: i64) -> BoardEffect {
+        match message {
+            StreamMessage::Snapshot(s) | StreamMessage::Reset(s) => {
+                self.replace(s);
+                BoardEffect::default()
+            }
+            StreamMessage::Order(e) => self.apply_event(e, now_ms),
+        }
+    }
+
+    fn replace(&mut self, snapshot: BoardSnapshot) {
+        self.preparing.clear();
+        self.ready.clear();
+        for order in snapshot.orders.into_iter().filter(|o| on_board(o.stage)) {
+            let tile = BoardTile { order, ready_seen_at_ms: None };
+            if tile.order.stage == Stage::Ready {
+                // The snapshot is oldest first; the ready column shows the newest first.
+                self.ready.insert(0, tile);
+            } else {
+                self.preparing.push(tile);
+            }
+        }
+        self.last_seq = snapshot.as_of;
+        self.synced = true;
+    }
+
+    pub fn apply_event(&mut self, event: BoardEvent, now_ms: i64) -> BoardEffect {
+        if self.synced && event.seq <= self.last_seq {
+            return BoardEffect::default();
+        }
+        self.last_seq = self.last_seq.max(event.seq);
+        let number = event.order.number;
+        let was_ready = self.ready.iter().any(|t| t.order.number == number);
+        self.preparing.retain(|t| t.order.number != number);
+        self.ready.retain(|t| t.order.number != number);
+        let order = event.order;
+        match order.stage {
+            Stage::Ready => {
+                let turned_ready = !was_ready && event.change.from != Some(Stage::Ready);
+                let tile = BoardTile { order, ready_seen_at_ms: turned_ready.then_some(now_ms) };
+                self.ready.insert(0, tile);
+                BoardEffect { chime: turned_ready }
+            }
+            Stage::Received | Stage::Preparing => {
+                self.preparing.push(BoardTile { order, ready_seen_at_ms: None });
+                BoardEffect::default()
+            }
+            _ => BoardEffect::default(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::fixtures::*;
+    use orderboard_model::{Order, OrderEvent};
+
+    fn board(o: &Order) -> BoardOrder {
+        BoardOrder::from(o)
+    }
+
+    fn ev(e: OrderEvent) -> BoardMessage {
+        StreamMessage::Order(BoardEvent::from(&e))
+    }
+
+    fn numbers(tiles: &[BoardTile]) -> Vec<u32> {
+        tiles.iter().map(|t| t.order.number).collect()
+    }
+
+    #[test]
+    fn snapshot_splits_preparing_and_ready_quietly() {
+        let mut b = BoardState::default();
+        let r1 = moved(&moved(&order(1), Stage::Preparing), Stage::Ready);
+        let r2 = moved(&moved(&order(2), Stage::Preparing), Stage::Ready);
+        let snap = BoardSnapshot { as_of: 3, orders: vec![board(&r1), board(&r2), board(&order(3))] };
+        let fx = b.apply(StreamMessage::Snapshot(snap), 0);
+        assert!(!fx.chime);
+        assert_eq!(numbers(&b.preparing), vec![3]);
+        assert_eq!(numbers(&b.ready), vec![2, 1]);
+        assert!(!b.ready[0].is_highlighted(0));
+    }
+
+    #[test]
+    fn turning_ready_chimes_and_highlights_for_a_while() {
+        let mut b = BoardState::default();
+        let o = moved(&order(12), Stage::Preparing);
+        b.apply(StreamMessage::Snapshot(BoardSnapshot { as_of: 1, orders: vec![board(&o)] }), 0);
+        let ready = moved(&o, Stage::Ready);
+        let fx = b.apply(ev(change_event(2, &o, ready.clone())), 1_000);
+        assert!(fx.chime);
+        assert!(b.preparing.is_empty());
+        assert_eq!(numbers(&b.ready), vec![12]);
+        assert!(b.ready[0].is_highlighted(1_000 + HIGHLIGHT_MS - 1));
+        assert!(!b.ready[0].is_highlighted(1_000 + HIGHLIGHT_MS));
+        assert_eq!(b.ready[0].order.name.as_deref(), Some("Guest"));
+    }
+
+    #[test]
+    fn final_and_out_for_delivery_leave_the_board() {
+        let mut b = BoardState::default();
+        let p = moved(&order(1), Stage::Preparing);
+        let p_ready = moved(&p, Stage::Ready);
+        let d = moved(&moved(&delivery(2), Stage::Preparing), Stage::Ready);
+        b.apply(StreamMessage::Snapshot(BoardSnapshot { as_of: 1, orders: vec![board(&p_ready), board(&d)] }), 0);
+        let fx = b.apply(ev(change_event(2, &d, moved(&d, Stage::OutForDelivery))), 5);
+        assert!(!fx.chime);
+        b.apply(ev(change_event(3, &p_ready, moved(&p_ready, Stage::Collected))), 6);
+        assert!(b.ready.is_empty() && b.preparing.is_empty());
+    }
+
+    #[test]
+    fn recall_moves_back_without_a_chime() {
+        let mut b = BoardState::default();
+        let r = moved(&moved(&order(5), Stage::Preparing), Stage::Ready);
+        b.apply(StreamMessage::Snapshot(BoardSnapshot { as_of: 1, orders: vec![board(&r)] }), 0);
+        let back = moved(&r, Stage::Preparing);
+        assert!(!b.apply(ev(change_event(2, &r, back)), 1).chime);
+        assert_eq!(numbers(&b.preparing), vec![5]);
+        // A collected order recalled to ready is ready again, but not news.
+        let c = moved(&r, Stage::Collected);
+        let again = moved(&c, Stage::Ready);
+        let fx = b.apply(ev(change_event(3, &c, again)), 2);
+        assert!(fx.chime, "it is back at the counter, so customers should look");
+        assert_eq!(numbers(&b.ready), vec![5]);
+    }
+
+    #[test]
+    fn replays_are_skipped_and_new_orders_appear() {
+        let mut b = BoardState::default();
+        b.apply(StreamMessage::Snapshot(BoardSnapshot { as_of: 10, orders: vec![] }), 0);
+        b.apply(ev(created_event(9, order(1))), 0);
+        assert!(b.preparing.is_empty());
+        b.apply(ev(created_event(11, order(2))), 0);
+        b.apply(ev(created_event(12, order(3))), 0);
+        assert_eq!(numbers(&b.preparing), vec![2, 3]);
+        assert_eq!(b.last_seq, 12);
+    }
+}

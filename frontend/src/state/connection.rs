@@ -1,0 +1,100 @@
+//! The state of a page's live connection, as shown in its corner.
+//!
+//! `Live` while the stream is open; `Down` from the first error until it opens
+//! again — "reconnecting" at first, "offline since HH:MM:SS" once it has lasted
+//! a few seconds; `Ended` when the page closed the stream on purpose.
+
+use crate::state::time_fmt::clock_hms;
+
+/// After this long without a connection, the page says it is offline.
+pub const OFFLINE_AFTER_MS: i64 = 4_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Connection {
+    Connecting,
+    Live,
+    Down { since_ms: i64 },
+    Ended,
+}
+
+impl Connection {
+    pub fn opened(self) -> Connection {
+        Connection::Live
+    }
+
+    /// An error: the connection is down since the first error in a row.
+    pub fn failed(self, now_ms: i64) -> Connection {
+        match self {
+            Connection::Down { since_ms } => Connection::Down { since_ms },
+            Connection::Ended => Connection::Ended,
+            _ => Connection::Down { since_ms: now_ms },
+        }
+    }
+
+    /// The CSS class and the words for the status badge.
+    pub fn badge(&self, now_ms: i64, offset_minutes: i32) -> (&'static str, String) {
+        match *self {
+            Connection::Connecting => ("conn-connecting", "Connecting…".into()),
+            Connection::Live => ("conn-live", "Live".into()),
+            Connection::Down { since_ms } if now_ms - since_ms < OFFLINE_AFTER_MS => {
+                ("conn-reconnecting", "Reconnecting…".into())
+            }
+            Connection::Down { since_ms } => {
+                ("conn-offline", format!("Offline since {}", clock_hms(since_ms, offset_minutes)))
+            }
+            Connection::Ended => ("conn-ended", "Updates ended".into()),
+        }
+    }
+}
+
+/// How long to wait before opening a new stream after the browser gave up:
+/// 1 s, 2 s, 4 s … at most 10 s.
+pub fn reconnect_delay_ms(attempt: u32) -> u32 {
+    1_000u32.saturating_mul(1 << attempt.min(4)).min(10_000)
+}
+
+/// The stream URL to resume from the last event seen.
+pub fn resume_url(base: &str, last_event_id: Option<&str>) -> String {
+    match last_event_id.filter(|id| !id.is_empty()) {
+        Some(id) => {
+            let sep = if base.contains('?') { '&' } else { '?' };
+            format!("{base}{sep}last_event_id={id}")
+        }
+        None => base.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn down_keeps_its_first_moment() {
+        let c = Connection::Live.failed(1_000).failed(5_000);
+        assert_eq!(c, Connection::Down { since_ms: 1_000 });
+        assert_eq!(c.opened(), Connection::Live);
+        assert_eq!(Connection::Ended.failed(3), Connection::Ended);
+    }
+
+    #[test]
+    fn badge_turns_from_reconnecting_to_offline() {
+        let c = Connection::Down { since_ms: 3_723_000 };
+        assert_eq!(c.badge(3_724_000, 0), ("conn-reconnecting", "Reconnecting…".to_string()));
+        assert_eq!(c.badge(3_723_000 + OFFLINE_AFTER_MS, 0), ("conn-offline", "Offline since 01:02:03".to_string()));
+        assert_eq!(Connection::Live.badge(0, 0).1, "Live");
+    }
+
+    #[test]
+    fn backoff_grows_and_caps() {
+        let delays: Vec<u32> = (0..7).map(reconnect_delay_ms).collect();
+        assert_eq!(delays, vec![1_000, 2_000, 4_000, 8_000, 10_000, 10_000, 10_000]);
+    }
+
+    #[test]
+    fn resume_url_carries_the_last_id() {
+        assert_eq!(resume_url("/api/events", Some("42")), "/api/events?last_event_id=42");
+        assert_eq!(resume_url("/api/x?a=1", Some("7")), "/api/x?a=1&last_event_id=7");
+        assert_eq!(resume_url("/api/events", None), "/api/events");
+        assert_eq!(resume_url("/api/events", Some("")), "/api/events");
+    }
+}

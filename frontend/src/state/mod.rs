@@ -1,0 +1,21 @@
+//! Each page's state and the pure rules that change it.
+//!
+//! The pages feed stream messages, API answers and key presses in; these
+//! modules answer with the new state. Nothing here touches the browser.
+
+pub mod age;
+pub mod api_failure;
+pub mod board_state;
+pub mod connection;
+pub mod labels;
+pub mod new_order_form;
+pub mod routes;
+pub mod selection;
+pub mod settings;
+pub mod staff_state;
+pub mod stream_message;
+pub mod time_fmt;
+pub mod track_state;
+
+#[cfg(test)]
+pub(crate) mod fixtures;

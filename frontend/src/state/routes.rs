@@ -1,0 +1,38 @@
+//! Which page a path shows. The app has three pages and no in-app navigation,
+//! so the path is read once at start instead of shipping a router.
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Page {
+    Dispatcher,
+    Board,
+    Track(String),
+    NotFound,
+}
+
+pub fn page_for_path(path: &str) -> Page {
+    let path = path.trim_end_matches('/');
+    match path {
+        "" | "/index.html" => Page::Dispatcher,
+        "/board" => Page::Board,
+        _ => match path.strip_prefix("/track/") {
+            Some(token) if !token.is_empty() && !token.contains('/') => Page::Track(token.to_string()),
+            _ => Page::NotFound,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maps_paths_to_pages() {
+        assert_eq!(page_for_path("/"), Page::Dispatcher);
+        assert_eq!(page_for_path("/board"), Page::Board);
+        assert_eq!(page_for_path("/board/"), Page::Board);
+        assert_eq!(page_for_path("/track/Ab_9-x"), Page::Track("Ab_9-x".into()));
+        assert_eq!(page_for_path("/track/"), Page::NotFound);
+        assert_eq!(page_for_path("/track/a/b"), Page::NotFound);
+        assert_eq!(page_for_path("/nope"), Page::NotFound);
+    }
+}
