@@ -73,7 +73,8 @@ impl Order {
     }
 }
 
-pub(crate) fn first_name(customer: Option<&str>) -> Option<String> {
+/// The first word of a customer name.
+pub fn first_name(customer: Option<&str>) -> Option<String> {
     customer.and_then(|c| c.split_whitespace().next()).map(str::to_string)
 }
 

@@ -1,1 +1,32 @@
-fn main(){}
+//! `orderboard-server`: Orderboard without the desktop app, for headless machines.
+
+use clap::Parser;
+use orderboard_server::config::ServerArgs;
+use orderboard_server::feed::in_process::InProcessFeed;
+use orderboard_server::{db, serve, shutdown, AppState};
+use std::io::IsTerminal;
+use std::sync::Arc;
+use tracing_subscriber::EnvFilter;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = ServerArgs::parse();
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if args.log_json {
+        logs.json().init();
+    } else {
+        logs.with_ansi(std::io::stderr().is_terminal()).init();
+    }
+
+    let db_path = args.db_path();
+    let pool = db::open(&db_path).await?;
+    tracing::info!(db = %db_path.display(), "database open");
+    let state = AppState::new(pool.clone(), Arc::new(InProcessFeed::default()), args.stream_settings());
+    let listener = tokio::net::TcpListener::bind(args.listen).await?;
+    tracing::info!("listening on http://{}", listener.local_addr()?);
+    serve(listener, state, shutdown::signal()).await?;
+    pool.close().await;
+    tracing::info!("stopped");
+    Ok(())
+}

@@ -1,0 +1,73 @@
+//! The headless server's command line, and the stream settings it carries.
+
+use clap::Parser;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// How streams behave; tests shorten the heartbeat.
+#[derive(Debug, Clone)]
+pub struct StreamSettings {
+    /// A comment is sent on a stream that has been quiet this long.
+    pub heartbeat: Duration,
+    /// The `retry:` a client waits before it reconnects.
+    pub retry: Duration,
+}
+
+impl Default for StreamSettings {
+    fn default() -> Self {
+        StreamSettings { heartbeat: crate::DEFAULT_HEARTBEAT, retry: Duration::from_millis(2000) }
+    }
+}
+
+/// Orderboard's server: live order status for restaurant screens.
+///
+/// Serves the REST API under /api and the live Server-Sent Events streams
+/// (/api/events for staff, /api/board/events for customer boards,
+/// /api/track/{token}/events for one customer's order), backed by a SQLite
+/// database file.
+#[derive(Debug, Parser)]
+#[command(name = "orderboard-server", version, about, long_about)]
+pub struct ServerArgs {
+    /// The SQLite database file; created, with its folder, if missing.
+    /// Default: orderboard.db in the user's data folder.
+    #[arg(long, env = "ORDERBOARD_DB")]
+    pub db: Option<PathBuf>,
+
+    /// The address to listen on. Port 0 picks a free port; the log says which.
+    /// Use 0.0.0.0:7878 to serve other machines on the restaurant's network.
+    #[arg(long, env = "ORDERBOARD_LISTEN", default_value = "127.0.0.1:7878")]
+    pub listen: SocketAddr,
+
+    /// Seconds between heartbeat comments on quiet streams.
+    #[arg(long, env = "ORDERBOARD_HEARTBEAT_SECS", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub heartbeat_secs: u64,
+
+    /// Milliseconds a client waits before reconnecting (the SSE `retry:` field).
+    #[arg(long, env = "ORDERBOARD_RETRY_MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(100..=600_000))]
+    pub retry_ms: u64,
+
+    /// Log as JSON lines instead of human-readable text.
+    #[arg(long, env = "ORDERBOARD_LOG_JSON")]
+    pub log_json: bool,
+}
+
+impl ServerArgs {
+    pub fn stream_settings(&self) -> StreamSettings {
+        StreamSettings {
+            heartbeat: Duration::from_secs(self.heartbeat_secs),
+            retry: Duration::from_millis(self.retry_ms),
+        }
+    }
+
+    /// The database path, or the default in the user's data folder.
+    pub fn db_path(&self) -> PathBuf {
+        self.db.clone().unwrap_or_else(default_db_path)
+    }
+}
+
+pub fn default_db_path() -> PathBuf {
+    directories::ProjectDirs::from("", "", "orderboard")
+        .map(|d| d.data_dir().join("orderboard.db"))
+        .unwrap_or_else(|| PathBuf::from("orderboard.db"))
+}

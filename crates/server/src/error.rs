@@ -1,0 +1,142 @@
+//! The API's one error type, and how every failure becomes a JSON answer.
+//!
+//! Handlers return `Result<_, ApiError>`; extractor rejections (bad JSON, bad
+//! query strings, oversized bodies) are turned into the same shape, so no
+//! client ever sees axum's plain-text errors or a 500 for bad input.
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use orderboard_model::{ApiErrorBody, ApiErrorDetail, ErrorCode, Order, Stage, ValidationError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    InvalidBody(String),
+    #[error("{0}")]
+    Validation(ValidationError),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("method not allowed")]
+    MethodNotAllowed,
+    /// A refused stage change, a stale `expected_version`, or a recall whose
+    /// number is taken: the client gets the order's real state.
+    #[error("{message}")]
+    Conflict { code: ErrorCode, message: String, order: Box<Order>, allowed: Vec<Stage> },
+    #[error("all display numbers are in use by active orders")]
+    NoFreeNumber,
+    #[error("internal error: {0}")]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(e: sqlx::Error) -> Self {
+        ApiError::Internal(e.into())
+    }
+}
+
+impl ApiError {
+    pub fn order_not_found() -> Self {
+        ApiError::NotFound("no such order".into())
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::InvalidBody(_) | ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Conflict { .. } | ApiError::NoFreeNumber => StatusCode::CONFLICT,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn body(&self) -> ApiErrorBody {
+        let code = match self {
+            ApiError::BadRequest(_) => ErrorCode::BadRequest,
+            ApiError::InvalidBody(_) => ErrorCode::InvalidBody,
+            ApiError::Validation(_) => ErrorCode::ValidationFailed,
+            ApiError::UnsupportedMediaType(_) => ErrorCode::UnsupportedMediaType,
+            ApiError::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
+            ApiError::NotFound(_) => ErrorCode::NotFound,
+            ApiError::MethodNotAllowed => ErrorCode::MethodNotAllowed,
+            ApiError::Conflict { code, .. } => *code,
+            ApiError::NoFreeNumber => ErrorCode::NoFreeNumber,
+            ApiError::Internal(_) => ErrorCode::Internal,
+        };
+        let message = match self {
+            ApiError::Internal(_) => "the server failed to handle this request".to_string(),
+            other => other.to_string(),
+        };
+        let mut detail = ApiErrorDetail { code, message, field: None, order: None, allowed: None };
+        match self {
+            ApiError::Validation(v) => detail.field = Some(v.field.clone()),
+            ApiError::Conflict { order, allowed, .. } => {
+                detail.order = Some(order.clone());
+                detail.allowed = Some(allowed.clone());
+            }
+            _ => {}
+        }
+        ApiErrorBody { error: detail }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let ApiError::Internal(e) = &self {
+            tracing::error!(error = ?e, "request failed");
+        }
+        (self.status(), axum::Json(self.body())).into_response()
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(r: JsonRejection) -> Self {
+        match r {
+            JsonRejection::JsonDataError(e) => ApiError::InvalidBody(e.body_text()),
+            JsonRejection::JsonSyntaxError(e) => ApiError::BadRequest(e.body_text()),
+            JsonRejection::MissingJsonContentType(_) => {
+                ApiError::UnsupportedMediaType("send the body as JSON, with Content-Type: application/json".into())
+            }
+            other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                ApiError::PayloadTooLarge(format!("the body is larger than {} bytes", crate::MAX_BODY_BYTES))
+            }
+            other => ApiError::BadRequest(other.body_text()),
+        }
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(r: QueryRejection) -> Self {
+        ApiError::BadRequest(r.body_text())
+    }
+}
+
+/// `axum::Json`, with its rejections in the API's error shape.
+#[derive(FromRequest)]
+#[from_request(via(axum::Json), rejection(ApiError))]
+pub struct ApiJson<T>(pub T);
+
+/// `axum::extract::Query`, with its rejections in the API's error shape.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct ApiQuery<T>(pub T);
+
+/// The answer for `/api` paths that do not exist.
+pub async fn api_not_found() -> ApiError {
+    ApiError::NotFound("no such API endpoint".into())
+}
+
+/// The answer for a known path asked with the wrong method.
+pub async fn method_not_allowed() -> ApiError {
+    ApiError::MethodNotAllowed
+}

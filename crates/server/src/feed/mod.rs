@@ -1,0 +1,38 @@
+//! Publish/subscribe of committed changes, behind a small interface.
+//!
+//! The order store publishes each change exactly once, after its commit and in
+//! sequence order; every open stream subscribes. Nothing here touches the
+//! database: a subscriber that falls behind is told so ([`Delivery::Missed`])
+//! and catches up from the event log itself. The in-process implementation is
+//! [`in_process::InProcessFeed`]; a broker-backed one for several server
+//! instances can implement [`ChangeFeed`] too.
+
+pub mod in_process;
+pub mod published;
+
+use futures_util::stream::BoxStream;
+use std::sync::Arc;
+
+pub use published::PublishedChange;
+
+/// What a subscription yields.
+#[derive(Debug, Clone)]
+pub enum Delivery {
+    /// The next committed change.
+    Change(Arc<PublishedChange>),
+    /// The subscriber fell behind and some changes were dropped for it: it
+    /// must catch up from the event log before it trusts what follows.
+    Missed,
+}
+
+/// A subscriber's view of the feed. It ends when the feed is closed.
+pub type Subscription = BoxStream<'static, Delivery>;
+
+pub trait ChangeFeed: Send + Sync + 'static {
+    /// Hands a committed change to every current subscriber.
+    fn publish(&self, change: Arc<PublishedChange>);
+    /// Starts receiving every change published from now on.
+    fn subscribe(&self) -> Subscription;
+    /// How many subscriptions are open.
+    fn subscriber_count(&self) -> usize;
+}

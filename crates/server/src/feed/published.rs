@@ -1,0 +1,35 @@
+//! A committed change, encoded once for every kind of stream.
+//!
+//! Each change is turned into its three SSE frames (staff, board, tracking) a
+//! single time, when it is published or read back from the log; subscribers
+//! share the bytes instead of encoding them again per connection.
+
+use crate::sse::encoder;
+use bytes::Bytes;
+use orderboard_model::{BoardEvent, OrderEvent, StreamEventName, TrackEvent};
+use uuid::Uuid;
+
+#[derive(Debug)]
+pub struct PublishedChange {
+    pub seq: u64,
+    pub order_id: Uuid,
+    /// The order reached a final stage with this change.
+    pub is_final: bool,
+    pub staff_frame: Bytes,
+    pub board_frame: Bytes,
+    pub track_frame: Bytes,
+}
+
+impl PublishedChange {
+    pub fn encode(event: &OrderEvent) -> Self {
+        let name = StreamEventName::Order;
+        PublishedChange {
+            seq: event.seq,
+            order_id: event.order.id,
+            is_final: event.order.stage.is_final(),
+            staff_frame: encoder::event_frame(event.seq, name, event),
+            board_frame: encoder::event_frame(event.seq, name, &BoardEvent::from(event)),
+            track_frame: encoder::event_frame(event.seq, name, &TrackEvent::from(event)),
+        }
+    }
+}

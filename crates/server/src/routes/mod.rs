@@ -1,0 +1,13 @@
+//! HTTP handlers, one module per resource.
+//!
+//! - [`health`]: `/api/health`
+//! - [`orders`]: `/api/orders…`, where staff create and move orders
+//! - [`staff_events`]: `/api/events`, the dispatchers' live stream
+//! - [`board`]: `/api/board/events`, the customer board's live stream
+//! - [`track`]: `/api/track/{token}…`, one customer's order and its live stream
+
+pub mod board;
+pub mod health;
+pub mod orders;
+pub mod staff_events;
+pub mod track;

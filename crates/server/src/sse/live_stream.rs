@@ -1,0 +1,233 @@
+//! One SSE stream's whole life.
+//!
+//! 1. It subscribes to the change feed first, so nothing published from then
+//!    on can slip past it.
+//! 2. It starts with a `snapshot` (fresh connection), a `reset` (an id that
+//!    cannot be replayed), or a replay from the event log of everything after
+//!    the client's `Last-Event-ID`.
+//! 3. Then it forwards live changes, skipping any it already sent (so there is
+//!    no duplicate where replay and live overlap), and sends a comment as a
+//!    heartbeat when nothing else was sent.
+//! 4. A subscriber that fell behind the feed catches up from the log.
+//! 5. It ends when the server shuts down, when a tracked order reaches a
+//!    final stage, or when the client goes away (the body is dropped, and with
+//!    it the subscription and the open-stream guard).
+
+use super::encoder;
+use super::open_streams::{OpenStreamGuard, StreamKind};
+use super::resume::ResumeFrom;
+use crate::error::ApiError;
+use crate::feed::{Delivery, PublishedChange, Subscription};
+use crate::store::{event_log, snapshots};
+use crate::AppState;
+use axum::body::Body;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::Response;
+use bytes::Bytes;
+use futures_util::StreamExt;
+use orderboard_model::StreamEventName;
+use std::convert::Infallible;
+use tokio::time::{interval_at, Instant, MissedTickBehavior};
+use uuid::Uuid;
+
+/// Who the stream is for, which decides what it carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// Dispatchers: every order, in full.
+    Staff,
+    /// Customer boards: every order, as a board shows it.
+    Board,
+    /// One customer: one order, as its tracking page shows it.
+    Track(Uuid),
+}
+
+impl Audience {
+    fn kind(self) -> StreamKind {
+        match self {
+            Audience::Staff => StreamKind::Staff,
+            Audience::Board => StreamKind::Board,
+            Audience::Track(_) => StreamKind::Track,
+        }
+    }
+
+    fn only_order(self) -> Option<Uuid> {
+        match self {
+            Audience::Track(id) => Some(id),
+            _ => None,
+        }
+    }
+
+    /// This audience's frame for a change, if the change concerns it.
+    fn frame(self, change: &PublishedChange) -> Option<&Bytes> {
+        match self {
+            Audience::Staff => Some(&change.staff_frame),
+            Audience::Board => Some(&change.board_frame),
+            Audience::Track(id) if change.order_id == id => Some(&change.track_frame),
+            Audience::Track(_) => None,
+        }
+    }
+
+    /// Whether the stream is over after this change: a tracked order finished.
+    fn ends_after(self, change: &PublishedChange) -> bool {
+        matches!(self, Audience::Track(id) if change.order_id == id && change.is_final)
+    }
+
+    /// The state as of now, encoded as a `snapshot` or `reset` frame; also
+    /// whether the stream ends with it (a tracked order that is already final).
+    async fn state_frame(self, state: &AppState, name: StreamEventName) -> Result<Option<(u64, Bytes, bool)>, sqlx::Error> {
+        let pool = state.store.pool();
+        Ok(match self {
+            Audience::Staff => {
+                let s = snapshots::staff(pool).await?;
+                Some((s.as_of, encoder::event_frame(s.as_of, name, &s), false))
+            }
+            Audience::Board => {
+                let s = snapshots::board(pool).await?;
+                Some((s.as_of, encoder::event_frame(s.as_of, name, &s), false))
+            }
+            Audience::Track(id) => snapshots::track(pool, id).await?.map(|s| {
+                let done = s.order.stage.is_final();
+                (s.as_of, encoder::event_frame(s.as_of, name, &s), done)
+            }),
+        })
+    }
+}
+
+/// Where a stream starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Start {
+    Snapshot,
+    Reset,
+    ReplayAfter(u64),
+}
+
+impl Start {
+    /// Decides how to start for what the client sent.
+    pub async fn plan(state: &AppState, resume: ResumeFrom) -> Result<Start, ApiError> {
+        Ok(match resume {
+            ResumeFrom::Start => Start::Snapshot,
+            ResumeFrom::Malformed => Start::Reset,
+            ResumeFrom::After(seq) => {
+                let mut conn = state.store.pool().acquire().await?;
+                if event_log::can_resume_after(&mut conn, seq).await? {
+                    Start::ReplayAfter(seq)
+                } else {
+                    Start::Reset
+                }
+            }
+        })
+    }
+}
+
+/// What one turn of the live loop saw.
+enum Wake {
+    Shutdown,
+    Heartbeat,
+    Feed(Option<Delivery>),
+}
+
+/// Builds the SSE response. `subscription` must have been taken before
+/// `start` was planned, so that no change falls between the two.
+pub fn response(state: AppState, audience: Audience, start: Start, mut subscription: Subscription) -> Response {
+    let guard = OpenStreamGuard::open(&state.open_streams, audience.kind());
+    let settings = state.settings.clone();
+    let body = async_stream::stream! {
+        let _guard = guard;
+        yield Ok::<Bytes, Infallible>(encoder::retry_frame(settings.retry.as_millis() as u64));
+
+        let (mut last, mut catch_up) = match start {
+            Start::ReplayAfter(seq) => (seq, true),
+            Start::Snapshot | Start::Reset => {
+                let name = if start == Start::Reset { StreamEventName::Reset } else { StreamEventName::Snapshot };
+                match audience.state_frame(&state, name).await {
+                    Ok(Some((as_of, frame, done))) => {
+                        yield Ok(frame);
+                        if done { return; }
+                        (as_of, false)
+                    }
+                    Ok(None) => return,
+                    Err(e) => { tracing::warn!(error = %e, "stream snapshot failed"); return; }
+                }
+            }
+        };
+
+        let mut heartbeat = interval_at(Instant::now() + settings.heartbeat, settings.heartbeat);
+        heartbeat.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        loop {
+            // Replay from the log whatever the feed cannot give us.
+            while catch_up {
+                let mut conn = match state.store.pool().acquire().await {
+                    Ok(c) => c,
+                    Err(e) => { tracing::warn!(error = %e, "stream catch-up failed"); return; }
+                };
+                match event_log::can_resume_after(&mut conn, last).await {
+                    Ok(true) => {}
+                    Ok(false) => {
+                        // The log no longer reaches back to `last`: start over.
+                        drop(conn);
+                        match audience.state_frame(&state, StreamEventName::Reset).await {
+                            Ok(Some((as_of, frame, done))) => {
+                                yield Ok(frame);
+                                if done { return; }
+                                last = as_of;
+                                catch_up = false;
+                                continue;
+                            }
+                            Ok(None) => return,
+                            Err(e) => { tracing::warn!(error = %e, "stream reset failed"); return; }
+                        }
+                    }
+                    Err(e) => { tracing::warn!(error = %e, "stream catch-up failed"); return; }
+                }
+                let events = match event_log::read_after(&mut conn, last, audience.only_order()).await {
+                    Ok(events) => events,
+                    Err(e) => { tracing::warn!(error = %e, "stream catch-up failed"); return; }
+                };
+                drop(conn);
+                catch_up = events.len() as i64 == event_log::PAGE;
+                for event in &events {
+                    let change = PublishedChange::encode(event);
+                    if let Some(frame) = audience.frame(&change) {
+                        yield Ok(frame.clone());
+                    }
+                    last = change.seq;
+                    if audience.ends_after(&change) { return; }
+                }
+            }
+
+            let wake = tokio::select! {
+                biased;
+                _ = state.shutdown.cancelled() => Wake::Shutdown,
+                delivery = subscription.next() => Wake::Feed(delivery),
+                _ = heartbeat.tick() => Wake::Heartbeat,
+            };
+            match wake {
+                Wake::Shutdown | Wake::Feed(None) => return,
+                Wake::Heartbeat => yield Ok(encoder::heartbeat_frame()),
+                Wake::Feed(Some(Delivery::Missed)) => catch_up = true,
+                Wake::Feed(Some(Delivery::Change(change))) => {
+                    if change.seq <= last { continue; }
+                    if let Some(frame) = audience.frame(&change) {
+                        yield Ok(frame.clone());
+                        heartbeat.reset();
+                    }
+                    last = change.seq;
+                    if audience.ends_after(&change) { return; }
+                }
+            }
+        }
+    };
+    let mut response = Response::new(Body::from_stream(body));
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
+    response
+}
+
+/// The answer that tells EventSource to stop reconnecting.
+pub fn no_more_events() -> Response {
+    let mut response = Response::new(Body::empty());
+    *response.status_mut() = StatusCode::NO_CONTENT;
+    response
+}

@@ -1,0 +1,12 @@
+//! Server-Sent Events, as the WHATWG EventSource spec wants them.
+//!
+//! - [`encoder`]: the one place SSE frames are written.
+//! - [`resume`]: reading `Last-Event-ID` (or `?last_event_id=`) from a request.
+//! - [`open_streams`]: counting open streams, so leaks show.
+//! - [`live_stream`]: one stream's life: snapshot or replay, then live
+//!   changes, heartbeats, catch-up after lag, and the end at shutdown.
+
+pub mod encoder;
+pub mod live_stream;
+pub mod open_streams;
+pub mod resume;

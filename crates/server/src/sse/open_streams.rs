@@ -1,0 +1,61 @@
+//! Counts of open SSE streams, by kind.
+//!
+//! Each stream holds a guard for its whole life; dropping the stream (the
+//! client went away, or the server is shutting down) drops the guard, so the
+//! counts fall back to zero when nothing is connected. Tests and
+//! `/api/health` read them.
+
+use orderboard_model::OpenStreams;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StreamKind {
+    Staff,
+    Board,
+    Track,
+}
+
+#[derive(Debug, Default)]
+pub struct OpenStreamCounts {
+    staff: AtomicU64,
+    board: AtomicU64,
+    track: AtomicU64,
+}
+
+impl OpenStreamCounts {
+    fn counter(&self, kind: StreamKind) -> &AtomicU64 {
+        match kind {
+            StreamKind::Staff => &self.staff,
+            StreamKind::Board => &self.board,
+            StreamKind::Track => &self.track,
+        }
+    }
+
+    pub fn snapshot(&self) -> OpenStreams {
+        let staff = self.staff.load(Ordering::Relaxed);
+        let board = self.board.load(Ordering::Relaxed);
+        let track = self.track.load(Ordering::Relaxed);
+        OpenStreams { staff, board, track, total: staff + board + track }
+    }
+}
+
+/// Held by one open stream.
+#[derive(Debug)]
+pub struct OpenStreamGuard {
+    counts: Arc<OpenStreamCounts>,
+    kind: StreamKind,
+}
+
+impl OpenStreamGuard {
+    pub fn open(counts: &Arc<OpenStreamCounts>, kind: StreamKind) -> Self {
+        counts.counter(kind).fetch_add(1, Ordering::Relaxed);
+        OpenStreamGuard { counts: counts.clone(), kind }
+    }
+}
+
+impl Drop for OpenStreamGuard {
+    fn drop(&mut self) {
+        self.counts.counter(self.kind).fetch_sub(1, Ordering::Relaxed);
+    }
+}

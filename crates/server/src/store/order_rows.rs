@@ -1,0 +1,186 @@
+//! Orders to and from their SQLite rows.
+//!
+//! An order is one `orders` row (items as a JSON column) plus its
+//! `stage_history` rows. Times are stored as Unix milliseconds.
+
+use orderboard_model::{Channel, Item, Order, Stage, StageEntry};
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, SqliteConnection};
+use std::collections::HashMap;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+/// The SQL condition for an active (not final) order. It is written exactly
+/// as in the migration's partial indexes, so that SQLite uses them.
+pub const ACTIVE: &str = "stage NOT IN ('collected', 'delivered', 'cancelled')";
+
+/// How many finished orders staff see for recall.
+pub const RECENTLY_FINISHED: i64 = 20;
+
+pub fn to_millis(t: OffsetDateTime) -> i64 {
+    (t.unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+pub fn from_millis(ms: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+fn bad_column(column: &str, value: &str) -> sqlx::Error {
+    sqlx::Error::Decode(format!("unexpected {column} in the database: {value:?}").into())
+}
+
+fn parse_stage(s: &str) -> Result<Stage, sqlx::Error> {
+    Stage::parse(s).ok_or_else(|| bad_column("stage", s))
+}
+
+const ORDER_COLUMNS: &str =
+    "id, number, customer, channel, items, note, stage, version, created_at, updated_at, tracking_token";
+
+/// An order row, before its history is attached.
+fn order_from_row(row: &SqliteRow) -> Result<Order, sqlx::Error> {
+    let id: String = row.try_get("id")?;
+    let channel: String = row.try_get("channel")?;
+    let items: String = row.try_get("items")?;
+    let stage: String = row.try_get("stage")?;
+    Ok(Order {
+        id: Uuid::parse_str(&id).map_err(|_| bad_column("id", &id))?,
+        number: row.try_get::<i64, _>("number")? as u32,
+        customer: row.try_get("customer")?,
+        channel: Channel::parse(&channel).ok_or_else(|| bad_column("channel", &channel))?,
+        items: serde_json::from_str::<Vec<Item>>(&items).map_err(|_| bad_column("items", &items))?,
+        note: row.try_get("note")?,
+        stage: parse_stage(&stage)?,
+        version: row.try_get::<i64, _>("version")? as u64,
+        created_at: from_millis(row.try_get("created_at")?),
+        updated_at: from_millis(row.try_get("updated_at")?),
+        history: Vec::new(),
+        tracking_token: row.try_get("tracking_token")?,
+    })
+}
+
+/// Loads the orders a query selects, each with its history.
+async fn load_orders<'q>(
+    conn: &mut SqliteConnection,
+    query: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
+) -> Result<Vec<Order>, sqlx::Error> {
+    let rows = query.fetch_all(&mut *conn).await?;
+    let mut orders = rows.iter().map(order_from_row).collect::<Result<Vec<_>, _>>()?;
+    if orders.is_empty() {
+        return Ok(orders);
+    }
+    let ids = serde_json::to_string(&orders.iter().map(|o| o.id.to_string()).collect::<Vec<_>>())
+        .expect("ids serialize");
+    let history = sqlx::query(
+        "SELECT order_id, stage, at FROM stage_history
+         WHERE order_id IN (SELECT value FROM json_each(?)) ORDER BY order_id, position",
+    )
+    .bind(ids)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut by_order: HashMap<String, Vec<StageEntry>> = HashMap::new();
+    for row in &history {
+        let stage: String = row.try_get("stage")?;
+        by_order
+            .entry(row.try_get("order_id")?)
+            .or_default()
+            .push(StageEntry { stage: parse_stage(&stage)?, at: from_millis(row.try_get("at")?) });
+    }
+    for order in &mut orders {
+        order.history = by_order.remove(&order.id.to_string()).unwrap_or_default();
+    }
+    Ok(orders)
+}
+
+pub async fn load_order(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<Order>, sqlx::Error> {
+    let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = ?");
+    Ok(load_orders(conn, sqlx::query(&sql).bind(id.to_string())).await?.pop())
+}
+
+pub async fn load_order_by_token(conn: &mut SqliteConnection, token: &str) -> Result<Option<Order>, sqlx::Error> {
+    let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE tracking_token = ?");
+    Ok(load_orders(conn, sqlx::query(&sql).bind(token)).await?.pop())
+}
+
+/// Active orders, oldest first.
+pub async fn load_active(conn: &mut SqliteConnection) -> Result<Vec<Order>, sqlx::Error> {
+    let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE {ACTIVE} ORDER BY created_at, rowid");
+    load_orders(conn, sqlx::query(&sql)).await
+}
+
+/// The most recently finished orders, newest first.
+pub async fn load_recently_finished(conn: &mut SqliteConnection) -> Result<Vec<Order>, sqlx::Error> {
+    let sql = format!(
+        "SELECT {ORDER_COLUMNS} FROM orders WHERE NOT ({ACTIVE}) ORDER BY updated_at DESC, rowid DESC LIMIT ?"
+    );
+    load_orders(conn, sqlx::query(&sql).bind(RECENTLY_FINISHED)).await
+}
+
+/// Whether another active order holds this display number.
+pub async fn number_taken_by_other(conn: &mut SqliteConnection, number: u32, id: Uuid) -> Result<bool, sqlx::Error> {
+    let sql = format!("SELECT EXISTS (SELECT 1 FROM orders WHERE number = ? AND id <> ? AND {ACTIVE})");
+    sqlx::query_scalar(&sql).bind(number as i64).bind(id.to_string()).fetch_one(conn).await
+}
+
+pub async fn insert_order(conn: &mut SqliteConnection, o: &Order) -> Result<(), sqlx::Error> {
+    sqlx::query(&format!("INSERT INTO orders ({ORDER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"))
+        .bind(o.id.to_string())
+        .bind(o.number as i64)
+        .bind(&o.customer)
+        .bind(o.channel.as_str())
+        .bind(serde_json::to_string(&o.items).expect("items serialize"))
+        .bind(&o.note)
+        .bind(o.stage.as_str())
+        .bind(o.version as i64)
+        .bind(to_millis(o.created_at))
+        .bind(to_millis(o.updated_at))
+        .bind(&o.tracking_token)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn update_stage(conn: &mut SqliteConnection, o: &Order) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE orders SET stage = ?, version = ?, updated_at = ? WHERE id = ?")
+        .bind(o.stage.as_str())
+        .bind(o.version as i64)
+        .bind(to_millis(o.updated_at))
+        .bind(o.id.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn insert_history_entry(
+    conn: &mut SqliteConnection,
+    order_id: Uuid,
+    position: usize,
+    stage: Stage,
+    at: OffsetDateTime,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO stage_history (order_id, position, stage, at) VALUES (?, ?, ?, ?)")
+        .bind(order_id.to_string())
+        .bind(position as i64)
+        .bind(stage.as_str())
+        .bind(to_millis(at))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn active_condition_names_exactly_the_final_stages() {
+        for stage in Stage::ALL {
+            assert_eq!(ACTIVE.contains(&format!("'{}'", stage.as_str())), stage.is_final(), "{stage}");
+        }
+    }
+
+    #[test]
+    fn millis_round_trip() {
+        let t = from_millis(1_795_000_123_456);
+        assert_eq!(to_millis(t), 1_795_000_123_456);
+    }
+}
