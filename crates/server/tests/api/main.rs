@@ -1,0 +1,13 @@
+//! Integration tests: the real server on 127.0.0.1:0, over a real SQLite
+//! file, driven over real HTTP with a real SSE client. One module per resource.
+
+mod support;
+
+mod bad_input;
+mod board_stream;
+mod orders;
+mod restart_and_shutdown;
+mod stage_changes;
+mod staff_stream;
+mod stream_lifecycle;
+mod track;

@@ -1,0 +1,154 @@
+//! `POST /api/orders/{id}/stage`: the stage machine, enforced over HTTP.
+
+use crate::support::TestServer;
+use orderboard_model::{ApiErrorBody, Channel, ChangeKind, ErrorCode, Order, Stage, StageMachine};
+use proptest::prelude::*;
+use proptest::test_runner::{Config, TestRunner};
+
+#[tokio::test]
+async fn pickup_and_delivery_run_their_paths() {
+    let s = TestServer::start().await;
+    for channel in Channel::ALL {
+        let o = s.create(None, channel).await;
+        let mut last = o.clone();
+        for stage in &channel.path()[1..] {
+            last = s.move_to(o.id, *stage).await;
+        }
+        assert_eq!(last.stage, *channel.path().last().unwrap());
+        assert_eq!(last.version, channel.path().len() as u64);
+        assert_eq!(last.history.iter().map(|h| h.stage).collect::<Vec<_>>(), channel.path());
+    }
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn a_forbidden_move_answers_409_with_the_current_stage_and_allowed_targets() {
+    let s = TestServer::start().await;
+    let o = s.create(None, Channel::Pickup).await;
+    let res = s.try_move(o.id, Stage::Collected, None).await;
+    assert_eq!(res.status(), 409);
+    let body: ApiErrorBody = res.json().await.unwrap();
+    assert_eq!(body.error.code, ErrorCode::StageConflict);
+    assert!(body.error.message.contains("received"), "{}", body.error.message);
+    assert_eq!(body.error.order.unwrap().stage, Stage::Received);
+    assert_eq!(body.error.allowed.unwrap(), vec![Stage::Preparing, Stage::Cancelled]);
+
+    // Pickup orders never go out for delivery; staying put is not a change.
+    s.move_to(o.id, Stage::Preparing).await;
+    s.move_to(o.id, Stage::Ready).await;
+    assert_eq!(s.try_move(o.id, Stage::OutForDelivery, None).await.status(), 409);
+    assert_eq!(s.try_move(o.id, Stage::Ready, None).await.status(), 409);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn recall_undoes_a_bump_even_from_a_final_stage() {
+    let s = TestServer::start().await;
+    let o = s.create(None, Channel::Pickup).await;
+    for stage in [Stage::Preparing, Stage::Ready, Stage::Collected] {
+        s.move_to(o.id, stage).await;
+    }
+    let back = s.move_to(o.id, Stage::Ready).await;
+    assert_eq!(back.stage, Stage::Ready);
+    assert_eq!(back.version, 5);
+    // Cancelled orders come back to the stage they were cancelled from.
+    s.move_to(o.id, Stage::Cancelled).await;
+    assert_eq!(s.move_to(o.id, Stage::Ready).await.stage, Stage::Ready);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn a_stale_expected_version_answers_409() {
+    let s = TestServer::start().await;
+    let o = s.create(None, Channel::Pickup).await;
+    assert_eq!(s.try_move(o.id, Stage::Preparing, Some(1)).await.status(), 200);
+    let res = s.try_move(o.id, Stage::Cancelled, Some(1)).await;
+    assert_eq!(res.status(), 409);
+    let body: ApiErrorBody = res.json().await.unwrap();
+    assert_eq!(body.error.code, ErrorCode::VersionConflict);
+    assert_eq!(body.error.order.unwrap().version, 2);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn of_two_concurrent_changes_to_one_order_one_gets_409() {
+    let s = TestServer::start().await;
+    for round in 0..10 {
+        let o = s.create(None, Channel::Pickup).await;
+        // Two dispatchers press at the same moment, one "advance", one "cancel".
+        let (a, b) = tokio::join!(
+            s.try_move(o.id, Stage::Preparing, Some(1)),
+            s.try_move(o.id, Stage::Cancelled, Some(1)),
+        );
+        let mut statuses = vec![a.status().as_u16(), b.status().as_u16()];
+        statuses.sort();
+        assert_eq!(statuses, vec![200, 409], "round {round}");
+        let loser = if a.status() == 409 { a } else { b };
+        let body: ApiErrorBody = loser.json().await.unwrap();
+        assert_eq!(body.error.code, ErrorCode::VersionConflict);
+        let now: Order = s.http.get(s.url(&format!("/api/orders/{}", o.id))).send().await.unwrap().json().await.unwrap();
+        assert_eq!(now.version, 2, "exactly one change was applied");
+    }
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn a_recalled_order_cannot_take_a_number_now_in_use() {
+    let s = TestServer::start().await;
+    let first = s.create(None, Channel::Pickup).await;
+    s.move_to(first.id, Stage::Cancelled).await;
+    // The display number moves on: the next order is #2, not #1.
+    assert_eq!(s.create(None, Channel::Pickup).await.number, 2);
+    // Let the numbers come round (as after 999 orders), so #1 is handed out again.
+    sqlx::query("UPDATE display_number SET last = 999").execute(s.state.store.pool()).await.unwrap();
+    let again = s.create(None, Channel::Pickup).await;
+    assert_eq!(again.number, 1);
+    let res = s.try_move(first.id, Stage::Received, None).await;
+    assert_eq!(res.status(), 409);
+    let body: ApiErrorBody = res.json().await.unwrap();
+    assert_eq!(body.error.code, ErrorCode::NumberInUse);
+    // Once the new #1 is finished, the old one can come back.
+    s.move_to(again.id, Stage::Cancelled).await;
+    assert_eq!(s.move_to(first.id, Stage::Received).await.number, 1);
+    s.stop().await;
+}
+
+/// No sequence of requests reaches a stage the rules forbid: random targets
+/// are sent to the real server, which must agree with the model's stage
+/// machine on every single answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn random_requests_never_reach_a_forbidden_stage() {
+    let s = TestServer::start().await;
+    let handle = tokio::runtime::Handle::current();
+    let mut runner = TestRunner::new(Config { cases: 24, ..Config::default() });
+    let strategy = (any::<bool>(), proptest::collection::vec(proptest::sample::select(Stage::ALL.to_vec()), 1..25));
+    runner
+        .run(&strategy, |(delivery, targets)| {
+            tokio::task::block_in_place(|| {
+                handle.block_on(async {
+                    let channel = if delivery { Channel::Delivery } else { Channel::Pickup };
+                    let o = s.create(None, channel).await;
+                    let mut machine = StageMachine::new(channel);
+                    let mut version = 1;
+                    for to in targets {
+                        let res = s.try_move(o.id, to, Some(version)).await;
+                        match machine.check(to) {
+                            Ok(t) => {
+                                assert_eq!(res.status(), 200, "{:?} -> {to}", machine.stage);
+                                let order: Order = res.json().await.unwrap();
+                                assert_eq!(order.stage, to);
+                                assert_ne!(t.kind, ChangeKind::Created);
+                                machine = machine.apply(to).unwrap();
+                                version += 1;
+                                assert_eq!(order.version, version);
+                            }
+                            Err(_) => assert_eq!(res.status(), 409, "{:?} -> {to}", machine.stage),
+                        }
+                    }
+                })
+            });
+            Ok(())
+        })
+        .unwrap();
+    s.stop().await;
+}

@@ -1,0 +1,201 @@
+//! Starting a real server for a test, and a real SSE client to read it.
+
+use eventsource_stream::{Event, Eventsource};
+use futures_util::stream::BoxStream;
+use futures_util::StreamExt;
+use orderboard_model::{Channel, Health, Item, NewOrder, Order, Stage, StageChangeRequest};
+use orderboard_server::feed::in_process::InProcessFeed;
+use orderboard_server::feed::ChangeFeed;
+use orderboard_server::{db, serve, AppState, StreamSettings};
+use serde::de::DeserializeOwned;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// How long a test waits for something that should happen at once before it
+/// fails instead of hanging. Not a performance assertion.
+pub const PATIENCE: Duration = Duration::from_secs(15);
+
+pub fn test_settings() -> StreamSettings {
+    StreamSettings { heartbeat: Duration::from_millis(300), retry: Duration::from_millis(100) }
+}
+
+pub struct TestServer {
+    pub base: String,
+    pub db_path: PathBuf,
+    pub state: AppState,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<std::io::Result<()>>>,
+    _dir: Option<tempfile::TempDir>,
+    pub http: reqwest::Client,
+}
+
+impl TestServer {
+    /// A server on a fresh database file in a temporary folder.
+    pub async fn start() -> TestServer {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("orderboard.db");
+        let mut server = TestServer::start_on(&path).await;
+        server._dir = Some(dir);
+        server
+    }
+
+    /// A server on the given database file.
+    pub async fn start_on(path: &Path) -> TestServer {
+        TestServer::start_with_feed(path, Arc::new(InProcessFeed::default())).await
+    }
+
+    pub async fn start_with_feed(path: &Path, feed: Arc<dyn ChangeFeed>) -> TestServer {
+        let pool = db::open(path).await.unwrap();
+        let state = AppState::new(pool, feed, test_settings());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(serve(listener, state.clone(), async move {
+            let _ = stopped.await;
+        }));
+        TestServer {
+            base,
+            db_path: path.to_path_buf(),
+            state,
+            stop: Some(stop),
+            task: Some(task),
+            _dir: None,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    /// Shuts the server down as Ctrl-C would, waits for it, and closes the database.
+    /// Returns the temporary folder so that the file outlives the server.
+    pub async fn stop(mut self) -> Option<tempfile::TempDir> {
+        self.stop.take().unwrap().send(()).ok();
+        tokio::time::timeout(PATIENCE, self.task.take().unwrap())
+            .await
+            .expect("the server stops promptly on shutdown, open streams included")
+            .unwrap()
+            .unwrap();
+        self.state.store.pool().close().await;
+        self._dir.take()
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub async fn create(&self, customer: Option<&str>, channel: Channel) -> Order {
+        let new = NewOrder {
+            customer: customer.map(str::to_string),
+            channel,
+            items: vec![Item { name: "Falafel wrap".into(), qty: 2 }, Item { name: "Mint tea".into(), qty: 1 }],
+            note: Some("no onions".into()),
+        };
+        let res = self.http.post(self.url("/api/orders")).json(&new).send().await.unwrap();
+        assert_eq!(res.status(), 201, "{:?}", res.text().await);
+        res.json().await.unwrap()
+    }
+
+    pub async fn try_move(&self, id: uuid::Uuid, to: Stage, expected_version: Option<u64>) -> reqwest::Response {
+        self.http
+            .post(self.url(&format!("/api/orders/{id}/stage")))
+            .json(&StageChangeRequest { to, expected_version })
+            .send()
+            .await
+            .unwrap()
+    }
+
+    pub async fn move_to(&self, id: uuid::Uuid, to: Stage) -> Order {
+        let res = self.try_move(id, to, None).await;
+        assert_eq!(res.status(), 200, "moving to {to}: {:?}", res.text().await);
+        res.json().await.unwrap()
+    }
+
+    pub async fn health(&self) -> Health {
+        self.http.get(self.url("/api/health")).send().await.unwrap().json().await.unwrap()
+    }
+
+    /// Waits until no stream is open, and fails if that does not happen.
+    pub async fn wait_for_no_open_streams(&self) {
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        loop {
+            let h = self.health().await;
+            if h.open_streams.total == 0 {
+                return;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "streams still open: {:?}", h.open_streams);
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+/// A real SSE client: reqwest for HTTP, eventsource-stream for the parsing.
+pub struct SseClient {
+    pub status: reqwest::StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    events: BoxStream<'static, Result<Event, String>>,
+    /// The last `id:` seen, as EventSource keeps it.
+    pub last_id: Option<String>,
+}
+
+impl SseClient {
+    pub async fn connect(url: &str, last_event_id: Option<&str>) -> SseClient {
+        let mut req = reqwest::Client::new().get(url).header("accept", "text/event-stream");
+        if let Some(id) = last_event_id {
+            req = req.header("last-event-id", id);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        let events = res.bytes_stream().eventsource().map(|r| r.map_err(|e| e.to_string())).boxed();
+        SseClient { status, headers, events, last_id: None }
+    }
+
+    /// The next event, or `None` when the server ended the stream.
+    /// Like EventSource, frames without data (such as `retry:` alone) are not events.
+    pub async fn next(&mut self) -> Option<Event> {
+        loop {
+            let event = tokio::time::timeout(PATIENCE, self.events.next())
+                .await
+                .expect("an event arrives")
+                .map(|r| r.expect("a well-formed event"))?;
+            if !event.id.is_empty() {
+                self.last_id = Some(event.id.clone());
+            }
+            if !event.data.is_empty() {
+                return Some(event);
+            }
+        }
+    }
+
+    /// The next event, which must have this name; returns its id and data.
+    pub async fn expect<T: DeserializeOwned>(&mut self, name: &str) -> (u64, T) {
+        let e = self.next().await.unwrap_or_else(|| panic!("stream ended while waiting for {name}"));
+        assert_eq!(e.event, name, "event {e:?}");
+        (e.id.parse().expect("numeric id"), serde_json::from_str(&e.data).expect("data parses"))
+    }
+
+    /// Asserts the server ends the stream next.
+    pub async fn expect_end(&mut self) {
+        if let Some(e) = self.next().await {
+            panic!("expected the stream to end, got {e:?}");
+        }
+    }
+}
+
+/// Reads raw bytes of a stream until `needle` appears (or fails).
+pub async fn read_raw_until(url: &str, needle: &str) -> String {
+    let res = reqwest::Client::new().get(url).send().await.unwrap();
+    let mut body = res.bytes_stream();
+    let mut seen = String::new();
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    while !seen.contains(needle) {
+        let chunk = tokio::time::timeout_at(deadline, body.next())
+            .await
+            .unwrap_or_else(|_| panic!("{needle:?} never came; got {seen:?}"))
+            .expect("stream still open")
+            .unwrap();
+        seen.push_str(std::str::from_utf8(&chunk).unwrap());
+    }
+    seen
+}

@@ -1,0 +1,7 @@
+//! Pieces of the pages that stand on their own.
+
+pub mod connection_badge;
+pub mod new_order_form;
+pub mod order_card;
+pub mod settings_panel;
+pub mod tracking_dialog;

@@ -1,0 +1,104 @@
+//! One order on the dispatcher's board: what to make, for whom, how long it
+//! has waited in this stage, and the moves the stage machine allows now.
+
+use leptos::prelude::*;
+use orderboard_frontend::state::age::{age_secs, format_age, urgency};
+use orderboard_frontend::state::labels::{channel_label, stage_class, transition_class, transition_label};
+use orderboard_frontend::state::settings::AgeThresholds;
+use orderboard_frontend::state::time_fmt::unix_ms;
+use orderboard_model::{Order, Transition};
+use std::collections::HashSet;
+use uuid::Uuid;
+
+#[component]
+pub fn OrderCard(
+    order: Order,
+    now: RwSignal<i64>,
+    thresholds: RwSignal<AgeThresholds>,
+    selected: RwSignal<Option<Uuid>>,
+    pending: RwSignal<HashSet<Uuid>>,
+    on_action: Callback<(Uuid, Transition)>,
+    on_track: Callback<Uuid>,
+) -> impl IntoView {
+    let id = order.id;
+    let stage = order.stage;
+    let number = order.number;
+    let since = unix_ms(order.stage_since());
+    let age = move || age_secs(since, now.get());
+    let busy = move || pending.with(|p| p.contains(&id));
+    let is_selected = move || selected.get() == Some(id);
+    let label = format!(
+        "Order {number}{}, {}",
+        order.customer.as_deref().map(|c| format!(" for {c}")).unwrap_or_default(),
+        stage.label()
+    );
+    let buttons = order
+        .machine()
+        .transitions()
+        .into_iter()
+        .map(|t| {
+            view! {
+                <button
+                    type="button"
+                    class=transition_class(t.kind)
+                    data-action=format!("{:?}", t.kind).to_lowercase()
+                    disabled=busy
+                    on:click=move |ev| {
+                        ev.stop_propagation();
+                        selected.set(Some(id));
+                        on_action.run((id, t));
+                    }
+                >
+                    {transition_label(t, stage)}
+                </button>
+            }
+        })
+        .collect_view();
+    view! {
+        <article
+            class=move || format!("card {}{}", stage_class(stage), if is_selected() { " selected" } else { "" })
+            tabindex="0"
+            aria-label=label
+            aria-current=move || is_selected().then_some("true")
+            data-testid="order-card"
+            data-number=number.to_string()
+            data-stage=stage.as_str()
+            on:click=move |_| selected.set(Some(id))
+            on:focus=move |_| selected.set(Some(id))
+        >
+            <header class="card-head">
+                <span class="card-number">{number}</span>
+                <span class=format!("chip chip-{}", order.channel.as_str())>{channel_label(order.channel)}</span>
+                <span
+                    class=move || format!("card-age {}", urgency(age(), &thresholds.get()).css_class())
+                    title="Time in this stage"
+                >
+                    {move || format_age(age())}
+                </span>
+            </header>
+            {order.customer.clone().map(|c| view! { <div class="card-customer">{c}</div> })}
+            <ul class="card-items">
+                {order
+                    .items
+                    .iter()
+                    .map(|i| view! { <li><span class="qty">{i.qty}"×"</span><span class="item-name">{i.name.clone()}</span></li> })
+                    .collect_view()}
+            </ul>
+            {order.note.clone().map(|n| view! { <p class="card-note">{n}</p> })}
+            <footer class="card-actions">
+                {buttons}
+                <button
+                    type="button"
+                    class="btn btn-ghost"
+                    title="Tracking link and QR code (T)"
+                    on:click=move |ev| {
+                        ev.stop_propagation();
+                        on_track.run(id);
+                    }
+                >
+                    "QR"
+                </button>
+            </footer>
+        </article>
+    }
+}

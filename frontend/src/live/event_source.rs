@@ -1,0 +1,193 @@
+//! The page's one live stream: a native `EventSource`, kept alive across
+//! server restarts.
+//!
+//! While the browser retries by itself (readyState CONNECTING) it sends
+//! `Last-Event-ID` and the server replays what was missed. When the browser
+//! gives up (readyState CLOSED, e.g. the server was still down when it
+//! retried), the page's `on_closed` decides: usually a new `EventSource` after
+//! a backoff, resuming with `?last_event_id=N` from the last id seen.
+
+use orderboard_frontend::state::connection::{reconnect_delay_ms, resume_url};
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+use std::time::Duration;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Event, EventSource, MessageEvent};
+
+/// The SSE event names every Orderboard stream uses.
+const EVENT_NAMES: [&str; 3] = ["snapshot", "order", "reset"];
+
+/// What the stream reports to its page.
+pub enum StreamSignal<'a> {
+    Message { event: &'a str, data: &'a str },
+    Opened,
+    /// An error; the browser may still be retrying by itself.
+    Failed,
+}
+
+type Handler = Rc<dyn Fn(&LiveStream, StreamSignal<'_>)>;
+type ClosedHandler = Rc<dyn Fn(&LiveStream)>;
+
+struct Inner {
+    base_url: String,
+    source: Option<EventSource>,
+    listeners: Vec<(&'static str, Closure<dyn FnMut(Event)>)>,
+    /// Listeners of closed sources, dropped at the next connect (never while
+    /// one of them may still be running).
+    retired: Vec<Closure<dyn FnMut(Event)>>,
+    last_event_id: Option<String>,
+    attempt: u32,
+    stopped: bool,
+    handler: Handler,
+    on_closed: ClosedHandler,
+}
+
+/// A handle on the page's stream; clones share it.
+#[derive(Clone)]
+pub struct LiveStream(Rc<RefCell<Inner>>);
+
+impl LiveStream {
+    /// Opens `url` and reports everything to `handler`; `on_closed` runs when
+    /// the browser has given up on the connection.
+    pub fn open(
+        url: &str,
+        handler: impl Fn(&LiveStream, StreamSignal<'_>) + 'static,
+        on_closed: impl Fn(&LiveStream) + 'static,
+    ) -> LiveStream {
+        let stream = LiveStream(Rc::new(RefCell::new(Inner {
+            base_url: url.to_string(),
+            source: None,
+            listeners: Vec::new(),
+            retired: Vec::new(),
+            last_event_id: None,
+            attempt: 0,
+            stopped: false,
+            handler: Rc::new(handler),
+            on_closed: Rc::new(on_closed),
+        })));
+        stream.connect();
+        stream
+    }
+
+    fn connect(&self) {
+        let weak = Rc::downgrade(&self.0);
+        let mut inner = self.0.borrow_mut();
+        if inner.stopped {
+            return;
+        }
+        inner.retired.clear();
+        let url = resume_url(&inner.base_url, inner.last_event_id.as_deref());
+        let source = match EventSource::new(&url) {
+            Ok(s) => s,
+            Err(e) => {
+                drop(inner);
+                super::browser::log_warning(&format!("cannot open {url}: {e:?}"));
+                self.reconnect_after_backoff();
+                return;
+            }
+        };
+        for name in EVENT_NAMES {
+            let w = weak.clone();
+            let listener = Closure::<dyn FnMut(Event)>::new(move |ev: Event| {
+                if let Some(me) = upgrade(&w) {
+                    me.on_message(name, ev);
+                }
+            });
+            let _ = source.add_event_listener_with_callback(name, listener.as_ref().unchecked_ref());
+            inner.listeners.push((name, listener));
+        }
+        let w = weak.clone();
+        let on_open = Closure::<dyn FnMut(Event)>::new(move |_| {
+            if let Some(me) = upgrade(&w) {
+                me.0.borrow_mut().attempt = 0;
+                me.emit(StreamSignal::Opened);
+            }
+        });
+        let _ = source.add_event_listener_with_callback("open", on_open.as_ref().unchecked_ref());
+        inner.listeners.push(("open", on_open));
+        let w = weak;
+        let on_error = Closure::<dyn FnMut(Event)>::new(move |_| {
+            if let Some(me) = upgrade(&w) {
+                me.on_error();
+            }
+        });
+        let _ = source.add_event_listener_with_callback("error", on_error.as_ref().unchecked_ref());
+        inner.listeners.push(("error", on_error));
+        inner.source = Some(source);
+    }
+
+    fn on_message(&self, name: &str, ev: Event) {
+        let Ok(msg) = ev.dyn_into::<MessageEvent>() else { return };
+        let id = msg.last_event_id();
+        if !id.is_empty() {
+            self.0.borrow_mut().last_event_id = Some(id);
+        }
+        let data = msg.data().as_string().unwrap_or_default();
+        self.emit(StreamSignal::Message { event: name, data: &data });
+    }
+
+    fn on_error(&self) {
+        let closed = self.0.borrow().source.as_ref().is_some_and(|s| s.ready_state() == EventSource::CLOSED);
+        self.emit(StreamSignal::Failed);
+        if closed {
+            self.close_source();
+            let (stopped, on_closed) = {
+                let inner = self.0.borrow();
+                (inner.stopped, inner.on_closed.clone())
+            };
+            if !stopped {
+                on_closed(self);
+            }
+        }
+    }
+
+    fn emit(&self, signal: StreamSignal<'_>) {
+        let handler = self.0.borrow().handler.clone();
+        handler(self, signal);
+    }
+
+    fn close_source(&self) {
+        let mut inner = self.0.borrow_mut();
+        if let Some(source) = inner.source.take() {
+            for (name, listener) in std::mem::take(&mut inner.listeners) {
+                let _ = source.remove_event_listener_with_callback(name, listener.as_ref().unchecked_ref());
+                inner.retired.push(listener);
+            }
+            source.close();
+        }
+    }
+
+    /// Opens a new `EventSource` after the next backoff delay.
+    pub fn reconnect_after_backoff(&self) {
+        let delay = {
+            let mut inner = self.0.borrow_mut();
+            if inner.stopped {
+                return;
+            }
+            let d = reconnect_delay_ms(inner.attempt);
+            inner.attempt = inner.attempt.saturating_add(1);
+            d
+        };
+        let weak = Rc::downgrade(&self.0);
+        leptos::prelude::set_timeout(
+            move || {
+                if let Some(me) = upgrade(&weak) {
+                    me.close_source();
+                    me.connect();
+                }
+            },
+            Duration::from_millis(delay as u64),
+        );
+    }
+
+    /// Closes the stream for good: no reconnect follows.
+    pub fn stop(&self) {
+        self.0.borrow_mut().stopped = true;
+        self.close_source();
+    }
+}
+
+fn upgrade(weak: &Weak<RefCell<Inner>>) -> Option<LiveStream> {
+    weak.upgrade().map(LiveStream)
+}

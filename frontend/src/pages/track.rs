@@ -1,0 +1,160 @@
+//! The customer's phone: one order's number, items and journey, live. When the
+//! order is final the page says so and closes its stream; an unknown token
+//! gets a clear "no such order" page.
+
+use crate::components::connection_badge::ConnectionBadge;
+use crate::live::api_client::fetch_tracked;
+use crate::live::browser::{log_warning, now_ms, set_title, ticking_clock, tz_offset_minutes};
+use crate::live::event_source::{LiveStream, StreamSignal};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use orderboard_frontend::state::api_failure::ApiFailure;
+use orderboard_frontend::state::connection::Connection;
+use orderboard_frontend::state::labels::channel_label;
+use orderboard_frontend::state::stream_message::{parse_message, TrackMessage};
+use orderboard_frontend::state::time_fmt::{clock_hm, unix_ms};
+use orderboard_frontend::state::track_state::{headline, headline_tone, timeline, StepStatus, TrackState};
+
+#[component]
+pub fn TrackPage(token: String) -> impl IntoView {
+    set_title("Your order · Orderboard");
+    let state = RwSignal::new(TrackState::default());
+    let connection = RwSignal::new(Connection::Connecting);
+    let not_found = RwSignal::new(false);
+    let now = ticking_clock();
+
+    let url = format!("/api/track/{}/events", String::from(js_sys::encode_uri_component(&token)));
+    let end_if_final = move |stream: &LiveStream| {
+        if state.with_untracked(|s| s.is_final()) {
+            stream.stop();
+            connection.set(Connection::Ended);
+            true
+        } else {
+            false
+        }
+    };
+    let stream = LiveStream::open(
+        &url,
+        move |stream, signal| match signal {
+            StreamSignal::Message { event, data } => match parse_message(event, data) {
+                Ok(message) => {
+                    state.update(|s| s.apply(message as TrackMessage));
+                    connection.update(|c| *c = c.opened());
+                    end_if_final(stream);
+                }
+                Err(e) => log_warning(&e),
+            },
+            StreamSignal::Opened => connection.update(|c| *c = c.opened()),
+            StreamSignal::Failed => connection.update(|c| *c = c.failed(now_ms())),
+        },
+        // The browser gave up: the server was down, the order is unknown, or
+        // it became final while this page was away (the stream then answers
+        // 204). One look at the order tells which.
+        move |stream| {
+            if end_if_final(stream) {
+                return;
+            }
+            let stream = stream.clone();
+            let token = token.clone();
+            spawn_local(async move {
+                match fetch_tracked(&token).await {
+                    Ok(order) => {
+                        state.update(|s| s.upsert(order));
+                        if !end_if_final(&stream) {
+                            stream.reconnect_after_backoff();
+                        }
+                    }
+                    Err(ApiFailure::Http { status: 404, .. }) => {
+                        stream.stop();
+                        not_found.set(true);
+                    }
+                    Err(_) => stream.reconnect_after_backoff(),
+                }
+            });
+        },
+    );
+    StoredValue::new_local(stream);
+
+    let offset = tz_offset_minutes();
+    let order_view = move || {
+        state.get().order.map(|order| {
+            let (title, detail) = headline(&order);
+            let tone = headline_tone(&order);
+            let steps = timeline(&order);
+            let is_final = order.stage.is_final();
+            view! {
+                <section class=format!("track-hero tone-{tone}") data-testid="track-status" data-stage=order.stage.as_str()>
+                    <p class="track-number-label">"Order number"</p>
+                    <p class="track-number" data-testid="track-number">{order.number}</p>
+                    <h1 class="track-headline">{title}</h1>
+                    <p class="track-detail">{detail}</p>
+                </section>
+                {is_final.then(|| view! { <p class="track-final" data-testid="track-final">"This order is complete. Live updates have ended."</p> })}
+                <section class="track-card" aria-label="Progress">
+                    <ol class="timeline">
+                        {steps
+                            .into_iter()
+                            .map(|step| {
+                                let class = match step.status {
+                                    StepStatus::Done => "step step-done",
+                                    StepStatus::Current => "step step-current",
+                                    StepStatus::Upcoming => "step step-upcoming",
+                                };
+                                let at = step.at.map(|t| clock_hm(unix_ms(t), offset)).unwrap_or_default();
+                                view! {
+                                    <li class=class aria-current=(step.status == StepStatus::Current).then_some("step")>
+                                        <span class="step-dot" aria-hidden="true"></span>
+                                        <span class="step-label">{step.stage.label()}</span>
+                                        <span class="step-time">{at}</span>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ol>
+                </section>
+                <section class="track-card" aria-label="Items">
+                    <h2 class="track-card-title">
+                        {order.name.clone().map(|n| format!("{n}'s order")).unwrap_or_else(|| "Your order".into())}
+                        <span class=format!("chip chip-{}", order.channel.as_str())>{channel_label(order.channel)}</span>
+                    </h2>
+                    <ul class="track-items">
+                        {order
+                            .items
+                            .iter()
+                            .map(|i| view! { <li><span class="qty">{i.qty}"×"</span><span>{i.name.clone()}</span></li> })
+                            .collect_view()}
+                    </ul>
+                </section>
+            }
+        })
+    };
+
+    view! {
+        <div class="app app-track">
+            <header class="track-top">
+                <div class="brand">
+                    <span class="brand-mark" aria-hidden="true"></span>
+                    <span class="brand-name">"Orderboard"</span>
+                </div>
+                <Show when=move || !not_found.get()>
+                    <ConnectionBadge connection=connection now=now/>
+                </Show>
+            </header>
+            <main class="track-main">
+                <Show
+                    when=move || !not_found.get()
+                    fallback=|| view! {
+                        <div class="message-card" data-testid="track-not-found">
+                            <h1>"No such order"</h1>
+                            <p>"This tracking link does not match any order. Please check the link, or ask at the counter."</p>
+                        </div>
+                    }
+                >
+                    <Show when=move || state.with(|s| s.order.is_some()) fallback=|| view! { <p class="loading">"Looking up your order…"</p> }>
+                        {order_view}
+                    </Show>
+                </Show>
+            </main>
+        </div>
+    }
+}
