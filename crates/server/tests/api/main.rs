@@ -4,6 +4,7 @@
 mod support;
 
 mod bad_input;
+mod headless_binary;
 mod board_stream;
 mod orders;
 mod restart_and_shutdown;

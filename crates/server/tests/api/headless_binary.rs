@@ -1,0 +1,63 @@
+//! The `orderboard-server` binary itself: its help, its log line with the
+//! bound address, and a prompt exit on SIGTERM with streams open.
+
+use crate::support::{SseClient, PATIENCE};
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_orderboard-server");
+
+#[test]
+fn help_explains_the_options() {
+    let out = Command::new(BIN).arg("--help").output().unwrap();
+    assert!(out.status.success());
+    let help = String::from_utf8(out.stdout).unwrap();
+    for needle in ["--db", "ORDERBOARD_DB", "--listen", "ORDERBOARD_LISTEN", "--heartbeat-secs", "Server-Sent Events"] {
+        assert!(help.contains(needle), "--help mentions {needle}: {help}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_ends_open_streams_and_exits_promptly() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(BIN)
+        .args(["--listen", "127.0.0.1:0", "--db"])
+        .arg(dir.path().join("bin.db"))
+        .env("RUST_LOG", "info")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let base = loop {
+        let line = rx.recv_timeout(PATIENCE).expect("the server logs its address");
+        if let Some(i) = line.find("listening on http://") {
+            break line[i + "listening on ".len()..].trim().to_string();
+        }
+    };
+    let mut staff = SseClient::connect(&format!("{base}/api/events"), None).await;
+    let mut board = SseClient::connect(&format!("{base}/api/board/events"), None).await;
+    staff.next().await.unwrap();
+    board.next().await.unwrap();
+
+    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    staff.expect_end().await;
+    board.expect_end().await;
+    let started = std::time::Instant::now();
+    let exit = loop {
+        if let Some(exit) = child.try_wait().unwrap() {
+            break exit;
+        }
+        assert!(started.elapsed() < PATIENCE, "the server did not exit after SIGTERM");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert!(exit.success(), "{exit:?}");
+    let rest: Vec<String> = rx.try_iter().collect();
+    assert!(rest.iter().any(|l| l.contains("stopped")), "{rest:?}");
+}
