@@ -2,7 +2,7 @@
 //! only what a board shows: number, first name and stage.
 
 use crate::error::{ApiError, ApiQuery};
-use crate::sse::live_stream::{self, Audience, Start};
+use crate::sse::live_stream::{self, Audience};
 use crate::sse::resume::{resume_from, StreamQuery};
 use crate::AppState;
 use axum::extract::State;
@@ -10,7 +10,5 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 
 pub async fn stream(State(state): State<AppState>, headers: HeaderMap, ApiQuery(query): ApiQuery<StreamQuery>) -> Result<Response, ApiError> {
-    let subscription = state.store.feed().subscribe();
-    let start = Start::plan(&state, resume_from(&headers, &query)).await?;
-    Ok(live_stream::response(state, Audience::Board, start, subscription))
+    live_stream::open(state, Audience::Board, resume_from(&headers, &query)).await
 }

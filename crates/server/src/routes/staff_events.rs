@@ -1,7 +1,7 @@
 //! `GET /api/events`: the dispatchers' live stream of every order, in full.
 
 use crate::error::{ApiError, ApiQuery};
-use crate::sse::live_stream::{self, Audience, Start};
+use crate::sse::live_stream::{self, Audience};
 use crate::sse::resume::{resume_from, StreamQuery};
 use crate::AppState;
 use axum::extract::State;
@@ -9,7 +9,5 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 
 pub async fn stream(State(state): State<AppState>, headers: HeaderMap, ApiQuery(query): ApiQuery<StreamQuery>) -> Result<Response, ApiError> {
-    let subscription = state.store.feed().subscribe();
-    let start = Start::plan(&state, resume_from(&headers, &query)).await?;
-    Ok(live_stream::response(state, Audience::Staff, start, subscription))
+    live_stream::open(state, Audience::Staff, resume_from(&headers, &query)).await
 }

@@ -225,6 +225,14 @@ pub fn response(state: AppState, audience: Audience, start: Start, mut subscript
     response
 }
 
+/// Opens a stream for an audience that has no other preconditions: subscribes,
+/// then plans the start from what the client sent.
+pub async fn open(state: AppState, audience: Audience, resume: ResumeFrom) -> Result<Response, ApiError> {
+    let subscription = state.store.feed().subscribe();
+    let start = Start::plan(&state, resume).await?;
+    Ok(response(state, audience, start, subscription))
+}
+
 /// The answer that tells EventSource to stop reconnecting.
 pub fn no_more_events() -> Response {
     let mut response = Response::new(Body::empty());
