@@ -13,6 +13,7 @@ pub mod routes;
 pub mod shutdown;
 pub mod sse;
 pub mod store;
+mod ui_assets;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
@@ -73,7 +74,7 @@ fn api_routes() -> Router<AppState> {
 pub fn app(state: AppState) -> Router {
     Router::new()
         .nest("/api", api_routes())
-        .fallback(error::api_not_found)
+        .fallback(ui_assets::serve)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

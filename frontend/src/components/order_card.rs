@@ -75,6 +75,18 @@ pub fn OrderCard(
                 >
                     {move || format_age(age())}
                 </span>
+                <button
+                    type="button"
+                    class="btn btn-ghost btn-qr"
+                    title="Tracking link and QR code (T)"
+                    aria-label=format!("Tracking link of order {number}")
+                    on:click=move |ev| {
+                        ev.stop_propagation();
+                        on_track.run(id);
+                    }
+                >
+                    "QR"
+                </button>
             </header>
             {order.customer.clone().map(|c| view! { <div class="card-customer">{c}</div> })}
             <ul class="card-items">
@@ -87,17 +99,6 @@ pub fn OrderCard(
             {order.note.clone().map(|n| view! { <p class="card-note">{n}</p> })}
             <footer class="card-actions">
                 {buttons}
-                <button
-                    type="button"
-                    class="btn btn-ghost"
-                    title="Tracking link and QR code (T)"
-                    on:click=move |ev| {
-                        ev.stop_propagation();
-                        on_track.run(id);
-                    }
-                >
-                    "QR"
-                </button>
             </footer>
         </article>
     }

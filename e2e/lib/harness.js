@@ -1,0 +1,186 @@
+// Orderboard's end-to-end harness: starts the real orderboard-server binary
+// and Debian's Chromium (through playwright-core, which never downloads a
+// browser), and offers the few helpers the tests share.
+import { spawn } from "node:child_process";
+import { mkdtempSync, mkdirSync, existsSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
+export const ARTIFACTS = path.join(ROOT, "target", "e2e-artifacts");
+export const SCREENSHOTS = path.join(ROOT, "docs", "screenshots");
+
+/** Generous: the tests wait for things to appear, they never time them. */
+export const WAIT = 20_000;
+
+export function serverBinary() {
+  const candidates = [
+    process.env.ORDERBOARD_SERVER_BIN,
+    path.join(ROOT, "target", "debug", "orderboard-server"),
+    path.join(ROOT, "target", "release", "orderboard-server"),
+  ].filter(Boolean);
+  const found = candidates.find((p) => existsSync(p));
+  if (!found) throw new Error(`no orderboard-server binary; looked at ${candidates.join(", ")}`);
+  return found;
+}
+
+/** A scratch folder with a database path, removed by `cleanup()`. */
+export function scratch() {
+  const dir = mkdtempSync(path.join(tmpdir(), "orderboard-e2e-"));
+  return { dir, db: path.join(dir, "orders.db"), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * Starts the server on `listen` (port 0 picks a free one) and resolves once it
+ * logs its address. Returns { url, port, stop(signal) }.
+ */
+export function startServer({ db, listen = "127.0.0.1:0" }) {
+  const bin = serverBinary();
+  const child = spawn(bin, ["--db", db, "--listen", listen, "--heartbeat-secs", "2", "--retry-ms", "500"], {
+    cwd: ROOT,
+    env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? "info" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let log = "";
+  const exited = new Promise((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
+  const ready = new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start:\n${log}`)), WAIT);
+    const onData = (chunk) => {
+      log += chunk.toString();
+      const m = log.match(/listening on (http:\/\/127\.0\.0\.1:(\d+))/);
+      if (m) {
+        clearTimeout(timer);
+        resolve({ url: m[1], port: Number(m[2]) });
+      }
+    };
+    child.stdout.on("data", onData);
+    child.stderr.on("data", onData);
+    exited.then(({ code, signal }) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited (${code ?? signal}) before listening:\n${log}`));
+    });
+  });
+  return ready.then(({ url, port }) => ({
+    url,
+    port,
+    log: () => log,
+    /** Ends the server; SIGKILL simulates a crash. */
+    async stop(signal = "SIGTERM") {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      await exited;
+    },
+  }));
+}
+
+/**
+ * Debian's Chromium, headless. Playwright starts it with a fresh temporary
+ * user-data-dir (removed on close); each page gets its own browser context,
+ * so every screen is a foreground window of its own, as at the pass.
+ */
+export async function launchBrowser() {
+  const executablePath = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+  const browser = await chromium.launch({
+    executablePath,
+    headless: true,
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--no-first-run",
+      "--disable-sync",
+      "--disable-quic",
+      "--autoplay-policy=user-gesture-required",
+      "--disable-background-timer-throttling",
+      "--disable-renderer-backgrounding",
+      "--disable-backgrounding-occluded-windows",
+    ],
+  });
+  return {
+    browser,
+    close: () => browser.close(),
+  };
+}
+
+/**
+ * Opens a page. Every page gets a test-only hook around EventSource so a test
+ * can hold back stream events (to play a dispatcher whose screen lags behind):
+ * `window.__orderboardHold = true` queues events, `false` delivers them.
+ */
+export async function openPage(browser, url, viewport = { width: 1600, height: 1000 }) {
+  const context = await browser.browser.newContext({ viewport });
+  const page = await context.newPage();
+  page.on("close", () => context.close().catch(() => {}));
+  await page.addInitScript(() => {
+    const Native = window.EventSource;
+    const queue = [];
+    window.__orderboardHold = false;
+    window.__orderboardRelease = () => {
+      window.__orderboardHold = false;
+      while (queue.length) queue.shift()();
+    };
+    window.EventSource = class extends Native {
+      addEventListener(type, listener, options) {
+        const wrapped = (ev) => {
+          if (window.__orderboardHold && ["snapshot", "order", "reset"].includes(type)) {
+            queue.push(() => listener.call(this, ev));
+          } else {
+            listener.call(this, ev);
+          }
+        };
+        return super.addEventListener(type, wrapped, options);
+      }
+    };
+  });
+  page.on("pageerror", (e) => console.error(`[page error] ${url}: ${e.message}`));
+  await page.goto(url);
+  return page;
+}
+
+export async function waitLive(page) {
+  await page.getByTestId("connection").filter({ hasText: "Live" }).waitFor({ timeout: WAIT });
+}
+
+export async function screenshot(page, name, { docs = false } = {}) {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
+  if (docs) {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    await page.screenshot({ path: path.join(SCREENSHOTS, `${docs}.png`) });
+  }
+}
+
+/** Calls the JSON API from the test itself (to set the scene, or to act while pages watch). */
+export async function api(base, method, pathname, body) {
+  const res = await fetch(base + pathname, {
+    method,
+    headers: body ? { "content-type": "application/json" } : {},
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+export async function createOrder(base, order) {
+  const res = await api(base, "POST", "/api/orders", order);
+  if (res.status !== 201) throw new Error(`create failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+export async function moveOrder(base, order, to) {
+  const res = await api(base, "POST", `/api/orders/${order.id}/stage`, { to, expected_version: order.version });
+  if (res.status !== 200) throw new Error(`move failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
+/** A card on a dispatcher page, by order number. */
+export function card(page, number) {
+  return page.locator(`[data-testid=order-card][data-number="${number}"]`);
+}
+
+export function column(page, stage) {
+  return page.getByTestId(`column-${stage}`);
+}

@@ -1,0 +1,201 @@
+// Orderboard in a real browser: dispatchers, the customer board and a
+// tracking page watching one real server, across a server restart.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import {
+  WAIT, scratch, startServer, launchBrowser, openPage, waitLive, screenshot,
+  api, createOrder, moveOrder, card, column,
+} from "../lib/harness.js";
+
+const PHONE = { width: 390, height: 844 };
+const TV = { width: 1920, height: 1080 };
+
+let dir, server, browser, base;
+let dispatcherA, dispatcherB, board;
+
+before(async () => {
+  dir = scratch();
+  server = await startServer({ db: dir.db });
+  base = server.url;
+  browser = await launchBrowser();
+  dispatcherA = await openPage(browser, `${base}/`);
+  dispatcherB = await openPage(browser, `${base}/`);
+  board = await openPage(browser, `${base}/board`, TV);
+  for (const p of [dispatcherA, dispatcherB, board]) await waitLive(p);
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  dir?.cleanup();
+});
+
+/** Reads the tracking link of an order from a dispatcher's QR dialog. */
+async function trackingPath(page, number) {
+  await card(page, number).getByRole("button", { name: /Tracking link of order/ }).click();
+  const dialog = page.getByTestId("tracking-dialog");
+  await dialog.locator("svg").waitFor({ timeout: WAIT });
+  const href = await dialog.getByTestId("tracking-link").getAttribute("href");
+  await dialog.getByRole("button", { name: "Done" }).click();
+  return href;
+}
+
+test("the UI is served with its security policy, and API paths stay JSON", async () => {
+  const page = await fetch(`${base}/track/some-token`);
+  assert.equal(page.status, 200);
+  assert.match(page.headers.get("content-security-policy"), /script-src 'self' 'wasm-unsafe-eval'/);
+  assert.match(await page.text(), /orderboard-boot/);
+  const missing = await fetch(`${base}/api/no-such-thing`);
+  assert.equal(missing.status, 404);
+  assert.match(missing.headers.get("content-type"), /application\/json/);
+});
+
+test("an unknown tracking token gets a clear 'no such order' page", async () => {
+  const page = await openPage(browser, `${base}/track/no-such-token-123`, PHONE);
+  await page.getByTestId("track-not-found").waitFor({ timeout: WAIT });
+  assert.match(await page.getByTestId("track-not-found").innerText(), /No such order/);
+  await screenshot(page, "track-not-found");
+  await page.close();
+});
+
+test("an order made on one dispatcher moves live on the other, the board and the tracking page", async () => {
+  // A few orders already in the kitchen, so the screens look like a service.
+  const first = await createOrder(base, { customer: "Grace Hopper", channel: "pickup", items: [{ name: "Shakshuka", qty: 1 }, { name: "Flat white", qty: 2 }] });
+  await moveOrder(base, first, "preparing");
+  const second = await createOrder(base, { customer: "Alan Turing", channel: "delivery", items: [{ name: "Mezze platter", qty: 1 }], note: "Ring the bell twice" });
+  const third = await createOrder(base, { channel: "pickup", items: [{ name: "Lentil soup", qty: 3 }] });
+  const p3 = await moveOrder(base, third, "preparing");
+  await moveOrder(base, p3, "ready");
+  await card(dispatcherB, third.number).waitFor({ timeout: WAIT });
+
+  // Dispatcher A takes an order with the form.
+  const form = dispatcherA.getByTestId("new-order-form");
+  await form.getByRole("radio", { name: "Pickup" }).click();
+  await form.getByLabel("Item 1", { exact: true }).fill("Falafel wrap");
+  await form.getByRole("button", { name: "One more" }).click();
+  await form.getByRole("button", { name: "+ Add item" }).click();
+  await form.getByLabel("Item 2", { exact: true }).fill("Mint lemonade");
+  await form.getByRole("textbox", { name: /Customer name/ }).fill("Ada Lovelace");
+  await form.getByRole("textbox", { name: /Note/ }).fill("No onions");
+  await form.getByRole("button", { name: "Create order" }).click();
+
+  const created = dispatcherA.getByTestId("notice").filter({ hasText: /Order \d+ created/ });
+  await created.waitFor({ timeout: WAIT });
+  const number = Number((await created.innerText()).match(/Order (\d+) created/)[1]);
+
+  // Dispatcher B sees it in Received, the board under Preparing.
+  await column(dispatcherB, "received").locator(`[data-number="${number}"]`).waitFor({ timeout: WAIT });
+  assert.match(await card(dispatcherB, number).innerText(), /2×\s*Falafel wrap/);
+  assert.match(await card(dispatcherB, number).innerText(), /No onions/);
+  await board.getByTestId("board-preparing").locator(`[data-number="${number}"]`).waitFor({ timeout: WAIT });
+  assert.match(await board.getByTestId("board-preparing").locator(`[data-number="${number}"]`).innerText(), /Ada/);
+
+  // The customer opens the tracking link from the QR dialog.
+  const link = await trackingPath(dispatcherA, number);
+  assert.match(link, /^\/track\/.+/);
+  const phone = await openPage(browser, `${base}${link}`, PHONE);
+  await phone.getByTestId("track-number").filter({ hasText: String(number) }).waitFor({ timeout: WAIT });
+  await waitLive(phone);
+
+  // A starts it: B, the board and the phone follow.
+  await card(dispatcherA, number).getByRole("button", { name: "Start preparing" }).click();
+  await column(dispatcherB, "preparing").locator(`[data-number="${number}"]`).waitFor({ timeout: WAIT });
+  await phone.locator('[data-testid=track-status][data-stage="preparing"]').waitFor({ timeout: WAIT });
+
+  // A marks it ready: the board lights it up, the phone says "Ready for pickup".
+  await card(dispatcherA, number).getByRole("button", { name: "Mark ready" }).click();
+  await column(dispatcherB, "ready").locator(`[data-number="${number}"]`).waitFor({ timeout: WAIT });
+  await board.locator(`[data-testid=board-ready] .tile-new[data-number="${number}"]`).waitFor({ timeout: WAIT });
+  await phone.getByText("Ready for pickup").waitFor({ timeout: WAIT });
+
+  await screenshot(dispatcherA, "dispatcher", { docs: "dispatcher" });
+  await screenshot(board, "board", { docs: "board" });
+  await screenshot(phone, "track", { docs: "track" });
+
+  // Collected: it leaves the board and the dispatcher's columns, the phone stops listening.
+  await card(dispatcherB, number).getByRole("button", { name: "Collected" }).click();
+  await dispatcherA.locator(`[data-testid=finished-order][data-number="${number}"]`).waitFor({ timeout: WAIT });
+  await board.locator(`[data-testid=board-tile][data-number="${number}"]`).waitFor({ state: "detached", timeout: WAIT });
+  await phone.getByTestId("track-final").waitFor({ timeout: WAIT });
+  await phone.getByTestId("connection").filter({ hasText: "Updates ended" }).waitFor({ timeout: WAIT });
+  await screenshot(phone, "track-final");
+  await phone.close();
+  void second;
+});
+
+test("a dispatcher acting on a stale screen gets a plain 409 with the order's real state", async () => {
+  const order = await createOrder(base, { customer: "Katherine Johnson", channel: "pickup", items: [{ name: "Halloumi salad", qty: 1 }] });
+  await card(dispatcherB, order.number).waitFor({ timeout: WAIT });
+  await card(dispatcherA, order.number).waitFor({ timeout: WAIT });
+
+  // B's screen lags behind: its stream events are held back for a moment.
+  await dispatcherB.evaluate(() => { window.__orderboardHold = true; });
+  await card(dispatcherA, order.number).getByRole("button", { name: "Start preparing" }).click();
+  await column(dispatcherA, "preparing").locator(`[data-number="${order.number}"]`).waitFor({ timeout: WAIT });
+  assert.equal(await column(dispatcherB, "received").locator(`[data-number="${order.number}"]`).count(), 1);
+
+  // B presses the button its screen still shows.
+  await card(dispatcherB, order.number).getByRole("button", { name: "Start preparing" }).click();
+  const notice = dispatcherB.getByTestId("notice");
+  await notice.waitFor({ timeout: WAIT });
+  const text = await notice.innerText();
+  assert.match(text, /Someone else changed this order first|no longer possible/);
+  assert.match(text, new RegExp(`Order ${order.number} \\(pickup\\) is now Preparing`));
+  // The real state is on B's screen at once, even before its stream catches up.
+  await column(dispatcherB, "preparing").locator(`[data-number="${order.number}"]`).waitFor({ timeout: WAIT });
+  await screenshot(dispatcherB, "dispatcher-409");
+  await dispatcherB.evaluate(() => window.__orderboardRelease());
+  await dispatcherB.getByRole("button", { name: "Dismiss" }).click();
+});
+
+test("the new-order form shows the model's validation errors inline", async () => {
+  const form = dispatcherA.getByTestId("new-order-form");
+  await form.getByRole("button", { name: "Create order" }).click();
+  await form.getByText("Add at least one item").waitFor({ timeout: WAIT });
+  await form.getByLabel("Item 1", { exact: true }).fill("x".repeat(80));
+  await form.getByRole("textbox", { name: /Customer name/ }).fill("Tab\there");
+  await form.getByRole("button", { name: "Create order" }).click();
+  await form.getByText("Must not contain control characters").waitFor({ timeout: WAIT });
+  await form.getByRole("textbox", { name: /Customer name/ }).fill("");
+  await form.getByLabel("Item 1", { exact: true }).fill("");
+});
+
+test("every page comes back live after a server restart and shows what changed meanwhile", async () => {
+  const order = await createOrder(base, { customer: "Hedy Lamarr", channel: "pickup", items: [{ name: "Baklava", qty: 4 }] });
+  await card(dispatcherA, order.number).waitFor({ timeout: WAIT });
+  const link = await trackingPath(dispatcherA, order.number);
+  const phone = await openPage(browser, `${base}${link}`, PHONE);
+  const pages = [dispatcherA, dispatcherB, board, phone];
+  for (const p of pages) await waitLive(p);
+
+  // The server dies.
+  const port = server.port;
+  await server.stop("SIGKILL");
+  for (const p of pages) {
+    await p.getByTestId("connection").filter({ hasText: /Reconnecting|Offline since/ }).waitFor({ timeout: WAIT });
+  }
+  await dispatcherA.getByTestId("connection").filter({ hasText: /Offline since \d\d:\d\d:\d\d/ }).waitFor({ timeout: WAIT });
+  await screenshot(dispatcherA, "dispatcher-offline");
+
+  // It comes back on the same port and database; changes land before the pages are back.
+  server = await startServer({ db: dir.db, listen: `127.0.0.1:${port}` });
+  const preparing = await moveOrder(base, order, "preparing");
+  await moveOrder(base, preparing, "ready");
+  const late = await createOrder(base, { customer: "Margaret Hamilton", channel: "delivery", items: [{ name: "Kofta", qty: 2 }] });
+
+  for (const p of pages) await waitLive(p);
+  await column(dispatcherA, "ready").locator(`[data-number="${order.number}"]`).waitFor({ timeout: WAIT });
+  await column(dispatcherB, "ready").locator(`[data-number="${order.number}"]`).waitFor({ timeout: WAIT });
+  await column(dispatcherB, "received").locator(`[data-number="${late.number}"]`).waitFor({ timeout: WAIT });
+  await board.locator(`[data-testid=board-ready] [data-number="${order.number}"]`).waitFor({ timeout: WAIT });
+  await board.locator(`[data-testid=board-preparing] [data-number="${late.number}"]`).waitFor({ timeout: WAIT });
+  await phone.getByText("Ready for pickup").waitFor({ timeout: WAIT });
+
+  // And they stay live: a change after the restart arrives as usual.
+  const current = (await api(base, "GET", `/api/orders/${order.id}`)).body;
+  await moveOrder(base, current, "collected");
+  await phone.getByTestId("track-final").waitFor({ timeout: WAIT });
+  await dispatcherB.locator(`[data-testid=finished-order][data-number="${order.number}"]`).waitFor({ timeout: WAIT });
+  await screenshot(board, "board-after-restart");
+  await phone.close();
+});
