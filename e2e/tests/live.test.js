@@ -160,6 +160,41 @@ test("the new-order form shows the model's validation errors inline", async () =
   await form.getByLabel("Item 1", { exact: true }).fill("");
 });
 
+test("keyboard shortcuts drive the selected order; cancel asks first and can be recalled", async () => {
+  const order = await createOrder(base, { customer: "Mary Jackson", channel: "delivery", items: [{ name: "Falafel bowl", qty: 1 }] });
+  const mine = card(dispatcherA, order.number);
+  await mine.waitFor({ timeout: WAIT });
+  await mine.locator(".card-items").click();
+  await dispatcherA.keyboard.press("a");
+  await column(dispatcherB, "preparing").locator(`[data-number="${order.number}"]`).waitFor({ timeout: WAIT });
+
+  await card(dispatcherA, order.number).locator(".card-items").click();
+  await dispatcherA.keyboard.press("c");
+  await dispatcherA.getByTestId("confirm-cancel").waitFor({ timeout: WAIT });
+  await dispatcherA.keyboard.press("Escape");
+  await dispatcherA.getByTestId("confirm-cancel").waitFor({ state: "detached", timeout: WAIT });
+  assert.equal(await column(dispatcherB, "preparing").locator(`[data-number="${order.number}"]`).count(), 1);
+
+  await card(dispatcherA, order.number).getByRole("button", { name: "Cancel" }).click();
+  await dispatcherA.getByTestId("confirm-cancel").getByRole("button", { name: "Cancel order" }).click();
+  const finished = dispatcherB.locator(`[data-testid=finished-order][data-number="${order.number}"][data-stage="cancelled"]`);
+  await finished.waitFor({ timeout: WAIT });
+  await finished.getByRole("button", { name: "Recall to Preparing" }).click();
+  await column(dispatcherA, "preparing").locator(`[data-number="${order.number}"]`).waitFor({ timeout: WAIT });
+});
+
+test("the board fits a 1280x720 screen", async () => {
+  const small = await openPage(browser, `${base}/board`, { width: 1280, height: 720 });
+  await waitLive(small);
+  await small.getByTestId("board-preparing").locator("[data-testid=board-tile]").first().waitFor({ timeout: WAIT });
+  const overflow = await small.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
+  assert.equal(overflow, false, "no horizontal scrolling");
+  await small.getByTestId("sound-prompt").click();
+  await small.getByTestId("sound-prompt").waitFor({ state: "detached", timeout: WAIT });
+  await screenshot(small, "board-1280x720");
+  await small.close();
+});
+
 test("every page comes back live after a server restart and shows what changed meanwhile", async () => {
   const order = await createOrder(base, { customer: "Hedy Lamarr", channel: "pickup", items: [{ name: "Baklava", qty: 4 }] });
   await card(dispatcherA, order.number).waitFor({ timeout: WAIT });

@@ -31,7 +31,7 @@ base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
 const NOT_BUILT_PAGE: &str = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Orderboard: UI not built</title></head>\
-<body style=\"font-family:system-ui,sans-serif;max-width:40rem;margin:4rem auto;padding:0 1rem;line-height:1.5\">\
+<body>\
 <h1>The Orderboard UI was not built</h1>\
 <p>This server has no UI files. Build them with <code>scripts/setup/frontend.sh</code> \
 (which runs <code>trunk build --release</code> in <code>frontend/</code>), then reload this page \

@@ -74,7 +74,10 @@ pub fn NewOrderForm(on_created: Callback<Order>, on_failure: Callback<ApiFailure
                     aria-label=format!("Item {}", i + 1)
                     aria-invalid=move || has_error(FormField::ItemName(i))().then_some("true")
                     prop:value=move || form.with(|f| f.lines.get(i).map(|l| l.name.clone()).unwrap_or_default())
-                    on:input=move |ev| form.update(|f| if let Some(l) = f.lines.get_mut(i) { l.name = event_target_value(&ev) })
+                    on:input=move |ev| {
+                        error.set(None);
+                        form.update(|f| if let Some(l) = f.lines.get_mut(i) { l.name = event_target_value(&ev) })
+                    }
                 />
                 <div class="stepper" role="group" aria-label=format!("Quantity of item {}", i + 1)>
                     <button type="button" class="btn btn-step" aria-label="One less" on:click=move |_| form.update(|f| f.step_qty(i, -1))>"−"</button>
@@ -123,7 +126,10 @@ pub fn NewOrderForm(on_created: Callback<Order>, on_failure: Callback<ApiFailure
                     maxlength=MAX_CUSTOMER_CHARS.to_string()
                     aria-invalid=move || has_error(FormField::Customer)().then_some("true")
                     prop:value=move || form.with(|f| f.customer.clone())
-                    on:input=move |ev| form.update(|f| f.customer = event_target_value(&ev))
+                    on:input=move |ev| {
+                        error.set(None);
+                        form.update(|f| f.customer = event_target_value(&ev))
+                    }
                 />
             </label>
             {move || error_for(FormField::Customer)().map(|m| view! { <p class="field-error">{m}</p> })}
@@ -134,7 +140,10 @@ pub fn NewOrderForm(on_created: Callback<Order>, on_failure: Callback<ApiFailure
                     maxlength=MAX_NOTE_CHARS.to_string()
                     aria-invalid=move || has_error(FormField::Note)().then_some("true")
                     prop:value=move || form.with(|f| f.note.clone())
-                    on:input=move |ev| form.update(|f| f.note = event_target_value(&ev))
+                    on:input=move |ev| {
+                        error.set(None);
+                        form.update(|f| f.note = event_target_value(&ev))
+                    }
                 ></textarea>
             </label>
             {move || error_for(FormField::Note)().map(|m| view! { <p class="field-error">{m}</p> })}

@@ -68,7 +68,6 @@ pub fn OrderCard(
         >
             <header class="card-head">
                 <span class="card-number">{number}</span>
-                <span class=format!("chip chip-{}", order.channel.as_str())>{channel_label(order.channel)}</span>
                 <span
                     class=move || format!("card-age {}", urgency(age(), &thresholds.get()).css_class())
                     title="Time in this stage"
@@ -88,7 +87,10 @@ pub fn OrderCard(
                     "QR"
                 </button>
             </header>
-            {order.customer.clone().map(|c| view! { <div class="card-customer">{c}</div> })}
+            <div class="card-who">
+                <span class="card-customer">{order.customer.clone().unwrap_or_default()}</span>
+                <span class=format!("chip chip-{}", order.channel.as_str())>{channel_label(order.channel)}</span>
+            </div>
             <ul class="card-items">
                 {order
                     .items

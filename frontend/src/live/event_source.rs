@@ -27,15 +27,16 @@ pub enum StreamSignal<'a> {
 }
 
 type Handler = Rc<dyn Fn(&LiveStream, StreamSignal<'_>)>;
+type Listener = Closure<dyn FnMut(Event)>;
 type ClosedHandler = Rc<dyn Fn(&LiveStream)>;
 
 struct Inner {
     base_url: String,
     source: Option<EventSource>,
-    listeners: Vec<(&'static str, Closure<dyn FnMut(Event)>)>,
+    listeners: Vec<(&'static str, Listener)>,
     /// Listeners of closed sources, dropped at the next connect (never while
     /// one of them may still be running).
-    retired: Vec<Closure<dyn FnMut(Event)>>,
+    retired: Vec<Listener>,
     last_event_id: Option<String>,
     attempt: u32,
     stopped: bool,

@@ -57,18 +57,6 @@ impl ApiFailure {
 }
 
 fn describe_error(e: &ApiErrorDetail) -> (String, String) {
-    let real_state = e.order.as_deref().map(|o| {
-        let allowed: Vec<&str> = e.allowed.iter().flatten().map(|s| s.label()).collect();
-        let next = if allowed.is_empty() { "nothing".to_string() } else { allowed.join(", ") };
-        format!(
-            "Order {} ({}) is now {} (version {}). It can move to: {}.",
-            o.number,
-            channel_label(o.channel).to_lowercase(),
-            o.stage.label(),
-            o.version,
-            next
-        )
-    });
     let title = match e.code {
         ErrorCode::VersionConflict => "Someone else changed this order first",
         ErrorCode::StageConflict => "That change is no longer possible",
@@ -78,11 +66,27 @@ fn describe_error(e: &ApiErrorDetail) -> (String, String) {
         ErrorCode::NoFreeNumber => "No free order number",
         _ => "Request failed",
     };
-    let sentence = match real_state {
-        Some(s) => format!("{} {}", ensure_period(&e.message), s),
+    let text = match e.order.as_deref() {
+        // The real state says more than the server's sentence; the number-in-use
+        // message names the other order, so it stays.
+        Some(o) => {
+            let allowed: Vec<&str> = e.allowed.iter().flatten().map(|s| s.label()).collect();
+            let next = match allowed.as_slice() {
+                [] => "it cannot move any more".to_string(),
+                [one] => format!("it can move to {one}"),
+                [rest @ .., last] => format!("it can move to {} or {last}", rest.join(", ")),
+            };
+            let real = format!(
+                "Order {} ({}) is now {}; {next}. Your change was not applied.",
+                o.number,
+                channel_label(o.channel).to_lowercase(),
+                o.stage.label(),
+            );
+            if e.code == ErrorCode::NumberInUse { format!("{} {real}", ensure_period(&e.message)) } else { real }
+        }
         None => ensure_period(&e.message),
     };
-    (title.into(), sentence)
+    (title.into(), text)
 }
 
 fn ensure_period(s: &str) -> String {
@@ -110,8 +114,8 @@ mod tests {
         assert_eq!(title, "Someone else changed this order first");
         assert_eq!(
             text,
-            "expected version 2, the order is at version 3. Order 12 (pickup) is now Ready (version 3). \
-             It can move to: Collected, Preparing, Cancelled."
+            "Order 12 (pickup) is now Ready; it can move to Collected, Preparing or Cancelled. \
+             Your change was not applied."
         );
     }
 

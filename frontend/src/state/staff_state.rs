@@ -92,7 +92,7 @@ fn sort_active(orders: &mut [Order]) {
 }
 
 fn sort_finished(orders: &mut [Order]) {
-    orders.sort_by(|a, b| b.updated_at.cmp(&a.updated_at));
+    orders.sort_by_key(|o| std::cmp::Reverse(o.updated_at));
 }
 
 #[cfg(test)]
