@@ -1,0 +1,194 @@
+//! `orderboard-bench`: how many customer screens one Orderboard serves, how
+//! fast a change reaches them and at what cost, measured side by side with
+//! nginx + Nchan on the same machine, over loopback.
+//!
+//! Scenarios: `fanout` (1 and 2: board-stream fan-out, Orderboard and Nchan),
+//! `writes` (3: durable stage changes per second with subscribers attached),
+//! `polling` (4: polling every few seconds against SSE).
+
+mod fanout;
+mod polling;
+mod processes;
+mod report;
+mod subscribers;
+mod writes;
+
+use clap::Parser;
+use fanout::{FanoutSetup, Target};
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, Parser)]
+#[command(name = "orderboard-bench", about = "Orderboard's benchmark harness (loopback only)")]
+struct Args {
+    /// Subscriber counts for the fan-out scenario.
+    #[arg(long, value_delimiter = ',', default_values_t = [1000usize, 5000, 10000])]
+    subscribers: Vec<usize>,
+    /// Stage changes per fan-out run.
+    #[arg(long, default_value_t = 200)]
+    changes: usize,
+    /// Stage changes per second.
+    #[arg(long, default_value_t = 20.0)]
+    rate: f64,
+    /// Runs per configuration; tables show medians.
+    #[arg(long, default_value_t = 3)]
+    runs: usize,
+    /// Leave Nchan out.
+    #[arg(long)]
+    no_nchan: bool,
+    /// Which scenarios to run.
+    #[arg(long, value_delimiter = ',', default_values_t = ["fanout".to_string(), "writes".into(), "polling".into()])]
+    scenarios: Vec<String>,
+    /// Subscribers attached during the write scenario.
+    #[arg(long, default_value_t = 1000)]
+    writes_subscribers: usize,
+    /// Concurrent writers in the write scenario.
+    #[arg(long, default_value_t = 32)]
+    writers: usize,
+    /// Seconds the write scenario runs.
+    #[arg(long, default_value_t = 10)]
+    writes_secs: u64,
+    /// Customers in the polling scenario.
+    #[arg(long, default_value_t = 1000)]
+    poll_clients: usize,
+    /// Seconds between polls.
+    #[arg(long, default_value_t = 5)]
+    poll_every: u64,
+    /// Seconds each transport runs in the polling scenario.
+    #[arg(long, default_value_t = 30)]
+    poll_secs: u64,
+    /// A small, quick run that only checks the harness works (CI).
+    #[arg(long)]
+    smoke: bool,
+    /// Write docs/benchmarks.md and its plot from this run.
+    #[arg(long)]
+    write_docs: bool,
+    /// The orderboard-server binary (default: beside this one).
+    #[arg(long)]
+    server_bin: Option<PathBuf>,
+}
+
+fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let mut args = Args::parse();
+    if args.smoke {
+        args.subscribers = vec![200];
+        args.changes = 20;
+        args.runs = 1;
+        args.no_nchan = true;
+        args.writes_subscribers = 100;
+        args.writers = 4;
+        args.writes_secs = 2;
+        args.poll_clients = 50;
+        args.poll_every = 1;
+        args.poll_secs = 4;
+    }
+    let limit = rlimit::increase_nofile_limit(u64::MAX)?;
+    let server_bin = args
+        .server_bin
+        .clone()
+        .unwrap_or_else(|| std::env::current_exe().unwrap().parent().unwrap().join("orderboard-server"));
+    anyhow::ensure!(server_bin.exists(), "{} is missing: build it with cargo build --release -p orderboard-server", server_bin.display());
+    let nchan_conf = repo_root().join("bench/nchan/nginx.conf");
+    println!("open-file limit raised to {limit}; server: {}", server_bin.display());
+
+    let mut out = String::new();
+    let run_fanout = args.scenarios.iter().any(|s| s == "fanout");
+    let mut summaries = Vec::new();
+    if run_fanout {
+        let mut targets = vec![Target::Orderboard];
+        if !args.no_nchan {
+            targets.push(Target::Nchan);
+        }
+        for &n in &args.subscribers {
+            let setup = FanoutSetup { server_bin: &server_bin, nchan_conf: &nchan_conf, subscribers: n, changes: args.changes, rate_per_sec: args.rate };
+            let mut per_target: Vec<Vec<fanout::FanoutResult>> = vec![Vec::new(); targets.len()];
+            for run in 0..args.runs {
+                // Side by side: each run measures every target in turn.
+                for (t, &target) in targets.iter().enumerate() {
+                    let r = fanout::run(target, &setup).await?;
+                    println!(
+                        "fan-out {} N={n} run {}: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms, {:.1} KiB/conn, {:.2} CPU s, delivered {}, missing {}, duplicates {}",
+                        report::target_name(target), run + 1, r.latency_ms.p50, r.latency_ms.p99, r.latency_ms.max, r.kib_per_connection, r.cpu_seconds, r.delivered, r.missing, r.duplicates
+                    );
+                    per_target[t].push(r);
+                }
+            }
+            for results in &per_target {
+                summaries.push(report::summarize(results));
+            }
+        }
+        let table = report::fanout_table(&summaries);
+        println!("\nFan-out, medians of {} run(s):\n{table}", args.runs);
+        out += &format!("### Fan-out on the board stream (medians of {} runs)\n\n{} stage changes at {}/s; event data of {} bytes.\n\n{table}\n", args.runs, args.changes, args.rate, summaries.first().map(|s| s.event_bytes).unwrap_or(0));
+        if !args.no_nchan {
+            let ratios = report::ratio_table(&summaries);
+            println!("Orderboard / Nchan:\n{ratios}");
+            out += &format!("### Orderboard / Nchan (below 1.0: Orderboard does better)\n\n{ratios}\n![p99 latency against subscribers](benchmarks-p99.svg)\n\n");
+        }
+        let incomplete: u64 = summaries.iter().map(|s| s.missing + s.duplicates).sum();
+        if incomplete > 0 {
+            println!("WARNING: {incomplete} deliveries missing or duplicated");
+        }
+    }
+    if args.scenarios.iter().any(|s| s == "writes") {
+        let mut rs = Vec::new();
+        for run in 0..args.runs {
+            let r = writes::run(&server_bin, args.writes_subscribers, args.writers, Duration::from_secs(args.writes_secs)).await?;
+            println!("writes run {}: {} changes in {:.1} s = {:.0}/s", run + 1, r.changes, r.seconds, r.per_second);
+            rs.push(r);
+        }
+        let med = report::median(rs.iter().map(|r| r.per_second).collect());
+        let table = format!(
+            "| subscribers attached | concurrent writers | durable changes per second (median) | runs |\n|---:|---:|---:|---|\n| {} | {} | {:.0} | {} |\n",
+            args.writes_subscribers, args.writers, med,
+            rs.iter().map(|r| format!("{:.0}", r.per_second)).collect::<Vec<_>>().join(", ")
+        );
+        println!("\nDurable writes:\n{table}");
+        out += &format!("### Durable stage changes over HTTP (synchronous = FULL, WAL)\n\n{table}\n");
+    }
+    if args.scenarios.iter().any(|s| s == "polling") {
+        let poll_name = format!("poll every {} s", args.poll_every);
+        let mut table = String::from("| transport | customers | requests per minute | bytes per minute | updates seen | answers with no change |\n|---|---:|---:|---:|---:|---:|\n");
+        for transport in ["poll", "sse"] {
+            let r = polling::run(&server_bin, transport, args.poll_clients, Duration::from_secs(args.poll_every), Duration::from_secs(args.poll_secs)).await?;
+            let name = if transport == "sse" { "SSE".to_string() } else { poll_name.clone() };
+            table += &format!("| {name} | {} | {:.0} | {:.0} | {} | {} |\n", r.clients, r.requests_per_minute, r.bytes_per_minute, r.updates_seen, r.unchanged_answers);
+        }
+        println!("\nPolling against SSE ({} s each):\n{table}", args.poll_secs);
+        out += &format!("### Polling against SSE ({} customers, {} s each)\n\n{table}\n", args.poll_clients, args.poll_secs);
+    }
+    if args.write_docs {
+        let docs = repo_root().join("docs");
+        std::fs::create_dir_all(&docs)?;
+        if run_fanout && !args.no_nchan {
+            report::plot_p99(&summaries, &docs.join("benchmarks-p99.svg"))?;
+        }
+        let template = std::fs::read_to_string(repo_root().join("bench/benchmarks.md.in"))?;
+        let machine = machine_description();
+        let analysis = std::fs::read_to_string(repo_root().join("bench/analysis.md")).unwrap_or_default();
+        let doc = template.replace("@MACHINE@", &machine).replace("@RESULTS@", &out).replace("@ANALYSIS@", &analysis);
+        std::fs::write(docs.join("benchmarks.md"), doc)?;
+        println!("wrote docs/benchmarks.md");
+    }
+    Ok(())
+}
+
+fn machine_description() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+        .unwrap_or_default();
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|s| s.lines().next().and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse::<u64>().ok()))
+        .map(|kib| format!("{:.0} GiB", kib as f64 / 1024.0 / 1024.0))
+        .unwrap_or_default();
+    let nginx = std::process::Command::new("dpkg-query").args(["-W", "-f=${Version}", "libnginx-mod-nchan"]).output().ok().map(|o| String::from_utf8_lossy(&o.stdout).to_string()).unwrap_or_default();
+    format!("{cores} cores ({cpu}), {mem} of memory, Debian 12; server and load on the same machine over loopback. Nchan: Debian's libnginx-mod-nchan {nginx}.")
+}

@@ -1,0 +1,146 @@
+//! The servers under test, as separate processes, and what /proc says of them.
+//!
+//! Orderboard runs as its release `orderboard-server` binary on a fresh SQLite
+//! file; Nchan runs as nginx with `bench/nchan/nginx.conf`. Both listen on
+//! 127.0.0.1 only. Memory is resident set size, CPU is user + system time,
+//! summed over every process of the server (nginx's master and workers).
+
+use anyhow::{bail, Context};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+pub struct ServerProcess {
+    pub addr: SocketAddr,
+    child: Child,
+    _dir: tempfile::TempDir,
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+impl ServerProcess {
+    pub async fn orderboard(bin: &Path) -> anyhow::Result<ServerProcess> {
+        let dir = tempfile::tempdir()?;
+        let mut child = Command::new(bin)
+            .args(["--listen", "127.0.0.1:0", "--db"])
+            .arg(dir.path().join("bench.db"))
+            .env("RUST_LOG", "warn,orderboard_server=info")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .with_context(|| format!("starting {}", bin.display()))?;
+        let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+        let addr = tokio::time::timeout(Duration::from_secs(30), async {
+            while let Some(line) = lines.next_line().await? {
+                if let Some(i) = line.find("listening on http://") {
+                    return Ok(line[i + "listening on http://".len()..].trim().parse()?);
+                }
+            }
+            bail!("orderboard-server exited before listening")
+        })
+        .await??;
+        // Keep draining its log so that it never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        Ok(ServerProcess { addr, child, _dir: dir })
+    }
+
+    pub async fn nchan(config_template: &Path) -> anyhow::Result<ServerProcess> {
+        let dir = tempfile::tempdir()?;
+        let port = free_port()?;
+        let config = std::fs::read_to_string(config_template)?
+            .replace("@PREFIX@", &dir.path().display().to_string())
+            .replace("@PORT@", &port.to_string());
+        let conf_path = dir.path().join("nginx.conf");
+        std::fs::write(&conf_path, config)?;
+        let child = Command::new(nginx_bin())
+            .arg("-p")
+            .arg(dir.path())
+            .arg("-c")
+            .arg(&conf_path)
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .kill_on_drop(true)
+            .spawn()
+            .context("starting nginx")?;
+        let addr: SocketAddr = format!("127.0.0.1:{port}").parse()?;
+        for _ in 0..200 {
+            if tokio::net::TcpStream::connect(addr).await.is_ok() {
+                return Ok(ServerProcess { addr, child, _dir: dir });
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        bail!("nginx did not start listening on {addr}; see {}", dir.path().join("error.log").display())
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    fn pids(&self) -> Vec<u32> {
+        let Some(root) = self.child.id() else { return vec![] };
+        let mut pids = vec![root];
+        // nginx workers are children of the master.
+        if let Ok(entries) = std::fs::read_dir("/proc") {
+            for e in entries.flatten() {
+                let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else { continue };
+                if let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+                    if stat_field(&stat, 4) == Some(root as u64) {
+                        pids.push(pid);
+                    }
+                }
+            }
+        }
+        pids
+    }
+
+    /// Resident memory of all the server's processes, in KiB.
+    pub fn rss_kib(&self) -> u64 {
+        self.pids()
+            .iter()
+            .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/status")).ok())
+            .filter_map(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("VmRSS:"))
+                    .and_then(|l| l.split_whitespace().nth(1))
+                    .and_then(|v| v.parse::<u64>().ok())
+            })
+            .sum()
+    }
+
+    /// User + system CPU time of all the server's processes, in seconds.
+    pub fn cpu_seconds(&self) -> f64 {
+        let ticks = 100.0; // USER_HZ on Linux
+        self.pids()
+            .iter()
+            .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/stat")).ok())
+            .map(|s| (stat_field(&s, 14).unwrap_or(0) + stat_field(&s, 15).unwrap_or(0)) as f64 / ticks)
+            .sum()
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(pid) = self.child.id() {
+            let _ = Command::new("kill").args(["-TERM", &pid.to_string()]).status().await;
+        }
+        if tokio::time::timeout(Duration::from_secs(10), self.child.wait()).await.is_err() {
+            let _ = self.child.kill().await;
+        }
+    }
+}
+
+/// Field `n` of /proc/PID/stat, numbered from 1 as in proc(5): 4 is the
+/// parent's pid, 14 and 15 are user and system time in ticks.
+fn stat_field(stat: &str, n: usize) -> Option<u64> {
+    // The command name (field 2) may hold spaces; field 3 starts after its ')'.
+    let from_field_3 = &stat[stat.rfind(')')? + 2..];
+    from_field_3.split_whitespace().nth(n - 3).and_then(|v| v.parse().ok())
+}
+
+fn nginx_bin() -> PathBuf {
+    ["/usr/sbin/nginx", "/usr/bin/nginx"].iter().map(PathBuf::from).find(|p| p.exists()).unwrap_or_else(|| "nginx".into())
+}

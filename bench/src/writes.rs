@@ -1,0 +1,69 @@
+//! Scenario 3: durable stage changes per second over HTTP, with subscribers
+//! attached, on the database settings Orderboard ships with.
+//!
+//! Concurrent writers each create an order and walk it to `collected`; every
+//! answered request is one committed, fsynced change.
+
+use crate::processes::ServerProcess;
+use crate::subscribers::Subscribers;
+use orderboard_model::{Channel, Item, NewOrder, Order, Stage, StageChangeRequest};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
+
+#[derive(Debug, Clone)]
+pub struct WritesResult {
+    pub seconds: f64,
+    pub changes: u64,
+    pub per_second: f64,
+}
+
+pub async fn run(server_bin: &std::path::Path, subscribers: usize, writers: usize, duration: Duration) -> anyhow::Result<WritesResult> {
+    let server = ServerProcess::orderboard(server_bin).await?;
+    let stop_subs = CancellationToken::new();
+    let epoch = Instant::now();
+    let subs = Subscribers::connect(server.addr, "/api/board/events", subscribers, 1, 0, epoch, stop_subs.clone()).await?;
+    let done = Arc::new(AtomicU64::new(0));
+    let deadline = Instant::now() + duration;
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for w in 0..writers {
+        let http = reqwest::Client::builder().tcp_nodelay(true).build()?;
+        let base = server.url("");
+        let done = done.clone();
+        tasks.push(tokio::spawn(async move {
+            let new = NewOrder {
+                customer: Some(format!("Writer {w}")),
+                channel: Channel::Pickup,
+                items: vec![Item { name: "Flat white".into(), qty: 1 }],
+                note: None,
+            };
+            while Instant::now() < deadline {
+                let res = http.post(format!("{base}/api/orders")).json(&new).send().await?;
+                anyhow::ensure!(res.status() == 201, "create: {}", res.status());
+                let order: Order = res.json().await?;
+                done.fetch_add(1, Ordering::Relaxed);
+                for to in [Stage::Preparing, Stage::Ready, Stage::Collected] {
+                    let res = http
+                        .post(format!("{base}/api/orders/{}/stage", order.id))
+                        .json(&StageChangeRequest { to, expected_version: None })
+                        .send()
+                        .await?;
+                    anyhow::ensure!(res.status() == 200, "stage change: {}", res.status());
+                    done.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+            Ok(())
+        }));
+    }
+    for t in tasks {
+        t.await??;
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    stop_subs.cancel();
+    subs.finish().await?;
+    server.stop().await;
+    let changes = done.load(Ordering::Relaxed);
+    Ok(WritesResult { seconds, changes, per_second: changes as f64 / seconds })
+}
