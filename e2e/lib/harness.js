@@ -2,6 +2,7 @@
 // and Debian's Chromium (through playwright-core, which never downloads a
 // browser), and offers the few helpers the tests share.
 import { spawn } from "node:child_process";
+import http from "node:http";
 import { mkdtempSync, mkdirSync, existsSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -72,6 +73,30 @@ export function startServer({ db, listen = "127.0.0.1:0" }) {
       await exited;
     },
   }));
+}
+
+/**
+ * Stands in on `port` while the server is down, answering every request with
+ * 503, as a reverse proxy would. Browsers give up on an EventSource that gets
+ * such an answer (readyState CLOSED), so the pages must open new ones.
+ * Resolves to { seen: [paths], close() }.
+ */
+export function startStandIn(port) {
+  const seen = [];
+  const server = http.createServer((req, res) => {
+    seen.push(req.url);
+    res.writeHead(503, { "content-type": "text/plain" });
+    res.end("restarting");
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () =>
+      resolve({
+        seen,
+        close: () => new Promise((done) => { server.closeAllConnections(); server.close(() => done()); }),
+      }),
+    );
+  });
 }
 
 /**

@@ -4,7 +4,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import {
   WAIT, scratch, startServer, launchBrowser, openPage, waitLive, screenshot,
-  api, createOrder, moveOrder, card, column,
+  api, createOrder, moveOrder, card, column, startStandIn,
 } from "../lib/harness.js";
 
 const PHONE = { width: 390, height: 844 };
@@ -183,6 +183,25 @@ test("keyboard shortcuts drive the selected order; cancel asks first and can be 
   await column(dispatcherA, "preparing").locator(`[data-number="${order.number}"]`).waitFor({ timeout: WAIT });
 });
 
+test("age thresholds are settings that survive a reload", async () => {
+  const page = await openPage(browser, `${base}/`);
+  await waitLive(page);
+  await page.getByRole("button", { name: "Settings" }).click();
+  await page.getByLabel("Amber after (minutes)").fill("9");
+  await page.getByLabel("Red after (minutes)").fill("4");
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByText("Red must come after amber").waitFor({ timeout: WAIT });
+  await page.getByLabel("Red after (minutes)").fill("15");
+  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByRole("dialog").waitFor({ state: "detached", timeout: WAIT });
+  await page.reload();
+  await waitLive(page);
+  await page.getByRole("button", { name: "Settings" }).click();
+  assert.equal(await page.getByLabel("Amber after (minutes)").inputValue(), "9");
+  assert.equal(await page.getByLabel("Red after (minutes)").inputValue(), "15");
+  await page.close();
+});
+
 test("the board fits a 1280x720 screen", async () => {
   const small = await openPage(browser, `${base}/board`, { width: 1280, height: 720 });
   await waitLive(small);
@@ -203,7 +222,10 @@ test("every page comes back live after a server restart and shows what changed m
   const pages = [dispatcherA, dispatcherB, board, phone];
   for (const p of pages) await waitLive(p);
 
-  // The server dies.
+  const resumed = [];
+  dispatcherA.on("request", (r) => { if (r.url().includes("last_event_id=")) resumed.push(r.url()); });
+
+  // The server dies; the browsers keep retrying on their own.
   const port = server.port;
   await server.stop("SIGKILL");
   for (const p of pages) {
@@ -212,7 +234,19 @@ test("every page comes back live after a server restart and shows what changed m
   await dispatcherA.getByTestId("connection").filter({ hasText: /Offline since \d\d:\d\d:\d\d/ }).waitFor({ timeout: WAIT });
   await screenshot(dispatcherA, "dispatcher-offline");
 
-  // It comes back on the same port and database; changes land before the pages are back.
+  // A proxy answers 503 meanwhile: every stream ends up CLOSED and the pages must open new ones.
+  const standIn = await startStandIn(port);
+  const streamsSeen = () => {
+    const paths = standIn.seen;
+    return paths.filter((u) => u.startsWith("/api/events")).length >= 2
+      && paths.some((u) => u.startsWith("/api/board/events"))
+      && paths.some((u) => /^\/api\/track\/[^/]+\/events/.test(u));
+  };
+  for (let i = 0; i < 200 && !streamsSeen(); i++) await new Promise((r) => setTimeout(r, 100));
+  assert.ok(streamsSeen(), `every page asked the stand-in: ${standIn.seen.join(", ")}`);
+  await standIn.close();
+
+  // The server comes back on the same port and database; changes land before the pages are back.
   server = await startServer({ db: dir.db, listen: `127.0.0.1:${port}` });
   const preparing = await moveOrder(base, order, "preparing");
   await moveOrder(base, preparing, "ready");
@@ -232,5 +266,6 @@ test("every page comes back live after a server restart and shows what changed m
   await phone.getByTestId("track-final").waitFor({ timeout: WAIT });
   await dispatcherB.locator(`[data-testid=finished-order][data-number="${order.number}"]`).waitFor({ timeout: WAIT });
   await screenshot(board, "board-after-restart");
+  assert.ok(resumed.length > 0, "the dispatcher resumed a new stream from its last event id");
   await phone.close();
 });

@@ -111,7 +111,17 @@ pub fn DispatcherPage() -> impl IntoView {
         state.update(|s| {
             s.upsert(order);
         });
-        notice.set(Some(Notice { tone: "ok", title: format!("Order {number} created"), text: String::new() }));
+        let title = format!("Order {number} created");
+        notice.set(Some(Notice { tone: "ok", title: title.clone(), text: String::new() }));
+        // Good news goes away by itself; problems stay until dismissed.
+        set_timeout(
+            move || {
+                if notice.with_untracked(|n| n.as_ref().is_some_and(|n| n.title == title)) {
+                    notice.set(None);
+                }
+            },
+            std::time::Duration::from_secs(5),
+        );
     });
     let on_failure = Callback::new(move |failure: ApiFailure| {
         let (title, text) = failure.describe();
@@ -131,7 +141,7 @@ pub fn DispatcherPage() -> impl IntoView {
         let in_field = ev
             .target()
             .and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok())
-            .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT" | "BUTTON"));
+            .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT" | "BUTTON" | "A"));
         let key = ev.key();
         let modifier = ev.ctrl_key() || ev.alt_key() || ev.meta_key();
         if let Some((id, t)) = confirm_cancel.get_untracked() {

@@ -25,7 +25,7 @@ pub enum Shortcut {
 }
 
 /// Every shortcut with its keys, as documented on screen.
-pub const SHORTCUTS: [(&str, &str); 7] = [
+pub const SHORTCUTS: [(&str, &str); 8] = [
     ("← ↑ ↓ →", "Select an order"),
     ("A or Enter", "Advance the selected order"),
     ("R", "Recall (one step back)"),
@@ -33,6 +33,7 @@ pub const SHORTCUTS: [(&str, &str); 7] = [
     ("T", "Tracking link and QR code"),
     ("N", "New order"),
     ("Esc", "Close a dialog / clear selection"),
+    ("?", "Show the shortcuts"),
 ];
 
 /// The shortcut for a key (`KeyboardEvent.key`), ignoring keys held with Ctrl, Alt or Meta.
