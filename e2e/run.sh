@@ -3,7 +3,8 @@
 # Chromium (driven by playwright-core, which never downloads a browser).
 # Installs what is missing (chromium, node, the npm dependencies), builds the
 # UI if frontend/dist is absent and the server binary, then runs the tests.
-# Screenshots land in target/e2e-artifacts/ and docs/screenshots/.
+# Screenshots land in target/e2e-artifacts/; the README's pictures in
+# docs/screenshots/ are rewritten with UPDATE_DOCS_SCREENSHOTS=1.
 source "$(dirname "${BASH_SOURCE[0]}")/../scripts/setup/lib.sh"
 
 apt_install chromium

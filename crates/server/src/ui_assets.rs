@@ -119,7 +119,7 @@ fn is_asset_path(name: &str) -> bool {
 
 /// `orderboard-frontend-1a2b3c4d5e6f7a8b_bg.wasm` style names from Trunk.
 fn is_hashed(name: &str) -> bool {
-    name.split(['-', '_', '.']).any(|part| part.len() >= 16 && part.chars().all(|c| c.is_ascii_hexdigit()))
+    name.split(['-', '_', '.']).any(|part| part.len() >= 12 && part.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 fn content_type(name: &str) -> &'static str {
@@ -149,7 +149,7 @@ mod tests {
     #[test]
     fn names_and_types() {
         assert!(is_hashed("orderboard-frontend-9f86d081884c7d65_bg.wasm"));
-        assert!(is_hashed("style-9f86d081884c7d65.css"));
+        assert!(is_hashed("style-6a463c0b20e99de.css"));
         assert!(!is_hashed("boot.js"));
         assert!(!is_hashed("index.html"));
         assert_eq!(content_type("x_bg.wasm"), "application/wasm");
