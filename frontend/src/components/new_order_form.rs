@@ -80,11 +80,17 @@ pub fn NewOrderForm(on_created: Callback<Order>, on_failure: Callback<ApiFailure
                     }
                 />
                 <div class="stepper" role="group" aria-label=format!("Quantity of item {}", i + 1)>
-                    <button type="button" class="btn btn-step" aria-label="One less" on:click=move |_| form.update(|f| f.step_qty(i, -1))>"−"</button>
+                    <button
+                        type="button"
+                        class="btn btn-step"
+                        aria-label=move || if form.with(|f| f.minus_removes(i)) { format!("Remove item {}", i + 1) } else { "One less".to_string() }
+                        on:click=move |_| form.update(|f| f.minus(i))
+                    >
+                        {move || if form.with(|f| f.minus_removes(i)) { "×" } else { "−" }}
+                    </button>
                     <span class="stepper-value" aria-live="polite">{move || form.with(|f| f.lines.get(i).map_or(1, |l| l.qty))}</span>
                     <button type="button" class="btn btn-step" aria-label="One more" on:click=move |_| form.update(|f| f.step_qty(i, 1))>"+"</button>
                 </div>
-                <button type="button" class="btn btn-step btn-remove" aria-label=format!("Remove item {}", i + 1) on:click=move |_| form.update(|f| f.remove_line(i))>"×"</button>
             </div>
             {move || error_for(FormField::ItemName(i))().or_else(error_for(FormField::ItemQty(i))).map(|m| view! { <p class="field-error">{m}</p> })}
         }

@@ -87,6 +87,21 @@ impl OrderForm {
         }
     }
 
+    /// Whether the minus button of a line removes it (its quantity is 1 and
+    /// other lines remain) rather than lowering the quantity.
+    pub fn minus_removes(&self, index: usize) -> bool {
+        self.lines.len() > 1 && self.lines.get(index).is_some_and(|l| l.qty <= 1)
+    }
+
+    /// The minus button: one less, or away with the line at quantity 1.
+    pub fn minus(&mut self, index: usize) {
+        if self.minus_removes(index) {
+            self.remove_line(index);
+        } else {
+            self.step_qty(index, -1);
+        }
+    }
+
     /// The order to send, or the first error, placed on its form field.
     pub fn prepare(&self) -> Result<PreparedOrder, FormError> {
         let mut items = Vec::new();
@@ -198,6 +213,20 @@ mod tests {
         f.remove_line(0);
         f.remove_line(0);
         assert_eq!(f.lines, vec![ItemLine::default()], "one line always stays");
+    }
+
+    #[test]
+    fn minus_lowers_then_removes_but_keeps_the_last_line() {
+        let mut f = OrderForm { lines: vec![line("Tea", 2), line("Cake", 1)], ..OrderForm::default() };
+        assert!(!f.minus_removes(0));
+        f.minus(0);
+        assert_eq!(f.lines[0].qty, 1);
+        assert!(f.minus_removes(0));
+        f.minus(0);
+        assert_eq!(f.lines, vec![line("Cake", 1)]);
+        assert!(!f.minus_removes(0), "the only line stays");
+        f.minus(0);
+        assert_eq!(f.lines, vec![line("Cake", 1)]);
     }
 
     #[test]
