@@ -79,10 +79,13 @@ fn file_response(name: &str, file: rust_embed::EmbeddedFile, headers: &HeaderMap
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
+    let length = file.data.len();
     let mut response = if not_modified {
         StatusCode::NOT_MODIFIED.into_response()
     } else if head_only {
-        Response::new(Body::empty())
+        let mut r = Response::new(Body::empty());
+        r.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+        r
     } else {
         Response::new(Body::from(file.data.into_owned()))
     };
