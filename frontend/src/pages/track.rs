@@ -14,6 +14,7 @@ use orderboard_frontend::state::labels::channel_label;
 use orderboard_frontend::state::stream_message::{parse_message, TrackMessage};
 use orderboard_frontend::state::time_fmt::{clock_hm, unix_ms};
 use orderboard_frontend::state::track_state::{headline, headline_tone, timeline, StepStatus, TrackState};
+use orderboard_model::Stage;
 
 #[component]
 pub fn TrackPage(token: String) -> impl IntoView {
@@ -89,13 +90,22 @@ pub fn TrackPage(token: String) -> impl IntoView {
                     <h1 class="track-headline">{title}</h1>
                     <p class="track-detail">{detail}</p>
                 </section>
-                {is_final.then(|| view! { <p class="track-final" data-testid="track-final">"This order is complete. Live updates have ended."</p> })}
+                {is_final
+                    .then(|| {
+                        let text = if order.stage == Stage::Cancelled {
+                            "Live updates have ended."
+                        } else {
+                            "This order is complete. Live updates have ended."
+                        };
+                        view! { <p class="track-final" data-testid="track-final">{text}</p> }
+                    })}
                 <section class="track-card" aria-label="Progress">
                     <ol class="timeline">
                         {steps
                             .into_iter()
                             .map(|step| {
                                 let class = match step.status {
+                                    StepStatus::Current if step.stage == Stage::Cancelled => "step step-current step-cancelled",
                                     StepStatus::Done => "step step-done",
                                     StepStatus::Current => "step step-current",
                                     StepStatus::Upcoming => "step step-upcoming",
