@@ -1,0 +1,204 @@
+// End-to-end test of Orderboard's desktop app.
+//
+// Runs the real `orderboard` binary (under Xvfb, started by
+// scripts/test-desktop.sh) and drives its real WebKit windows through
+// tauri-driver and WebKitWebDriver: an order is created in the dispatcher
+// window, a customer window is opened the way the UI opens it
+// (`window.open('/board')`, which the desktop shell turns into a window
+// labelled `customer-<n>`), the order is advanced, and the customer window
+// must show each change live. Screenshots of both windows go to
+// target/desktop-artifacts/. The app gets a temporary data folder
+// (XDG_DATA_HOME) and a free port (ORDERBOARD_PORT): it never touches a real
+// database.
+
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { mkdtempSync, mkdirSync, writeFileSync, existsSync, createWriteStream, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Session, waitFor } from './webdriver.mjs';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const targetDir = process.env.CARGO_TARGET_DIR ? resolve(process.env.CARGO_TARGET_DIR) : join(root, 'target');
+const appBinary = process.env.ORDERBOARD_DESKTOP_BIN || join(targetDir, 'debug', 'orderboard');
+const artifacts = process.env.ORDERBOARD_DESKTOP_ARTIFACTS || join(root, 'target', 'desktop-artifacts');
+const identifier = JSON.parse(readFileSync(join(root, 'tauri.conf.json'), 'utf8')).identifier;
+
+let driver;
+let driverLog = '';
+let session;
+let dataHome;
+let appPort;
+let dispatcherHandle;
+let customerHandle;
+let orderNumber;
+
+function freePort() {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+async function screenshot(name) {
+  const png = Buffer.from(await session.screenshot(), 'base64');
+  writeFileSync(join(artifacts, name), png);
+  return png;
+}
+
+async function inDispatcher() {
+  await session.switchTo(dispatcherHandle);
+}
+
+async function inCustomer() {
+  await session.switchTo(customerHandle);
+}
+
+// Calls a Tauri command from the page in the current window; resolves to
+// {ok, value} or {ok: false, refusal}, never throws.
+function invokeFromPage(command) {
+  return session.executeAsync(
+    `const [command, done] = arguments;
+     const ipc = window.__TAURI_INTERNALS__;
+     if (!ipc) { done({ ok: false, refusal: 'no Tauri IPC in this page' }); return; }
+     ipc.invoke(command, {}).then(
+       (value) => done({ ok: true, value }),
+       (refusal) => done({ ok: false, refusal: String(refusal && refusal.message || refusal) }));`,
+    [command],
+  );
+}
+
+before(async () => {
+  assert.ok(existsSync(appBinary), `the desktop binary ${appBinary} is missing: run cargo build -p orderboard`);
+  mkdirSync(artifacts, { recursive: true });
+  dataHome = mkdtempSync(join(tmpdir(), 'orderboard-desktop-e2e-'));
+  appPort = await freePort();
+  const driverPort = await freePort();
+  const nativePort = await freePort();
+  driver = spawn('tauri-driver', ['--port', String(driverPort), '--native-port', String(nativePort)], {
+    env: { ...process.env, XDG_DATA_HOME: dataHome, ORDERBOARD_PORT: String(appPort), RUST_LOG: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const log = createWriteStream(join(artifacts, 'app-and-driver.log'));
+  for (const stream of [driver.stdout, driver.stderr]) {
+    stream.on('data', (chunk) => {
+      driverLog += chunk;
+      log.write(chunk);
+    });
+  }
+  const base = `http://127.0.0.1:${driverPort}`;
+  await waitFor('tauri-driver', async () => (await fetch(`${base}/status`)).ok, { timeoutMs: 20000 });
+  session = await Session.create(base, { 'tauri:options': { application: appBinary } });
+  dispatcherHandle = await session.windowHandle();
+});
+
+after(async () => {
+  if (session) await session.end().catch(() => {});
+  if (driver) driver.kill('SIGTERM');
+  if (dataHome) rmSync(dataHome, { recursive: true, force: true });
+});
+
+test('the app starts its server on the requested port and its database in the app data folder', async () => {
+  const health = await waitFor('the embedded server', async () => {
+    const r = await fetch(`http://127.0.0.1:${appPort}/api/health`);
+    return r.ok && r.json();
+  });
+  assert.equal(health.status, 'ok');
+  assert.ok(existsSync(join(dataHome, identifier, 'orderboard.db')), 'the database is in $XDG_DATA_HOME/<identifier>/');
+  const url = await session.url();
+  assert.equal(url, `http://127.0.0.1:${appPort}/`, 'the dispatcher window shows the embedded server');
+});
+
+test('an order created in the dispatcher window appears there', async () => {
+  await session.waitForOne('[data-testid="new-order-form"]', 60000);
+  const item = await session.waitForOne('[data-testid="new-order-form"] .item-name-input');
+  await session.type(item, 'Falafel wrap');
+  const customer = (await session.find('[data-testid="new-order-form"] input[type="text"]:not(.item-name-input)'))[0];
+  if (customer) await session.type(customer, 'Ada');
+  await session.click(await session.waitForOne('[data-testid="new-order-form"] button[type="submit"]'));
+  const card = await session.waitForOne('[data-testid="order-card"][data-stage="received"]');
+  orderNumber = await session.attribute(card, 'data-number');
+  assert.match(orderNumber, /^\d+$/);
+  await session.click(await session.waitForOne(`[data-testid="order-card"][data-number="${orderNumber}"] [data-action="advance"]`));
+  await session.waitForOne(`[data-testid="order-card"][data-number="${orderNumber}"][data-stage="preparing"]`);
+});
+
+// WebKit lets a page open windows only from a user gesture, as the UI's own
+// button does; so the test adds a button that calls window.open('/board') and
+// clicks it through WebDriver (a real click, hence a real gesture).
+async function clickButtonThatOpens(path) {
+  const id = `e2e-open-${path.replace(/[^a-z0-9]/gi, '-')}`;
+  await session.execute(
+    `const [path, id] = arguments;
+     const button = document.createElement('button');
+     button.id = id;
+     button.textContent = 'open ' + path;
+     button.style.cssText = 'position:fixed;right:8px;bottom:8px;z-index:99999';
+     button.addEventListener('click', () => { window.open(path); button.remove(); });
+     document.body.appendChild(button);`,
+    [path, id],
+  );
+  await session.click(await session.waitForOne(`#${id}`));
+}
+
+test('window.open("/board") in the dispatcher opens a customer window', async () => {
+  await clickButtonThatOpens('/board');
+  const handles = await waitFor('a second window', async () => {
+    const all = await session.windowHandles();
+    return all.length >= 2 && all;
+  }, { timeoutMs: 15000 });
+  customerHandle = handles.find((h) => h !== dispatcherHandle);
+  await inCustomer();
+  await waitFor('the board page', async () => (await session.url()).endsWith('/board'));
+  await session.waitForOne(`[data-testid="board-preparing"] [data-testid="board-tile"][data-number="${orderNumber}"]`, 30000);
+  await screenshot('customer-window-preparing.png');
+});
+
+test('advancing the order in the dispatcher shows live in the customer window', async () => {
+  await inDispatcher();
+  await session.click(await session.waitForOne(`[data-testid="order-card"][data-number="${orderNumber}"] [data-action="advance"]`));
+  await session.waitForOne(`[data-testid="order-card"][data-number="${orderNumber}"][data-stage="ready"]`);
+  await screenshot('dispatcher-window.png');
+  await inCustomer();
+  // No reload: the board must follow over its open SSE stream.
+  await session.waitForOne(`[data-testid="board-ready"] [data-testid="board-tile"][data-number="${orderNumber}"]`, 15000);
+  await screenshot('customer-window.png');
+});
+
+test('customer windows cannot call any Tauri command; the dispatcher can call its own', async () => {
+  await inDispatcher();
+  const fromDispatcher = await invokeFromPage('network_info');
+  assert.equal(fromDispatcher.ok, true, `dispatcher: ${fromDispatcher.refusal}`);
+  assert.equal(fromDispatcher.value.restaurant_network, false, 'the network setting is off by default');
+
+  await inCustomer();
+  for (const command of ['network_info', 'open_customer_display', 'list_monitors', 'plugin:window|close', 'plugin:event|emit']) {
+    const fromCustomer = await invokeFromPage(command);
+    assert.equal(fromCustomer.ok, false, `a customer window could call ${command}`);
+    assert.match(fromCustomer.refusal, /not allowed|not found/, `${command}: ${fromCustomer.refusal}`);
+  }
+});
+
+test('ending the session stops the app cleanly: server stopped, database closed', async () => {
+  // WebKitWebDriver ends the app with SIGTERM; the app quits as from its
+  // menu: it stops the server, waits for it, and closes the database.
+  await session.end();
+  session = undefined;
+  await waitFor('the embedded server to stop', async () => {
+    try {
+      await fetch(`http://127.0.0.1:${appPort}/api/health`);
+      return false;
+    } catch {
+      return true;
+    }
+  }, { timeoutMs: 15000 });
+  await waitFor('the shutdown log line', async () => driverLog.includes('embedded server stopped and database closed'), { timeoutMs: 5000 })
+    .catch(() => assert.fail('the app did not log a clean shutdown; see target/desktop-artifacts/app-and-driver.log'));
+});
