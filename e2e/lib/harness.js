@@ -13,6 +13,9 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "
 export const ARTIFACTS = path.join(ROOT, "target", "e2e-artifacts");
 export const SCREENSHOTS = path.join(ROOT, "docs", "screenshots");
 
+/** Script errors raised by any page; the last test checks there were none. */
+export const pageErrors = [];
+
 /** Generous: the tests wait for things to appear, they never time them. */
 export const WAIT = 20_000;
 
@@ -160,7 +163,8 @@ export async function openPage(browser, url, viewport = { width: 1600, height: 1
       }
     };
   });
-  page.on("pageerror", (e) => console.error(`[page error] ${url}: ${e.message}`));
+  page.on("pageerror", (e) => pageErrors.push(`${url}: ${e.message}`));
+  page.on("console", (m) => { if (m.type() === "error" && !/Failed to load resource|EventSource/.test(m.text())) pageErrors.push(`${url}: ${m.text()}`); });
   await page.goto(url);
   return page;
 }

@@ -4,7 +4,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import {
   WAIT, scratch, startServer, launchBrowser, openPage, waitLive, screenshot,
-  api, createOrder, moveOrder, card, column, startStandIn,
+  api, createOrder, moveOrder, card, column, startStandIn, pageErrors,
 } from "../lib/harness.js";
 
 const PHONE = { width: 390, height: 844 };
@@ -22,6 +22,9 @@ before(async () => {
   dispatcherB = await openPage(browser, `${base}/`);
   board = await openPage(browser, `${base}/board`, TV);
   for (const p of [dispatcherA, dispatcherB, board]) await waitLive(p);
+  // Someone taps the TV once, so the board may chime.
+  await board.getByTestId("sound-prompt").click();
+  await board.getByTestId("sound-prompt").waitFor({ state: "detached", timeout: WAIT });
 });
 
 after(async () => {
@@ -268,4 +271,8 @@ test("every page comes back live after a server restart and shows what changed m
   await screenshot(board, "board-after-restart");
   assert.ok(resumed.length > 0, "the dispatcher resumed a new stream from its last event id");
   await phone.close();
+});
+
+test("no page raised a script error", () => {
+  assert.deepEqual(pageErrors, []);
 });
