@@ -175,13 +175,13 @@ export async function waitLive(page) {
 
 export async function screenshot(page, name, { docs = false } = {}) {
   mkdirSync(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), animations: "disabled" });
   // The README's pictures are committed: they are written when missing or when
   // UPDATE_DOCS_SCREENSHOTS=1, so a test run does not leave the tree dirty.
   const docsPath = docs && path.join(SCREENSHOTS, `${docs}.png`);
   if (docs && (process.env.UPDATE_DOCS_SCREENSHOTS === "1" || !existsSync(docsPath))) {
     mkdirSync(SCREENSHOTS, { recursive: true });
-    await page.screenshot({ path: docsPath });
+    await page.screenshot({ path: docsPath, animations: "disabled" });
   }
 }
 
