@@ -3,7 +3,9 @@
 //! path is read once instead of shipping a router.
 
 use crate::live::browser::current_path;
-use crate::pages::{board::BoardPage, dispatcher::DispatcherPage, not_found::NotFoundPage, track::TrackPage};
+use crate::pages::{
+    board::BoardPage, dispatcher::DispatcherPage, not_found::NotFoundPage, track::TrackPage,
+};
 use leptos::prelude::*;
 use orderboard_frontend::state::routes::{page_for_path, Page};
 

@@ -25,7 +25,8 @@ struct UiFiles;
 
 /// The policy for HTML pages: scripts, styles and connections from this
 /// origin only, WebAssembly allowed, no framing, no plugins.
-pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+pub const CONTENT_SECURITY_POLICY: &str =
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
 style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; \
 base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
@@ -45,7 +46,11 @@ pub async fn serve(method: Method, uri: Uri, headers: HeaderMap) -> Response {
         return crate::error::api_not_found().await.into_response();
     }
     if method != Method::GET && method != Method::HEAD {
-        return (StatusCode::METHOD_NOT_ALLOWED, [(header::ALLOW, "GET, HEAD")]).into_response();
+        return (
+            StatusCode::METHOD_NOT_ALLOWED,
+            [(header::ALLOW, "GET, HEAD")],
+        )
+            .into_response();
     }
     let file = path.trim_start_matches('/');
     if !file.is_empty() && file != "index.html" {
@@ -60,13 +65,22 @@ pub async fn serve(method: Method, uri: Uri, headers: HeaderMap) -> Response {
     match UiFiles::get("index.html") {
         Some(index) => file_response("index.html", index, &headers, method == Method::HEAD),
         None => page_headers(
-            (StatusCode::SERVICE_UNAVAILABLE, [(header::CONTENT_TYPE, "text/html; charset=utf-8")], NOT_BUILT_PAGE)
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+                NOT_BUILT_PAGE,
+            )
                 .into_response(),
         ),
     }
 }
 
-fn file_response(name: &str, file: rust_embed::EmbeddedFile, headers: &HeaderMap, head_only: bool) -> Response {
+fn file_response(
+    name: &str,
+    file: rust_embed::EmbeddedFile,
+    headers: &HeaderMap,
+    head_only: bool,
+) -> Response {
     let etag = format!("\"{}\"", hex(&file.metadata.sha256_hash()[..16]));
     let is_page = name.ends_with(".html");
     let cache = if is_page || !is_hashed(name) {
@@ -84,13 +98,17 @@ fn file_response(name: &str, file: rust_embed::EmbeddedFile, headers: &HeaderMap
         StatusCode::NOT_MODIFIED.into_response()
     } else if head_only {
         let mut r = Response::new(Body::empty());
-        r.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+        r.headers_mut()
+            .insert(header::CONTENT_LENGTH, HeaderValue::from(length));
         r
     } else {
         Response::new(Body::from(file.data.into_owned()))
     };
     let h = response.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type(name)));
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(content_type(name)),
+    );
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     if let Ok(v) = HeaderValue::from_str(&etag) {
         h.insert(header::ETAG, v);
@@ -104,10 +122,19 @@ fn file_response(name: &str, file: rust_embed::EmbeddedFile, headers: &HeaderMap
 /// Headers every HTML page carries.
 fn page_headers(mut response: Response) -> Response {
     let h = response.headers_mut();
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CONTENT_SECURITY_POLICY));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     // Tracking pages carry their secret token in the path: never send it on.
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
     response
 }
 
@@ -117,12 +144,25 @@ fn extension(name: &str) -> &str {
 }
 
 fn is_asset_path(name: &str) -> bool {
-    matches!(extension(name), "js" | "mjs" | "wasm" | "css" | "map" | "svg" | "png" | "ico" | "json" | "txt" | "webmanifest")
+    matches!(
+        extension(name),
+        "js" | "mjs"
+            | "wasm"
+            | "css"
+            | "map"
+            | "svg"
+            | "png"
+            | "ico"
+            | "json"
+            | "txt"
+            | "webmanifest"
+    )
 }
 
 /// `orderboard-frontend-1a2b3c4d5e6f7a8b_bg.wasm` style names from Trunk.
 fn is_hashed(name: &str) -> bool {
-    name.split(['-', '_', '.']).any(|part| part.len() >= 12 && part.chars().all(|c| c.is_ascii_hexdigit()))
+    name.split(['-', '_', '.'])
+        .any(|part| part.len() >= 12 && part.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 fn content_type(name: &str) -> &'static str {
@@ -166,15 +206,29 @@ mod tests {
     async fn api_paths_never_get_the_page() {
         let r = serve(Method::GET, Uri::from_static("/api/nope"), HeaderMap::new()).await;
         assert_eq!(r.status(), StatusCode::NOT_FOUND);
-        assert!(r.headers()[header::CONTENT_TYPE].to_str().unwrap().starts_with("application/json"));
+        assert!(r.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("application/json"));
     }
 
     #[tokio::test]
     async fn pages_carry_the_policy() {
-        let r = serve(Method::GET, Uri::from_static("/track/abc"), HeaderMap::new()).await;
+        let r = serve(
+            Method::GET,
+            Uri::from_static("/track/abc"),
+            HeaderMap::new(),
+        )
+        .await;
         // 200 with the built UI, 503 without it: a page either way.
         assert!(r.status() == StatusCode::OK || r.status() == StatusCode::SERVICE_UNAVAILABLE);
-        assert_eq!(r.headers()[header::CONTENT_SECURITY_POLICY], CONTENT_SECURITY_POLICY);
-        assert!(r.headers()[header::CONTENT_TYPE].to_str().unwrap().starts_with("text/html"));
+        assert_eq!(
+            r.headers()[header::CONTENT_SECURITY_POLICY],
+            CONTENT_SECURITY_POLICY
+        );
+        assert!(r.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html"));
     }
 }

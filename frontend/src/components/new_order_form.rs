@@ -16,16 +16,27 @@ use orderboard_model::{Channel, Order};
 pub const FIRST_ITEM_INPUT_ID: &str = "new-order-item-0";
 
 #[component]
-pub fn NewOrderForm(on_created: Callback<Order>, on_failure: Callback<ApiFailure>) -> impl IntoView {
+pub fn NewOrderForm(
+    on_created: Callback<Order>,
+    on_failure: Callback<ApiFailure>,
+) -> impl IntoView {
     let form = RwSignal::new(OrderForm::default());
     let error = RwSignal::new(None::<FormError>);
     let sending = RwSignal::new(false);
     let line_count = Memo::new(move |_| form.with(|f| f.lines.len()));
 
     let error_for = move |field: FormField| {
-        move || error.with(|e| e.as_ref().filter(|e| e.field == field).map(|e| e.message.clone()))
+        move || {
+            error.with(|e| {
+                e.as_ref()
+                    .filter(|e| e.field == field)
+                    .map(|e| e.message.clone())
+            })
+        }
     };
-    let has_error = move |field: FormField| move || error.with(|e| e.as_ref().is_some_and(|e| e.field == field));
+    let has_error = move |field: FormField| {
+        move || error.with(|e| e.as_ref().is_some_and(|e| e.field == field))
+    };
 
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
@@ -50,7 +61,9 @@ pub fn NewOrderForm(on_created: Callback<Order>, on_failure: Callback<ApiFailure
                 Err(failure) => {
                     if failure.detail().is_some_and(|d| d.field.is_some()) {
                         let message = failure.describe().1;
-                        error.set(Some(prepared.form_error(failure.field(), message.trim_end_matches('.'))));
+                        error.set(Some(
+                            prepared.form_error(failure.field(), message.trim_end_matches('.')),
+                        ));
                     } else {
                         on_failure.run(failure);
                     }

@@ -3,7 +3,9 @@
 
 use leptos::prelude::*;
 use orderboard_frontend::state::age::{age_secs, format_age, urgency};
-use orderboard_frontend::state::labels::{channel_label, stage_class, transition_class, transition_label};
+use orderboard_frontend::state::labels::{
+    channel_label, stage_class, transition_class, transition_label,
+};
 use orderboard_frontend::state::settings::AgeThresholds;
 use orderboard_frontend::state::time_fmt::unix_ms;
 use orderboard_model::{Order, Transition};
@@ -29,7 +31,11 @@ pub fn OrderCard(
     let is_selected = move || selected.get() == Some(id);
     let label = format!(
         "Order {number}{}, {}",
-        order.customer.as_deref().map(|c| format!(" for {c}")).unwrap_or_default(),
+        order
+            .customer
+            .as_deref()
+            .map(|c| format!(" for {c}"))
+            .unwrap_or_default(),
         stage.label()
     );
     let buttons = order

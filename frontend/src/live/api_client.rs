@@ -12,7 +12,11 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Headers, RequestInit, Response};
 
-async fn request(method: &str, url: &str, body: Option<String>) -> Result<(u16, String), ApiFailure> {
+async fn request(
+    method: &str,
+    url: &str,
+    body: Option<String>,
+) -> Result<(u16, String), ApiFailure> {
     let network = |e: JsValue| ApiFailure::Network(format!("{e:?}"));
     let window = web_sys::window().ok_or_else(|| ApiFailure::Network("no window".into()))?;
     let init = RequestInit::new();
@@ -20,7 +24,9 @@ async fn request(method: &str, url: &str, body: Option<String>) -> Result<(u16, 
     let headers = Headers::new().map_err(network)?;
     headers.set("Accept", "application/json").map_err(network)?;
     if let Some(body) = body {
-        headers.set("Content-Type", "application/json").map_err(network)?;
+        headers
+            .set("Content-Type", "application/json")
+            .map_err(network)?;
         init.set_body(&JsValue::from_str(&body));
     }
     init.set_headers(&headers);
@@ -29,27 +35,47 @@ async fn request(method: &str, url: &str, body: Option<String>) -> Result<(u16, 
         .map_err(network)?
         .dyn_into()
         .map_err(network)?;
-    let text = JsFuture::from(response.text().map_err(network)?).await.map_err(network)?;
+    let text = JsFuture::from(response.text().map_err(network)?)
+        .await
+        .map_err(network)?;
     Ok((response.status(), text.as_string().unwrap_or_default()))
 }
 
-async fn call<T: DeserializeOwned>(method: &str, url: &str, body: Option<String>) -> Result<T, ApiFailure> {
+async fn call<T: DeserializeOwned>(
+    method: &str,
+    url: &str,
+    body: Option<String>,
+) -> Result<T, ApiFailure> {
     let (status, text) = request(method, url, body).await?;
     if (200..300).contains(&status) {
-        serde_json::from_str(&text).map_err(|e| ApiFailure::Network(format!("unexpected answer: {e}")))
+        serde_json::from_str(&text)
+            .map_err(|e| ApiFailure::Network(format!("unexpected answer: {e}")))
     } else {
         Err(ApiFailure::from_response(status, &text))
     }
 }
 
 pub async fn create_order(order: &NewOrder) -> Result<Order, ApiFailure> {
-    call("POST", "/api/orders", Some(serde_json::to_string(order).unwrap_or_default())).await
+    call(
+        "POST",
+        "/api/orders",
+        Some(serde_json::to_string(order).unwrap_or_default()),
+    )
+    .await
 }
 
 /// Asks to move an order, always stating the version the dispatcher saw.
 pub async fn change_stage(id: Uuid, to: Stage, expected_version: u64) -> Result<Order, ApiFailure> {
-    let body = StageChangeRequest { to, expected_version: Some(expected_version) };
-    call("POST", &format!("/api/orders/{id}/stage"), Some(serde_json::to_string(&body).unwrap_or_default())).await
+    let body = StageChangeRequest {
+        to,
+        expected_version: Some(expected_version),
+    };
+    call(
+        "POST",
+        &format!("/api/orders/{id}/stage"),
+        Some(serde_json::to_string(&body).unwrap_or_default()),
+    )
+    .await
 }
 
 pub async fn fetch_tracked(token: &str) -> Result<TrackedOrder, ApiFailure> {

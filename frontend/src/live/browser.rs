@@ -36,11 +36,15 @@ pub fn save_setting(key: &str, value: &str) {
 
 /// `http://host:port`, for tracking links shown to customers.
 pub fn origin() -> String {
-    web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default()
+    web_sys::window()
+        .and_then(|w| w.location().origin().ok())
+        .unwrap_or_default()
 }
 
 pub fn current_path() -> String {
-    web_sys::window().and_then(|w| w.location().pathname().ok()).unwrap_or_else(|| "/".into())
+    web_sys::window()
+        .and_then(|w| w.location().pathname().ok())
+        .unwrap_or_else(|| "/".into())
 }
 
 pub fn set_title(title: &str) {

@@ -43,14 +43,18 @@ pub fn play() {
 }
 
 fn tone(ctx: &AudioContext, hz: f32, at: f64, length: f64) {
-    let (Ok(osc), Ok(gain)) = (ctx.create_oscillator(), ctx.create_gain()) else { return };
+    let (Ok(osc), Ok(gain)) = (ctx.create_oscillator(), ctx.create_gain()) else {
+        return;
+    };
     osc.set_type(OscillatorType::Sine);
     osc.frequency().set_value(hz);
     let g = gain.gain();
     let _ = g.set_value_at_time(0.0001, at);
     let _ = g.exponential_ramp_to_value_at_time(0.35, at + 0.02);
     let _ = g.exponential_ramp_to_value_at_time(0.0001, at + length);
-    if osc.connect_with_audio_node(&gain).is_ok() && gain.connect_with_audio_node(&ctx.destination()).is_ok() {
+    if osc.connect_with_audio_node(&gain).is_ok()
+        && gain.connect_with_audio_node(&ctx.destination()).is_ok()
+    {
         let _ = osc.start_with_when(at);
         let _ = osc.stop_with_when(at + length + 0.05);
     }

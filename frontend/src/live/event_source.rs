@@ -20,7 +20,10 @@ const EVENT_NAMES: [&str; 3] = ["snapshot", "order", "reset"];
 
 /// What the stream reports to its page.
 pub enum StreamSignal<'a> {
-    Message { event: &'a str, data: &'a str },
+    Message {
+        event: &'a str,
+        data: &'a str,
+    },
     Opened,
     /// An error; the browser may still be retrying by itself.
     Failed,
@@ -95,7 +98,8 @@ impl LiveStream {
                     me.on_message(name, ev);
                 }
             });
-            let _ = source.add_event_listener_with_callback(name, listener.as_ref().unchecked_ref());
+            let _ =
+                source.add_event_listener_with_callback(name, listener.as_ref().unchecked_ref());
             inner.listeners.push((name, listener));
         }
         let w = weak.clone();
@@ -119,17 +123,27 @@ impl LiveStream {
     }
 
     fn on_message(&self, name: &str, ev: Event) {
-        let Ok(msg) = ev.dyn_into::<MessageEvent>() else { return };
+        let Ok(msg) = ev.dyn_into::<MessageEvent>() else {
+            return;
+        };
         let id = msg.last_event_id();
         if !id.is_empty() {
             self.0.borrow_mut().last_event_id = Some(id);
         }
         let data = msg.data().as_string().unwrap_or_default();
-        self.emit(StreamSignal::Message { event: name, data: &data });
+        self.emit(StreamSignal::Message {
+            event: name,
+            data: &data,
+        });
     }
 
     fn on_error(&self) {
-        let closed = self.0.borrow().source.as_ref().is_some_and(|s| s.ready_state() == EventSource::CLOSED);
+        let closed = self
+            .0
+            .borrow()
+            .source
+            .as_ref()
+            .is_some_and(|s| s.ready_state() == EventSource::CLOSED);
         self.emit(StreamSignal::Failed);
         if closed {
             self.close_source();
@@ -152,7 +166,8 @@ impl LiveStream {
         let mut inner = self.0.borrow_mut();
         if let Some(source) = inner.source.take() {
             for (name, listener) in std::mem::take(&mut inner.listeners) {
-                let _ = source.remove_event_listener_with_callback(name, listener.as_ref().unchecked_ref());
+                let _ = source
+                    .remove_event_listener_with_callback(name, listener.as_ref().unchecked_ref());
                 inner.retired.push(listener);
             }
             source.close();

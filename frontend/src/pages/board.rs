@@ -53,7 +53,11 @@ pub fn BoardPage() -> impl IntoView {
     let tile = move |t: BoardTile, ready: bool| {
         let number = t.order.number;
         let seen = t.ready_seen_at_ms;
-        let highlighted = move || seen.is_some_and(|at| now.get() - at < orderboard_frontend::state::board_state::HIGHLIGHT_MS);
+        let highlighted = move || {
+            seen.is_some_and(|at| {
+                now.get() - at < orderboard_frontend::state::board_state::HIGHLIGHT_MS
+            })
+        };
         view! {
             <li
                 class=if ready { "tile tile-ready" } else { "tile" }

@@ -12,7 +12,9 @@ use crate::components::order_card::OrderCard;
 use crate::components::settings_panel::SettingsPanel;
 use crate::components::tracking_dialog::TrackingDialog;
 use crate::live::api_client::change_stage;
-use crate::live::browser::{load_setting, log_warning, now_ms, set_title, ticking_clock, tz_offset_minutes};
+use crate::live::browser::{
+    load_setting, log_warning, now_ms, set_title, ticking_clock, tz_offset_minutes,
+};
 use crate::live::event_source::{LiveStream, StreamSignal};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -68,7 +70,9 @@ pub fn DispatcherPage() -> impl IntoView {
 
     // Sends a stage change with the version this screen saw.
     let send_change = move |id: Uuid, to: Stage| {
-        let Some(order) = state.with_untracked(|s| s.find(id).cloned()) else { return };
+        let Some(order) = state.with_untracked(|s| s.find(id).cloned()) else {
+            return;
+        };
         pending.update(|p| {
             p.insert(id);
         });
@@ -87,7 +91,11 @@ pub fn DispatcherPage() -> impl IntoView {
                         });
                     }
                     let (title, text) = failure.describe();
-                    let tone = if failure.is_conflict() { "conflict" } else { "error" };
+                    let tone = if failure.is_conflict() {
+                        "conflict"
+                    } else {
+                        "error"
+                    };
                     notice.set(Some(Notice { tone, title, text }));
                 }
             }
@@ -112,7 +120,11 @@ pub fn DispatcherPage() -> impl IntoView {
             s.upsert(order);
         });
         let title = format!("Order {number} created");
-        notice.set(Some(Notice { tone: "ok", title: title.clone(), text: String::new() }));
+        notice.set(Some(Notice {
+            tone: "ok",
+            title: title.clone(),
+            text: String::new(),
+        }));
         // Good news goes away by itself; problems stay until dismissed.
         set_timeout(
             move || {
@@ -125,14 +137,27 @@ pub fn DispatcherPage() -> impl IntoView {
     });
     let on_failure = Callback::new(move |failure: ApiFailure| {
         let (title, text) = failure.describe();
-        notice.set(Some(Notice { tone: "error", title, text }));
+        notice.set(Some(Notice {
+            tone: "error",
+            title,
+            text,
+        }));
     });
 
     // Acts on the selected order with the transition of the given kind, if the machine allows it.
     let act_on_selected = move |kind: ChangeKind| {
-        let Some(id) = selected.get_untracked() else { return };
-        let Some(order) = state.with_untracked(|s| s.find(id).cloned()) else { return };
-        if let Some(t) = order.machine().transitions().into_iter().find(|t| t.kind == kind) {
+        let Some(id) = selected.get_untracked() else {
+            return;
+        };
+        let Some(order) = state.with_untracked(|s| s.find(id).cloned()) else {
+            return;
+        };
+        if let Some(t) = order
+            .machine()
+            .transitions()
+            .into_iter()
+            .find(|t| t.kind == kind)
+        {
             on_action.run((id, t));
         }
     };
@@ -141,7 +166,12 @@ pub fn DispatcherPage() -> impl IntoView {
         let in_field = ev
             .target()
             .and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok())
-            .is_some_and(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT" | "BUTTON" | "A"));
+            .is_some_and(|el| {
+                matches!(
+                    el.tag_name().as_str(),
+                    "INPUT" | "TEXTAREA" | "SELECT" | "BUTTON" | "A"
+                )
+            });
         let key = ev.key();
         let modifier = ev.ctrl_key() || ev.alt_key() || ev.meta_key();
         if let Some((id, t)) = confirm_cancel.get_untracked() {
@@ -156,7 +186,10 @@ pub fn DispatcherPage() -> impl IntoView {
             }
             return;
         }
-        if tracking_for.get_untracked().is_some() || settings_open.get_untracked() || help_open.get_untracked() {
+        if tracking_for.get_untracked().is_some()
+            || settings_open.get_untracked()
+            || help_open.get_untracked()
+        {
             if key == "Escape" {
                 tracking_for.set(None);
                 settings_open.set(false);
@@ -176,7 +209,11 @@ pub fn DispatcherPage() -> impl IntoView {
         ev.prevent_default();
         match shortcut {
             Shortcut::Move(dir) => {
-                let next = move_selection(&state.with_untracked(|s| s.column_ids()), selected.get_untracked(), dir);
+                let next = move_selection(
+                    &state.with_untracked(|s| s.column_ids()),
+                    selected.get_untracked(),
+                    dir,
+                );
                 selected.set(next);
                 if let Some(id) = next {
                     focus_card(id, &state.with_untracked(|s| s.find(id).map(|o| o.number)));
@@ -189,7 +226,10 @@ pub fn DispatcherPage() -> impl IntoView {
             Shortcut::NewOrder => focus_element(FIRST_ITEM_INPUT_ID),
             Shortcut::Close => {
                 if in_field {
-                    if let Some(el) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok()) {
+                    if let Some(el) = ev
+                        .target()
+                        .and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok())
+                    {
                         let _ = el.blur();
                     }
                 } else {
@@ -401,7 +441,13 @@ fn focus_card(_id: Uuid, number: &Option<u32>) {
     let Some(number) = number else { return };
     if let Some(el) = web_sys::window()
         .and_then(|w| w.document())
-        .and_then(|d| d.query_selector(&format!("[data-testid=order-card][data-number=\"{number}\"]")).ok().flatten())
+        .and_then(|d| {
+            d.query_selector(&format!(
+                "[data-testid=order-card][data-number=\"{number}\"]"
+            ))
+            .ok()
+            .flatten()
+        })
         .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
     {
         let _ = el.focus();

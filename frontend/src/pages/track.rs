@@ -13,7 +13,9 @@ use orderboard_frontend::state::connection::Connection;
 use orderboard_frontend::state::labels::channel_label;
 use orderboard_frontend::state::stream_message::{parse_message, TrackMessage};
 use orderboard_frontend::state::time_fmt::{clock_hm, unix_ms};
-use orderboard_frontend::state::track_state::{headline, headline_tone, timeline, StepStatus, TrackState};
+use orderboard_frontend::state::track_state::{
+    headline, headline_tone, timeline, StepStatus, TrackState,
+};
 use orderboard_model::Stage;
 
 #[component]
@@ -24,7 +26,10 @@ pub fn TrackPage(token: String) -> impl IntoView {
     let not_found = RwSignal::new(false);
     let now = ticking_clock();
 
-    let url = format!("/api/track/{}/events", String::from(js_sys::encode_uri_component(&token)));
+    let url = format!(
+        "/api/track/{}/events",
+        String::from(js_sys::encode_uri_component(&token))
+    );
     let end_if_final = move |stream: &LiveStream| {
         if state.with_untracked(|s| s.is_final()) {
             stream.stop();

@@ -12,12 +12,18 @@ pub enum ApiFailure {
     /// No answer at all: the server is down or the network is gone.
     Network(String),
     /// An answer with an error status, and its body if it had the API's error shape.
-    Http { status: u16, body: Option<ApiErrorBody> },
+    Http {
+        status: u16,
+        body: Option<ApiErrorBody>,
+    },
 }
 
 impl ApiFailure {
     pub fn from_response(status: u16, text: &str) -> Self {
-        ApiFailure::Http { status, body: serde_json::from_str(text).ok() }
+        ApiFailure::Http {
+            status,
+            body: serde_json::from_str(text).ok(),
+        }
     }
 
     pub fn detail(&self) -> Option<&ApiErrorDetail> {
@@ -48,9 +54,10 @@ impl ApiFailure {
                 "Server not reachable".into(),
                 "The change was not saved. Check the connection and try again.".into(),
             ),
-            ApiFailure::Http { status, body: None } => {
-                ("Request failed".into(), format!("The server answered with status {status}."))
-            }
+            ApiFailure::Http { status, body: None } => (
+                "Request failed".into(),
+                format!("The server answered with status {status}."),
+            ),
             ApiFailure::Http { body: Some(b), .. } => describe_error(&b.error),
         }
     }
@@ -82,7 +89,11 @@ fn describe_error(e: &ApiErrorDetail) -> (String, String) {
                 channel_label(o.channel).to_lowercase(),
                 o.stage.label(),
             );
-            if e.code == ErrorCode::NumberInUse { format!("{} {real}", ensure_period(&e.message)) } else { real }
+            if e.code == ErrorCode::NumberInUse {
+                format!("{} {real}", ensure_period(&e.message))
+            } else {
+                real
+            }
         }
         None => ensure_period(&e.message),
     };
@@ -91,7 +102,11 @@ fn describe_error(e: &ApiErrorDetail) -> (String, String) {
 
 fn ensure_period(s: &str) -> String {
     let s = s.trim();
-    if s.ends_with(['.', '!', '?']) { s.to_string() } else { format!("{s}.") }
+    if s.ends_with(['.', '!', '?']) {
+        s.to_string()
+    } else {
+        format!("{s}.")
+    }
 }
 
 #[cfg(test)]
@@ -121,10 +136,22 @@ mod tests {
 
     #[test]
     fn other_failures_are_plain() {
-        let f = ApiFailure::from_response(422, r#"{"error":{"code":"validation_failed","message":"must not be empty","field":"items[0].name"}}"#);
+        let f = ApiFailure::from_response(
+            422,
+            r#"{"error":{"code":"validation_failed","message":"must not be empty","field":"items[0].name"}}"#,
+        );
         assert_eq!(f.field(), Some("items[0].name"));
-        assert_eq!(f.describe(), ("Check the order".into(), "must not be empty.".into()));
-        assert_eq!(ApiFailure::from_response(502, "<html>").describe().1, "The server answered with status 502.");
-        assert_eq!(ApiFailure::Network("x".into()).describe().0, "Server not reachable");
+        assert_eq!(
+            f.describe(),
+            ("Check the order".into(), "must not be empty.".into())
+        );
+        assert_eq!(
+            ApiFailure::from_response(502, "<html>").describe().1,
+            "The server answered with status 502."
+        );
+        assert_eq!(
+            ApiFailure::Network("x".into()).describe().0,
+            "Server not reachable"
+        );
     }
 }

@@ -21,7 +21,8 @@ pub struct BoardTile {
 
 impl BoardTile {
     pub fn is_highlighted(&self, now_ms: i64) -> bool {
-        self.ready_seen_at_ms.is_some_and(|at| now_ms - at < HIGHLIGHT_MS)
+        self.ready_seen_at_ms
+            .is_some_and(|at| now_ms - at < HIGHLIGHT_MS)
     }
 }
 
@@ -61,7 +62,10 @@ impl BoardState {
         self.preparing.clear();
         self.ready.clear();
         for order in snapshot.orders.into_iter().filter(|o| on_board(o.stage)) {
-            let tile = BoardTile { order, ready_seen_at_ms: None };
+            let tile = BoardTile {
+                order,
+                ready_seen_at_ms: None,
+            };
             if tile.order.stage == Stage::Ready {
                 // The snapshot is oldest first; the ready column shows the newest first.
                 self.ready.insert(0, tile);
@@ -86,12 +90,20 @@ impl BoardState {
         match order.stage {
             Stage::Ready => {
                 let turned_ready = !was_ready && event.change.from != Some(Stage::Ready);
-                let tile = BoardTile { order, ready_seen_at_ms: turned_ready.then_some(now_ms) };
+                let tile = BoardTile {
+                    order,
+                    ready_seen_at_ms: turned_ready.then_some(now_ms),
+                };
                 self.ready.insert(0, tile);
-                BoardEffect { chime: turned_ready }
+                BoardEffect {
+                    chime: turned_ready,
+                }
             }
             Stage::Received | Stage::Preparing => {
-                self.preparing.push(BoardTile { order, ready_seen_at_ms: None });
+                self.preparing.push(BoardTile {
+                    order,
+                    ready_seen_at_ms: None,
+                });
                 BoardEffect::default()
             }
             _ => BoardEffect::default(),
@@ -122,7 +134,10 @@ mod tests {
         let mut b = BoardState::default();
         let r1 = moved(&moved(&order(1), Stage::Preparing), Stage::Ready);
         let r2 = moved(&moved(&order(2), Stage::Preparing), Stage::Ready);
-        let snap = BoardSnapshot { as_of: 3, orders: vec![board(&r1), board(&r2), board(&order(3))] };
+        let snap = BoardSnapshot {
+            as_of: 3,
+            orders: vec![board(&r1), board(&r2), board(&order(3))],
+        };
         let fx = b.apply(StreamMessage::Snapshot(snap), 0);
         assert!(!fx.chime);
         assert_eq!(numbers(&b.preparing), vec![3]);
@@ -134,7 +149,13 @@ mod tests {
     fn turning_ready_chimes_and_highlights_for_a_while() {
         let mut b = BoardState::default();
         let o = moved(&order(12), Stage::Preparing);
-        b.apply(StreamMessage::Snapshot(BoardSnapshot { as_of: 1, orders: vec![board(&o)] }), 0);
+        b.apply(
+            StreamMessage::Snapshot(BoardSnapshot {
+                as_of: 1,
+                orders: vec![board(&o)],
+            }),
+            0,
+        );
         let ready = moved(&o, Stage::Ready);
         let fx = b.apply(ev(change_event(2, &o, ready.clone())), 1_000);
         assert!(fx.chime);
@@ -151,10 +172,19 @@ mod tests {
         let p = moved(&order(1), Stage::Preparing);
         let p_ready = moved(&p, Stage::Ready);
         let d = moved(&moved(&delivery(2), Stage::Preparing), Stage::Ready);
-        b.apply(StreamMessage::Snapshot(BoardSnapshot { as_of: 1, orders: vec![board(&p_ready), board(&d)] }), 0);
+        b.apply(
+            StreamMessage::Snapshot(BoardSnapshot {
+                as_of: 1,
+                orders: vec![board(&p_ready), board(&d)],
+            }),
+            0,
+        );
         let fx = b.apply(ev(change_event(2, &d, moved(&d, Stage::OutForDelivery))), 5);
         assert!(!fx.chime);
-        b.apply(ev(change_event(3, &p_ready, moved(&p_ready, Stage::Collected))), 6);
+        b.apply(
+            ev(change_event(3, &p_ready, moved(&p_ready, Stage::Collected))),
+            6,
+        );
         assert!(b.ready.is_empty() && b.preparing.is_empty());
     }
 
@@ -162,7 +192,13 @@ mod tests {
     fn recall_moves_back_without_a_chime() {
         let mut b = BoardState::default();
         let r = moved(&moved(&order(5), Stage::Preparing), Stage::Ready);
-        b.apply(StreamMessage::Snapshot(BoardSnapshot { as_of: 1, orders: vec![board(&r)] }), 0);
+        b.apply(
+            StreamMessage::Snapshot(BoardSnapshot {
+                as_of: 1,
+                orders: vec![board(&r)],
+            }),
+            0,
+        );
         let back = moved(&r, Stage::Preparing);
         assert!(!b.apply(ev(change_event(2, &r, back)), 1).chime);
         assert_eq!(numbers(&b.preparing), vec![5]);
@@ -170,14 +206,23 @@ mod tests {
         let c = moved(&r, Stage::Collected);
         let again = moved(&c, Stage::Ready);
         let fx = b.apply(ev(change_event(3, &c, again)), 2);
-        assert!(fx.chime, "it is back at the counter, so customers should look");
+        assert!(
+            fx.chime,
+            "it is back at the counter, so customers should look"
+        );
         assert_eq!(numbers(&b.ready), vec![5]);
     }
 
     #[test]
     fn replays_are_skipped_and_new_orders_appear() {
         let mut b = BoardState::default();
-        b.apply(StreamMessage::Snapshot(BoardSnapshot { as_of: 10, orders: vec![] }), 0);
+        b.apply(
+            StreamMessage::Snapshot(BoardSnapshot {
+                as_of: 10,
+                orders: vec![],
+            }),
+            0,
+        );
         b.apply(ev(created_event(9, order(1))), 0);
         assert!(b.preparing.is_empty());
         b.apply(ev(created_event(11, order(2))), 0);

@@ -39,9 +39,10 @@ impl Connection {
             Connection::Down { since_ms } if now_ms - since_ms < OFFLINE_AFTER_MS => {
                 ("conn-reconnecting", "Reconnecting…".into())
             }
-            Connection::Down { since_ms } => {
-                ("conn-offline", format!("Offline since {}", clock_hms(since_ms, offset_minutes)))
-            }
+            Connection::Down { since_ms } => (
+                "conn-offline",
+                format!("Offline since {}", clock_hms(since_ms, offset_minutes)),
+            ),
             Connection::Ended => ("conn-ended", "Updates ended".into()),
         }
     }
@@ -78,22 +79,39 @@ mod tests {
 
     #[test]
     fn badge_turns_from_reconnecting_to_offline() {
-        let c = Connection::Down { since_ms: 3_723_000 };
-        assert_eq!(c.badge(3_724_000, 0), ("conn-reconnecting", "Reconnecting…".to_string()));
-        assert_eq!(c.badge(3_723_000 + OFFLINE_AFTER_MS, 0), ("conn-offline", "Offline since 01:02:03".to_string()));
+        let c = Connection::Down {
+            since_ms: 3_723_000,
+        };
+        assert_eq!(
+            c.badge(3_724_000, 0),
+            ("conn-reconnecting", "Reconnecting…".to_string())
+        );
+        assert_eq!(
+            c.badge(3_723_000 + OFFLINE_AFTER_MS, 0),
+            ("conn-offline", "Offline since 01:02:03".to_string())
+        );
         assert_eq!(Connection::Live.badge(0, 0).1, "Live");
     }
 
     #[test]
     fn backoff_grows_and_caps() {
         let delays: Vec<u32> = (0..7).map(reconnect_delay_ms).collect();
-        assert_eq!(delays, vec![1_000, 2_000, 4_000, 8_000, 10_000, 10_000, 10_000]);
+        assert_eq!(
+            delays,
+            vec![1_000, 2_000, 4_000, 8_000, 10_000, 10_000, 10_000]
+        );
     }
 
     #[test]
     fn resume_url_carries_the_last_id() {
-        assert_eq!(resume_url("/api/events", Some("42")), "/api/events?last_event_id=42");
-        assert_eq!(resume_url("/api/x?a=1", Some("7")), "/api/x?a=1&last_event_id=7");
+        assert_eq!(
+            resume_url("/api/events", Some("42")),
+            "/api/events?last_event_id=42"
+        );
+        assert_eq!(
+            resume_url("/api/x?a=1", Some("7")),
+            "/api/x?a=1&last_event_id=7"
+        );
         assert_eq!(resume_url("/api/events", None), "/api/events");
         assert_eq!(resume_url("/api/events", Some("")), "/api/events");
     }

@@ -17,19 +17,28 @@ pub fn order(n: u32) -> Order {
         number: n,
         customer: Some(format!("Guest {n}")),
         channel: Channel::Pickup,
-        items: vec![Item { name: "Falafel wrap".into(), qty: 2 }],
+        items: vec![Item {
+            name: "Falafel wrap".into(),
+            qty: 2,
+        }],
         note: None,
         stage: Stage::Received,
         version: 1,
         created_at: at,
         updated_at: at,
-        history: vec![StageEntry { stage: Stage::Received, at }],
+        history: vec![StageEntry {
+            stage: Stage::Received,
+            at,
+        }],
         tracking_token: format!("token{n}"),
     }
 }
 
 pub fn delivery(n: u32) -> Order {
-    Order { channel: Channel::Delivery, ..order(n) }
+    Order {
+        channel: Channel::Delivery,
+        ..order(n)
+    }
 }
 
 /// The order after moving to `to`, one minute after its last change.
@@ -47,17 +56,29 @@ pub fn created_event(seq: u64, order: Order) -> OrderEvent {
     OrderEvent {
         seq,
         at: order.updated_at,
-        change: Change { from: None, to: order.stage, kind: ChangeKind::Created },
+        change: Change {
+            from: None,
+            to: order.stage,
+            kind: ChangeKind::Created,
+        },
         order,
     }
 }
 
 pub fn change_event(seq: u64, before: &Order, after: Order) -> OrderEvent {
-    let kind = before.machine().check(after.stage).map(|t| t.kind).unwrap_or(ChangeKind::Advance);
+    let kind = before
+        .machine()
+        .check(after.stage)
+        .map(|t| t.kind)
+        .unwrap_or(ChangeKind::Advance);
     OrderEvent {
         seq,
         at: after.updated_at,
-        change: Change { from: Some(before.stage), to: after.stage, kind },
+        change: Change {
+            from: Some(before.stage),
+            to: after.stage,
+            kind,
+        },
         order: after,
     }
 }

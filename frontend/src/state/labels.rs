@@ -60,10 +60,18 @@ mod tests {
     #[test]
     fn names_every_button_the_machine_offers() {
         let m = StageMachine::from_history(Channel::Pickup, &[Stage::Received, Stage::Preparing]);
-        let labels: Vec<String> = m.transitions().into_iter().map(|t| transition_label(t, m.stage)).collect();
+        let labels: Vec<String> = m
+            .transitions()
+            .into_iter()
+            .map(|t| transition_label(t, m.stage))
+            .collect();
         assert_eq!(labels, vec!["Mark ready", "Back to Received", "Cancel"]);
         let c = StageMachine::from_history(Channel::Delivery, &[Stage::Received, Stage::Cancelled]);
-        let labels: Vec<String> = c.transitions().into_iter().map(|t| transition_label(t, c.stage)).collect();
+        let labels: Vec<String> = c
+            .transitions()
+            .into_iter()
+            .map(|t| transition_label(t, c.stage))
+            .collect();
         assert_eq!(labels, vec!["Recall to Received"]);
         assert_eq!(transition_class(ChangeKind::Cancel), "btn btn-cancel");
     }

@@ -16,7 +16,10 @@ pub struct ItemLine {
 
 impl Default for ItemLine {
     fn default() -> Self {
-        ItemLine { name: String::new(), qty: 1 }
+        ItemLine {
+            name: String::new(),
+            qty: 1,
+        }
     }
 }
 
@@ -30,7 +33,12 @@ pub struct OrderForm {
 
 impl Default for OrderForm {
     fn default() -> Self {
-        OrderForm { customer: String::new(), channel: Channel::Pickup, note: String::new(), lines: vec![ItemLine::default()] }
+        OrderForm {
+            customer: String::new(),
+            channel: Channel::Pickup,
+            note: String::new(),
+            lines: vec![ItemLine::default()],
+        }
     }
 }
 
@@ -62,7 +70,10 @@ pub struct PreparedOrder {
 impl PreparedOrder {
     /// Maps a field path of the sent order (from the server) to the form.
     pub fn form_error(&self, field: Option<&str>, message: &str) -> FormError {
-        FormError { field: field.map_or(FormField::Other, |f| to_form_field(f, &self.line_of_item)), message: message.to_string() }
+        FormError {
+            field: field.map_or(FormField::Other, |f| to_form_field(f, &self.line_of_item)),
+            message: message.to_string(),
+        }
     }
 }
 
@@ -110,7 +121,10 @@ impl OrderForm {
             if line.name.trim().is_empty() {
                 continue;
             }
-            items.push(Item { name: line.name.clone(), qty: line.qty });
+            items.push(Item {
+                name: line.name.clone(),
+                qty: line.qty,
+            });
             line_of_item.push(i);
         }
         let new_order = NewOrder {
@@ -120,10 +134,14 @@ impl OrderForm {
             note: Some(self.note.clone()),
         };
         match new_order.normalized() {
-            Ok(order) => Ok(PreparedOrder { order, line_of_item }),
+            Ok(order) => Ok(PreparedOrder {
+                order,
+                line_of_item,
+            }),
             Err(ValidationError { field, message }) => Err(FormError {
                 field: to_form_field(&field, &line_of_item),
-                message: if field == "items" && self.lines.iter().all(|l| l.name.trim().is_empty()) {
+                message: if field == "items" && self.lines.iter().all(|l| l.name.trim().is_empty())
+                {
                     "Add at least one item".into()
                 } else {
                     capitalize(&message)
@@ -149,9 +167,15 @@ fn to_form_field(field: &str, line_of_item: &[usize]) -> FormField {
         "items" => return FormField::Items,
         _ => {}
     }
-    let Some(rest) = field.strip_prefix("items[") else { return FormField::Other };
-    let Some((index, tail)) = rest.split_once(']') else { return FormField::Other };
-    let Ok(index) = index.parse::<usize>() else { return FormField::Other };
+    let Some(rest) = field.strip_prefix("items[") else {
+        return FormField::Other;
+    };
+    let Some((index, tail)) = rest.split_once(']') else {
+        return FormField::Other;
+    };
+    let Ok(index) = index.parse::<usize>() else {
+        return FormField::Other;
+    };
     let line = line_of_item.get(index).copied().unwrap_or(index);
     match tail {
         ".name" => FormField::ItemName(line),
@@ -165,7 +189,10 @@ mod tests {
     use super::*;
 
     fn line(name: &str, qty: u8) -> ItemLine {
-        ItemLine { name: name.into(), qty }
+        ItemLine {
+            name: name.into(),
+            qty,
+        }
     }
 
     #[test]
@@ -174,30 +201,70 @@ mod tests {
             customer: "  Ada Lovelace ".into(),
             channel: Channel::Delivery,
             note: "   ".into(),
-            lines: vec![line("", 1), line(" Falafel wrap ", 2), line("  ", 3), line("Mint tea", 1)],
+            lines: vec![
+                line("", 1),
+                line(" Falafel wrap ", 2),
+                line("  ", 3),
+                line("Mint tea", 1),
+            ],
         };
         let p = form.prepare().unwrap();
         assert_eq!(p.order.customer.as_deref(), Some("Ada Lovelace"));
         assert_eq!(p.order.note, None);
         assert_eq!(p.order.channel, Channel::Delivery);
-        assert_eq!(p.order.items, vec![Item { name: "Falafel wrap".into(), qty: 2 }, Item { name: "Mint tea".into(), qty: 1 }]);
+        assert_eq!(
+            p.order.items,
+            vec![
+                Item {
+                    name: "Falafel wrap".into(),
+                    qty: 2
+                },
+                Item {
+                    name: "Mint tea".into(),
+                    qty: 1
+                }
+            ]
+        );
         assert_eq!(p.line_of_item, vec![1, 3]);
         // The server's field paths land on the lines the dispatcher sees.
-        assert_eq!(p.form_error(Some("items[1].qty"), "x").field, FormField::ItemQty(3));
+        assert_eq!(
+            p.form_error(Some("items[1].qty"), "x").field,
+            FormField::ItemQty(3)
+        );
         assert_eq!(p.form_error(None, "x").field, FormField::Other);
     }
 
     #[test]
     fn errors_land_on_their_fields() {
         let empty = OrderForm::default();
-        assert_eq!(empty.prepare().unwrap_err(), FormError { field: FormField::Items, message: "Add at least one item".into() });
-        let long_name = OrderForm { lines: vec![line("", 1), line(&"x".repeat(81), 1)], ..OrderForm::default() };
+        assert_eq!(
+            empty.prepare().unwrap_err(),
+            FormError {
+                field: FormField::Items,
+                message: "Add at least one item".into()
+            }
+        );
+        let long_name = OrderForm {
+            lines: vec![line("", 1), line(&"x".repeat(81), 1)],
+            ..OrderForm::default()
+        };
         let err = long_name.prepare().unwrap_err();
         assert_eq!(err.field, FormField::ItemName(1));
         assert!(err.message.starts_with("Must be at most 80 characters"));
-        let bad_customer = OrderForm { customer: "a\tb".into(), lines: vec![line("Tea", 1)], ..OrderForm::default() };
-        assert_eq!(bad_customer.prepare().unwrap_err().field, FormField::Customer);
-        let long_note = OrderForm { note: "n".repeat(201), lines: vec![line("Tea", 1)], ..OrderForm::default() };
+        let bad_customer = OrderForm {
+            customer: "a\tb".into(),
+            lines: vec![line("Tea", 1)],
+            ..OrderForm::default()
+        };
+        assert_eq!(
+            bad_customer.prepare().unwrap_err().field,
+            FormField::Customer
+        );
+        let long_note = OrderForm {
+            note: "n".repeat(201),
+            lines: vec![line("Tea", 1)],
+            ..OrderForm::default()
+        };
         assert_eq!(long_note.prepare().unwrap_err().field, FormField::Note);
     }
 
@@ -217,7 +284,10 @@ mod tests {
 
     #[test]
     fn minus_lowers_then_removes_but_keeps_the_last_line() {
-        let mut f = OrderForm { lines: vec![line("Tea", 2), line("Cake", 1)], ..OrderForm::default() };
+        let mut f = OrderForm {
+            lines: vec![line("Tea", 2), line("Cake", 1)],
+            ..OrderForm::default()
+        };
         assert!(!f.minus_removes(0));
         f.minus(0);
         assert_eq!(f.lines[0].qty, 1);

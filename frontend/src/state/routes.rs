@@ -15,7 +15,9 @@ pub fn page_for_path(path: &str) -> Page {
         "" | "/index.html" => Page::Dispatcher,
         "/board" => Page::Board,
         _ => match path.strip_prefix("/track/") {
-            Some(token) if !token.is_empty() && !token.contains('/') => Page::Track(token.to_string()),
+            Some(token) if !token.is_empty() && !token.contains('/') => {
+                Page::Track(token.to_string())
+            }
             _ => Page::NotFound,
         },
     }

@@ -58,10 +58,17 @@ pub fn shortcut_for(key: &str, with_modifier: bool) -> Option<Shortcut> {
 
 /// The selection after a move. With nothing (or a vanished order) selected,
 /// any move selects the first card; left and right keep the row where they can.
-pub fn move_selection(columns: &[Vec<Uuid>], current: Option<Uuid>, dir: Direction) -> Option<Uuid> {
+pub fn move_selection(
+    columns: &[Vec<Uuid>],
+    current: Option<Uuid>,
+    dir: Direction,
+) -> Option<Uuid> {
     let first = || columns.iter().flatten().next().copied();
     let Some(cur) = current else { return first() };
-    let Some((col, row)) = columns.iter().enumerate().find_map(|(c, ids)| ids.iter().position(|id| *id == cur).map(|r| (c, r)))
+    let Some((col, row)) = columns
+        .iter()
+        .enumerate()
+        .find_map(|(c, ids)| ids.iter().position(|id| *id == cur).map(|r| (c, r)))
     else {
         return first();
     };
@@ -69,7 +76,13 @@ pub fn move_selection(columns: &[Vec<Uuid>], current: Option<Uuid>, dir: Directi
         Direction::Up => Some(columns[col][row.saturating_sub(1)]),
         Direction::Down => Some(columns[col][(row + 1).min(columns[col].len() - 1)]),
         Direction::Left | Direction::Right => {
-            let step = |c: usize| if dir == Direction::Left { c.checked_sub(1) } else { Some(c + 1).filter(|c| *c < columns.len()) };
+            let step = |c: usize| {
+                if dir == Direction::Left {
+                    c.checked_sub(1)
+                } else {
+                    Some(c + 1).filter(|c| *c < columns.len())
+                }
+            };
             let mut c = col;
             while let Some(next) = step(c) {
                 if let Some(last) = columns[next].len().checked_sub(1) {
@@ -92,16 +105,46 @@ mod tests {
 
     #[test]
     fn moves_within_and_across_columns() {
-        let cols = vec![vec![id(1), id(2), id(3)], vec![], vec![id(4)], vec![id(5), id(6)]];
+        let cols = vec![
+            vec![id(1), id(2), id(3)],
+            vec![],
+            vec![id(4)],
+            vec![id(5), id(6)],
+        ];
         assert_eq!(move_selection(&cols, None, Direction::Down), Some(id(1)));
-        assert_eq!(move_selection(&cols, Some(id(1)), Direction::Down), Some(id(2)));
-        assert_eq!(move_selection(&cols, Some(id(3)), Direction::Down), Some(id(3)));
-        assert_eq!(move_selection(&cols, Some(id(1)), Direction::Up), Some(id(1)));
-        assert_eq!(move_selection(&cols, Some(id(3)), Direction::Right), Some(id(4)), "skips the empty column");
-        assert_eq!(move_selection(&cols, Some(id(4)), Direction::Right), Some(id(5)));
-        assert_eq!(move_selection(&cols, Some(id(6)), Direction::Right), Some(id(6)));
-        assert_eq!(move_selection(&cols, Some(id(6)), Direction::Left), Some(id(4)));
-        assert_eq!(move_selection(&cols, Some(id(99)), Direction::Left), Some(id(1)));
+        assert_eq!(
+            move_selection(&cols, Some(id(1)), Direction::Down),
+            Some(id(2))
+        );
+        assert_eq!(
+            move_selection(&cols, Some(id(3)), Direction::Down),
+            Some(id(3))
+        );
+        assert_eq!(
+            move_selection(&cols, Some(id(1)), Direction::Up),
+            Some(id(1))
+        );
+        assert_eq!(
+            move_selection(&cols, Some(id(3)), Direction::Right),
+            Some(id(4)),
+            "skips the empty column"
+        );
+        assert_eq!(
+            move_selection(&cols, Some(id(4)), Direction::Right),
+            Some(id(5))
+        );
+        assert_eq!(
+            move_selection(&cols, Some(id(6)), Direction::Right),
+            Some(id(6))
+        );
+        assert_eq!(
+            move_selection(&cols, Some(id(6)), Direction::Left),
+            Some(id(4))
+        );
+        assert_eq!(
+            move_selection(&cols, Some(id(99)), Direction::Left),
+            Some(id(1))
+        );
         assert_eq!(move_selection(&[vec![], vec![]], None, Direction::Up), None);
     }
 

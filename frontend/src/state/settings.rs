@@ -19,7 +19,10 @@ pub struct AgeThresholds {
 
 impl Default for AgeThresholds {
     fn default() -> Self {
-        AgeThresholds { warn_after_secs: 5 * 60, late_after_secs: 10 * 60 }
+        AgeThresholds {
+            warn_after_secs: 5 * 60,
+            late_after_secs: 10 * 60,
+        }
     }
 }
 
@@ -27,7 +30,10 @@ impl AgeThresholds {
     /// Builds thresholds from minutes typed in the settings panel.
     pub fn from_minutes(warn: &str, late: &str) -> Result<Self, String> {
         let parse = |label: &str, v: &str| -> Result<u32, String> {
-            let m: u32 = v.trim().parse().map_err(|_| format!("{label} must be a whole number of minutes"))?;
+            let m: u32 = v
+                .trim()
+                .parse()
+                .map_err(|_| format!("{label} must be a whole number of minutes"))?;
             if m == 0 || m > MAX_MINUTES {
                 return Err(format!("{label} must be 1 to {MAX_MINUTES} minutes"));
             }
@@ -37,7 +43,10 @@ impl AgeThresholds {
         if w >= l {
             return Err("Red must come after amber".into());
         }
-        Ok(AgeThresholds { warn_after_secs: w * 60, late_after_secs: l * 60 })
+        Ok(AgeThresholds {
+            warn_after_secs: w * 60,
+            late_after_secs: l * 60,
+        })
     }
 
     pub fn warn_minutes(&self) -> u32 {
@@ -59,7 +68,10 @@ impl AgeThresholds {
             .and_then(|s| s.split_once(','))
             .and_then(|(w, l)| Some((w.trim().parse::<u32>().ok()?, l.trim().parse::<u32>().ok()?)))
             .filter(|(w, l)| *w > 0 && w < l && *l <= MAX_MINUTES * 60)
-            .map(|(w, l)| AgeThresholds { warn_after_secs: w, late_after_secs: l })
+            .map(|(w, l)| AgeThresholds {
+                warn_after_secs: w,
+                late_after_secs: l,
+            })
             .unwrap_or_default()
     }
 }
@@ -71,18 +83,35 @@ mod tests {
     #[test]
     fn round_trips_and_falls_back_to_defaults() {
         let t = AgeThresholds::from_minutes("3", " 8 ").unwrap();
-        assert_eq!(t, AgeThresholds { warn_after_secs: 180, late_after_secs: 480 });
+        assert_eq!(
+            t,
+            AgeThresholds {
+                warn_after_secs: 180,
+                late_after_secs: 480
+            }
+        );
         assert_eq!(AgeThresholds::decode(Some(&t.encode())), t);
-        for junk in [None, Some(""), Some("abc"), Some("600,300"), Some("0,10"), Some("1,999999")] {
+        for junk in [
+            None,
+            Some(""),
+            Some("abc"),
+            Some("600,300"),
+            Some("0,10"),
+            Some("1,999999"),
+        ] {
             assert_eq!(AgeThresholds::decode(junk), AgeThresholds::default());
         }
     }
 
     #[test]
     fn refuses_nonsense() {
-        assert!(AgeThresholds::from_minutes("10", "5").unwrap_err().contains("after amber"));
+        assert!(AgeThresholds::from_minutes("10", "5")
+            .unwrap_err()
+            .contains("after amber"));
         assert!(AgeThresholds::from_minutes("0", "5").is_err());
-        assert!(AgeThresholds::from_minutes("x", "5").unwrap_err().contains("whole number"));
+        assert!(AgeThresholds::from_minutes("x", "5")
+            .unwrap_err()
+            .contains("whole number"));
         assert!(AgeThresholds::from_minutes("5", "999").is_err());
     }
 }

@@ -6,14 +6,19 @@
 //! sequence numbers let replayed events after a reconnect be skipped.
 
 use crate::state::stream_message::{StaffMessage, StreamMessage};
-use orderboard_model::{Order, OrderEvent, Stage, StaffSnapshot};
+use orderboard_model::{Order, OrderEvent, StaffSnapshot, Stage};
 use uuid::Uuid;
 
 /// How many finished orders the dispatcher keeps at hand for a recall.
 pub const RECENTLY_FINISHED_CAP: usize = 12;
 
 /// The dispatcher's columns, left to right.
-pub const COLUMNS: [Stage; 4] = [Stage::Received, Stage::Preparing, Stage::Ready, Stage::OutForDelivery];
+pub const COLUMNS: [Stage; 4] = [
+    Stage::Received,
+    Stage::Preparing,
+    Stage::Ready,
+    Stage::OutForDelivery,
+];
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct StaffState {
@@ -56,7 +61,10 @@ impl StaffState {
     /// Puts an order in its place, unless the state already has this version
     /// or a newer one. Returns whether anything changed.
     pub fn upsert(&mut self, order: Order) -> bool {
-        if self.find(order.id).is_some_and(|known| known.version >= order.version) {
+        if self
+            .find(order.id)
+            .is_some_and(|known| known.version >= order.version)
+        {
             return false;
         }
         self.orders.retain(|o| o.id != order.id);
@@ -73,22 +81,42 @@ impl StaffState {
     }
 
     pub fn find(&self, id: Uuid) -> Option<&Order> {
-        self.orders.iter().chain(&self.recently_finished).find(|o| o.id == id)
+        self.orders
+            .iter()
+            .chain(&self.recently_finished)
+            .find(|o| o.id == id)
     }
 
     /// The active orders in one stage, oldest first.
     pub fn column(&self, stage: Stage) -> Vec<Order> {
-        self.orders.iter().filter(|o| o.stage == stage).cloned().collect()
+        self.orders
+            .iter()
+            .filter(|o| o.stage == stage)
+            .cloned()
+            .collect()
     }
 
     /// Ids of the active orders, column by column (for keyboard selection).
     pub fn column_ids(&self) -> Vec<Vec<Uuid>> {
-        COLUMNS.iter().map(|s| self.orders.iter().filter(|o| o.stage == *s).map(|o| o.id).collect()).collect()
+        COLUMNS
+            .iter()
+            .map(|s| {
+                self.orders
+                    .iter()
+                    .filter(|o| o.stage == *s)
+                    .map(|o| o.id)
+                    .collect()
+            })
+            .collect()
     }
 }
 
 fn sort_active(orders: &mut [Order]) {
-    orders.sort_by(|a, b| a.created_at.cmp(&b.created_at).then(a.number.cmp(&b.number)));
+    orders.sort_by(|a, b| {
+        a.created_at
+            .cmp(&b.created_at)
+            .then(a.number.cmp(&b.number))
+    });
 }
 
 fn sort_finished(orders: &mut [Order]) {
@@ -101,7 +129,11 @@ mod tests {
     use crate::state::fixtures::*;
 
     fn snapshot(as_of: u64, orders: Vec<Order>, finished: Vec<Order>) -> StaffMessage {
-        StreamMessage::Snapshot(StaffSnapshot { as_of, orders, recently_finished: finished })
+        StreamMessage::Snapshot(StaffSnapshot {
+            as_of,
+            orders,
+            recently_finished: finished,
+        })
     }
 
     #[test]
@@ -109,10 +141,20 @@ mod tests {
         let mut s = StaffState::default();
         let late = order(3);
         let early = moved(&order(1), Stage::Preparing);
-        s.apply(snapshot(9, vec![late.clone(), order(2), early.clone()], vec![]));
+        s.apply(snapshot(
+            9,
+            vec![late.clone(), order(2), early.clone()],
+            vec![],
+        ));
         assert!(s.synced);
         assert_eq!(s.last_seq, 9);
-        assert_eq!(s.column(Stage::Received).iter().map(|o| o.number).collect::<Vec<_>>(), vec![2, 3]);
+        assert_eq!(
+            s.column(Stage::Received)
+                .iter()
+                .map(|o| o.number)
+                .collect::<Vec<_>>(),
+            vec![2, 3]
+        );
         assert_eq!(s.column(Stage::Preparing), vec![early]);
         assert_eq!(s.column_ids()[0], vec![order(2).id, late.id]);
     }
@@ -128,12 +170,20 @@ mod tests {
         s.apply(StreamMessage::Order(change_event(3, &o, ready.clone())));
         assert_eq!(s.column(Stage::Ready), vec![ready.clone()]);
         let collected = moved(&ready, Stage::Collected);
-        s.apply(StreamMessage::Order(change_event(4, &ready, collected.clone())));
+        s.apply(StreamMessage::Order(change_event(
+            4,
+            &ready,
+            collected.clone(),
+        )));
         assert!(s.orders.is_empty());
         assert_eq!(s.recently_finished, vec![collected.clone()]);
         // A recall brings it back from the finished list.
         let back = moved(&collected, Stage::Ready);
-        s.apply(StreamMessage::Order(change_event(5, &collected, back.clone())));
+        s.apply(StreamMessage::Order(change_event(
+            5,
+            &collected,
+            back.clone(),
+        )));
         assert!(s.recently_finished.is_empty());
         assert_eq!(s.column(Stage::Ready), vec![back]);
         assert_eq!(s.last_seq, 5);
@@ -169,8 +219,16 @@ mod tests {
     #[test]
     fn reset_replaces_everything() {
         let mut s = StaffState::default();
-        s.apply(snapshot(3, vec![order(1), order(2)], vec![moved(&order(9), Stage::Cancelled)]));
-        s.apply(StreamMessage::Reset(StaffSnapshot { as_of: 40, orders: vec![order(5)], recently_finished: vec![] }));
+        s.apply(snapshot(
+            3,
+            vec![order(1), order(2)],
+            vec![moved(&order(9), Stage::Cancelled)],
+        ));
+        s.apply(StreamMessage::Reset(StaffSnapshot {
+            as_of: 40,
+            orders: vec![order(5)],
+            recently_finished: vec![],
+        }));
         assert_eq!(s.orders, vec![order(5)]);
         assert!(s.recently_finished.is_empty());
         assert_eq!(s.last_seq, 40);
@@ -182,17 +240,27 @@ mod tests {
         s.apply(snapshot(0, vec![], vec![]));
         for n in 1..=(RECENTLY_FINISHED_CAP as u32 + 3) {
             let o = order(n);
-            s.apply(StreamMessage::Order(change_event(n as u64, &o, moved(&o, Stage::Cancelled))));
+            s.apply(StreamMessage::Order(change_event(
+                n as u64,
+                &o,
+                moved(&o, Stage::Cancelled),
+            )));
         }
         assert_eq!(s.recently_finished.len(), RECENTLY_FINISHED_CAP);
-        assert_eq!(s.recently_finished[0].number, RECENTLY_FINISHED_CAP as u32 + 3);
+        assert_eq!(
+            s.recently_finished[0].number,
+            RECENTLY_FINISHED_CAP as u32 + 3
+        );
     }
 
     #[test]
     fn delivery_orders_have_their_own_column() {
         let mut s = StaffState::default();
         let d = delivery(4);
-        let out = moved(&moved(&moved(&d, Stage::Preparing), Stage::Ready), Stage::OutForDelivery);
+        let out = moved(
+            &moved(&moved(&d, Stage::Preparing), Stage::Ready),
+            Stage::OutForDelivery,
+        );
         s.apply(snapshot(1, vec![out.clone()], vec![]));
         assert_eq!(s.column(Stage::OutForDelivery), vec![out]);
         assert_eq!(s.column_ids()[3].len(), 1);

@@ -5,7 +5,8 @@
 //! the tracking page.
 
 use orderboard_model::{
-    BoardEvent, BoardSnapshot, OrderEvent, StaffSnapshot, StreamEventName, TrackEvent, TrackSnapshot,
+    BoardEvent, BoardSnapshot, OrderEvent, StaffSnapshot, StreamEventName, TrackEvent,
+    TrackSnapshot,
 };
 use serde::de::DeserializeOwned;
 
@@ -29,10 +30,13 @@ pub fn parse_message<S: DeserializeOwned, E: DeserializeOwned>(
     event: &str,
     data: &str,
 ) -> Result<StreamMessage<S, E>, String> {
-    let name = StreamEventName::parse(event).ok_or_else(|| format!("unknown stream event `{event}`"))?;
+    let name =
+        StreamEventName::parse(event).ok_or_else(|| format!("unknown stream event `{event}`"))?;
     let bad = |e: serde_json::Error| format!("malformed `{event}` event: {e}");
     Ok(match name {
-        StreamEventName::Snapshot => StreamMessage::Snapshot(serde_json::from_str(data).map_err(bad)?),
+        StreamEventName::Snapshot => {
+            StreamMessage::Snapshot(serde_json::from_str(data).map_err(bad)?)
+        }
         StreamEventName::Reset => StreamMessage::Reset(serde_json::from_str(data).map_err(bad)?),
         StreamEventName::Order => StreamMessage::Order(serde_json::from_str(data).map_err(bad)?),
     })
@@ -45,7 +49,12 @@ mod tests {
 
     #[test]
     fn parses_each_event_name() {
-        let snap = serde_json::to_string(&StaffSnapshot { as_of: 4, orders: vec![order(1)], recently_finished: vec![] }).unwrap();
+        let snap = serde_json::to_string(&StaffSnapshot {
+            as_of: 4,
+            orders: vec![order(1)],
+            recently_finished: vec![],
+        })
+        .unwrap();
         let m: StaffMessage = parse_message("snapshot", &snap).unwrap();
         assert!(matches!(m, StreamMessage::Snapshot(s) if s.as_of == 4 && s.orders.len() == 1));
         let m: StaffMessage = parse_message("reset", &snap).unwrap();
@@ -57,7 +66,11 @@ mod tests {
 
     #[test]
     fn reports_unknown_names_and_bad_json() {
-        assert!(parse_message::<StaffSnapshot, OrderEvent>("ping", "{}").unwrap_err().contains("unknown"));
-        assert!(parse_message::<StaffSnapshot, OrderEvent>("order", "{").unwrap_err().contains("malformed"));
+        assert!(parse_message::<StaffSnapshot, OrderEvent>("ping", "{}")
+            .unwrap_err()
+            .contains("unknown"));
+        assert!(parse_message::<StaffSnapshot, OrderEvent>("order", "{")
+            .unwrap_err()
+            .contains("malformed"));
     }
 }

@@ -33,7 +33,11 @@ impl TrackState {
 
     /// Takes an order fetched outside the stream, unless a newer copy is held.
     pub fn upsert(&mut self, order: TrackedOrder) {
-        if self.order.as_ref().is_none_or(|known| known.version < order.version) {
+        if self
+            .order
+            .as_ref()
+            .is_none_or(|known| known.version < order.version)
+        {
             self.order = Some(order);
         }
     }
@@ -61,12 +65,23 @@ pub struct TimelineStep {
 
 /// The order's journey along its channel's path.
 pub fn timeline(order: &TrackedOrder) -> Vec<TimelineStep> {
-    let entered = |stage: Stage| order.history.iter().rev().find(|h| h.stage == stage).map(|h| h.at);
+    let entered = |stage: Stage| {
+        order
+            .history
+            .iter()
+            .rev()
+            .find(|h| h.stage == stage)
+            .map(|h| h.at)
+    };
     let stages: Vec<Stage> = order.history.iter().map(|h| h.stage).collect();
     let machine = StageMachine::from_history(order.channel, &stages);
     let path = order.channel.path();
     // Where the line stops: the current stage, or the one a cancel came from.
-    let reached = if order.stage == Stage::Cancelled { machine.cancelled_from } else { Some(order.stage) };
+    let reached = if order.stage == Stage::Cancelled {
+        machine.cancelled_from
+    } else {
+        Some(order.stage)
+    };
     let reached_pos = reached.and_then(|r| path.iter().position(|s| *s == r));
     let mut steps: Vec<TimelineStep> = path
         .iter()
@@ -75,18 +90,34 @@ pub fn timeline(order: &TrackedOrder) -> Vec<TimelineStep> {
             let status = match reached_pos {
                 Some(p) if i < p => StepStatus::Done,
                 Some(p) if i == p && order.stage != Stage::Cancelled => {
-                    if stage.is_final() { StepStatus::Done } else { StepStatus::Current }
+                    if stage.is_final() {
+                        StepStatus::Done
+                    } else {
+                        StepStatus::Current
+                    }
                 }
                 Some(p) if i == p => StepStatus::Done,
                 _ => StepStatus::Upcoming,
             };
-            let at = if status == StepStatus::Upcoming { None } else { entered(*stage) };
-            TimelineStep { stage: *stage, status, at }
+            let at = if status == StepStatus::Upcoming {
+                None
+            } else {
+                entered(*stage)
+            };
+            TimelineStep {
+                stage: *stage,
+                status,
+                at,
+            }
         })
         .collect();
     if order.stage == Stage::Cancelled {
         steps.truncate(reached_pos.map_or(0, |p| p + 1));
-        steps.push(TimelineStep { stage: Stage::Cancelled, status: StepStatus::Current, at: entered(Stage::Cancelled) });
+        steps.push(TimelineStep {
+            stage: Stage::Cancelled,
+            status: StepStatus::Current,
+            at: entered(Stage::Cancelled),
+        });
     }
     steps
 }
@@ -94,14 +125,26 @@ pub fn timeline(order: &TrackedOrder) -> Vec<TimelineStep> {
 /// The page's headline and the sentence under it.
 pub fn headline(order: &TrackedOrder) -> (&'static str, &'static str) {
     match (order.stage, order.channel) {
-        (Stage::Received, _) => ("Order received", "The kitchen has your order and will start on it shortly."),
+        (Stage::Received, _) => (
+            "Order received",
+            "The kitchen has your order and will start on it shortly.",
+        ),
         (Stage::Preparing, _) => ("Being prepared", "Your order is being made right now."),
-        (Stage::Ready, Channel::Pickup) => ("Ready for pickup", "Please come to the counter and show your number."),
-        (Stage::Ready, Channel::Delivery) => ("Ready, waiting for the driver", "Your order is packed and leaves shortly."),
+        (Stage::Ready, Channel::Pickup) => (
+            "Ready for pickup",
+            "Please come to the counter and show your number.",
+        ),
+        (Stage::Ready, Channel::Delivery) => (
+            "Ready, waiting for the driver",
+            "Your order is packed and leaves shortly.",
+        ),
         (Stage::OutForDelivery, _) => ("Out for delivery", "Your order is on its way to you."),
         (Stage::Collected, _) => ("Collected", "Enjoy your meal!"),
         (Stage::Delivered, _) => ("Delivered", "Enjoy your meal!"),
-        (Stage::Cancelled, _) => ("Cancelled", "This order was cancelled. Please ask at the counter if this is unexpected."),
+        (Stage::Cancelled, _) => (
+            "Cancelled",
+            "This order was cancelled. Please ask at the counter if this is unexpected.",
+        ),
     }
 }
 
@@ -126,7 +169,10 @@ mod tests {
     }
 
     fn statuses(o: &Order) -> Vec<(Stage, StepStatus, bool)> {
-        timeline(&tracked(o)).into_iter().map(|s| (s.stage, s.status, s.at.is_some())).collect()
+        timeline(&tracked(o))
+            .into_iter()
+            .map(|s| (s.stage, s.status, s.at.is_some()))
+            .collect()
     }
 
     #[test]
@@ -159,14 +205,23 @@ mod tests {
     #[test]
     fn final_stage_is_done_and_cancel_ends_the_line() {
         let d = delivery(2);
-        let out = moved(&moved(&moved(&d, Stage::Preparing), Stage::Ready), Stage::OutForDelivery);
+        let out = moved(
+            &moved(&moved(&d, Stage::Preparing), Stage::Ready),
+            Stage::OutForDelivery,
+        );
         let done = moved(&out, Stage::Delivered);
-        assert!(timeline(&tracked(&done)).iter().all(|s| s.status == StepStatus::Done));
+        assert!(timeline(&tracked(&done))
+            .iter()
+            .all(|s| s.status == StepStatus::Done));
         let c = moved(&moved(&d, Stage::Preparing), Stage::Cancelled);
         use StepStatus::*;
         assert_eq!(
             statuses(&c),
-            vec![(Stage::Received, Done, true), (Stage::Preparing, Done, true), (Stage::Cancelled, Current, true)]
+            vec![
+                (Stage::Received, Done, true),
+                (Stage::Preparing, Done, true),
+                (Stage::Cancelled, Current, true)
+            ]
         );
         assert_eq!(headline_tone(&tracked(&c)), "stop");
     }
@@ -176,7 +231,10 @@ mod tests {
         let ready = moved(&moved(&order(1), Stage::Preparing), Stage::Ready);
         assert_eq!(headline(&tracked(&ready)).0, "Ready for pickup");
         assert_eq!(headline_tone(&tracked(&ready)), "go");
-        let out = moved(&moved(&moved(&delivery(1), Stage::Preparing), Stage::Ready), Stage::OutForDelivery);
+        let out = moved(
+            &moved(&moved(&delivery(1), Stage::Preparing), Stage::Ready),
+            Stage::OutForDelivery,
+        );
         assert_eq!(headline(&tracked(&out)).0, "Out for delivery");
         assert_eq!(headline_tone(&tracked(&out)), "go");
     }
@@ -185,13 +243,24 @@ mod tests {
     fn stream_updates_and_finality() {
         let mut s = TrackState::default();
         let o = order(3);
-        s.apply(StreamMessage::Snapshot(TrackSnapshot { as_of: 7, order: tracked(&o) }));
+        s.apply(StreamMessage::Snapshot(TrackSnapshot {
+            as_of: 7,
+            order: tracked(&o),
+        }));
         assert!(!s.is_final());
         let ready = moved(&moved(&o, Stage::Preparing), Stage::Ready);
         let stale = TrackEvent::from(&change_event(6, &o, moved(&o, Stage::Cancelled)));
         s.apply(StreamMessage::Order(stale));
-        assert_eq!(s.order.as_ref().unwrap().stage, Stage::Received, "a replayed event is skipped");
-        s.apply(StreamMessage::Order(TrackEvent::from(&change_event(8, &o, ready.clone()))));
+        assert_eq!(
+            s.order.as_ref().unwrap().stage,
+            Stage::Received,
+            "a replayed event is skipped"
+        );
+        s.apply(StreamMessage::Order(TrackEvent::from(&change_event(
+            8,
+            &o,
+            ready.clone(),
+        ))));
         assert_eq!(s.order.as_ref().unwrap().stage, Stage::Ready);
         let collected = moved(&ready, Stage::Collected);
         s.upsert(tracked(&collected));
