@@ -16,7 +16,10 @@ pub struct StreamSettings {
 
 impl Default for StreamSettings {
     fn default() -> Self {
-        StreamSettings { heartbeat: crate::DEFAULT_HEARTBEAT, retry: Duration::from_millis(2000) }
+        StreamSettings {
+            heartbeat: crate::DEFAULT_HEARTBEAT,
+            retry: Duration::from_millis(2000),
+        }
     }
 }
 

@@ -31,6 +31,9 @@ pub async fn open(path: &Path) -> anyhow::Result<SqlitePool> {
         .connect_with(options)
         .await
         .with_context(|| format!("opening the database {}", path.display()))?;
-    MIGRATOR.run(&pool).await.context("migrating the database")?;
+    MIGRATOR
+        .run(&pool)
+        .await
+        .context("migrating the database")?;
     Ok(pool)
 }

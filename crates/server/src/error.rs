@@ -29,7 +29,12 @@ pub enum ApiError {
     /// A refused stage change, a stale `expected_version`, or a recall whose
     /// number is taken: the client gets the order's real state.
     #[error("{message}")]
-    Conflict { code: ErrorCode, message: String, order: Box<Order>, allowed: Vec<Stage> },
+    Conflict {
+        code: ErrorCode,
+        message: String,
+        order: Box<Order>,
+        allowed: Vec<Stage>,
+    },
     #[error("all display numbers are in use by active orders")]
     NoFreeNumber,
     #[error("internal error: {0}")]
@@ -77,7 +82,13 @@ impl ApiError {
             ApiError::Internal(_) => "the server failed to handle this request".to_string(),
             other => other.to_string(),
         };
-        let mut detail = ApiErrorDetail { code, message, field: None, order: None, allowed: None };
+        let mut detail = ApiErrorDetail {
+            code,
+            message,
+            field: None,
+            order: None,
+            allowed: None,
+        };
         match self {
             ApiError::Validation(v) => detail.field = Some(v.field.clone()),
             ApiError::Conflict { order, allowed, .. } => {
@@ -104,12 +115,12 @@ impl From<JsonRejection> for ApiError {
         match r {
             JsonRejection::JsonDataError(e) => ApiError::InvalidBody(e.body_text()),
             JsonRejection::JsonSyntaxError(e) => ApiError::BadRequest(e.body_text()),
-            JsonRejection::MissingJsonContentType(_) => {
-                ApiError::UnsupportedMediaType("send the body as JSON, with Content-Type: application/json".into())
-            }
-            other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                ApiError::PayloadTooLarge(format!("the body is larger than {} bytes", crate::MAX_BODY_BYTES))
-            }
+            JsonRejection::MissingJsonContentType(_) => ApiError::UnsupportedMediaType(
+                "send the body as JSON, with Content-Type: application/json".into(),
+            ),
+            other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge(
+                format!("the body is larger than {} bytes", crate::MAX_BODY_BYTES),
+            ),
             other => ApiError::BadRequest(other.body_text()),
         }
     }

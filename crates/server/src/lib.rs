@@ -21,6 +21,7 @@ use axum::Router;
 use feed::ChangeFeed;
 use sqlx::SqlitePool;
 use sse::open_streams::OpenStreamCounts;
+use sse::snapshot_cache::SnapshotCache;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
@@ -40,6 +41,7 @@ pub struct AppState {
     pub store: OrderStore,
     pub open_streams: Arc<OpenStreamCounts>,
     pub settings: StreamSettings,
+    pub snapshots: Arc<SnapshotCache>,
     /// Cancelled when the server shuts down; every open stream ends on it.
     pub shutdown: CancellationToken,
 }
@@ -50,6 +52,7 @@ impl AppState {
             store: OrderStore::new(pool, feed),
             open_streams: Arc::new(OpenStreamCounts::default()),
             settings,
+            snapshots: Arc::new(SnapshotCache::default()),
             shutdown: CancellationToken::new(),
         }
     }
@@ -59,7 +62,10 @@ impl AppState {
 fn api_routes() -> Router<AppState> {
     Router::new()
         .route("/health", get(routes::health::health))
-        .route("/orders", get(routes::orders::list).post(routes::orders::create))
+        .route(
+            "/orders",
+            get(routes::orders::list).post(routes::orders::create),
+        )
         .route("/orders/{id}", get(routes::orders::get))
         .route("/orders/{id}/stage", post(routes::orders::change_stage))
         .route("/events", get(routes::staff_events::stream))

@@ -12,7 +12,9 @@ use tracing_subscriber::EnvFilter;
 async fn main() -> anyhow::Result<()> {
     let args = ServerArgs::parse();
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let logs = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if args.log_json {
         logs.json().init();
     } else {
@@ -22,7 +24,11 @@ async fn main() -> anyhow::Result<()> {
     let db_path = args.db_path();
     let pool = db::open(&db_path).await?;
     tracing::info!(db = %db_path.display(), "database open");
-    let state = AppState::new(pool.clone(), Arc::new(InProcessFeed::default()), args.stream_settings());
+    let state = AppState::new(
+        pool.clone(),
+        Arc::new(InProcessFeed::default()),
+        args.stream_settings(),
+    );
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     tracing::info!("listening on http://{}", listener.local_addr()?);
     serve(listener, state, shutdown::signal()).await?;

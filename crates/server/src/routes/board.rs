@@ -9,6 +9,10 @@ use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 
-pub async fn stream(State(state): State<AppState>, headers: HeaderMap, ApiQuery(query): ApiQuery<StreamQuery>) -> Result<Response, ApiError> {
+pub async fn stream(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    ApiQuery(query): ApiQuery<StreamQuery>,
+) -> Result<Response, ApiError> {
     live_stream::open(state, Audience::Board, resume_from(&headers, &query)).await
 }

@@ -17,16 +17,26 @@ pub struct ListQuery {
 }
 
 /// `GET /api/orders`: active orders, oldest first; `?stage=` filters.
-pub async fn list(State(state): State<AppState>, ApiQuery(query): ApiQuery<ListQuery>) -> Result<Json<Vec<Order>>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    ApiQuery(query): ApiQuery<ListQuery>,
+) -> Result<Json<Vec<Order>>, ApiError> {
     Ok(Json(state.store.list_active(query.stage).await?))
 }
 
 /// `POST /api/orders`: 201 with the new order and its `Location`.
-pub async fn create(State(state): State<AppState>, ApiJson(new): ApiJson<NewOrder>) -> Result<impl IntoResponse, ApiError> {
+pub async fn create(
+    State(state): State<AppState>,
+    ApiJson(new): ApiJson<NewOrder>,
+) -> Result<impl IntoResponse, ApiError> {
     let order = state.store.create(new).await?;
     let location = format!("/api/orders/{}", order.id);
     tracing::info!(order = %order.id, number = order.number, "order created");
-    Ok((StatusCode::CREATED, [(header::LOCATION, location)], Json(order)))
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        Json(order),
+    ))
 }
 
 /// Order ids in paths: anything that is not a UUID is simply not an order.
@@ -35,9 +45,17 @@ pub fn parse_order_id(raw: &str) -> Result<Uuid, ApiError> {
 }
 
 /// `GET /api/orders/{id}`
-pub async fn get(State(state): State<AppState>, Path(id): Path<String>) -> Result<Json<Order>, ApiError> {
+pub async fn get(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Order>, ApiError> {
     let id = parse_order_id(&id)?;
-    state.store.get(id).await?.map(Json).ok_or_else(ApiError::order_not_found)
+    state
+        .store
+        .get(id)
+        .await?
+        .map(Json)
+        .ok_or_else(ApiError::order_not_found)
 }
 
 /// `POST /api/orders/{id}/stage`: `{"to": "ready", "expected_version": 3}`.

@@ -17,8 +17,15 @@ fn no_such_order() -> ApiError {
 }
 
 /// `GET /api/track/{token}`
-pub async fn get(State(state): State<AppState>, Path(token): Path<String>) -> Result<Json<TrackedOrder>, ApiError> {
-    let order = state.store.by_tracking_token(&token).await?.ok_or_else(no_such_order)?;
+pub async fn get(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Json<TrackedOrder>, ApiError> {
+    let order = state
+        .store
+        .by_tracking_token(&token)
+        .await?
+        .ok_or_else(no_such_order)?;
     Ok(Json(TrackedOrder::from(&order)))
 }
 
@@ -31,16 +38,27 @@ pub async fn stream(
     ApiQuery(query): ApiQuery<StreamQuery>,
 ) -> Result<Response, ApiError> {
     let subscription = state.store.feed().subscribe();
-    let order = state.store.by_tracking_token(&token).await?.ok_or_else(no_such_order)?;
+    let order = state
+        .store
+        .by_tracking_token(&token)
+        .await?
+        .ok_or_else(no_such_order)?;
     let start = Start::plan(&state, resume_from(&headers, &query)).await?;
     if let Start::ReplayAfter(seen) = start {
         if order.stage.is_final() {
             let mut conn = state.store.pool().acquire().await?;
-            let last = event_log::last_seq_of_order(&mut conn, order.id).await?.unwrap_or(0);
+            let last = event_log::last_seq_of_order(&mut conn, order.id)
+                .await?
+                .unwrap_or(0);
             if seen >= last {
                 return Ok(live_stream::no_more_events());
             }
         }
     }
-    Ok(live_stream::response(state, Audience::Track(order.id), start, subscription))
+    Ok(live_stream::response(
+        state,
+        Audience::Track(order.id),
+        start,
+        subscription,
+    ))
 }

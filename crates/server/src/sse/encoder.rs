@@ -37,7 +37,11 @@ mod tests {
 
     #[test]
     fn data_stays_on_one_line() {
-        let frame = event_frame(7, StreamEventName::Order, &serde_json::json!({"note": "a\r\nb\rc\nd\u{0}"}));
+        let frame = event_frame(
+            7,
+            StreamEventName::Order,
+            &serde_json::json!({"note": "a\r\nb\rc\nd\u{0}"}),
+        );
         let text = std::str::from_utf8(&frame).unwrap();
         assert!(text.starts_with("id: 7\nevent: order\ndata: {"));
         assert!(text.ends_with("}\n\n"));

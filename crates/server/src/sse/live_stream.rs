@@ -7,7 +7,7 @@
 //!    the client's `Last-Event-ID`.
 //! 3. Then it forwards live changes, skipping any it already sent (so there is
 //!    no duplicate where replay and live overlap), and sends a comment as a
-//!    heartbeat when nothing else was sent.
+//!    heartbeat every interval (cheaper than re-arming a timer per event).
 //! 4. A subscriber that fell behind the feed catches up from the log.
 //! 5. It ends when the server shuts down, when a tracked order reaches a
 //!    final stage, or when the client goes away (the body is dropped, and with
@@ -74,9 +74,19 @@ impl Audience {
 
     /// The state as of now, encoded as a `snapshot` or `reset` frame; also
     /// whether the stream ends with it (a tracked order that is already final).
-    async fn state_frame(self, state: &AppState, name: StreamEventName) -> Result<Option<(u64, Bytes, bool)>, sqlx::Error> {
+    async fn state_frame(
+        self,
+        state: &AppState,
+        name: StreamEventName,
+    ) -> Result<Option<(u64, Bytes, bool)>, sqlx::Error> {
+        let shared = matches!(self, Audience::Staff | Audience::Board);
+        if let (true, Some(head)) = (shared, state.store.last_published()) {
+            if let Some(frame) = state.snapshots.get(self.kind(), name, head) {
+                return Ok(Some((head, frame, false)));
+            }
+        }
         let pool = state.store.pool();
-        Ok(match self {
+        let built = match self {
             Audience::Staff => {
                 let s = snapshots::staff(pool).await?;
                 Some((s.as_of, encoder::event_frame(s.as_of, name, &s), false))
@@ -89,7 +99,11 @@ impl Audience {
                 let done = s.order.stage.is_final();
                 (s.as_of, encoder::event_frame(s.as_of, name, &s), done)
             }),
-        })
+        };
+        if let (true, Some((as_of, frame, _))) = (shared, &built) {
+            state.snapshots.put(self.kind(), name, *as_of, frame.clone());
+        }
+        Ok(built)
     }
 }
 
@@ -128,7 +142,12 @@ enum Wake {
 
 /// Builds the SSE response. `subscription` must have been taken before
 /// `start` was planned, so that no change falls between the two.
-pub fn response(state: AppState, audience: Audience, start: Start, mut subscription: Subscription) -> Response {
+pub fn response(
+    state: AppState,
+    audience: Audience,
+    start: Start,
+    mut subscription: Subscription,
+) -> Response {
     let guard = OpenStreamGuard::open(&state.open_streams, audience.kind());
     let settings = state.settings.clone();
     let body = async_stream::stream! {
@@ -153,6 +172,10 @@ pub fn response(state: AppState, audience: Audience, start: Start, mut subscript
 
         let mut heartbeat = interval_at(Instant::now() + settings.heartbeat, settings.heartbeat);
         heartbeat.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        // One shutdown waiter for the stream's whole life: making a new one per
+        // event would lock the token's waiter list twice per delivery.
+        let shutdown = state.shutdown.clone().cancelled_owned();
+        tokio::pin!(shutdown);
         loop {
             // Replay from the log whatever the feed cannot give us.
             while catch_up {
@@ -197,7 +220,7 @@ pub fn response(state: AppState, audience: Audience, start: Start, mut subscript
 
             let wake = tokio::select! {
                 biased;
-                _ = state.shutdown.cancelled() => Wake::Shutdown,
+                _ = &mut shutdown => Wake::Shutdown,
                 delivery = subscription.next() => Wake::Feed(delivery),
                 _ = heartbeat.tick() => Wake::Heartbeat,
             };
@@ -209,7 +232,6 @@ pub fn response(state: AppState, audience: Audience, start: Start, mut subscript
                     if change.seq <= last { continue; }
                     if let Some(frame) = audience.frame(&change) {
                         yield Ok(frame.clone());
-                        heartbeat.reset();
                     }
                     last = change.seq;
                     if audience.ends_after(&change) { return; }
@@ -219,7 +241,10 @@ pub fn response(state: AppState, audience: Audience, start: Start, mut subscript
     };
     let mut response = Response::new(Body::from_stream(body));
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/event-stream"),
+    );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
     response
@@ -227,7 +252,11 @@ pub fn response(state: AppState, audience: Audience, start: Start, mut subscript
 
 /// Opens a stream for an audience that has no other preconditions: subscribes,
 /// then plans the start from what the client sent.
-pub async fn open(state: AppState, audience: Audience, resume: ResumeFrom) -> Result<Response, ApiError> {
+pub async fn open(
+    state: AppState,
+    audience: Audience,
+    resume: ResumeFrom,
+) -> Result<Response, ApiError> {
     let subscription = state.store.feed().subscribe();
     let start = Start::plan(&state, resume).await?;
     Ok(response(state, audience, start, subscription))

@@ -3,6 +3,7 @@
 //! - [`encoder`]: the one place SSE frames are written.
 //! - [`resume`]: reading `Last-Event-ID` (or `?last_event_id=`) from a request.
 //! - [`open_streams`]: counting open streams, so leaks show.
+//! - [`snapshot_cache`]: one encoded snapshot shared by streams that start together.
 //! - [`live_stream`]: one stream's life: snapshot or replay, then live
 //!   changes, heartbeats, catch-up after lag, and the end at shutdown.
 
@@ -10,3 +11,4 @@ pub mod encoder;
 pub mod live_stream;
 pub mod open_streams;
 pub mod resume;
+pub mod snapshot_cache;

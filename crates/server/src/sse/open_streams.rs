@@ -9,7 +9,7 @@ use orderboard_model::OpenStreams;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum StreamKind {
     Staff,
     Board,
@@ -36,7 +36,12 @@ impl OpenStreamCounts {
         let staff = self.staff.load(Ordering::Relaxed);
         let board = self.board.load(Ordering::Relaxed);
         let track = self.track.load(Ordering::Relaxed);
-        OpenStreams { staff, board, track, total: staff + board + track }
+        OpenStreams {
+            staff,
+            board,
+            track,
+            total: staff + board + track,
+        }
     }
 }
 
@@ -50,12 +55,17 @@ pub struct OpenStreamGuard {
 impl OpenStreamGuard {
     pub fn open(counts: &Arc<OpenStreamCounts>, kind: StreamKind) -> Self {
         counts.counter(kind).fetch_add(1, Ordering::Relaxed);
-        OpenStreamGuard { counts: counts.clone(), kind }
+        OpenStreamGuard {
+            counts: counts.clone(),
+            kind,
+        }
     }
 }
 
 impl Drop for OpenStreamGuard {
     fn drop(&mut self) {
-        self.counts.counter(self.kind).fetch_sub(1, Ordering::Relaxed);
+        self.counts
+            .counter(self.kind)
+            .fetch_sub(1, Ordering::Relaxed);
     }
 }

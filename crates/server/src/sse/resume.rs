@@ -39,7 +39,9 @@ pub fn resume_from(headers: &HeaderMap, query: &StreamQuery) -> ResumeFrom {
         Some(s) => {
             let s = s.trim();
             if s.bytes().all(|b| b.is_ascii_digit()) && s.len() <= 19 {
-                s.parse().map(ResumeFrom::After).unwrap_or(ResumeFrom::Malformed)
+                s.parse()
+                    .map(ResumeFrom::After)
+                    .unwrap_or(ResumeFrom::Malformed)
             } else {
                 ResumeFrom::Malformed
             }
@@ -62,11 +64,24 @@ mod tests {
         assert_eq!(with_header("42"), ResumeFrom::After(42));
         assert_eq!(with_header("0"), ResumeFrom::After(0));
         assert_eq!(with_header(""), ResumeFrom::Start);
-        for bad in ["-1", "1e3", "abc", "4 2", "99999999999999999999", "0x10", "+5"] {
+        for bad in [
+            "-1",
+            "1e3",
+            "abc",
+            "4 2",
+            "99999999999999999999",
+            "0x10",
+            "+5",
+        ] {
             assert_eq!(with_header(bad), ResumeFrom::Malformed, "{bad}");
         }
-        let q = StreamQuery { last_event_id: Some("17".into()) };
+        let q = StreamQuery {
+            last_event_id: Some("17".into()),
+        };
         assert_eq!(resume_from(&HeaderMap::new(), &q), ResumeFrom::After(17));
-        assert_eq!(resume_from(&HeaderMap::new(), &StreamQuery::default()), ResumeFrom::Start);
+        assert_eq!(
+            resume_from(&HeaderMap::new(), &StreamQuery::default()),
+            ResumeFrom::Start
+        );
     }
 }

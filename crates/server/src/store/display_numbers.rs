@@ -15,12 +15,15 @@ pub async fn next_free(conn: &mut SqliteConnection) -> Result<u32, ApiError> {
     let last: i64 = sqlx::query_scalar("SELECT last FROM display_number WHERE singleton = 1")
         .fetch_one(&mut *conn)
         .await?;
-    let in_use: HashSet<i64> = sqlx::query_scalar::<_, i64>(&format!("SELECT number FROM orders WHERE {ACTIVE}"))
-        .fetch_all(&mut *conn)
-        .await?
-        .into_iter()
-        .collect();
-    let free = (1..=MAX_NUMBER).map(|i| (last + i - 1) % MAX_NUMBER + 1).find(|n| !in_use.contains(n));
+    let in_use: HashSet<i64> =
+        sqlx::query_scalar::<_, i64>(&format!("SELECT number FROM orders WHERE {ACTIVE}"))
+            .fetch_all(&mut *conn)
+            .await?
+            .into_iter()
+            .collect();
+    let free = (1..=MAX_NUMBER)
+        .map(|i| (last + i - 1) % MAX_NUMBER + 1)
+        .find(|n| !in_use.contains(n));
     let Some(number) = free else {
         return Err(ApiError::NoFreeNumber);
     };

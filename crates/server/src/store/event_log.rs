@@ -23,13 +23,23 @@ fn kind_str(kind: ChangeKind) -> &'static str {
 }
 
 fn parse_kind(s: &str) -> Option<ChangeKind> {
-    [ChangeKind::Created, ChangeKind::Advance, ChangeKind::Recall, ChangeKind::Cancel]
-        .into_iter()
-        .find(|k| kind_str(*k) == s)
+    [
+        ChangeKind::Created,
+        ChangeKind::Advance,
+        ChangeKind::Recall,
+        ChangeKind::Cancel,
+    ]
+    .into_iter()
+    .find(|k| kind_str(*k) == s)
 }
 
 /// Appends one change and returns its sequence number.
-pub async fn append(conn: &mut SqliteConnection, order: &Order, change: Change, at: OffsetDateTime) -> Result<u64, sqlx::Error> {
+pub async fn append(
+    conn: &mut SqliteConnection,
+    order: &Order,
+    change: Change,
+    at: OffsetDateTime,
+) -> Result<u64, sqlx::Error> {
     let seq: i64 = sqlx::query_scalar(
         "INSERT INTO events (order_id, kind, from_stage, to_stage, at, order_json)
          VALUES (?, ?, ?, ?, ?, ?) RETURNING seq",
@@ -47,7 +57,9 @@ pub async fn append(conn: &mut SqliteConnection, order: &Order, change: Change, 
 
 /// The newest sequence number, or 0 for an empty log.
 pub async fn head(conn: &mut SqliteConnection) -> Result<u64, sqlx::Error> {
-    let head: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM events").fetch_one(conn).await?;
+    let head: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) FROM events")
+        .fetch_one(conn)
+        .await?;
     Ok(head as u64)
 }
 
@@ -56,14 +68,20 @@ pub async fn head(conn: &mut SqliteConnection) -> Result<u64, sqlx::Error> {
 /// nothing after it has been pruned.
 pub async fn can_resume_after(conn: &mut SqliteConnection, seq: u64) -> Result<bool, sqlx::Error> {
     let (oldest, newest): (Option<i64>, Option<i64>) =
-        sqlx::query_as("SELECT MIN(seq), MAX(seq) FROM events").fetch_one(conn).await?;
+        sqlx::query_as("SELECT MIN(seq), MAX(seq) FROM events")
+            .fetch_one(conn)
+            .await?;
     let newest = newest.unwrap_or(0) as u64;
     let oldest = oldest.map(|o| o as u64).unwrap_or(newest + 1);
     Ok(seq <= newest && seq + 1 >= oldest)
 }
 
 /// Events after `after`, oldest first, at most [`PAGE`]; only one order's if given.
-pub async fn read_after(conn: &mut SqliteConnection, after: u64, order: Option<Uuid>) -> Result<Vec<OrderEvent>, sqlx::Error> {
+pub async fn read_after(
+    conn: &mut SqliteConnection,
+    after: u64,
+    order: Option<Uuid>,
+) -> Result<Vec<OrderEvent>, sqlx::Error> {
     let rows = match order {
         Some(id) => sqlx::query(
             "SELECT seq, kind, from_stage, to_stage, at, order_json FROM events
@@ -83,7 +101,8 @@ pub async fn read_after(conn: &mut SqliteConnection, after: u64, order: Option<U
     .await?;
     rows.iter()
         .map(|row| {
-            let bad = |what: &str| sqlx::Error::Decode(format!("bad {what} in the event log").into());
+            let bad =
+                |what: &str| sqlx::Error::Decode(format!("bad {what} in the event log").into());
             let kind: String = row.try_get("kind")?;
             let from: Option<String> = row.try_get("from_stage")?;
             let to: String = row.try_get("to_stage")?;
@@ -106,7 +125,10 @@ pub async fn read_after(conn: &mut SqliteConnection, after: u64, order: Option<U
 }
 
 /// The sequence number of an order's latest change.
-pub async fn last_seq_of_order(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<u64>, sqlx::Error> {
+pub async fn last_seq_of_order(
+    conn: &mut SqliteConnection,
+    id: Uuid,
+) -> Result<Option<u64>, sqlx::Error> {
     let seq: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM events WHERE order_id = ?")
         .bind(id.to_string())
         .fetch_one(conn)

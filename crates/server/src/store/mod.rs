@@ -1,28 +1,35 @@
 //! The order store: the only code that writes orders.
 //!
-//! Each write takes the store's write lock, commits one SQLite transaction
-//! (the order, its stage history and one event-log entry), then publishes the
-//! change to the feed while still holding the lock. So publish order is
-//! sequence order, and nothing is published that was not committed. Writes run
-//! on their own task: a client that hangs up mid-request cannot leave a change
-//! committed but unpublished.
+//! Every write goes to one writer task. It takes whatever writes are waiting
+//! (up to [`MAX_BATCH`]) and applies them in one SQLite transaction, each in
+//! its own savepoint so that a refused change leaves the others alone; one
+//! commit (one fsync) then makes the whole batch durable. Only after the
+//! commit are the changes published, in sequence order, and only then is each
+//! request answered. So nothing is published or acknowledged that was not
+//! committed, publish order is sequence order, and a client that hangs up
+//! mid-request cannot leave a change committed but unpublished.
 
+mod display_numbers;
 pub mod event_log;
 pub mod order_rows;
 pub mod snapshots;
-mod display_numbers;
 mod tracking_token;
 
 use crate::error::ApiError;
 use crate::feed::{ChangeFeed, PublishedChange};
 use orderboard_model::{
-    Change, ChangeKind, ErrorCode, NewOrder, Order, OrderEvent, Stage, StageChangeRequest, StageEntry,
+    Change, ChangeKind, ErrorCode, NewOrder, Order, OrderEvent, Stage, StageChangeRequest,
+    StageEntry,
 };
-use sqlx::SqlitePool;
+use sqlx::{SqliteConnection, SqlitePool};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use time::OffsetDateTime;
-use tokio::sync::Mutex;
+use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
+
+/// The most writes one transaction takes.
+pub const MAX_BATCH: usize = 256;
 
 #[derive(Clone)]
 pub struct OrderStore {
@@ -31,8 +38,21 @@ pub struct OrderStore {
 
 struct Inner {
     pool: SqlitePool,
-    write_lock: Mutex<()>,
     feed: Arc<dyn ChangeFeed>,
+    writes: mpsc::Sender<WriteJob>,
+    /// The sequence number of the newest published change; `u64::MAX` until
+    /// the writer has read the log's head at start.
+    last_published: Arc<AtomicU64>,
+}
+
+enum WriteRequest {
+    Create(NewOrder),
+    ChangeStage(Uuid, StageChangeRequest),
+}
+
+struct WriteJob {
+    request: WriteRequest,
+    reply: oneshot::Sender<Result<Order, ApiError>>,
 }
 
 /// The current time, at the millisecond precision the database keeps.
@@ -41,8 +61,24 @@ pub fn now() -> OffsetDateTime {
 }
 
 impl OrderStore {
+    /// Starts the store's writer task; call from within a tokio runtime.
     pub fn new(pool: SqlitePool, feed: Arc<dyn ChangeFeed>) -> Self {
-        OrderStore { inner: Arc::new(Inner { pool, write_lock: Mutex::new(()), feed }) }
+        let (writes, queue) = mpsc::channel(4 * MAX_BATCH);
+        let last_published = Arc::new(AtomicU64::new(u64::MAX));
+        let writer = Writer {
+            pool: pool.clone(),
+            feed: feed.clone(),
+            last_published: last_published.clone(),
+        };
+        tokio::spawn(writer.run(queue));
+        OrderStore {
+            inner: Arc::new(Inner {
+                pool,
+                feed,
+                writes,
+                last_published,
+            }),
+        }
     }
 
     pub fn pool(&self) -> &SqlitePool {
@@ -53,17 +89,36 @@ impl OrderStore {
         &self.inner.feed
     }
 
+    /// The newest published sequence number, once known.
+    pub fn last_published(&self) -> Option<u64> {
+        Some(self.inner.last_published.load(Ordering::Acquire)).filter(|s| *s != u64::MAX)
+    }
+
+    async fn write(&self, request: WriteRequest) -> Result<Order, ApiError> {
+        let (reply, answer) = oneshot::channel();
+        self.inner
+            .writes
+            .send(WriteJob { request, reply })
+            .await
+            .map_err(|_| ApiError::Internal(anyhow::anyhow!("the order writer has stopped")))?;
+        answer
+            .await
+            .map_err(|_| ApiError::Internal(anyhow::anyhow!("the order writer dropped a write")))?
+    }
+
     /// Creates an order in its first stage.
     pub async fn create(&self, new: NewOrder) -> Result<Order, ApiError> {
         let new = new.normalized().map_err(ApiError::Validation)?;
-        let inner = self.inner.clone();
-        run_to_completion(async move { inner.create(new).await }).await
+        self.write(WriteRequest::Create(new)).await
     }
 
     /// Moves an order to another stage, if the stage machine allows it.
-    pub async fn change_stage(&self, id: Uuid, request: StageChangeRequest) -> Result<Order, ApiError> {
-        let inner = self.inner.clone();
-        run_to_completion(async move { inner.change_stage(id, request).await }).await
+    pub async fn change_stage(
+        &self,
+        id: Uuid,
+        request: StageChangeRequest,
+    ) -> Result<Order, ApiError> {
+        self.write(WriteRequest::ChangeStage(id, request)).await
     }
 
     pub async fn get(&self, id: Uuid) -> Result<Option<Order>, ApiError> {
@@ -87,99 +142,164 @@ impl OrderStore {
     }
 }
 
-/// Runs a write on its own task so that it finishes, publish included, even
-/// if the request that asked for it is dropped.
-async fn run_to_completion<T: Send + 'static>(
-    write: impl std::future::Future<Output = Result<T, ApiError>> + Send + 'static,
-) -> Result<T, ApiError> {
-    match tokio::spawn(write).await {
-        Ok(result) => result,
-        Err(e) => Err(ApiError::Internal(anyhow::anyhow!("write task failed: {e}"))),
+/// The writer task's state.
+struct Writer {
+    pool: SqlitePool,
+    feed: Arc<dyn ChangeFeed>,
+    last_published: Arc<AtomicU64>,
+}
+
+impl Writer {
+    async fn run(self, mut queue: mpsc::Receiver<WriteJob>) {
+        match self.pool.acquire().await {
+            Ok(mut conn) => match event_log::head(&mut conn).await {
+                Ok(head) => self.last_published.store(head, Ordering::Release),
+                Err(e) => tracing::warn!(error = %e, "reading the event log head"),
+            },
+            Err(e) => tracing::warn!(error = %e, "reading the event log head"),
+        }
+        let mut batch = Vec::with_capacity(MAX_BATCH);
+        while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
+            self.apply_batch(std::mem::take(&mut batch)).await;
+        }
+    }
+
+    async fn apply_batch(&self, batch: Vec<WriteJob>) {
+        let mut tx = match self.pool.begin().await {
+            Ok(tx) => tx,
+            Err(e) => return fail_all(batch, e.into()),
+        };
+        let mut outcomes = Vec::with_capacity(batch.len());
+        for job in batch {
+            let outcome = match sqlx::Connection::begin(&mut *tx).await {
+                Ok(mut savepoint) => match apply(&mut savepoint, job.request).await {
+                    Ok(done) => match savepoint.commit().await {
+                        Ok(()) => Ok(done),
+                        Err(e) => Err(e.into()),
+                    },
+                    Err(e) => {
+                        let _ = savepoint.rollback().await;
+                        Err(e)
+                    }
+                },
+                Err(e) => Err(e.into()),
+            };
+            outcomes.push((job.reply, outcome));
+        }
+        if let Err(e) = tx.commit().await {
+            tracing::error!(error = %e, "committing a batch of order changes");
+            for (reply, _) in outcomes {
+                let _ = reply.send(Err(ApiError::Internal(anyhow::anyhow!(
+                    "commit failed: {e}"
+                ))));
+            }
+            return;
+        }
+        for (reply, outcome) in outcomes {
+            let answer = outcome.map(|event| {
+                let order = event.order.clone();
+                self.last_published.store(event.seq, Ordering::Release);
+                self.feed.publish(Arc::new(PublishedChange::encode(&event)));
+                order
+            });
+            let _ = reply.send(answer);
+        }
     }
 }
 
-impl Inner {
-    async fn create(&self, new: NewOrder) -> Result<Order, ApiError> {
-        let _writer = self.write_lock.lock().await;
-        let mut tx = self.pool.begin().await?;
-        let number = display_numbers::next_free(&mut tx).await?;
-        let at = now();
-        let first = new.channel.path()[0];
-        let order = Order {
-            id: Uuid::new_v4(),
-            number,
-            customer: new.customer,
-            channel: new.channel,
-            items: new.items,
-            note: new.note,
-            stage: first,
-            version: 1,
-            created_at: at,
-            updated_at: at,
-            history: vec![StageEntry { stage: first, at }],
-            tracking_token: tracking_token::generate(),
-        };
-        order_rows::insert_order(&mut tx, &order).await?;
-        order_rows::insert_history_entry(&mut tx, order.id, 0, first, at).await?;
-        let change = Change { from: None, to: first, kind: ChangeKind::Created };
-        let seq = event_log::append(&mut tx, &order, change, at).await?;
-        tx.commit().await?;
-        self.publish(OrderEvent { seq, at, change, order: order.clone() });
-        Ok(order)
+fn fail_all(batch: Vec<WriteJob>, e: anyhow::Error) {
+    tracing::error!(error = %e, "starting a batch of order changes");
+    for job in batch {
+        let _ = job.reply.send(Err(ApiError::Internal(anyhow::anyhow!(
+            "the database is unavailable"
+        ))));
     }
+}
 
-    async fn change_stage(&self, id: Uuid, request: StageChangeRequest) -> Result<Order, ApiError> {
-        let _writer = self.write_lock.lock().await;
-        let mut tx = self.pool.begin().await?;
-        let Some(mut order) = order_rows::load_order(&mut tx, id).await? else {
-            return Err(ApiError::order_not_found());
-        };
-        let machine = order.machine();
-        let conflict = |code: ErrorCode, message: String, order: &Order| ApiError::Conflict {
-            code,
-            message,
-            allowed: machine.allowed_targets(),
-            order: Box::new(order.clone()),
-        };
-        if let Some(expected) = request.expected_version {
-            if expected != order.version {
-                return Err(conflict(
-                    ErrorCode::VersionConflict,
-                    format!(
-                        "order #{} was changed by someone else: it is at version {} ({}), not {expected}",
-                        order.number, order.version, order.stage
-                    ),
-                    &order,
-                ));
-            }
-        }
-        let transition = machine.check(request.to).map_err(|e| {
-            conflict(ErrorCode::StageConflict, format!("order #{}: {e}", order.number), &order)
-        })?;
-        if order.stage.is_final() && !request.to.is_final()
-            && order_rows::number_taken_by_other(&mut tx, order.number, order.id).await?
-        {
+async fn apply(conn: &mut SqliteConnection, request: WriteRequest) -> Result<OrderEvent, ApiError> {
+    match request {
+        WriteRequest::Create(new) => create(conn, new).await,
+        WriteRequest::ChangeStage(id, request) => change_stage(conn, id, request).await,
+    }
+}
+
+async fn create(tx: &mut SqliteConnection, new: NewOrder) -> Result<OrderEvent, ApiError> {
+    let number = display_numbers::next_free(&mut *tx).await?;
+    let at = now();
+    let first = new.channel.path()[0];
+    let order = Order {
+        id: Uuid::new_v4(),
+        number,
+        customer: new.customer,
+        channel: new.channel,
+        items: new.items,
+        note: new.note,
+        stage: first,
+        version: 1,
+        created_at: at,
+        updated_at: at,
+        history: vec![StageEntry { stage: first, at }],
+        tracking_token: tracking_token::generate(),
+    };
+    order_rows::insert_order(&mut *tx, &order).await?;
+    order_rows::insert_history_entry(&mut *tx, order.id, 0, first, at).await?;
+    let change = Change { from: None, to: first, kind: ChangeKind::Created };
+    let seq = event_log::append(&mut *tx, &order, change, at).await?;
+    Ok(OrderEvent { seq, at, change, order })
+}
+
+async fn change_stage(
+    tx: &mut SqliteConnection,
+    id: Uuid,
+    request: StageChangeRequest,
+) -> Result<OrderEvent, ApiError> {
+    let Some(mut order) = order_rows::load_order(&mut *tx, id).await? else {
+        return Err(ApiError::order_not_found());
+    };
+    let machine = order.machine();
+    let conflict = |code: ErrorCode, message: String, order: &Order| ApiError::Conflict {
+        code,
+        message,
+        allowed: machine.allowed_targets(),
+        order: Box::new(order.clone()),
+    };
+    if let Some(expected) = request.expected_version {
+        if expected != order.version {
             return Err(conflict(
-                ErrorCode::NumberInUse,
-                format!("order #{} cannot come back: another active order has number {}", order.number, order.number),
+                ErrorCode::VersionConflict,
+                format!(
+                    "order #{} was changed by someone else: it is at version {} ({}), not {expected}",
+                    order.number, order.version, order.stage
+                ),
                 &order,
             ));
         }
-        let at = now();
-        let change = Change { from: Some(order.stage), to: transition.to, kind: transition.kind };
-        order.stage = transition.to;
-        order.version += 1;
-        order.updated_at = at;
-        order.history.push(StageEntry { stage: transition.to, at });
-        order_rows::update_stage(&mut tx, &order).await?;
-        order_rows::insert_history_entry(&mut tx, order.id, order.history.len() - 1, transition.to, at).await?;
-        let seq = event_log::append(&mut tx, &order, change, at).await?;
-        tx.commit().await?;
-        self.publish(OrderEvent { seq, at, change, order: order.clone() });
-        Ok(order)
     }
-
-    fn publish(&self, event: OrderEvent) {
-        self.feed.publish(Arc::new(PublishedChange::encode(&event)));
+    let transition = machine.check(request.to).map_err(|e| {
+        conflict(ErrorCode::StageConflict, format!("order #{}: {e}", order.number), &order)
+    })?;
+    if order.stage.is_final()
+        && !request.to.is_final()
+        && order_rows::number_taken_by_other(&mut *tx, order.number, order.id).await?
+    {
+        return Err(conflict(
+            ErrorCode::NumberInUse,
+            format!(
+                "order #{} cannot come back: another active order has number {}",
+                order.number, order.number
+            ),
+            &order,
+        ));
     }
+    let at = now();
+    let change = Change { from: Some(order.stage), to: transition.to, kind: transition.kind };
+    order.stage = transition.to;
+    order.version += 1;
+    order.updated_at = at;
+    order.history.push(StageEntry { stage: transition.to, at });
+    order_rows::update_stage(&mut *tx, &order).await?;
+    let position = order.history.len() - 1;
+    order_rows::insert_history_entry(&mut *tx, order.id, position, transition.to, at).await?;
+    let seq = event_log::append(&mut *tx, &order, change, at).await?;
+    Ok(OrderEvent { seq, at, change, order })
 }

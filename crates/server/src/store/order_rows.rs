@@ -22,7 +22,8 @@ pub fn to_millis(t: OffsetDateTime) -> i64 {
 }
 
 pub fn from_millis(ms: i64) -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+    OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
 
 fn bad_column(column: &str, value: &str) -> sqlx::Error {
@@ -47,7 +48,8 @@ fn order_from_row(row: &SqliteRow) -> Result<Order, sqlx::Error> {
         number: row.try_get::<i64, _>("number")? as u32,
         customer: row.try_get("customer")?,
         channel: Channel::parse(&channel).ok_or_else(|| bad_column("channel", &channel))?,
-        items: serde_json::from_str::<Vec<Item>>(&items).map_err(|_| bad_column("items", &items))?,
+        items: serde_json::from_str::<Vec<Item>>(&items)
+            .map_err(|_| bad_column("items", &items))?,
         note: row.try_get("note")?,
         stage: parse_stage(&stage)?,
         version: row.try_get::<i64, _>("version")? as u64,
@@ -64,7 +66,10 @@ async fn load_orders<'q>(
     query: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
 ) -> Result<Vec<Order>, sqlx::Error> {
     let rows = query.fetch_all(&mut *conn).await?;
-    let mut orders = rows.iter().map(order_from_row).collect::<Result<Vec<_>, _>>()?;
+    let mut orders = rows
+        .iter()
+        .map(order_from_row)
+        .collect::<Result<Vec<_>, _>>()?;
     if orders.is_empty() {
         return Ok(orders);
     }
@@ -83,7 +88,10 @@ async fn load_orders<'q>(
         by_order
             .entry(row.try_get("order_id")?)
             .or_default()
-            .push(StageEntry { stage: parse_stage(&stage)?, at: from_millis(row.try_get("at")?) });
+            .push(StageEntry {
+                stage: parse_stage(&stage)?,
+                at: from_millis(row.try_get("at")?),
+            });
     }
     for order in &mut orders {
         order.history = by_order.remove(&order.id.to_string()).unwrap_or_default();
@@ -91,24 +99,37 @@ async fn load_orders<'q>(
     Ok(orders)
 }
 
-pub async fn load_order(conn: &mut SqliteConnection, id: Uuid) -> Result<Option<Order>, sqlx::Error> {
+pub async fn load_order(
+    conn: &mut SqliteConnection,
+    id: Uuid,
+) -> Result<Option<Order>, sqlx::Error> {
     let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = ?");
-    Ok(load_orders(conn, sqlx::query(&sql).bind(id.to_string())).await?.pop())
+    Ok(load_orders(conn, sqlx::query(&sql).bind(id.to_string()))
+        .await?
+        .pop())
 }
 
-pub async fn load_order_by_token(conn: &mut SqliteConnection, token: &str) -> Result<Option<Order>, sqlx::Error> {
+pub async fn load_order_by_token(
+    conn: &mut SqliteConnection,
+    token: &str,
+) -> Result<Option<Order>, sqlx::Error> {
     let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE tracking_token = ?");
-    Ok(load_orders(conn, sqlx::query(&sql).bind(token)).await?.pop())
+    Ok(load_orders(conn, sqlx::query(&sql).bind(token))
+        .await?
+        .pop())
 }
 
 /// Active orders, oldest first.
 pub async fn load_active(conn: &mut SqliteConnection) -> Result<Vec<Order>, sqlx::Error> {
-    let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE {ACTIVE} ORDER BY created_at, rowid");
+    let sql =
+        format!("SELECT {ORDER_COLUMNS} FROM orders WHERE {ACTIVE} ORDER BY created_at, rowid");
     load_orders(conn, sqlx::query(&sql)).await
 }
 
 /// The most recently finished orders, newest first.
-pub async fn load_recently_finished(conn: &mut SqliteConnection) -> Result<Vec<Order>, sqlx::Error> {
+pub async fn load_recently_finished(
+    conn: &mut SqliteConnection,
+) -> Result<Vec<Order>, sqlx::Error> {
     let sql = format!(
         "SELECT {ORDER_COLUMNS} FROM orders WHERE NOT ({ACTIVE}) ORDER BY updated_at DESC, rowid DESC LIMIT ?"
     );
@@ -116,26 +137,37 @@ pub async fn load_recently_finished(conn: &mut SqliteConnection) -> Result<Vec<O
 }
 
 /// Whether another active order holds this display number.
-pub async fn number_taken_by_other(conn: &mut SqliteConnection, number: u32, id: Uuid) -> Result<bool, sqlx::Error> {
-    let sql = format!("SELECT EXISTS (SELECT 1 FROM orders WHERE number = ? AND id <> ? AND {ACTIVE})");
-    sqlx::query_scalar(&sql).bind(number as i64).bind(id.to_string()).fetch_one(conn).await
+pub async fn number_taken_by_other(
+    conn: &mut SqliteConnection,
+    number: u32,
+    id: Uuid,
+) -> Result<bool, sqlx::Error> {
+    let sql =
+        format!("SELECT EXISTS (SELECT 1 FROM orders WHERE number = ? AND id <> ? AND {ACTIVE})");
+    sqlx::query_scalar(&sql)
+        .bind(number as i64)
+        .bind(id.to_string())
+        .fetch_one(conn)
+        .await
 }
 
 pub async fn insert_order(conn: &mut SqliteConnection, o: &Order) -> Result<(), sqlx::Error> {
-    sqlx::query(&format!("INSERT INTO orders ({ORDER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"))
-        .bind(o.id.to_string())
-        .bind(o.number as i64)
-        .bind(&o.customer)
-        .bind(o.channel.as_str())
-        .bind(serde_json::to_string(&o.items).expect("items serialize"))
-        .bind(&o.note)
-        .bind(o.stage.as_str())
-        .bind(o.version as i64)
-        .bind(to_millis(o.created_at))
-        .bind(to_millis(o.updated_at))
-        .bind(&o.tracking_token)
-        .execute(conn)
-        .await?;
+    sqlx::query(&format!(
+        "INSERT INTO orders ({ORDER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    ))
+    .bind(o.id.to_string())
+    .bind(o.number as i64)
+    .bind(&o.customer)
+    .bind(o.channel.as_str())
+    .bind(serde_json::to_string(&o.items).expect("items serialize"))
+    .bind(&o.note)
+    .bind(o.stage.as_str())
+    .bind(o.version as i64)
+    .bind(to_millis(o.created_at))
+    .bind(to_millis(o.updated_at))
+    .bind(&o.tracking_token)
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -174,7 +206,11 @@ mod tests {
     #[test]
     fn active_condition_names_exactly_the_final_stages() {
         for stage in Stage::ALL {
-            assert_eq!(ACTIVE.contains(&format!("'{}'", stage.as_str())), stage.is_final(), "{stage}");
+            assert_eq!(
+                ACTIVE.contains(&format!("'{}'", stage.as_str())),
+                stage.is_final(),
+                "{stage}"
+            );
         }
     }
 

@@ -15,7 +15,11 @@ pub async fn staff(pool: &SqlitePool) -> Result<StaffSnapshot, sqlx::Error> {
     let orders = order_rows::load_active(&mut tx).await?;
     let recently_finished = order_rows::load_recently_finished(&mut tx).await?;
     tx.commit().await?;
-    Ok(StaffSnapshot { as_of, orders, recently_finished })
+    Ok(StaffSnapshot {
+        as_of,
+        orders,
+        recently_finished,
+    })
 }
 
 pub async fn board(pool: &SqlitePool) -> Result<BoardSnapshot, sqlx::Error> {
@@ -49,5 +53,8 @@ pub async fn track(pool: &SqlitePool, id: Uuid) -> Result<Option<TrackSnapshot>,
     let as_of = event_log::head(&mut tx).await?;
     let order = order_rows::load_order(&mut tx, id).await?;
     tx.commit().await?;
-    Ok(order.map(|o| TrackSnapshot { as_of, order: TrackedOrder::from(&o) }))
+    Ok(order.map(|o| TrackSnapshot {
+        as_of,
+        order: TrackedOrder::from(&o),
+    }))
 }

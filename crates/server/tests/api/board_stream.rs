@@ -21,7 +21,15 @@ async fn the_board_stream_carries_only_what_a_board_shows() {
     let ev: BoardEvent = serde_json::from_str(&raw.data).unwrap();
     assert_eq!(ev.order.stage, Stage::Preparing);
     for text in [&snapshot.data, &raw.data] {
-        for private in [a.tracking_token.as_str(), "Lovelace", "Falafel", "no onions", &a.id.to_string(), "items", "note"] {
+        for private in [
+            a.tracking_token.as_str(),
+            "Lovelace",
+            "Falafel",
+            "no onions",
+            &a.id.to_string(),
+            "items",
+            "note",
+        ] {
             assert!(!text.contains(private), "board leaks {private:?}: {text}");
         }
     }

@@ -12,7 +12,14 @@ fn help_explains_the_options() {
     let out = Command::new(BIN).arg("--help").output().unwrap();
     assert!(out.status.success());
     let help = String::from_utf8(out.stdout).unwrap();
-    for needle in ["--db", "ORDERBOARD_DB", "--listen", "ORDERBOARD_LISTEN", "--heartbeat-secs", "Server-Sent Events"] {
+    for needle in [
+        "--db",
+        "ORDERBOARD_DB",
+        "--listen",
+        "ORDERBOARD_LISTEN",
+        "--heartbeat-secs",
+        "Server-Sent Events",
+    ] {
         assert!(help.contains(needle), "--help mentions {needle}: {help}");
     }
 }
@@ -35,7 +42,9 @@ async fn sigterm_ends_open_streams_and_exits_promptly() {
         }
     });
     let base = loop {
-        let line = rx.recv_timeout(PATIENCE).expect("the server logs its address");
+        let line = rx
+            .recv_timeout(PATIENCE)
+            .expect("the server logs its address");
         if let Some(i) = line.find("listening on http://") {
             break line[i + "listening on ".len()..].trim().to_string();
         }
@@ -45,7 +54,10 @@ async fn sigterm_ends_open_streams_and_exits_promptly() {
     staff.next().await.unwrap();
     board.next().await.unwrap();
 
-    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
     assert!(status.success());
     staff.expect_end().await;
     board.expect_end().await;
@@ -54,7 +66,10 @@ async fn sigterm_ends_open_streams_and_exits_promptly() {
         if let Some(exit) = child.try_wait().unwrap() {
             break exit;
         }
-        assert!(started.elapsed() < PATIENCE, "the server did not exit after SIGTERM");
+        assert!(
+            started.elapsed() < PATIENCE,
+            "the server did not exit after SIGTERM"
+        );
         std::thread::sleep(std::time::Duration::from_millis(20));
     };
     assert!(exit.success(), "{exit:?}");

@@ -4,11 +4,11 @@
 mod support;
 
 mod bad_input;
-mod headless_binary;
 mod board_stream;
+mod headless_binary;
 mod orders;
 mod restart_and_shutdown;
-mod stage_changes;
 mod staff_stream;
+mod stage_changes;
 mod stream_lifecycle;
 mod track;

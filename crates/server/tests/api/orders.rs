@@ -31,7 +31,15 @@ async fn create_answers_201_with_location_and_the_order() {
     assert_eq!(order.history[0].stage, Stage::Received);
     assert!(order.tracking_token.len() >= 22, "at least 128 bits");
 
-    let fetched: Order = s.http.get(s.url(&location)).send().await.unwrap().json().await.unwrap();
+    let fetched: Order = s
+        .http
+        .get(s.url(&location))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(fetched, order);
     s.stop().await;
 }
@@ -45,10 +53,28 @@ async fn list_shows_active_orders_oldest_first_and_filters_by_stage() {
     s.move_to(b.id, Stage::Preparing).await;
     s.move_to(c.id, Stage::Cancelled).await;
 
-    let all: Vec<Order> = s.http.get(s.url("/api/orders")).send().await.unwrap().json().await.unwrap();
-    assert_eq!(all.iter().map(|o| o.id).collect::<Vec<_>>(), vec![a.id, b.id]);
-    let preparing: Vec<Order> =
-        s.http.get(s.url("/api/orders?stage=preparing")).send().await.unwrap().json().await.unwrap();
+    let all: Vec<Order> = s
+        .http
+        .get(s.url("/api/orders"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        all.iter().map(|o| o.id).collect::<Vec<_>>(),
+        vec![a.id, b.id]
+    );
+    let preparing: Vec<Order> = s
+        .http
+        .get(s.url("/api/orders?stage=preparing"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(preparing.len(), 1);
     assert_eq!(preparing[0].id, b.id);
     assert_eq!(preparing[0].history.len(), 2);

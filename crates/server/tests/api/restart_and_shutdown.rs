@@ -2,7 +2,7 @@
 //! shutdown ends open streams instead of waiting on them forever.
 
 use crate::support::{SseClient, TestServer};
-use orderboard_model::{Channel, Order, OrderEvent, Stage, StaffSnapshot};
+use orderboard_model::{Channel, Order, OrderEvent, StaffSnapshot, Stage};
 
 #[tokio::test]
 async fn a_restart_on_the_same_file_still_replays_exactly() {
@@ -31,7 +31,15 @@ async fn a_restart_on_the_same_file_still_replays_exactly() {
     stays.expect_end().await;
 
     let s = TestServer::start_on(&path).await;
-    let orders: Vec<Order> = s.http.get(s.url("/api/orders")).send().await.unwrap().json().await.unwrap();
+    let orders: Vec<Order> = s
+        .http
+        .get(s.url("/api/orders"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(orders.len(), 2);
     assert_eq!(orders[1].stage, Stage::Preparing);
 
@@ -39,11 +47,21 @@ async fn a_restart_on_the_same_file_still_replays_exactly() {
     let mut sse = SseClient::connect(&s.url("/api/events"), Some(&last_seen)).await;
     let (id1, e1): (u64, OrderEvent) = sse.expect("order").await;
     let (id2, e2): (u64, OrderEvent) = sse.expect("order").await;
-    assert_eq!((id1, e1.order.id, e1.change.to), (seen + 3, b.id, Stage::Preparing));
-    assert_eq!((id2, e2.order.id, e2.change.to), (seen + 4, a.id, Stage::Ready));
+    assert_eq!(
+        (id1, e1.order.id, e1.change.to),
+        (seen + 3, b.id, Stage::Preparing)
+    );
+    assert_eq!(
+        (id2, e2.order.id, e2.change.to),
+        (seen + 4, a.id, Stage::Ready)
+    );
     let new = s.create(None, Channel::Pickup).await;
     let (id3, e3): (u64, OrderEvent) = sse.expect("order").await;
-    assert_eq!((id3, e3.order.id), (seen + 5, new.id), "ids keep growing after a restart");
+    assert_eq!(
+        (id3, e3.order.id),
+        (seen + 5, new.id),
+        "ids keep growing after a restart"
+    );
     s.stop().await;
     drop(dir);
 }
@@ -55,7 +73,11 @@ async fn shutdown_ends_every_kind_of_open_stream() {
     let mut clients = vec![
         SseClient::connect(&s.url("/api/events"), None).await,
         SseClient::connect(&s.url("/api/board/events"), None).await,
-        SseClient::connect(&s.url(&format!("/api/track/{}/events", o.tracking_token)), None).await,
+        SseClient::connect(
+            &s.url(&format!("/api/track/{}/events", o.tracking_token)),
+            None,
+        )
+        .await,
     ];
     for c in &mut clients {
         c.next().await.unwrap();

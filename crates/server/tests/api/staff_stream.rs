@@ -1,7 +1,7 @@
 //! `GET /api/events`: the staff stream, its order, and its resume.
 
 use crate::support::{SseClient, TestServer};
-use orderboard_model::{Channel, ChangeKind, OrderEvent, Stage, StaffSnapshot};
+use orderboard_model::{ChangeKind, Channel, OrderEvent, StaffSnapshot, Stage};
 
 #[tokio::test]
 async fn create_then_advance_arrive_in_order_with_growing_ids() {
@@ -16,13 +16,20 @@ async fn create_then_advance_arrive_in_order_with_growing_ids() {
     s.move_to(o.id, Stage::Ready).await;
 
     let mut last = id0;
-    let expected = [(None, Stage::Received, ChangeKind::Created), (Some(Stage::Received), Stage::Preparing, ChangeKind::Advance), (Some(Stage::Preparing), Stage::Ready, ChangeKind::Advance)];
+    let expected = [
+        (None, Stage::Received, ChangeKind::Created),
+        (Some(Stage::Received), Stage::Preparing, ChangeKind::Advance),
+        (Some(Stage::Preparing), Stage::Ready, ChangeKind::Advance),
+    ];
     for (version, (from, to, kind)) in expected.into_iter().enumerate() {
         let (id, ev): (u64, OrderEvent) = sse.expect("order").await;
         assert!(id > last, "ids grow: {id} after {last}");
         last = id;
         assert_eq!(ev.seq, id);
-        assert_eq!((ev.change.from, ev.change.to, ev.change.kind), (from, to, kind));
+        assert_eq!(
+            (ev.change.from, ev.change.to, ev.change.kind),
+            (from, to, kind)
+        );
         assert_eq!(ev.order.id, o.id);
         assert_eq!(ev.order.version, version as u64 + 1);
         assert_eq!(ev.order.stage, to);
@@ -40,8 +47,17 @@ async fn a_snapshot_lists_active_and_recently_finished_orders() {
     let (id, snap): (u64, StaffSnapshot) = sse.expect("snapshot").await;
     assert_eq!(id, 3);
     assert_eq!(snap.as_of, 3);
-    assert_eq!(snap.orders.iter().map(|o| o.id).collect::<Vec<_>>(), vec![a.id]);
-    assert_eq!(snap.recently_finished.iter().map(|o| o.id).collect::<Vec<_>>(), vec![b.id]);
+    assert_eq!(
+        snap.orders.iter().map(|o| o.id).collect::<Vec<_>>(),
+        vec![a.id]
+    );
+    assert_eq!(
+        snap.recently_finished
+            .iter()
+            .map(|o| o.id)
+            .collect::<Vec<_>>(),
+        vec![b.id]
+    );
     s.stop().await;
 }
 
@@ -68,7 +84,11 @@ async fn a_reconnect_with_last_event_id_replays_exactly_what_was_missed() {
     }
     assert_eq!(
         replayed,
-        vec![(seen + 1, other.id, Stage::Received), (seen + 2, o.id, Stage::Ready), (seen + 3, other.id, Stage::Cancelled)]
+        vec![
+            (seen + 1, other.id, Stage::Received),
+            (seen + 2, o.id, Stage::Ready),
+            (seen + 3, other.id, Stage::Cancelled)
+        ]
     );
     // Then the live ones, with no duplicate of the replay.
     s.move_to(o.id, Stage::OutForDelivery).await;
@@ -76,7 +96,11 @@ async fn a_reconnect_with_last_event_id_replays_exactly_what_was_missed() {
     assert_eq!((id, ev.change.to), (seen + 4, Stage::OutForDelivery));
 
     // The query parameter works as the header does.
-    let mut by_query = SseClient::connect(&s.url(&format!("/api/events?last_event_id={}", seen + 2)), None).await;
+    let mut by_query = SseClient::connect(
+        &s.url(&format!("/api/events?last_event_id={}", seen + 2)),
+        None,
+    )
+    .await;
     let (id, _): (u64, OrderEvent) = by_query.expect("order").await;
     assert_eq!(id, seen + 3);
     s.stop().await;
@@ -89,7 +113,11 @@ async fn an_id_that_cannot_be_served_gets_a_reset() {
     for bad in ["9999", "abc", "-1", "1.5", "18446744073709551616"] {
         let mut sse = SseClient::connect(&s.url("/api/events"), Some(bad)).await;
         let (id, snap): (u64, StaffSnapshot) = sse.expect("reset").await;
-        assert_eq!((id, snap.as_of, snap.orders.len()), (1, 1, 1), "Last-Event-ID {bad}");
+        assert_eq!(
+            (id, snap.as_of, snap.orders.len()),
+            (1, 1, 1),
+            "Last-Event-ID {bad}"
+        );
     }
     // The id of a snapshot on an empty log is 0, and 0 can be resumed.
     let mut sse = SseClient::connect(&s.url("/api/events"), Some("0")).await;

@@ -1,7 +1,7 @@
 //! `POST /api/orders/{id}/stage`: the stage machine, enforced over HTTP.
 
 use crate::support::TestServer;
-use orderboard_model::{ApiErrorBody, Channel, ChangeKind, ErrorCode, Order, Stage, StageMachine};
+use orderboard_model::{ApiErrorBody, ChangeKind, Channel, ErrorCode, Order, Stage, StageMachine};
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 
@@ -16,7 +16,10 @@ async fn pickup_and_delivery_run_their_paths() {
         }
         assert_eq!(last.stage, *channel.path().last().unwrap());
         assert_eq!(last.version, channel.path().len() as u64);
-        assert_eq!(last.history.iter().map(|h| h.stage).collect::<Vec<_>>(), channel.path());
+        assert_eq!(
+            last.history.iter().map(|h| h.stage).collect::<Vec<_>>(),
+            channel.path()
+        );
     }
     s.stop().await;
 }
@@ -29,14 +32,24 @@ async fn a_forbidden_move_answers_409_with_the_current_stage_and_allowed_targets
     assert_eq!(res.status(), 409);
     let body: ApiErrorBody = res.json().await.unwrap();
     assert_eq!(body.error.code, ErrorCode::StageConflict);
-    assert!(body.error.message.contains("received"), "{}", body.error.message);
+    assert!(
+        body.error.message.contains("received"),
+        "{}",
+        body.error.message
+    );
     assert_eq!(body.error.order.unwrap().stage, Stage::Received);
-    assert_eq!(body.error.allowed.unwrap(), vec![Stage::Preparing, Stage::Cancelled]);
+    assert_eq!(
+        body.error.allowed.unwrap(),
+        vec![Stage::Preparing, Stage::Cancelled]
+    );
 
     // Pickup orders never go out for delivery; staying put is not a change.
     s.move_to(o.id, Stage::Preparing).await;
     s.move_to(o.id, Stage::Ready).await;
-    assert_eq!(s.try_move(o.id, Stage::OutForDelivery, None).await.status(), 409);
+    assert_eq!(
+        s.try_move(o.id, Stage::OutForDelivery, None).await.status(),
+        409
+    );
     assert_eq!(s.try_move(o.id, Stage::Ready, None).await.status(), 409);
     s.stop().await;
 }
@@ -61,7 +74,10 @@ async fn recall_undoes_a_bump_even_from_a_final_stage() {
 async fn a_stale_expected_version_answers_409() {
     let s = TestServer::start().await;
     let o = s.create(None, Channel::Pickup).await;
-    assert_eq!(s.try_move(o.id, Stage::Preparing, Some(1)).await.status(), 200);
+    assert_eq!(
+        s.try_move(o.id, Stage::Preparing, Some(1)).await.status(),
+        200
+    );
     let res = s.try_move(o.id, Stage::Cancelled, Some(1)).await;
     assert_eq!(res.status(), 409);
     let body: ApiErrorBody = res.json().await.unwrap();
@@ -86,7 +102,15 @@ async fn of_two_concurrent_changes_to_one_order_one_gets_409() {
         let loser = if a.status() == 409 { a } else { b };
         let body: ApiErrorBody = loser.json().await.unwrap();
         assert_eq!(body.error.code, ErrorCode::VersionConflict);
-        let now: Order = s.http.get(s.url(&format!("/api/orders/{}", o.id))).send().await.unwrap().json().await.unwrap();
+        let now: Order = s
+            .http
+            .get(s.url(&format!("/api/orders/{}", o.id)))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         assert_eq!(now.version, 2, "exactly one change was applied");
     }
     s.stop().await;
@@ -100,7 +124,10 @@ async fn a_recalled_order_cannot_take_a_number_now_in_use() {
     // The display number moves on: the next order is #2, not #1.
     assert_eq!(s.create(None, Channel::Pickup).await.number, 2);
     // Let the numbers come round (as after 999 orders), so #1 is handed out again.
-    sqlx::query("UPDATE display_number SET last = 999").execute(s.state.store.pool()).await.unwrap();
+    sqlx::query("UPDATE display_number SET last = 999")
+        .execute(s.state.store.pool())
+        .await
+        .unwrap();
     let again = s.create(None, Channel::Pickup).await;
     assert_eq!(again.number, 1);
     let res = s.try_move(first.id, Stage::Received, None).await;
@@ -120,13 +147,23 @@ async fn a_recalled_order_cannot_take_a_number_now_in_use() {
 async fn random_requests_never_reach_a_forbidden_stage() {
     let s = TestServer::start().await;
     let handle = tokio::runtime::Handle::current();
-    let mut runner = TestRunner::new(Config { cases: 24, ..Config::default() });
-    let strategy = (any::<bool>(), proptest::collection::vec(proptest::sample::select(Stage::ALL.to_vec()), 1..25));
+    let mut runner = TestRunner::new(Config {
+        cases: 24,
+        ..Config::default()
+    });
+    let strategy = (
+        any::<bool>(),
+        proptest::collection::vec(proptest::sample::select(Stage::ALL.to_vec()), 1..25),
+    );
     runner
         .run(&strategy, |(delivery, targets)| {
             tokio::task::block_in_place(|| {
                 handle.block_on(async {
-                    let channel = if delivery { Channel::Delivery } else { Channel::Pickup };
+                    let channel = if delivery {
+                        Channel::Delivery
+                    } else {
+                        Channel::Pickup
+                    };
                     let o = s.create(None, channel).await;
                     let mut machine = StageMachine::new(channel);
                     let mut version = 1;

@@ -3,7 +3,7 @@
 
 use crate::support::{read_raw_until, SseClient, TestServer};
 use futures_util::StreamExt;
-use orderboard_model::{Channel, OrderEvent, Stage, StaffSnapshot};
+use orderboard_model::{Channel, OrderEvent, StaffSnapshot, Stage};
 use orderboard_server::feed::in_process::InProcessFeed;
 use orderboard_server::feed::{ChangeFeed, Delivery, PublishedChange, Subscription};
 use std::sync::Arc;
@@ -12,7 +12,11 @@ use std::sync::Arc;
 async fn streams_have_sse_headers_a_retry_field_and_heartbeats() {
     let s = TestServer::start().await;
     let o = s.create(None, Channel::Pickup).await;
-    for path in ["/api/events".to_string(), "/api/board/events".into(), format!("/api/track/{}/events", o.tracking_token)] {
+    for path in [
+        "/api/events".to_string(),
+        "/api/board/events".into(),
+        format!("/api/track/{}/events", o.tracking_token),
+    ] {
         let sse = SseClient::connect(&s.url(&path), None).await;
         assert_eq!(sse.status, 200);
         assert_eq!(sse.headers["content-type"], "text/event-stream", "{path}");
@@ -30,7 +34,11 @@ async fn streams_have_sse_headers_a_retry_field_and_heartbeats() {
 async fn disconnected_clients_leave_no_open_stream_behind() {
     let s = TestServer::start().await;
     let o = s.create(None, Channel::Pickup).await;
-    let urls = [s.url("/api/events"), s.url("/api/board/events"), s.url(&format!("/api/track/{}/events", o.tracking_token))];
+    let urls = [
+        s.url("/api/events"),
+        s.url("/api/board/events"),
+        s.url(&format!("/api/track/{}/events", o.tracking_token)),
+    ];
     let mut clients = Vec::new();
     for _ in 0..5 {
         for url in &urls {
@@ -40,7 +48,10 @@ async fn disconnected_clients_leave_no_open_stream_behind() {
         }
     }
     let open = s.health().await.open_streams;
-    assert_eq!((open.staff, open.board, open.track, open.total), (5, 5, 5, 15));
+    assert_eq!(
+        (open.staff, open.board, open.track, open.total),
+        (5, 5, 5, 15)
+    );
     assert_eq!(s.state.store.feed().subscriber_count(), 15);
     drop(clients);
     s.wait_for_no_open_streams().await;
@@ -48,16 +59,25 @@ async fn disconnected_clients_leave_no_open_stream_behind() {
 
     // Dropping the TCP connection without a goodbye, mid-stream.
     for _ in 0..10 {
-        let mut tcp = tokio::net::TcpStream::connect(s.base.trim_start_matches("http://")).await.unwrap();
+        let mut tcp = tokio::net::TcpStream::connect(s.base.trim_start_matches("http://"))
+            .await
+            .unwrap();
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        tcp.write_all(b"GET /api/board/events HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n").await.unwrap();
+        tcp.write_all(
+            b"GET /api/board/events HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n",
+        )
+        .await
+        .unwrap();
         let mut buf = [0u8; 256];
         let n = tcp.read(&mut buf).await.unwrap();
         assert!(n > 0);
         drop(tcp);
     }
     s.wait_for_no_open_streams().await;
-    println!("open streams after disconnects: {:?}", s.health().await.open_streams);
+    println!(
+        "open streams after disconnects: {:?}",
+        s.health().await.open_streams
+    );
     s.stop().await;
 }
 
@@ -87,7 +107,11 @@ impl ChangeFeed for LaggingFeed {
 #[tokio::test]
 async fn a_subscriber_that_falls_behind_catches_up_from_the_log() {
     let dir = tempfile::tempdir().unwrap();
-    let s = TestServer::start_with_feed(&dir.path().join("lag.db"), Arc::new(LaggingFeed(InProcessFeed::default()))).await;
+    let s = TestServer::start_with_feed(
+        &dir.path().join("lag.db"),
+        Arc::new(LaggingFeed(InProcessFeed::default())),
+    )
+    .await;
     let mut sse = SseClient::connect(&s.url("/api/events"), None).await;
     let _: (u64, StaffSnapshot) = sse.expect("snapshot").await;
     let mut made = Vec::new();
@@ -109,7 +133,9 @@ async fn a_subscriber_that_falls_behind_catches_up_from_the_log() {
 async fn a_real_broadcast_lag_is_caught_up_too() {
     // A one-slot broadcast ring: any burst makes the subscriber lag for real.
     let dir = tempfile::tempdir().unwrap();
-    let s = TestServer::start_with_feed(&dir.path().join("lag1.db"), Arc::new(InProcessFeed::new(1))).await;
+    let s =
+        TestServer::start_with_feed(&dir.path().join("lag1.db"), Arc::new(InProcessFeed::new(1)))
+            .await;
     let mut sse = SseClient::connect(&s.url("/api/events"), None).await;
     let _: (u64, StaffSnapshot) = sse.expect("snapshot").await;
     let creates = (0..20).map(|_| s.create(None, Channel::Pickup));

@@ -19,7 +19,10 @@ use tokio::task::JoinHandle;
 pub const PATIENCE: Duration = Duration::from_secs(15);
 
 pub fn test_settings() -> StreamSettings {
-    StreamSettings { heartbeat: Duration::from_millis(300), retry: Duration::from_millis(100) }
+    StreamSettings {
+        heartbeat: Duration::from_millis(300),
+        retry: Duration::from_millis(100),
+    }
 }
 
 pub struct TestServer {
@@ -88,18 +91,41 @@ impl TestServer {
         let new = NewOrder {
             customer: customer.map(str::to_string),
             channel,
-            items: vec![Item { name: "Falafel wrap".into(), qty: 2 }, Item { name: "Mint tea".into(), qty: 1 }],
+            items: vec![
+                Item {
+                    name: "Falafel wrap".into(),
+                    qty: 2,
+                },
+                Item {
+                    name: "Mint tea".into(),
+                    qty: 1,
+                },
+            ],
             note: Some("no onions".into()),
         };
-        let res = self.http.post(self.url("/api/orders")).json(&new).send().await.unwrap();
+        let res = self
+            .http
+            .post(self.url("/api/orders"))
+            .json(&new)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), 201, "{:?}", res.text().await);
         res.json().await.unwrap()
     }
 
-    pub async fn try_move(&self, id: uuid::Uuid, to: Stage, expected_version: Option<u64>) -> reqwest::Response {
+    pub async fn try_move(
+        &self,
+        id: uuid::Uuid,
+        to: Stage,
+        expected_version: Option<u64>,
+    ) -> reqwest::Response {
         self.http
             .post(self.url(&format!("/api/orders/{id}/stage")))
-            .json(&StageChangeRequest { to, expected_version })
+            .json(&StageChangeRequest {
+                to,
+                expected_version,
+            })
             .send()
             .await
             .unwrap()
@@ -112,7 +138,14 @@ impl TestServer {
     }
 
     pub async fn health(&self) -> Health {
-        self.http.get(self.url("/api/health")).send().await.unwrap().json().await.unwrap()
+        self.http
+            .get(self.url("/api/health"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
     }
 
     /// Waits until no stream is open, and fails if that does not happen.
@@ -123,7 +156,11 @@ impl TestServer {
             if h.open_streams.total == 0 {
                 return;
             }
-            assert!(tokio::time::Instant::now() < deadline, "streams still open: {:?}", h.open_streams);
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "streams still open: {:?}",
+                h.open_streams
+            );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
@@ -140,15 +177,26 @@ pub struct SseClient {
 
 impl SseClient {
     pub async fn connect(url: &str, last_event_id: Option<&str>) -> SseClient {
-        let mut req = reqwest::Client::new().get(url).header("accept", "text/event-stream");
+        let mut req = reqwest::Client::new()
+            .get(url)
+            .header("accept", "text/event-stream");
         if let Some(id) = last_event_id {
             req = req.header("last-event-id", id);
         }
         let res = req.send().await.unwrap();
         let status = res.status();
         let headers = res.headers().clone();
-        let events = res.bytes_stream().eventsource().map(|r| r.map_err(|e| e.to_string())).boxed();
-        SseClient { status, headers, events, last_id: None }
+        let events = res
+            .bytes_stream()
+            .eventsource()
+            .map(|r| r.map_err(|e| e.to_string()))
+            .boxed();
+        SseClient {
+            status,
+            headers,
+            events,
+            last_id: None,
+        }
     }
 
     /// The next event, or `None` when the server ended the stream.
@@ -170,9 +218,15 @@ impl SseClient {
 
     /// The next event, which must have this name; returns its id and data.
     pub async fn expect<T: DeserializeOwned>(&mut self, name: &str) -> (u64, T) {
-        let e = self.next().await.unwrap_or_else(|| panic!("stream ended while waiting for {name}"));
+        let e = self
+            .next()
+            .await
+            .unwrap_or_else(|| panic!("stream ended while waiting for {name}"));
         assert_eq!(e.event, name, "event {e:?}");
-        (e.id.parse().expect("numeric id"), serde_json::from_str(&e.data).expect("data parses"))
+        (
+            e.id.parse().expect("numeric id"),
+            serde_json::from_str(&e.data).expect("data parses"),
+        )
     }
 
     /// Asserts the server ends the stream next.

@@ -7,11 +7,24 @@ use orderboard_model::{Channel, Stage, TrackEvent, TrackSnapshot, TrackedOrder};
 async fn the_tracking_view_has_no_private_fields() {
     let s = TestServer::start().await;
     let o = s.create(Some("Ada Lovelace"), Channel::Pickup).await;
-    let text = s.http.get(s.url(&format!("/api/track/{}", o.tracking_token))).send().await.unwrap().text().await.unwrap();
+    let text = s
+        .http
+        .get(s.url(&format!("/api/track/{}", o.tracking_token)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     let view: TrackedOrder = serde_json::from_str(&text).unwrap();
     assert_eq!(view.number, o.number);
     assert_eq!(view.items, o.items);
-    for private in [o.tracking_token.as_str(), "no onions", "Lovelace", &o.id.to_string()] {
+    for private in [
+        o.tracking_token.as_str(),
+        "no onions",
+        "Lovelace",
+        &o.id.to_string(),
+    ] {
         assert!(!text.contains(private), "tracking view leaks {private:?}");
     }
     s.stop().await;
@@ -41,7 +54,11 @@ async fn a_tracking_stream_carries_only_its_order_and_ends_at_the_final_stage() 
         assert!(!e.data.contains(&other.tracking_token) && !e.data.contains("Grace"));
         stages.push(ev.order.stage);
     }
-    assert_eq!(stages, vec![Stage::Preparing, Stage::Ready, Stage::Collected], "ends after the final stage");
+    assert_eq!(
+        stages,
+        vec![Stage::Preparing, Stage::Ready, Stage::Collected],
+        "ends after the final stage"
+    );
 
     // A client that saw the final state and reconnects is told to stop: 204.
     let again = SseClient::connect(&url, sse.last_id.as_deref()).await;
@@ -71,7 +88,10 @@ async fn a_tracking_stream_resumes_with_its_own_missed_changes() {
     let mut sse = SseClient::connect(&url, Some(&seen.to_string())).await;
     let (_, a): (u64, TrackEvent) = sse.expect("order").await;
     let (_, b): (u64, TrackEvent) = sse.expect("order").await;
-    assert_eq!((a.order.stage, b.order.stage), (Stage::Preparing, Stage::Ready));
+    assert_eq!(
+        (a.order.stage, b.order.stage),
+        (Stage::Preparing, Stage::Ready)
+    );
     s.stop().await;
 }
 
