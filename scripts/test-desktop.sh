@@ -5,6 +5,7 @@
 # WebKitWebDriver. Screenshots and the app's log go to target/desktop-artifacts/.
 #
 # Usage: scripts/test-desktop.sh
+#   ORDERBOARD_UI_BUILT=1  skips building the web UI (frontend/dist is current)
 #   ORDERBOARD_TEST_DEB=1  also builds the .deb with `cargo tauri build` and
 #                          checks that it installs and its binary starts (slow:
 #                          a release build and the Tauri CLI).
@@ -19,8 +20,9 @@ else
   scripts/setup/desktop.sh --test --no-cli
 fi
 
-# The desktop app serves the web UI from the embedded server: build it first.
-if [ -x scripts/setup/frontend.sh ]; then
+# The desktop app serves the web UI from the embedded server: build it first,
+# unless the caller just did (scripts/test sets ORDERBOARD_UI_BUILT=1 then).
+if [ "${ORDERBOARD_UI_BUILT:-0}" != 1 ] && [ -x scripts/setup/frontend.sh ]; then
   scripts/setup/frontend.sh
 fi
 

@@ -32,5 +32,10 @@ fi
 if $with_tests; then
   apt_install xvfb xauth webkit2gtk-driver
   command -v node >/dev/null 2>&1 || apt_install nodejs
-  cargo_tool tauri-driver "$TAURI_DRIVER_VERSION" tauri-driver
+  # tauri-driver has no --version, so cargo_tool cannot tell; ask cargo instead.
+  if ! { command -v tauri-driver >/dev/null 2>&1 \
+      && cargo install --list | grep -qxF "tauri-driver v$TAURI_DRIVER_VERSION:"; }; then
+    log "installing tauri-driver $TAURI_DRIVER_VERSION (about a minute, once)"
+    cargo install --locked tauri-driver --version "$TAURI_DRIVER_VERSION"
+  fi
 fi
