@@ -133,6 +133,8 @@ impl EmbeddedServer {
         if let Some(running) = self.running.lock().await.take() {
             stop_listener(running).await;
         }
+        // The shared state's own token: background work tied to it stops too.
+        self.state.shutdown.cancel();
         self.state.store.pool().close().await;
         tracing::info!("embedded server stopped and database closed");
     }
