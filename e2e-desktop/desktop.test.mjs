@@ -63,15 +63,15 @@ async function inCustomer() {
 
 // Calls a Tauri command from the page in the current window; resolves to
 // {ok, value} or {ok: false, refusal}, never throws.
-function invokeFromPage(command) {
+function invokeFromPage(command, args = {}) {
   return session.executeAsync(
-    `const [command, done] = arguments;
+    `const [command, args, done] = arguments;
      const ipc = window.__TAURI_INTERNALS__;
      if (!ipc) { done({ ok: false, refusal: 'no Tauri IPC in this page' }); return; }
-     ipc.invoke(command, {}).then(
+     ipc.invoke(command, args).then(
        (value) => done({ ok: true, value }),
        (refusal) => done({ ok: false, refusal: String(refusal && refusal.message || refusal) }));`,
-    [command],
+    [command, args],
   );
 }
 
@@ -184,6 +184,24 @@ test('customer windows cannot call any Tauri command; the dispatcher can call it
     assert.equal(fromCustomer.ok, false, `a customer window could call ${command}`);
     assert.match(fromCustomer.refusal, /not allowed|not found/, `${command}: ${fromCustomer.refusal}`);
   }
+});
+
+test('the restaurant-network setting is saved and moves the listener to every interface, same port', async () => {
+  await inDispatcher();
+  const on = await invokeFromPage('set_restaurant_network', { enabled: true });
+  assert.equal(on.ok, true, on.refusal);
+  assert.equal(on.value.restaurant_network, true);
+  assert.equal(on.value.port, appPort);
+  const saved = JSON.parse(readFileSync(join(dataHome, identifier, 'desktop-settings.json'), 'utf8'));
+  assert.equal(saved.restaurant_network, true);
+  if (on.value.board_url) assert.match(on.value.board_qr_svg, /^<svg/);
+  assert.ok((await fetch(`http://127.0.0.1:${appPort}/api/health`)).ok, 'still served on 127.0.0.1');
+  const off = await invokeFromPage('set_restaurant_network', { enabled: false });
+  assert.equal(off.ok, true, off.refusal);
+  assert.equal(off.value.board_url, null);
+  // The customer window reconnects by itself and still follows the order.
+  await inCustomer();
+  await session.waitForOne(`[data-testid="board-ready"] [data-testid="board-tile"][data-number="${orderNumber}"]`, 15000);
 });
 
 test('ending the WebDriver session ends the app', async () => {
