@@ -133,6 +133,23 @@ impl Start {
     }
 }
 
+/// What a catch-up read from the event log.
+enum Missed {
+    /// The events after the client's last one (at most a page).
+    Events(Vec<orderboard_model::OrderEvent>),
+    /// The log no longer reaches back that far: a `reset` frame instead.
+    Reset(Option<(u64, Bytes, bool)>),
+}
+
+async fn read_missed(state: &AppState, audience: Audience, last: u64) -> Result<Missed, sqlx::Error> {
+    let mut conn = state.store.pool().acquire().await?;
+    if !event_log::can_resume_after(&mut conn, last).await? {
+        drop(conn);
+        return Ok(Missed::Reset(audience.state_frame(state, StreamEventName::Reset).await?));
+    }
+    Ok(Missed::Events(event_log::read_after(&mut conn, last, audience.only_order()).await?))
+}
+
 /// What one turn of the live loop saw.
 enum Wake {
     Shutdown,
@@ -158,7 +175,7 @@ pub fn response(
             Start::ReplayAfter(seq) => (seq, true),
             Start::Snapshot | Start::Reset => {
                 let name = if start == Start::Reset { StreamEventName::Reset } else { StreamEventName::Snapshot };
-                match audience.state_frame(&state, name).await {
+                match Box::pin(audience.state_frame(&state, name)).await {
                     Ok(Some((as_of, frame, done))) => {
                         yield Ok(frame);
                         if done { return; }
@@ -179,34 +196,20 @@ pub fn response(
         loop {
             // Replay from the log whatever the feed cannot give us.
             while catch_up {
-                let mut conn = match state.store.pool().acquire().await {
-                    Ok(c) => c,
-                    Err(e) => { tracing::warn!(error = %e, "stream catch-up failed"); return; }
-                };
-                match event_log::can_resume_after(&mut conn, last).await {
-                    Ok(true) => {}
-                    Ok(false) => {
+                // Boxed: the stream's own state stays small for its whole life.
+                let events = match Box::pin(read_missed(&state, audience, last)).await {
+                    Ok(Missed::Events(events)) => events,
+                    Ok(Missed::Reset(Some((as_of, frame, done)))) => {
                         // The log no longer reaches back to `last`: start over.
-                        drop(conn);
-                        match audience.state_frame(&state, StreamEventName::Reset).await {
-                            Ok(Some((as_of, frame, done))) => {
-                                yield Ok(frame);
-                                if done { return; }
-                                last = as_of;
-                                catch_up = false;
-                                continue;
-                            }
-                            Ok(None) => return,
-                            Err(e) => { tracing::warn!(error = %e, "stream reset failed"); return; }
-                        }
+                        yield Ok(frame);
+                        if done { return; }
+                        last = as_of;
+                        catch_up = false;
+                        continue;
                     }
-                    Err(e) => { tracing::warn!(error = %e, "stream catch-up failed"); return; }
-                }
-                let events = match event_log::read_after(&mut conn, last, audience.only_order()).await {
-                    Ok(events) => events,
+                    Ok(Missed::Reset(None)) => return,
                     Err(e) => { tracing::warn!(error = %e, "stream catch-up failed"); return; }
                 };
-                drop(conn);
                 catch_up = events.len() as i64 == event_log::PAGE;
                 for event in &events {
                     let change = PublishedChange::encode(event);
