@@ -1,17 +1,22 @@
 //! The headless server's command line, and the stream settings it carries.
 
+use crate::limits::Limits;
+use crate::retention::Retention;
 use clap::Parser;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// How streams behave; tests shorten the heartbeat.
+/// How streams behave, the server's limits and how much of the event log it
+/// keeps; tests shorten the heartbeat and lower the limits.
 #[derive(Debug, Clone)]
 pub struct StreamSettings {
     /// A comment is sent on a stream that has been quiet this long.
     pub heartbeat: Duration,
     /// The `retry:` a client waits before it reconnects.
     pub retry: Duration,
+    pub limits: Limits,
+    pub retention: Retention,
 }
 
 impl Default for StreamSettings {
@@ -19,6 +24,8 @@ impl Default for StreamSettings {
         StreamSettings {
             heartbeat: crate::DEFAULT_HEARTBEAT,
             retry: Duration::from_millis(2000),
+            limits: Limits::default(),
+            retention: Retention::default(),
         }
     }
 }
@@ -50,6 +57,31 @@ pub struct ServerArgs {
     #[arg(long, env = "ORDERBOARD_RETRY_MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(100..=600_000))]
     pub retry_ms: u64,
 
+    /// Open streams allowed in total; beyond it a stream gets 503 with Retry-After.
+    #[arg(long, env = "ORDERBOARD_MAX_STREAMS", default_value_t = 20_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_streams: u64,
+
+    /// Open streams allowed from one client address.
+    #[arg(long, env = "ORDERBOARD_MAX_STREAMS_PER_CLIENT", default_value_t = 200, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_streams_per_client: u64,
+
+    /// Seconds a client may take to send a request's headers.
+    #[arg(long, env = "ORDERBOARD_HEADER_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub header_timeout_secs: u64,
+
+    /// Seconds a connection may refuse every byte (a client that stopped
+    /// reading) before it is closed; its stream resumes with Last-Event-ID.
+    #[arg(long, env = "ORDERBOARD_STALL_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub stall_secs: u64,
+
+    /// Keep the event log's events of the last this many days...
+    #[arg(long, env = "ORDERBOARD_RETENTION_DAYS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(0..=36_500))]
+    pub retention_days: u32,
+
+    /// ...or its last this many events, whichever keeps more.
+    #[arg(long, env = "ORDERBOARD_RETENTION_EVENTS", default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub retention_events: u64,
+
     /// Log as JSON lines instead of human-readable text.
     #[arg(long, env = "ORDERBOARD_LOG_JSON")]
     pub log_json: bool,
@@ -60,6 +92,18 @@ impl ServerArgs {
         StreamSettings {
             heartbeat: Duration::from_secs(self.heartbeat_secs),
             retry: Duration::from_millis(self.retry_ms),
+            limits: Limits {
+                max_streams: self.max_streams as usize,
+                max_streams_per_client: self.max_streams_per_client as usize,
+                header_read_timeout: Duration::from_secs(self.header_timeout_secs),
+                stall_timeout: Duration::from_secs(self.stall_secs),
+                ..Limits::default()
+            },
+            retention: Retention {
+                keep_days: self.retention_days,
+                keep_events: self.retention_events,
+                ..Retention::default()
+            },
         }
     }
 

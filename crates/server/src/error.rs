@@ -37,6 +37,12 @@ pub enum ApiError {
     },
     #[error("all display numbers are in use by active orders")]
     NoFreeNumber,
+    /// A limit on open streams was reached: 503 with `Retry-After`.
+    #[error("{message}")]
+    Overloaded {
+        message: String,
+        retry_after: std::time::Duration,
+    },
     #[error("internal error: {0}")]
     Internal(#[from] anyhow::Error),
 }
@@ -61,6 +67,7 @@ impl ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict { .. } | ApiError::NoFreeNumber => StatusCode::CONFLICT,
+            ApiError::Overloaded { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -76,6 +83,7 @@ impl ApiError {
             ApiError::MethodNotAllowed => ErrorCode::MethodNotAllowed,
             ApiError::Conflict { code, .. } => *code,
             ApiError::NoFreeNumber => ErrorCode::NoFreeNumber,
+            ApiError::Overloaded { .. } => ErrorCode::Overloaded,
             ApiError::Internal(_) => ErrorCode::Internal,
         };
         let message = match self {
@@ -106,7 +114,15 @@ impl IntoResponse for ApiError {
         if let ApiError::Internal(e) = &self {
             tracing::error!(error = ?e, "request failed");
         }
-        (self.status(), axum::Json(self.body())).into_response()
+        let mut response = (self.status(), axum::Json(self.body())).into_response();
+        if let ApiError::Overloaded { retry_after, .. } = &self {
+            let secs = retry_after.as_secs().max(1);
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(secs),
+            );
+        }
+        response
     }
 }
 

@@ -9,7 +9,10 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod feed;
+pub mod limits;
+pub mod retention;
 pub mod routes;
+pub mod serving;
 pub mod shutdown;
 pub mod sse;
 pub mod store;
@@ -19,6 +22,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::Router;
 use feed::ChangeFeed;
+use limits::StreamAdmission;
 use sqlx::SqlitePool;
 use sse::open_streams::OpenStreamCounts;
 use sse::snapshot_cache::SnapshotCache;
@@ -42,25 +46,47 @@ pub struct AppState {
     pub open_streams: Arc<OpenStreamCounts>,
     pub settings: StreamSettings,
     pub snapshots: Arc<SnapshotCache>,
+    /// Places taken by open streams, against `settings.limits`.
+    pub admission: Arc<StreamAdmission>,
     /// Cancelled when the server shuts down; every open stream ends on it.
     pub shutdown: CancellationToken,
 }
 
 impl AppState {
+    /// Starts the store's writer and the event log's pruning; call from
+    /// within a tokio runtime.
     pub fn new(pool: SqlitePool, feed: Arc<dyn ChangeFeed>, settings: StreamSettings) -> Self {
+        let shutdown = CancellationToken::new();
+        let store = OrderStore::new(pool.clone(), feed);
+        tokio::spawn(retention::run(
+            store.clone(),
+            settings.retention.clone(),
+            shutdown.clone(),
+        ));
         AppState {
-            store: OrderStore::new(pool, feed),
+            store,
             open_streams: Arc::new(OpenStreamCounts::default()),
             settings,
             snapshots: Arc::new(SnapshotCache::default()),
-            shutdown: CancellationToken::new(),
+            admission: Arc::new(StreamAdmission::default()),
+            shutdown,
         }
     }
 }
 
 /// The API routes, under `/api`.
-fn api_routes() -> Router<AppState> {
+fn api_routes(state: &AppState) -> Router<AppState> {
+    // Every stream takes a place against the stream limits first.
+    let streams = Router::new()
+        .route("/events", get(routes::staff_events::stream))
+        .route("/board/events", get(routes::board::stream))
+        .route("/track/{token}/events", get(routes::track::stream))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            limits::admit_stream,
+        ));
     Router::new()
+        .merge(streams)
         .route("/health", get(routes::health::health))
         .route(
             "/orders",
@@ -68,10 +94,7 @@ fn api_routes() -> Router<AppState> {
         )
         .route("/orders/{id}", get(routes::orders::get))
         .route("/orders/{id}/stage", post(routes::orders::change_stage))
-        .route("/events", get(routes::staff_events::stream))
-        .route("/board/events", get(routes::board::stream))
         .route("/track/{token}", get(routes::track::get))
-        .route("/track/{token}/events", get(routes::track::stream))
         .fallback(error::api_not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
 }
@@ -79,7 +102,7 @@ fn api_routes() -> Router<AppState> {
 /// Builds the whole application from its state.
 pub fn app(state: AppState) -> Router {
     Router::new()
-        .nest("/api", api_routes())
+        .nest("/api", api_routes(&state))
         .fallback(ui_assets::serve)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(TraceLayer::new_for_http())
@@ -87,24 +110,15 @@ pub fn app(state: AppState) -> Router {
 }
 
 /// Serves the application until `shutdown` completes; then ends every open
-/// stream, so that graceful shutdown does not wait on them forever.
+/// stream, so that graceful shutdown does not wait on them forever. The
+/// connection limits (header read timeout, write stalls) are applied here:
+/// see [`serving`].
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    use axum::serve::ListenerExt;
-    let token = state.shutdown.clone();
-    let listener = listener.tap_io(|tcp| {
-        // Events are small and must leave at once, not wait for more bytes.
-        let _ = tcp.set_nodelay(true);
-    });
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            token.cancel();
-        })
-        .await
+    serving::serve_router(listener, app(state.clone()), state, shutdown).await
 }
 
 /// The default interval between heartbeat comments on idle streams.

@@ -43,6 +43,10 @@ struct Inner {
     /// The sequence number of the newest published change; `u64::MAX` until
     /// the writer has read the log's head at start.
     last_published: Arc<AtomicU64>,
+    /// Held by the writer for each batch, and by the only other writer (the
+    /// event log's pruning), so that neither's commit breaks the other's
+    /// transaction.
+    write_lock: Arc<tokio::sync::Mutex<()>>,
 }
 
 enum WriteRequest {
@@ -65,10 +69,12 @@ impl OrderStore {
     pub fn new(pool: SqlitePool, feed: Arc<dyn ChangeFeed>) -> Self {
         let (writes, queue) = mpsc::channel(4 * MAX_BATCH);
         let last_published = Arc::new(AtomicU64::new(u64::MAX));
+        let write_lock = Arc::new(tokio::sync::Mutex::new(()));
         let writer = Writer {
             pool: pool.clone(),
             feed: feed.clone(),
             last_published: last_published.clone(),
+            write_lock: write_lock.clone(),
         };
         tokio::spawn(writer.run(queue));
         OrderStore {
@@ -77,6 +83,7 @@ impl OrderStore {
                 feed,
                 writes,
                 last_published,
+                write_lock,
             }),
         }
     }
@@ -87,6 +94,11 @@ impl OrderStore {
 
     pub fn feed(&self) -> &Arc<dyn ChangeFeed> {
         &self.inner.feed
+    }
+
+    /// Keeps the writer from starting a batch while held (for pruning).
+    pub async fn lock_writes(&self) -> tokio::sync::MutexGuard<'_, ()> {
+        self.inner.write_lock.lock().await
     }
 
     /// The newest published sequence number, once known.
@@ -147,6 +159,7 @@ struct Writer {
     pool: SqlitePool,
     feed: Arc<dyn ChangeFeed>,
     last_published: Arc<AtomicU64>,
+    write_lock: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Writer {
@@ -165,6 +178,7 @@ impl Writer {
     }
 
     async fn apply_batch(&self, batch: Vec<WriteJob>) {
+        let _writing = self.write_lock.lock().await;
         let mut tx = match self.pool.begin().await {
             Ok(tx) => tx,
             Err(e) => return fail_all(batch, e.into()),

@@ -6,6 +6,7 @@ mod support;
 mod bad_input;
 mod board_stream;
 mod headless_binary;
+mod limits;
 mod orders;
 mod restart_and_shutdown;
 mod staff_stream;

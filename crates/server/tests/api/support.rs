@@ -22,6 +22,7 @@ pub fn test_settings() -> StreamSettings {
     StreamSettings {
         heartbeat: Duration::from_millis(300),
         retry: Duration::from_millis(100),
+        ..StreamSettings::default()
     }
 }
 
@@ -51,8 +52,26 @@ impl TestServer {
     }
 
     pub async fn start_with_feed(path: &Path, feed: Arc<dyn ChangeFeed>) -> TestServer {
+        TestServer::start_with(path, feed, test_settings()).await
+    }
+
+    /// A server on a fresh database file, with these settings.
+    pub async fn start_with_settings(settings: StreamSettings) -> TestServer {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("orderboard.db");
+        let mut server =
+            TestServer::start_with(&path, Arc::new(InProcessFeed::default()), settings).await;
+        server._dir = Some(dir);
+        server
+    }
+
+    pub async fn start_with(
+        path: &Path,
+        feed: Arc<dyn ChangeFeed>,
+        settings: StreamSettings,
+    ) -> TestServer {
         let pool = db::open(path).await.unwrap();
-        let state = AppState::new(pool, feed, test_settings());
+        let state = AppState::new(pool, feed, settings);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = oneshot::channel::<()>();

@@ -1,0 +1,101 @@
+//! Event log retention: the log keeps the last D days or the last M events,
+//! whichever keeps more, and never its newest event.
+//!
+//! The log is what a reconnecting screen is replayed from, so it must reach
+//! back far enough for any screen that was merely switched off overnight;
+//! past that it would only grow. A periodic task prunes the oldest events in
+//! small batches (so the writer never waits long). A client that resumes from
+//! before what is kept gets a `reset` with a fresh snapshot: the check in
+//! `event_log::can_resume_after` sees that the log no longer reaches its id.
+//! Pruning only ever removes a prefix of the log (every event up to some
+//! sequence number), never a hole in the middle, even if the clock jumped.
+
+use crate::store::order_rows::to_millis;
+use crate::store::OrderStore;
+use std::time::Duration;
+use time::OffsetDateTime;
+use tokio_util::sync::CancellationToken;
+
+/// How much of the event log is kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Retention {
+    /// Events younger than this many days are kept.
+    pub keep_days: u32,
+    /// The newest this many events are kept (at least 1).
+    pub keep_events: u64,
+    /// How often the log is pruned.
+    pub every: Duration,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Retention {
+            keep_days: 30,
+            keep_events: 100_000,
+            every: Duration::from_secs(600),
+        }
+    }
+}
+
+/// Events deleted in one statement.
+const BATCH: i64 = 2_000;
+
+/// Deletes the events that neither rule keeps; returns how many. Each batch
+/// holds the store's write lock, so the order writer never sees its
+/// transaction broken by a prune.
+pub async fn prune(store: &OrderStore, retention: &Retention) -> Result<u64, sqlx::Error> {
+    let pool = store.pool();
+    let cutoff = to_millis(
+        OffsetDateTime::now_utc() - time::Duration::days(i64::from(retention.keep_days)),
+    );
+    let keep = retention.keep_events.max(1).min(i64::MAX as u64) as i64;
+    // The last sequence number that may go: older than both rules, and no
+    // event at or before it is young enough to keep.
+    let boundary: Option<i64> = sqlx::query_scalar(
+        "SELECT MIN(
+             (SELECT MAX(seq) FROM events) - ?,
+             COALESCE((SELECT MIN(seq) FROM events WHERE at >= ?) - 1, (SELECT MAX(seq) FROM events))
+         )",
+    )
+    .bind(keep)
+    .bind(cutoff)
+    .fetch_one(pool)
+    .await?;
+    let Some(boundary) = boundary else {
+        return Ok(0);
+    };
+    let mut deleted = 0;
+    loop {
+        let _writing = store.lock_writes().await;
+        let done = sqlx::query(
+            "DELETE FROM events WHERE seq IN
+                 (SELECT seq FROM events WHERE seq <= ? ORDER BY seq LIMIT ?)",
+        )
+        .bind(boundary)
+        .bind(BATCH)
+        .execute(pool)
+        .await?
+        .rows_affected();
+        deleted += done;
+        if done < BATCH as u64 {
+            return Ok(deleted);
+        }
+    }
+}
+
+/// Prunes every `retention.every` until `stop` is cancelled.
+pub async fn run(store: OrderStore, retention: Retention, stop: CancellationToken) {
+    let mut tick = tokio::time::interval(retention.every);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = stop.cancelled() => return,
+            _ = tick.tick() => {}
+        }
+        match prune(&store, &retention).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(deleted = n, "pruned the event log"),
+            Err(e) => tracing::warn!(error = %e, "pruning the event log"),
+        }
+    }
+}

@@ -1,0 +1,207 @@
+//! Serving connections, with the limits axum's own `serve` cannot set.
+//!
+//! Each accepted connection is served by hyper-util's builder, HTTP/1.1 only
+//! (browsers speak HTTP/2 only over TLS, and guessing the version would wait
+//! for a client's first bytes with no time limit), with:
+//!
+//! - a header read timeout, so a client that opens a connection and sends
+//!   its request headers slowly, or never, is cut off (slowloris);
+//! - TCP_NODELAY, so that small SSE events leave at once;
+//! - a write-stall watch: a connection whose socket has refused every byte
+//!   for [`crate::limits::Limits::stall_timeout`] is closed. That is a client that stopped
+//!   reading; its stream ends, and when it comes back it resumes with
+//!   `Last-Event-ID`. Until then what it holds is bounded: hyper stops
+//!   polling a stream whose write buffer is full, and the stream's place in
+//!   the shared broadcast ring costs nothing (it catches up from the event log);
+//! - graceful shutdown: on the shutdown signal the listener closes, every SSE
+//!   stream ends (`AppState::shutdown`), and serving returns once the
+//!   connections have finished their answers.
+
+use crate::AppState;
+use axum::extract::ConnectInfo;
+use axum::Router;
+use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
+use hyper_util::server::conn::auto;
+use hyper_util::server::graceful::GracefulShutdown;
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Notify;
+use tower::ServiceExt;
+
+/// The most bytes hyper buffers for one connection's writes.
+pub const MAX_WRITE_BUFFER: usize = 64 * 1024;
+
+/// Serves `router` on `listener` until `shutdown` completes.
+pub async fn serve_router(
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> io::Result<()> {
+    let limits = state.settings.limits.clone();
+    let mut builder = auto::Builder::new(TokioExecutor::new()).http1_only();
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout)
+        .max_buf_size(MAX_WRITE_BUFFER);
+    let graceful = GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        let (tcp, remote) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of file descriptors, or a connection reset while
+                    // queued: wait a moment instead of spinning.
+                    tracing::warn!(error = %e, "accepting a connection");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut shutdown => break,
+        };
+        // Events are small and must leave at once, not wait for more bytes.
+        let _ = tcp.set_nodelay(true);
+        let (io, stalled) = StallWatch::new(tcp);
+        let router = router.clone();
+        let service = hyper::service::service_fn(move |mut request: hyper::Request<_>| {
+            request.extensions_mut().insert(ConnectInfo(remote));
+            router.clone().oneshot(request.map(axum::body::Body::new))
+        });
+        let connection = builder
+            .serve_connection(TokioIo::new(io), service)
+            .into_owned();
+        let connection = graceful.watch(connection);
+        let stall_timeout = limits.stall_timeout;
+        tokio::spawn(async move {
+            tokio::select! {
+                result = connection => {
+                    if let Err(e) = result {
+                        tracing::debug!(error = %e, %remote, "connection ended with an error");
+                    }
+                }
+                _ = stalled.wait(stall_timeout) => {
+                    tracing::info!(%remote, "closing a connection that took no bytes for {stall_timeout:?}");
+                }
+            }
+        });
+    }
+    drop(listener);
+    state.shutdown.cancel();
+    graceful.shutdown().await;
+    Ok(())
+}
+
+/// Whether a connection's socket is refusing writes, and since when.
+#[derive(Default)]
+struct StallState {
+    blocked: AtomicBool,
+    /// Counts the times writing became blocked.
+    episodes: AtomicU64,
+    became_blocked: Notify,
+}
+
+/// The watcher's half: resolves once one blocked episode lasts `timeout`.
+struct Stalled(Arc<StallState>);
+
+impl Stalled {
+    async fn wait(self, timeout: Duration) {
+        loop {
+            self.0.became_blocked.notified().await;
+            let episode = self.0.episodes.load(Ordering::Acquire);
+            tokio::time::sleep(timeout).await;
+            if self.0.blocked.load(Ordering::Acquire)
+                && self.0.episodes.load(Ordering::Acquire) == episode
+            {
+                return;
+            }
+        }
+    }
+}
+
+/// A TCP stream that records whether its last write was refused.
+struct StallWatch {
+    tcp: TcpStream,
+    state: Arc<StallState>,
+}
+
+impl StallWatch {
+    fn new(tcp: TcpStream) -> (StallWatch, Stalled) {
+        let state = Arc::new(StallState::default());
+        (
+            StallWatch {
+                tcp,
+                state: state.clone(),
+            },
+            Stalled(state),
+        )
+    }
+
+    fn note<T>(&self, poll: Poll<io::Result<T>>) -> Poll<io::Result<T>> {
+        match &poll {
+            Poll::Pending => {
+                if !self.state.blocked.swap(true, Ordering::AcqRel) {
+                    self.state.episodes.fetch_add(1, Ordering::AcqRel);
+                    self.state.became_blocked.notify_one();
+                }
+            }
+            Poll::Ready(_) => {
+                if self.state.blocked.load(Ordering::Relaxed) {
+                    self.state.blocked.store(false, Ordering::Release);
+                }
+            }
+        }
+        poll
+    }
+}
+
+impl AsyncRead for StallWatch {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.tcp).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for StallWatch {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let poll = Pin::new(&mut self.tcp).poll_write(cx, buf);
+        self.note(poll)
+    }
+
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        let poll = Pin::new(&mut self.tcp).poll_write_vectored(cx, bufs);
+        self.note(poll)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.tcp.is_write_vectored()
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let poll = Pin::new(&mut self.tcp).poll_flush(cx);
+        self.note(poll)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.tcp).poll_shutdown(cx)
+    }
+}
