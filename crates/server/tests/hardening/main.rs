@@ -5,6 +5,6 @@
 
 mod support;
 
-// mod churn;
-// mod crash;
+mod churn;
+mod crash;
 mod slow_consumer;
