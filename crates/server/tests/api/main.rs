@@ -9,6 +9,7 @@ mod headless_binary;
 mod limits;
 mod orders;
 mod restart_and_shutdown;
+mod retention;
 mod staff_stream;
 mod stage_changes;
 mod stream_lifecycle;

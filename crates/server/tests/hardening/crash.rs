@@ -29,10 +29,15 @@ fn seen(e: &eventsource_stream::Event) -> Option<Seen> {
     })
 }
 
-/// Reads `stream` until it ends (or until `until` is reached).
+/// Reads `stream` until it ends, `until` is reached, or `at_most` events.
 async fn collect(mut stream: Stream, until: Option<u64>) -> Vec<Seen> {
+    collect_some(&mut stream, until, usize::MAX).await
+}
+
+async fn collect_some(stream: &mut Stream, until: Option<u64>, at_most: usize) -> Vec<Seen> {
     let mut got = Vec::new();
-    while let Some(e) = stream.next().await {
+    while got.len() < at_most {
+        let Some(e) = stream.next().await else { break };
         if e.event == "snapshot" {
             continue;
         }
@@ -54,13 +59,18 @@ async fn sigkill_during_a_burst_loses_no_acknowledged_change() {
     let mut server = Binary::start(&db, &[]);
     let http = http();
 
+    // Three subscribers read until the kill; a fourth goes away after 100
+    // events (a screen switched off mid-burst) and comes back after the restart.
     let mut subscribers = Vec::new();
-    for _ in 0..3 {
-        let stream = Stream::open(&server.url("/api/events"), None).await;
+    for i in 0..4 {
+        let mut stream = Stream::open(&server.url("/api/events"), None).await;
         assert_eq!(stream.status, 200);
-        subscribers.push(tokio::spawn(collect(stream, None)));
+        let at_most = if i == 3 { 100 } else { usize::MAX };
+        subscribers.push(tokio::spawn(async move {
+            collect_some(&mut stream, None, at_most).await
+        }));
     }
-    wait_for_health(&http, &server.base, "subscribers attached", |h| h.open_streams.staff == 3).await;
+    wait_for_health(&http, &server.base, "subscribers attached", |h| h.open_streams.staff == 4).await;
 
     // The burst: writers create orders and move them along, recording each
     // change the server acknowledged, until the server dies.
