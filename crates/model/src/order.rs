@@ -16,6 +16,7 @@ pub const MAX_QTY: u8 = 99;
 
 /// One line of an order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Item {
     pub name: String,
@@ -24,6 +25,7 @@ pub struct Item {
 
 /// A stage the order entered, and when.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StageEntry {
     pub stage: Stage,
     #[serde(with = "time::serde::rfc3339")]
@@ -32,6 +34,7 @@ pub struct StageEntry {
 
 /// An order as staff see it: everything.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Order {
     pub id: Uuid,
     /// The short number called out at the pass; never shared by two active orders.
@@ -80,6 +83,7 @@ pub fn first_name(customer: Option<&str>) -> Option<String> {
 
 /// The body of `POST /api/orders`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewOrder {
     #[serde(default)]

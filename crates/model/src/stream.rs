@@ -41,6 +41,7 @@ impl StreamEventName {
 
 /// What happened to an order: the stage it left (none at creation) and the one it entered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Change {
     pub from: Option<Stage>,
     pub to: Stage,
@@ -50,6 +51,7 @@ pub struct Change {
 /// Staff stream `order` event: one change with the order's full new state.
 /// This is also exactly what the event log stores for each sequence number.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OrderEvent {
     pub seq: u64,
     #[serde(with = "time::serde::rfc3339")]
@@ -60,6 +62,7 @@ pub struct OrderEvent {
 
 /// Board stream `order` event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BoardEvent {
     pub seq: u64,
     pub change: Change,
@@ -68,6 +71,7 @@ pub struct BoardEvent {
 
 /// Tracking stream `order` event.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TrackEvent {
     pub seq: u64,
     #[serde(with = "time::serde::rfc3339")]
@@ -91,6 +95,7 @@ impl From<&OrderEvent> for TrackEvent {
 /// Staff `snapshot`/`reset`: the active orders (oldest first) and the most
 /// recently finished ones (newest first, so a mistaken bump can be recalled).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StaffSnapshot {
     pub as_of: u64,
     pub orders: Vec<Order>,
@@ -99,6 +104,7 @@ pub struct StaffSnapshot {
 
 /// Board `snapshot`/`reset`: the active orders, oldest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BoardSnapshot {
     pub as_of: u64,
     pub orders: Vec<BoardOrder>,
@@ -106,6 +112,7 @@ pub struct BoardSnapshot {
 
 /// Tracking `snapshot`/`reset`: the one order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TrackSnapshot {
     pub as_of: u64,
     pub order: TrackedOrder,

@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 
 /// One order on the public customer board.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct BoardOrder {
     pub number: u32,
@@ -27,6 +28,7 @@ impl From<&Order> for BoardOrder {
 
 /// One order as its customer sees it on the tracking page.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct TrackedOrder {
     pub number: u32,

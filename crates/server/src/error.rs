@@ -4,7 +4,7 @@
 //! query strings, oversized bodies) are turned into the same shape, so no
 //! client ever sees axum's plain-text errors or a 500 for bad input.
 
-use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -115,6 +115,14 @@ impl IntoResponse for ApiError {
             tracing::error!(error = ?e, "request failed");
         }
         let mut response = (self.status(), axum::Json(self.body())).into_response();
+        if let ApiError::PayloadTooLarge(_) = &self {
+            // The rest of the body is not read: the connection cannot be
+            // reused, and the client must know it before it tries.
+            response.headers_mut().insert(
+                axum::http::header::CONNECTION,
+                axum::http::HeaderValue::from_static("close"),
+            );
+        }
         if let ApiError::Overloaded { retry_after, .. } = &self {
             let secs = retry_after.as_secs().max(1);
             response.headers_mut().insert(
@@ -147,6 +155,18 @@ impl From<QueryRejection> for ApiError {
         ApiError::BadRequest(r.body_text())
     }
 }
+
+impl From<PathRejection> for ApiError {
+    fn from(r: PathRejection) -> Self {
+        ApiError::BadRequest(r.body_text())
+    }
+}
+
+/// `axum::extract::Path`, with its rejections (such as a segment that is not
+/// UTF-8 once decoded) in the API's error shape.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct ApiPath<T>(pub T);
 
 /// `axum::Json`, with its rejections in the API's error shape.
 #[derive(FromRequest)]

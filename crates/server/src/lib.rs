@@ -10,6 +10,7 @@ pub mod db;
 pub mod error;
 pub mod feed;
 pub mod limits;
+pub mod openapi;
 pub mod retention;
 pub mod routes;
 pub mod serving;
@@ -88,6 +89,7 @@ fn api_routes(state: &AppState) -> Router<AppState> {
     Router::new()
         .merge(streams)
         .route("/health", get(routes::health::health))
+        .route("/openapi.json", get(openapi::openapi_json))
         .route(
             "/orders",
             get(routes::orders::list).post(routes::orders::create),

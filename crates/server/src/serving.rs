@@ -13,6 +13,10 @@
 //!   `Last-Event-ID`. Until then what it holds is bounded: hyper stops
 //!   polling a stream whose write buffer is full, and the stream's place in
 //!   the shared broadcast ring costs nothing (it catches up from the event log);
+//! - a lingering close: when the server ends a connection while the client
+//!   is still sending (a body over the limit, answered 413 after its first
+//!   64 KB), the rest is read and thrown away for a moment before the socket
+//!   is closed, so that the client gets the answer instead of a reset;
 //! - graceful shutdown: on the shutdown signal the listener closes, every SSE
 //!   stream ends (`AppState::shutdown`), and serving returns once the
 //!   connections have finished their answers.
@@ -37,6 +41,11 @@ use tower::ServiceExt;
 
 /// The most bytes hyper buffers for one connection's writes.
 pub const MAX_WRITE_BUFFER: usize = 64 * 1024;
+
+/// How long, and how many bytes, a closed connection's leftover input is
+/// read and discarded.
+const LINGER: Duration = Duration::from_secs(2);
+const LINGER_BYTES: usize = 1024 * 1024;
 
 /// Serves `router` on `listener` until `shutdown` completes.
 pub async fn serve_router(
@@ -127,10 +136,13 @@ impl Stalled {
     }
 }
 
-/// A TCP stream that records whether its last write was refused.
+/// A TCP stream that records whether its last write was refused, and that
+/// lingers when it is dropped after an orderly shutdown.
 struct StallWatch {
-    tcp: TcpStream,
+    /// Always `Some` until dropped.
+    tcp: Option<TcpStream>,
     state: Arc<StallState>,
+    shut_down: bool,
 }
 
 impl StallWatch {
@@ -138,11 +150,16 @@ impl StallWatch {
         let state = Arc::new(StallState::default());
         (
             StallWatch {
-                tcp,
+                tcp: Some(tcp),
                 state: state.clone(),
+                shut_down: false,
             },
             Stalled(state),
         )
+    }
+
+    fn tcp(&mut self) -> Pin<&mut TcpStream> {
+        Pin::new(self.tcp.as_mut().expect("a live connection"))
     }
 
     fn note<T>(&self, poll: Poll<io::Result<T>>) -> Poll<io::Result<T>> {
@@ -169,7 +186,7 @@ impl AsyncRead for StallWatch {
         cx: &mut Context<'_>,
         buf: &mut ReadBuf<'_>,
     ) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.tcp).poll_read(cx, buf)
+        self.tcp().poll_read(cx, buf)
     }
 }
 
@@ -179,7 +196,7 @@ impl AsyncWrite for StallWatch {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        let poll = Pin::new(&mut self.tcp).poll_write(cx, buf);
+        let poll = self.tcp().poll_write(cx, buf);
         self.note(poll)
     }
 
@@ -188,20 +205,46 @@ impl AsyncWrite for StallWatch {
         cx: &mut Context<'_>,
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
-        let poll = Pin::new(&mut self.tcp).poll_write_vectored(cx, bufs);
+        let poll = self.tcp().poll_write_vectored(cx, bufs);
         self.note(poll)
     }
 
     fn is_write_vectored(&self) -> bool {
-        self.tcp.is_write_vectored()
+        self.tcp.as_ref().is_some_and(|t| t.is_write_vectored())
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let poll = Pin::new(&mut self.tcp).poll_flush(cx);
+        let poll = self.tcp().poll_flush(cx);
         self.note(poll)
     }
 
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.tcp).poll_shutdown(cx)
+        self.shut_down = true;
+        self.tcp().poll_shutdown(cx)
+    }
+}
+
+impl Drop for StallWatch {
+    fn drop(&mut self) {
+        let (Some(mut tcp), true) = (self.tcp.take(), self.shut_down) else {
+            return;
+        };
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        runtime.spawn(async move {
+            use tokio::io::AsyncReadExt;
+            let mut buf = [0u8; 8192];
+            let mut discarded = 0;
+            let _ = tokio::time::timeout(LINGER, async {
+                while discarded < LINGER_BYTES {
+                    match tcp.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => discarded += n,
+                    }
+                }
+            })
+            .await;
+        });
     }
 }

@@ -8,6 +8,8 @@ use axum::extract::State;
 use axum::Json;
 use orderboard_model::Health;
 
+#[utoipa::path(get, path = "/api/health", tag = "health",
+    responses((status = 200, description = "The server is up", body = Health)))]
 pub async fn health(State(state): State<AppState>) -> Result<Json<Health>, ApiError> {
     let mut conn = state.store.pool().acquire().await?;
     let head_seq = event_log::head(&mut conn).await?;

@@ -1,22 +1,27 @@
 //! `/api/orders`: staff list, create and move orders.
 
-use crate::error::{ApiError, ApiJson, ApiQuery};
+use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery};
 use crate::AppState;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::Json;
-use orderboard_model::{NewOrder, Order, Stage, StageChangeRequest};
+use orderboard_model::{ApiErrorBody, NewOrder, Order, Stage, StageChangeRequest};
 use serde::Deserialize;
 use uuid::Uuid;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// Only orders in this stage.
     pub stage: Option<Stage>,
 }
 
 /// `GET /api/orders`: active orders, oldest first; `?stage=` filters.
+#[utoipa::path(get, path = "/api/orders", tag = "orders", params(ListQuery),
+    responses((status = 200, description = "Active orders, oldest first", body = Vec<Order>),
+              (status = 400, description = "Malformed JSON, query or header", body = ApiErrorBody)))]
 pub async fn list(
     State(state): State<AppState>,
     ApiQuery(query): ApiQuery<ListQuery>,
@@ -25,6 +30,13 @@ pub async fn list(
 }
 
 /// `POST /api/orders`: 201 with the new order and its `Location`.
+#[utoipa::path(post, path = "/api/orders", tag = "orders", request_body = NewOrder,
+    responses((status = 201, description = "Created, with its Location", body = Order),
+              (status = 400, description = "Malformed JSON, query or header", body = ApiErrorBody),
+              (status = 409, description = "Every display number is in use", body = ApiErrorBody),
+              (status = 413, description = "Body over 64 KB", body = ApiErrorBody),
+              (status = 415, description = "Body not sent as JSON", body = ApiErrorBody),
+              (status = 422, description = "Wrong shape, or a broken limit", body = ApiErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     ApiJson(new): ApiJson<NewOrder>,
@@ -45,9 +57,13 @@ pub fn parse_order_id(raw: &str) -> Result<Uuid, ApiError> {
 }
 
 /// `GET /api/orders/{id}`
+#[utoipa::path(get, path = "/api/orders/{id}", tag = "orders",
+    params(("id" = String, Path, description = "The order's id (a UUID)")),
+    responses((status = 200, description = "The order with its stage history", body = Order),
+              (status = 404, description = "No such order", body = ApiErrorBody)))]
 pub async fn get(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Order>, ApiError> {
     let id = parse_order_id(&id)?;
     state
@@ -59,9 +75,18 @@ pub async fn get(
 }
 
 /// `POST /api/orders/{id}/stage`: `{"to": "ready", "expected_version": 3}`.
+#[utoipa::path(post, path = "/api/orders/{id}/stage", tag = "orders", request_body = StageChangeRequest,
+    params(("id" = String, Path, description = "The order's id (a UUID)")),
+    responses((status = 200, description = "Moved", body = Order),
+              (status = 400, description = "Malformed JSON, query or header", body = ApiErrorBody),
+              (status = 404, description = "No such order", body = ApiErrorBody),
+              (status = 409, description = "Not allowed from the current stage, a stale expected_version, or the number is in use", body = ApiErrorBody),
+              (status = 413, description = "Body over 64 KB", body = ApiErrorBody),
+              (status = 415, description = "Body not sent as JSON", body = ApiErrorBody),
+              (status = 422, description = "Wrong shape", body = ApiErrorBody)))]
 pub async fn change_stage(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(request): ApiJson<StageChangeRequest>,
 ) -> Result<Json<Order>, ApiError> {
     let id = parse_order_id(&id)?;

@@ -7,4 +7,5 @@ mod support;
 
 mod churn;
 mod crash;
+mod hostile;
 mod slow_consumer;

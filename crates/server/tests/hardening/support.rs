@@ -201,7 +201,10 @@ impl Stream {
         if let Some(id) = last_event_id {
             req = req.header("last-event-id", id.to_string());
         }
-        let res = req.send().await.unwrap();
+        Stream::from_response(req.send().await.unwrap())
+    }
+
+    pub fn from_response(res: reqwest::Response) -> Stream {
         Stream {
             status: res.status().as_u16(),
             events: res

@@ -1,0 +1,43 @@
+//! The API's OpenAPI description, generated from the handlers' annotations
+//! and the model's types (utoipa), and served at `/api/openapi.json`, so that
+//! clients, and the hostile-input tests, work from what the code really does.
+
+use axum::Json;
+use utoipa::OpenApi;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Orderboard",
+        description = "Live order status for restaurants: a REST API for staff, and SSE streams for every screen."
+    ),
+    paths(
+        crate::routes::health::health,
+        crate::routes::orders::list,
+        crate::routes::orders::create,
+        crate::routes::orders::get,
+        crate::routes::orders::change_stage,
+        crate::routes::staff_events::stream,
+        crate::routes::board::stream,
+        crate::routes::track::get,
+        crate::routes::track::stream,
+        openapi_json,
+    ),
+    components(schemas(
+        orderboard_model::OrderEvent,
+        orderboard_model::BoardEvent,
+        orderboard_model::TrackEvent,
+        orderboard_model::StaffSnapshot,
+        orderboard_model::BoardSnapshot,
+        orderboard_model::TrackSnapshot,
+        orderboard_model::ErrorCode,
+    ))
+)]
+pub struct ApiDoc;
+
+/// `GET /api/openapi.json`
+#[utoipa::path(get, path = "/api/openapi.json", tag = "health",
+    responses((status = 200, description = "This description", content_type = "application/json")))]
+pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
