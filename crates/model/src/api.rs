@@ -45,6 +45,12 @@ pub enum ErrorCode {
     NoFreeNumber,
     /// Too many open streams.
     Overloaded,
+    /// A staff request without a live staff session: sign in.
+    Unauthorized,
+    /// A staff request from another machine while no staff passphrase is set.
+    Forbidden,
+    /// Too many failed sign-ins from this address: wait (`Retry-After`).
+    TooManyRequests,
     /// The server failed; the message says no more than that.
     Internal,
 }

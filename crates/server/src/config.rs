@@ -1,5 +1,6 @@
 //! The headless server's command line, and the stream settings it carries.
 
+use crate::auth::AuthSettings;
 use crate::limits::Limits;
 use crate::retention::Retention;
 use clap::Parser;
@@ -17,6 +18,7 @@ pub struct StreamSettings {
     pub retry: Duration,
     pub limits: Limits,
     pub retention: Retention,
+    pub auth: AuthSettings,
 }
 
 impl Default for StreamSettings {
@@ -26,6 +28,7 @@ impl Default for StreamSettings {
             retry: Duration::from_millis(2000),
             limits: Limits::default(),
             retention: Retention::default(),
+            auth: AuthSettings::default(),
         }
     }
 }
@@ -82,6 +85,16 @@ pub struct ServerArgs {
     #[arg(long, env = "ORDERBOARD_RETENTION_EVENTS", default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub retention_events: u64,
 
+    /// The staff passphrase. With it, every staff request (changes, the
+    /// staff stream, order lists) needs a signed-in session, this computer
+    /// included; without it, only this computer may make staff requests.
+    #[arg(long, env = "ORDERBOARD_STAFF_PASSPHRASE", hide_env_values = true)]
+    pub staff_passphrase: Option<String>,
+
+    /// Hours a staff session lasts.
+    #[arg(long, env = "ORDERBOARD_SESSION_HOURS", default_value_t = 12, value_parser = clap::value_parser!(u64).range(1..=24 * 30))]
+    pub session_hours: u64,
+
     /// Log as JSON lines instead of human-readable text.
     #[arg(long, env = "ORDERBOARD_LOG_JSON")]
     pub log_json: bool,
@@ -103,6 +116,11 @@ impl ServerArgs {
                 keep_days: self.retention_days,
                 keep_events: self.retention_events,
                 ..Retention::default()
+            },
+            auth: AuthSettings {
+                staff_passphrase: self.staff_passphrase.clone().filter(|p| !p.is_empty()),
+                session_ttl: Duration::from_secs(self.session_hours * 3600),
+                ..AuthSettings::default()
             },
         }
     }

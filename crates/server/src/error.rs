@@ -37,6 +37,16 @@ pub enum ApiError {
     },
     #[error("all display numbers are in use by active orders")]
     NoFreeNumber,
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    Forbidden(String),
+    /// Failed sign-ins: 429 with `Retry-After`.
+    #[error("{message}")]
+    TooManyRequests {
+        message: String,
+        retry_after: std::time::Duration,
+    },
     /// A limit on open streams was reached: 503 with `Retry-After`.
     #[error("{message}")]
     Overloaded {
@@ -68,6 +78,9 @@ impl ApiError {
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict { .. } | ApiError::NoFreeNumber => StatusCode::CONFLICT,
             ApiError::Overloaded { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -84,6 +97,9 @@ impl ApiError {
             ApiError::Conflict { code, .. } => *code,
             ApiError::NoFreeNumber => ErrorCode::NoFreeNumber,
             ApiError::Overloaded { .. } => ErrorCode::Overloaded,
+            ApiError::Unauthorized(_) => ErrorCode::Unauthorized,
+            ApiError::Forbidden(_) => ErrorCode::Forbidden,
+            ApiError::TooManyRequests { .. } => ErrorCode::TooManyRequests,
             ApiError::Internal(_) => ErrorCode::Internal,
         };
         let message = match self {
@@ -123,8 +139,10 @@ impl IntoResponse for ApiError {
                 axum::http::HeaderValue::from_static("close"),
             );
         }
-        if let ApiError::Overloaded { retry_after, .. } = &self {
-            let secs = retry_after.as_secs().max(1);
+        if let ApiError::Overloaded { retry_after, .. }
+        | ApiError::TooManyRequests { retry_after, .. } = &self
+        {
+            let secs = retry_after.as_secs_f64().ceil().max(1.0) as u64;
             response.headers_mut().insert(
                 axum::http::header::RETRY_AFTER,
                 axum::http::HeaderValue::from(secs),

@@ -5,6 +5,7 @@
 //! SQLite, append to `store::event_log`) → `feed` (publish once) →
 //! `sse::live_stream` (every open stream) → the screens.
 
+pub mod auth;
 pub mod config;
 pub mod db;
 pub mod error;
@@ -47,6 +48,8 @@ pub struct AppState {
     pub open_streams: Arc<OpenStreamCounts>,
     pub settings: StreamSettings,
     pub snapshots: Arc<SnapshotCache>,
+    /// Staff sessions, and the desktop windows' sign-in tickets.
+    pub sessions: Arc<auth::Sessions>,
     /// Places taken by open streams, against `settings.limits`.
     pub admission: Arc<StreamAdmission>,
     /// Cancelled when the server shuts down; every open stream ends on it.
@@ -58,6 +61,7 @@ impl AppState {
     /// within a tokio runtime.
     pub fn new(pool: SqlitePool, feed: Arc<dyn ChangeFeed>, settings: StreamSettings) -> Self {
         let shutdown = CancellationToken::new();
+        let sessions = Arc::new(auth::Sessions::new(settings.auth.clone()));
         let store = OrderStore::new(pool.clone(), feed);
         tokio::spawn(retention::run(
             store.clone(),
@@ -70,6 +74,7 @@ impl AppState {
             settings,
             snapshots: Arc::new(SnapshotCache::default()),
             admission: Arc::new(StreamAdmission::default()),
+            sessions,
             shutdown,
         }
     }
@@ -77,25 +82,38 @@ impl AppState {
 
 /// The API routes, under `/api`.
 fn api_routes(state: &AppState) -> Router<AppState> {
-    // Every stream takes a place against the stream limits first.
-    let streams = Router::new()
+    use axum::middleware::from_fn_with_state;
+    let admit = || from_fn_with_state(state.clone(), limits::admit_stream);
+    let staff_only = || from_fn_with_state(state.clone(), auth::guard::require_staff);
+    // Staff endpoints: changes, customers' details and tokens, the staff
+    // stream. The session is checked before a stream takes a place.
+    let staff = Router::new()
         .route("/events", get(routes::staff_events::stream))
-        .route("/board/events", get(routes::board::stream))
-        .route("/track/{token}/events", get(routes::track::stream))
-        .route_layer(axum::middleware::from_fn_with_state(
-            state.clone(),
-            limits::admit_stream,
-        ));
-    Router::new()
-        .merge(streams)
-        .route("/health", get(routes::health::health))
-        .route("/openapi.json", get(openapi::openapi_json))
+        .route_layer(admit())
         .route(
             "/orders",
             get(routes::orders::list).post(routes::orders::create),
         )
         .route("/orders/{id}", get(routes::orders::get))
         .route("/orders/{id}/stage", post(routes::orders::change_stage))
+        .route_layer(staff_only());
+    // Public streams: every stream takes a place against the limits first.
+    let public_streams = Router::new()
+        .route("/board/events", get(routes::board::stream))
+        .route("/track/{token}/events", get(routes::track::stream))
+        .route_layer(admit());
+    Router::new()
+        .merge(staff)
+        .merge(public_streams)
+        .route("/health", get(routes::health::health))
+        .route("/openapi.json", get(openapi::openapi_json))
+        .route(
+            "/session",
+            get(auth::routes::status)
+                .post(auth::routes::sign_in)
+                .delete(auth::routes::sign_out),
+        )
+        .route("/session/desktop", post(auth::routes::desktop))
         .route("/track/{token}", get(routes::track::get))
         .fallback(error::api_not_found)
         .method_not_allowed_fallback(error::method_not_allowed)

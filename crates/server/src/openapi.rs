@@ -22,6 +22,10 @@ use utoipa::OpenApi;
         crate::routes::track::get,
         crate::routes::track::stream,
         openapi_json,
+        crate::auth::routes::status,
+        crate::auth::routes::sign_in,
+        crate::auth::routes::sign_out,
+        crate::auth::routes::desktop,
     ),
     components(schemas(
         orderboard_model::OrderEvent,

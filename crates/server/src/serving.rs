@@ -55,6 +55,14 @@ pub async fn serve_router(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
     let limits = state.settings.limits.clone();
+    if state.sessions.sign_in_required() {
+        tracing::info!("staff requests need a signed-in session (a staff passphrase is set)");
+    } else {
+        tracing::warn!(
+            "no staff passphrase is set: only this computer (loopback) may make staff requests; \
+             set --staff-passphrase or ORDERBOARD_STAFF_PASSPHRASE to let staff sign in from other machines"
+        );
+    }
     let mut builder = auto::Builder::new(TokioExecutor::new()).http1_only();
     builder
         .http1()

@@ -202,7 +202,10 @@ impl SseClient {
         if let Some(id) = last_event_id {
             req = req.header("last-event-id", id);
         }
-        let res = req.send().await.unwrap();
+        SseClient::from_response(req.send().await.unwrap())
+    }
+
+    pub fn from_response(res: reqwest::Response) -> SseClient {
         let status = res.status();
         let headers = res.headers().clone();
         let events = res

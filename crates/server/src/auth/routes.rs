@@ -1,0 +1,120 @@
+//! `/api/session`: staff sign in and out, and the desktop windows trade their
+//! one-time ticket for a session.
+
+use super::{Session, COOKIE};
+use crate::error::{ApiError, ApiJson};
+use crate::AppState;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use cookie::{Cookie, SameSite};
+use serde::{Deserialize, Serialize};
+use std::net::SocketAddr;
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SignIn {
+    pub passphrase: String,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DesktopSignIn {
+    pub ticket: String,
+}
+
+/// The body of `GET /api/session`.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SessionStatus {
+    /// A passphrase is set: staff requests need a session.
+    pub sign_in_required: bool,
+    /// This request carries a live session.
+    pub signed_in: bool,
+}
+
+fn cookie_header(token: &str, max_age: time::Duration) -> HeaderValue {
+    let cookie = Cookie::build((COOKIE, token.to_string()))
+        .path("/api")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .max_age(max_age)
+        .build();
+    HeaderValue::from_str(&cookie.to_string()).expect("a cookie is a valid header")
+}
+
+fn signed_in(state: &AppState, (token, session): (String, Session)) -> Response {
+    let left = session.expires.saturating_duration_since(tokio::time::Instant::now());
+    let max_age = time::Duration::seconds(left.as_secs() as i64);
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, cookie_header(&token, max_age));
+    let _ = state;
+    response
+}
+
+/// The session token a request carries, if any.
+pub fn token_of(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == COOKIE)
+        .map(|c| c.value().to_string())
+}
+
+/// `POST /api/session`: 204 with the session cookie.
+#[utoipa::path(post, path = "/api/session", tag = "session", request_body = SignIn,
+    responses((status = 204, description = "Signed in; the cookie is set"),
+              (status = 401, description = "Wrong passphrase", body = orderboard_model::ApiErrorBody),
+              (status = 429, description = "Too many failures from this address; see Retry-After", body = orderboard_model::ApiErrorBody)))]
+pub async fn sign_in(
+    State(state): State<AppState>,
+    connect: Option<axum::extract::Extension<ConnectInfo<SocketAddr>>>,
+    ApiJson(body): ApiJson<SignIn>,
+) -> Result<Response, ApiError> {
+    let client = connect.map(|c| c.0 .0.ip());
+    let session = state.sessions.sign_in(client, body.passphrase).await?;
+    Ok(signed_in(&state, session))
+}
+
+/// `DELETE /api/session`: ends the session (and its open streams).
+#[utoipa::path(delete, path = "/api/session", tag = "session",
+    responses((status = 204, description = "Signed out; the cookie is cleared")))]
+pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(token) = token_of(&headers) {
+        state.sessions.sign_out(&token);
+    }
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, cookie_header("", time::Duration::ZERO));
+    response
+}
+
+/// `GET /api/session`: whether sign-in is needed, and whether this request has it.
+#[utoipa::path(get, path = "/api/session", tag = "session",
+    responses((status = 200, description = "The session's state", body = SessionStatus)))]
+pub async fn status(State(state): State<AppState>, headers: HeaderMap) -> Json<SessionStatus> {
+    let signed_in = token_of(&headers).is_some_and(|t| state.sessions.lookup(&t).is_some());
+    Json(SessionStatus {
+        sign_in_required: state.sessions.sign_in_required(),
+        signed_in,
+    })
+}
+
+/// `POST /api/session/desktop`: a desktop window trades its one-time ticket
+/// for the session cookie.
+#[utoipa::path(post, path = "/api/session/desktop", tag = "session", request_body = DesktopSignIn,
+    responses((status = 204, description = "Signed in; the cookie is set"),
+              (status = 401, description = "Unknown, used or expired ticket", body = orderboard_model::ApiErrorBody)))]
+pub async fn desktop(
+    State(state): State<AppState>,
+    ApiJson(body): ApiJson<DesktopSignIn>,
+) -> Result<Response, ApiError> {
+    let session = state.sessions.redeem_ticket(&body.ticket)?;
+    Ok(signed_in(&state, session))
+}
