@@ -150,26 +150,16 @@ async fn stop_listener(running: Running) {
     }
 }
 
-/// Serves `orderboard_server::app` like `orderboard_server::serve` does, with
-/// the desktop's guard for requests from other machines in front of it.
+/// Serves `orderboard_server::app` through the server's own connection
+/// handling (`serving::serve_router`: timeouts, stall watch, graceful end of
+/// streams), with the desktop's guard for requests from other machines.
 async fn serve_embedded(
     listener: TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    use axum::serve::ListenerExt;
-    let streams = state.shutdown.clone();
-    let listener = listener.tap_io(|tcp| {
-        // Events are small and must leave at once.
-        let _ = tcp.set_nodelay(true);
-    });
-    let app = orderboard_server::app(state).layer(axum::middleware::from_fn(guard_remote_mutations));
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            streams.cancel();
-        })
-        .await
+    let router = orderboard_server::app(state.clone()).layer(axum::middleware::from_fn(guard_remote_mutations));
+    orderboard_server::serving::serve_router(listener, router, state, shutdown).await
 }
 
 /// The app's own windows (and anything on this computer) are trusted. From
