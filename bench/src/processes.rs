@@ -27,7 +27,8 @@ impl ServerProcess {
     pub async fn orderboard(bin: &Path) -> anyhow::Result<ServerProcess> {
         let dir = tempfile::tempdir()?;
         let mut child = Command::new(bin)
-            .args(["--listen", "127.0.0.1:0", "--db"])
+            // Every simulated screen comes from 127.0.0.1: lift the stream caps.
+            .args(["--listen", "127.0.0.1:0", "--max-streams", "1000000", "--max-streams-per-client", "1000000", "--db"])
             .arg(dir.path().join("bench.db"))
             .env("RUST_LOG", "warn,orderboard_server=info")
             .stdout(Stdio::null())

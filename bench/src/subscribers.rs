@@ -110,7 +110,15 @@ impl Subscribers {
         let ready = Arc::new(Semaphore::new(0));
         let mut handles = Vec::with_capacity(n);
         for i in 0..n {
-            handles.push(tokio::spawn(subscribe(addr, path.to_string(), first_seq, count, epoch, ready.clone(), stop.clone())));
+            let (task_ready, stop, path) = (ready.clone(), stop.clone(), path.to_string());
+            handles.push(tokio::spawn(async move {
+                let result = subscribe(addr, path, first_seq, count, epoch, task_ready.clone(), stop).await;
+                if result.is_err() {
+                    // Never leave the wait for readiness hanging on a failed subscriber.
+                    task_ready.add_permits(1);
+                }
+                result
+            }));
             // Connect in waves, so the listen backlog never overflows.
             if i % 500 == 499 {
                 // Dropping the permits gives them back: this only waits.
