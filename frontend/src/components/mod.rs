@@ -4,4 +4,5 @@ pub mod connection_badge;
 pub mod new_order_form;
 pub mod order_card;
 pub mod settings_panel;
+pub mod staff_sign_in;
 pub mod tracking_dialog;

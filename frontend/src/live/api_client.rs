@@ -82,3 +82,25 @@ pub async fn fetch_tracked(token: &str) -> Result<TrackedOrder, ApiFailure> {
     let token = String::from(js_sys::encode_uri_component(token));
     call("GET", &format!("/api/track/{token}"), None).await
 }
+
+/// What `GET /api/session` says.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct SessionStatus {
+    pub sign_in_required: bool,
+    pub signed_in: bool,
+}
+
+pub async fn session_status() -> Result<SessionStatus, ApiFailure> {
+    call("GET", "/api/session", None).await
+}
+
+/// Signs staff in; the server sets the session cookie.
+pub async fn sign_in(passphrase: &str) -> Result<(), ApiFailure> {
+    let body = serde_json::json!({ "passphrase": passphrase }).to_string();
+    let (status, text) = request("POST", "/api/session", Some(body)).await?;
+    if (200..300).contains(&status) {
+        Ok(())
+    } else {
+        Err(ApiFailure::from_response(status, &text))
+    }
+}

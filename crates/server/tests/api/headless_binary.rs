@@ -75,4 +75,9 @@ async fn sigterm_ends_open_streams_and_exits_promptly() {
     assert!(exit.success(), "{exit:?}");
     let rest: Vec<String> = rx.try_iter().collect();
     assert!(rest.iter().any(|l| l.contains("stopped")), "{rest:?}");
+    // Started without a staff passphrase, it says who may make staff requests.
+    assert!(
+        rest.iter().any(|l| l.contains("only this computer (loopback) may make staff requests")),
+        "{rest:?}"
+    );
 }

@@ -1,0 +1,66 @@
+//! The staff sign-in dialog on the dispatcher's page. It shows only when the
+//! server has a staff passphrase and this browser holds no live session
+//! (`GET /api/session`); without a passphrase the page is as it always was.
+//! Signing in sets the session cookie, and the page reloads so that its
+//! stream opens with it.
+
+use crate::live::api_client::{session_status, sign_in};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+#[component]
+pub fn StaffSignIn() -> impl IntoView {
+    let needed = RwSignal::new(false);
+    let passphrase = RwSignal::new(String::new());
+    let error = RwSignal::new(None::<String>);
+    let busy = RwSignal::new(false);
+    spawn_local(async move {
+        if let Ok(status) = session_status().await {
+            needed.set(status.sign_in_required && !status.signed_in);
+        }
+    });
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        busy.set(true);
+        let entered = passphrase.get_untracked();
+        spawn_local(async move {
+            match sign_in(&entered).await {
+                Ok(()) => {
+                    if let Some(w) = web_sys::window() {
+                        let _ = w.location().reload();
+                    }
+                }
+                Err(failure) => {
+                    let (title, text) = failure.describe();
+                    error.set(Some(format!("{title}: {text}")));
+                    busy.set(false);
+                }
+            }
+        });
+    };
+    move || {
+        needed.get().then(|| {
+            view! {
+                <div class="overlay">
+                    <form class="dialog" role="dialog" aria-modal="true" aria-labelledby="sign-in-title" on:submit=submit>
+                        <h2 id="sign-in-title">"Staff sign-in"</h2>
+                        <p class="muted">"Enter the staff passphrase to see and change orders."</p>
+                        <label class="field">
+                            <span class="field-label">"Passphrase"</span>
+                            <input
+                                type="password"
+                                autocomplete="current-password"
+                                prop:value=move || passphrase.get()
+                                on:input=move |ev| passphrase.set(event_target_value(&ev))
+                            />
+                        </label>
+                        {move || error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
+                        <div class="dialog-actions">
+                            <button type="submit" class="btn btn-primary" disabled=move || busy.get()>"Sign in"</button>
+                        </div>
+                    </form>
+                </div>
+            }
+        })
+    }
+}
