@@ -91,6 +91,11 @@ pub struct ServerArgs {
     #[arg(long, env = "ORDERBOARD_STAFF_PASSPHRASE", hide_env_values = true)]
     pub staff_passphrase: Option<String>,
 
+    /// An origin (scheme://host:port) whose pages may call the API with
+    /// credentials, besides the server's own; repeat for more. Default: none.
+    #[arg(long = "allowed-origin", env = "ORDERBOARD_ALLOWED_ORIGINS", value_delimiter = ',')]
+    pub allowed_origins: Vec<String>,
+
     /// Hours a staff session lasts.
     #[arg(long, env = "ORDERBOARD_SESSION_HOURS", default_value_t = 12, value_parser = clap::value_parser!(u64).range(1..=24 * 30))]
     pub session_hours: u64,
@@ -120,6 +125,7 @@ impl ServerArgs {
             auth: AuthSettings {
                 staff_passphrase: self.staff_passphrase.clone().filter(|p| !p.is_empty()),
                 session_ttl: Duration::from_secs(self.session_hours * 3600),
+                allowed_origins: self.allowed_origins.clone(),
                 ..AuthSettings::default()
             },
         }

@@ -121,12 +121,44 @@ fn api_routes(state: &AppState) -> Router<AppState> {
 
 /// Builds the whole application from its state.
 pub fn app(state: AppState) -> Router {
-    Router::new()
+    let cors = cross_origin(&state.settings.auth.allowed_origins);
+    let router = Router::new()
         .nest("/api", api_routes(&state))
         .fallback(ui_assets::serve)
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(TraceLayer::new_for_http())
-        .with_state(state)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
+    let router = match cors {
+        Some(cors) => router.layer(cors),
+        None => router,
+    };
+    router.layer(TraceLayer::new_for_http()).with_state(state)
+}
+
+/// CORS for the allow-listed origins only, with credentials, never `*`;
+/// none at all by default (same origin only).
+fn cross_origin(origins: &[String]) -> Option<tower_http::cors::CorsLayer> {
+    use axum::http::{header, HeaderName, HeaderValue, Method};
+    let origins: Vec<HeaderValue> = origins
+        .iter()
+        .map(|o| o.trim().trim_end_matches('/'))
+        .filter(|o| !o.is_empty() && *o != "*")
+        .filter_map(|o| match HeaderValue::from_str(o) {
+            Ok(v) => Some(v),
+            Err(_) => {
+                tracing::warn!(origin = o, "ignoring an allowed origin that is not a valid header value");
+                None
+            }
+        })
+        .collect();
+    if origins.is_empty() {
+        return None;
+    }
+    Some(
+        tower_http::cors::CorsLayer::new()
+            .allow_origin(origins)
+            .allow_credentials(true)
+            .allow_methods([Method::GET, Method::POST, Method::DELETE])
+            .allow_headers([header::CONTENT_TYPE, HeaderName::from_static("last-event-id")]),
+    )
 }
 
 /// Serves the application until `shutdown` completes; then ends every open

@@ -44,6 +44,9 @@ pub struct AuthSettings {
     pub session_ttl: Duration,
     /// How long a desktop ticket may wait to be redeemed.
     pub ticket_ttl: Duration,
+    /// Other origins whose pages may call the API with credentials (exact
+    /// `scheme://host:port`); empty: same origin only.
+    pub allowed_origins: Vec<String>,
 }
 
 impl Default for AuthSettings {
@@ -52,6 +55,7 @@ impl Default for AuthSettings {
             staff_passphrase: None,
             session_ttl: Duration::from_secs(12 * 3600),
             ticket_ttl: Duration::from_secs(60),
+            allowed_origins: Vec::new(),
         }
     }
 }
@@ -62,6 +66,7 @@ impl std::fmt::Debug for AuthSettings {
             .field("staff_passphrase", &self.staff_passphrase.as_ref().map(|_| "(set)"))
             .field("session_ttl", &self.session_ttl)
             .field("ticket_ttl", &self.ticket_ttl)
+            .field("allowed_origins", &self.allowed_origins)
             .finish()
     }
 }

@@ -289,3 +289,30 @@ async fn without_a_passphrase_only_this_computer_may_make_staff_requests() {
     }
     s.stop().await;
 }
+
+#[tokio::test]
+async fn cross_origin_calls_only_from_allow_listed_origins() {
+    let preflight = |s: &TestServer, origin: &'static str| {
+        s.http
+            .request(reqwest::Method::OPTIONS, s.url("/api/orders"))
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "content-type")
+            .send()
+    };
+    // By default: same origin only, no CORS headers for anyone.
+    let s = TestServer::start().await;
+    let res = preflight(&s, "http://pass.example").await.unwrap();
+    assert!(!res.headers().contains_key("access-control-allow-origin"));
+    s.stop().await;
+
+    let mut settings = test_settings();
+    settings.auth.allowed_origins = vec!["http://pass.example".into(), "*".into()];
+    let s = TestServer::start_with_settings(settings).await;
+    let res = preflight(&s, "http://pass.example").await.unwrap();
+    assert_eq!(res.headers()["access-control-allow-origin"], "http://pass.example");
+    assert_eq!(res.headers()["access-control-allow-credentials"], "true");
+    let res = preflight(&s, "http://elsewhere.example").await.unwrap();
+    assert!(!res.headers().contains_key("access-control-allow-origin"), "never *");
+    s.stop().await;
+}
