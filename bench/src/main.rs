@@ -160,7 +160,10 @@ async fn main() -> anyhow::Result<()> {
             table += &format!("| {name} | {} | {:.0} | {:.0} | {} | {} |\n", r.clients, r.requests_per_minute, r.bytes_per_minute, r.updates_seen, r.unchanged_answers);
         }
         println!("\nPolling against SSE ({} s each):\n{table}", args.poll_secs);
-        out += &format!("### Polling against SSE ({} customers, {} s each)\n\n{table}\n", args.poll_clients, args.poll_secs);
+        out += &format!(
+            "### Polling against SSE ({} customers, {} s each)\n\nEach customer follows one order (up to 900 orders, so some customers share one) while every order moves twice. Bytes count both directions, headers included.\n\n{table}\n",
+            args.poll_clients, args.poll_secs
+        );
     }
     if args.write_docs {
         let docs = repo_root().join("docs");

@@ -122,16 +122,22 @@ async fn sse_client(addr: std::net::SocketAddr, token: String, until: Instant, c
 pub async fn run(server_bin: &std::path::Path, transport: &str, clients: usize, poll_every: Duration, duration: Duration) -> anyhow::Result<TransportResult> {
     let server = ServerProcess::orderboard(server_bin).await?;
     let http = reqwest::Client::new();
-    let mut orders = Vec::with_capacity(clients);
-    for i in 0..clients {
+    // Display numbers run 1..999 among active orders, so beyond 900 customers
+    // some share an order (a phone and a second screen, say).
+    let order_count = clients.min(900);
+    let mut orders = Vec::with_capacity(order_count);
+    for i in 0..order_count {
         let new = NewOrder { customer: Some(format!("Guest {i}")), channel: Channel::Pickup, items: vec![Item { name: "Lunch box".into(), qty: 1 }], note: None };
-        let o: Order = http.post(server.url("/api/orders")).json(&new).send().await?.json().await?;
+        let res = http.post(server.url("/api/orders")).json(&new).send().await?;
+        anyhow::ensure!(res.status() == 201, "creating an order: {} {}", res.status(), res.text().await?);
+        let o: Order = res.json().await?;
         orders.push(o);
     }
     let counters = Arc::new(Counters::default());
     let until = Instant::now() + duration;
     let mut tasks = Vec::new();
-    for (i, o) in orders.iter().enumerate() {
+    for i in 0..clients {
+        let o = &orders[i % orders.len()];
         let offset = poll_every.mul_f64(i as f64 / clients as f64);
         let (c, token) = (counters.clone(), o.tracking_token.clone());
         tasks.push(if transport == "sse" {
