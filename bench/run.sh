@@ -14,4 +14,4 @@ if ! printf '%s\n' "$@" | grep -q -- '--no-nchan\|--smoke'; then
 fi
 log "building the release server and the harness"
 cargo build --release --locked -p orderboard-server -p orderboard-bench
-exec target/release/orderboard-bench "$@"
+exec "${CARGO_TARGET_DIR:-target}/release/orderboard-bench" "$@"

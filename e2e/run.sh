@@ -29,7 +29,7 @@ fi
 if [ -z "${ORDERBOARD_SERVER_BIN:-}" ]; then
   log "building orderboard-server"
   (cd "$ROOT" && cargo build -p orderboard-server)
-  export ORDERBOARD_SERVER_BIN="$ROOT/target/debug/orderboard-server"
+  export ORDERBOARD_SERVER_BIN="${CARGO_TARGET_DIR:-$ROOT/target}/debug/orderboard-server"
 fi
 
 log "running the browser tests"
