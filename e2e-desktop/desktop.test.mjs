@@ -204,6 +204,41 @@ test('the restaurant-network setting is saved and moves the listener to every in
   await session.waitForOne(`[data-testid="board-ready"] [data-testid="board-tile"][data-number="${orderNumber}"]`, 15000);
 });
 
+// From the page in the current window: an HTTP call to the embedded server,
+// resolving to {status, body}.
+function fetchFromPage(method, path, body) {
+  return session.executeAsync(
+    `const [method, path, body, done] = arguments;
+     fetch(path, { method, headers: { 'content-type': 'application/json' }, body: body === null ? undefined : JSON.stringify(body) })
+       .then(async (r) => done({ status: r.status, body: await r.text() }), (e) => done({ status: 0, body: String(e) }));`,
+    [method, path, body ?? null],
+  );
+}
+
+test('with a staff passphrase set, the dispatcher window signs itself in without typing', async () => {
+  // Customer windows cannot get a sign-in ticket.
+  await inCustomer();
+  const fromCustomer = await invokeFromPage('desktop_ticket');
+  assert.equal(fromCustomer.ok, false, 'a customer window got a desktop ticket');
+
+  await inDispatcher();
+  const set = await fetchFromPage('PUT', '/api/session/passphrase', { passphrase: 'desk 2468' });
+  assert.equal(set.status, 204, set.body);
+  // Sign out, so the window holds no session, then load the page afresh.
+  assert.equal((await fetchFromPage('DELETE', '/api/session')).status, 204);
+  assert.equal((await fetch(`http://127.0.0.1:${appPort}/api/orders`)).status, 401, 'staff requests now need a session');
+  // The script's page goes away as it runs: a WebDriver error here is expected.
+  await session.execute('location.reload()').catch(() => {});
+  await waitFor('the dispatcher window to sign itself in', async () => {
+    const status = await fetchFromPage('GET', '/api/session');
+    return status.status === 200 && JSON.parse(status.body).signed_in === true;
+  }, { timeoutMs: 20000 });
+  await session.waitForOne('[data-testid="card"], .column', 15000);
+  const dialogs = await session.execute(`return document.querySelectorAll('[aria-labelledby="sign-in-title"]').length`);
+  assert.equal(dialogs, 0, 'no sign-in dialog was shown');
+  await screenshot('dispatcher-signed-in-by-ticket');
+});
+
 test('ending the WebDriver session ends the app', async () => {
   await session.end();
   session = undefined;

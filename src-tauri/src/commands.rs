@@ -57,3 +57,12 @@ pub fn open_customer_view(app: AppHandle, state: State<'_, DesktopState>, token:
         .map(|window| window.label().to_string())
         .map_err(|err| err.to_string())
 }
+
+/// A one-time ticket, valid for a minute, with which the dispatcher window
+/// signs itself in when a staff passphrase is set: the page trades it for the
+/// session cookie at `POST /api/session/desktop`. Handed over through the
+/// bridge, never in a URL.
+#[tauri::command]
+pub fn desktop_ticket(state: State<'_, DesktopState>) -> String {
+    state.server.state().sessions.issue_desktop_ticket()
+}

@@ -96,6 +96,11 @@ pub struct EmbeddedServer {
 }
 
 impl EmbeddedServer {
+    /// The server's shared state (sessions included).
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
     /// Opens (creating and migrating) the database and prepares the state.
     pub async fn open(db_path: &Path) -> anyhow::Result<Arc<EmbeddedServer>> {
         let pool = orderboard_server::db::open(db_path).await?;

@@ -48,6 +48,7 @@ pub fn run() {
             commands::list_monitors,
             commands::open_customer_display,
             commands::open_customer_view,
+            commands::desktop_ticket,
         ])
         .on_menu_event(menu::handle)
         .on_window_event(|window, event| match event {

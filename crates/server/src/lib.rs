@@ -21,7 +21,7 @@ pub mod store;
 mod ui_assets;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::Router;
 use feed::ChangeFeed;
 use limits::StreamAdmission;
@@ -114,6 +114,7 @@ fn api_routes(state: &AppState) -> Router<AppState> {
                 .delete(auth::routes::sign_out),
         )
         .route("/session/desktop", post(auth::routes::desktop))
+        .route("/session/passphrase", put(auth::routes::set_passphrase))
         .route("/track/{token}", get(routes::track::get))
         .fallback(error::api_not_found)
         .method_not_allowed_fallback(error::method_not_allowed)

@@ -26,6 +26,7 @@ use utoipa::OpenApi;
         crate::auth::routes::sign_in,
         crate::auth::routes::sign_out,
         crate::auth::routes::desktop,
+        crate::auth::routes::set_passphrase,
     ),
     components(schemas(
         orderboard_model::OrderEvent,

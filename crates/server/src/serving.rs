@@ -55,6 +55,9 @@ pub async fn serve_router(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
     let limits = state.settings.limits.clone();
+    if let Err(e) = crate::auth::stored_passphrase::sync(&state).await {
+        tracing::error!(error = %e, "reading or storing the staff passphrase");
+    }
     if state.sessions.sign_in_required() {
         tracing::info!("staff requests need a signed-in session (a staff passphrase is set)");
     } else {

@@ -2,9 +2,11 @@
 //! server has a staff passphrase and this browser holds no live session
 //! (`GET /api/session`); without a passphrase the page is as it always was.
 //! Signing in sets the session cookie, and the page reloads so that its
-//! stream opens with it.
+//! stream opens with it. Inside the desktop app the window signs itself in
+//! first, with a one-time ticket from the app (`live::desktop_bridge`).
 
-use crate::live::api_client::{session_status, sign_in};
+use crate::live::api_client::{desktop_sign_in, session_status, sign_in};
+use crate::live::desktop_bridge::desktop_ticket;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -15,9 +17,19 @@ pub fn StaffSignIn() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     spawn_local(async move {
-        if let Ok(status) = session_status().await {
-            needed.set(status.sign_in_required && !status.signed_in);
+        let Ok(status) = session_status().await else { return };
+        if !status.sign_in_required || status.signed_in {
+            return;
         }
+        if let Some(ticket) = desktop_ticket().await {
+            if desktop_sign_in(&ticket).await.is_ok() {
+                if let Some(w) = web_sys::window() {
+                    let _ = w.location().reload();
+                }
+                return;
+            }
+        }
+        needed.set(true);
     });
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();

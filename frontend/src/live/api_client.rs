@@ -104,3 +104,26 @@ pub async fn sign_in(passphrase: &str) -> Result<(), ApiFailure> {
         Err(ApiFailure::from_response(status, &text))
     }
 }
+
+/// Sets the staff passphrase (first run, or a change by signed-in staff); the
+/// server signs this browser in with it.
+pub async fn set_staff_passphrase(passphrase: &str) -> Result<(), ApiFailure> {
+    let body = serde_json::json!({ "passphrase": passphrase }).to_string();
+    let (status, text) = request("PUT", "/api/session/passphrase", Some(body)).await?;
+    if (200..300).contains(&status) {
+        Ok(())
+    } else {
+        Err(ApiFailure::from_response(status, &text))
+    }
+}
+
+/// Trades the desktop app's one-time ticket for the session cookie.
+pub async fn desktop_sign_in(ticket: &str) -> Result<(), ApiFailure> {
+    let body = serde_json::json!({ "ticket": ticket }).to_string();
+    let (status, text) = request("POST", "/api/session/desktop", Some(body)).await?;
+    if (200..300).contains(&status) {
+        Ok(())
+    } else {
+        Err(ApiFailure::from_response(status, &text))
+    }
+}

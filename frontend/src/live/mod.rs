@@ -5,4 +5,5 @@
 pub mod api_client;
 pub mod browser;
 pub mod chime;
+pub mod desktop_bridge;
 pub mod event_source;

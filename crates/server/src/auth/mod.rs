@@ -20,6 +20,7 @@
 
 pub mod guard;
 pub mod routes;
+pub mod stored_passphrase;
 
 use crate::error::ApiError;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -27,7 +28,7 @@ use argon2::Argon2;
 use base64::Engine;
 use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Mutex;
+use std::sync::{Mutex, RwLock};
 use std::time::Duration;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -91,8 +92,8 @@ struct Failures {
 }
 
 pub struct Sessions {
-    /// The passphrase's argon2 hash, in PHC form.
-    hash: Option<String>,
+    /// The passphrase's argon2 hash, in PHC form; set at start or on first run.
+    hash: RwLock<Option<String>>,
     settings: AuthSettings,
     live: Mutex<HashMap<String, Session>>,
     tickets: Mutex<HashMap<String, Instant>>,
@@ -101,6 +102,17 @@ pub struct Sessions {
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The argon2 hash of a passphrase, in PHC form, with a fresh salt.
+pub fn hash_passphrase(passphrase: &str) -> String {
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).expect("the OS random source");
+    let salt = SaltString::encode_b64(&salt).expect("16 bytes make a salt");
+    Argon2::default()
+        .hash_password(passphrase.as_bytes(), &salt)
+        .expect("argon2 hashes any passphrase")
+        .to_string()
 }
 
 /// 32 random bytes, URL-safe: a session token or a ticket.
@@ -113,17 +125,9 @@ fn random_token() -> String {
 impl Sessions {
     /// Hashes the passphrase, if one is set.
     pub fn new(settings: AuthSettings) -> Sessions {
-        let hash = settings.staff_passphrase.as_ref().map(|p| {
-            let mut salt = [0u8; 16];
-            getrandom::fill(&mut salt).expect("the OS random source");
-            let salt = SaltString::encode_b64(&salt).expect("16 bytes make a salt");
-            Argon2::default()
-                .hash_password(p.as_bytes(), &salt)
-                .expect("argon2 hashes any passphrase")
-                .to_string()
-        });
+        let hash = settings.staff_passphrase.as_deref().map(hash_passphrase);
         Sessions {
-            hash,
+            hash: RwLock::new(hash),
             settings: AuthSettings {
                 staff_passphrase: None,
                 ..settings
@@ -134,9 +138,24 @@ impl Sessions {
         }
     }
 
+    /// The passphrase's hash, if one is set.
+    pub fn passphrase_hash(&self) -> Option<String> {
+        self.hash.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Sets (or replaces) the passphrase, by its hash.
+    pub fn set_passphrase_hash(&self, phc: String) {
+        *self.hash.write().unwrap_or_else(|e| e.into_inner()) = Some(phc);
+    }
+
+    /// Opens a session without a passphrase check: for whoever just set it.
+    pub fn open_session_for_setter(&self) -> (String, Session) {
+        self.open_session()
+    }
+
     /// Whether staff requests need a session (a passphrase is set).
     pub fn sign_in_required(&self) -> bool {
-        self.hash.is_some()
+        self.passphrase_hash().is_some()
     }
 
     pub fn session_ttl(&self) -> Duration {
@@ -159,7 +178,7 @@ impl Sessions {
         client: Option<IpAddr>,
         passphrase: String,
     ) -> Result<(String, Session), ApiError> {
-        let Some(hash) = self.hash.clone() else {
+        let Some(hash) = self.passphrase_hash() else {
             return Err(ApiError::BadRequest(
                 "no staff passphrase is set: staff requests are accepted from this computer only"
                     .into(),

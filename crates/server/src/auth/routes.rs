@@ -118,3 +118,61 @@ pub async fn desktop(
     let session = state.sessions.redeem_ticket(&body.ticket)?;
     Ok(signed_in(&state, session))
 }
+
+/// The body of `PUT /api/session/passphrase`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SetPassphrase {
+    pub passphrase: String,
+}
+
+/// The shortest passphrase (a PIN of four) and the longest.
+pub const PASSPHRASE_CHARS: std::ops::RangeInclusive<usize> = 4..=200;
+
+/// `PUT /api/session/passphrase`: sets the staff passphrase. On first run
+/// (none set yet) only this computer may set it; afterwards only a signed-in
+/// member of staff may change it. The caller is signed in with it (204 with
+/// the cookie), and the hash is kept in the database across restarts.
+#[utoipa::path(put, path = "/api/session/passphrase", tag = "session", request_body = SetPassphrase,
+    responses((status = 204, description = "Passphrase set; the caller is signed in"),
+              (status = 401, description = "A passphrase is set and this request has no session", body = orderboard_model::ApiErrorBody),
+              (status = 403, description = "First-run set-up from another machine", body = orderboard_model::ApiErrorBody),
+              (status = 422, description = "Too short or too long", body = orderboard_model::ApiErrorBody)))]
+pub async fn set_passphrase(
+    State(state): State<AppState>,
+    connect: Option<axum::extract::Extension<ConnectInfo<SocketAddr>>>,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<SetPassphrase>,
+) -> Result<Response, ApiError> {
+    let chars = body.passphrase.chars().count();
+    if !PASSPHRASE_CHARS.contains(&chars) {
+        return Err(ApiError::Validation(orderboard_model::ValidationError {
+            field: "passphrase".into(),
+            message: format!(
+                "must be {} to {} characters, got {chars}",
+                PASSPHRASE_CHARS.start(),
+                PASSPHRASE_CHARS.end()
+            ),
+        }));
+    }
+    if state.sessions.sign_in_required() {
+        let signed_in = token_of(&headers).is_some_and(|t| state.sessions.lookup(&t).is_some());
+        if !signed_in {
+            return Err(ApiError::Unauthorized(
+                "sign in to change the staff passphrase".into(),
+            ));
+        }
+    } else if !connect.is_some_and(|c| c.0 .0.ip().is_loopback()) {
+        return Err(ApiError::Forbidden(
+            "the first staff passphrase can only be set on this computer".into(),
+        ));
+    }
+    let passphrase = body.passphrase;
+    let phc = tokio::task::spawn_blocking(move || super::hash_passphrase(&passphrase))
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?;
+    super::stored_passphrase::save(state.store.pool(), &phc).await?;
+    state.sessions.set_passphrase_hash(phc);
+    tracing::info!("the staff passphrase was set: staff requests now need a signed-in session");
+    Ok(signed_in(&state, state.sessions.open_session_for_setter()))
+}

@@ -13,5 +13,6 @@ mod restart_and_shutdown;
 mod retention;
 mod staff_stream;
 mod stage_changes;
+mod staff_passphrase;
 mod stream_lifecycle;
 mod track;

@@ -89,7 +89,7 @@ async fn thousands_of_connects_and_disconnects_leave_nothing_behind() {
     let rss_after = server.rss_kib();
     println!(
         "churn: {CYCLES} stream connect/disconnect cycles ({} reset without goodbye, {} gone before the stream started) in {:.1}s; \
-         open streams after {}; server fds baseline {fds_baseline}, after {fds_after}; \
+         open streams after {}; server fds (less the database's) baseline {fds_baseline}, after {fds_after}; \
          RSS baseline {rss_baseline} KiB, after {rss_after} KiB (+{} KiB)",
         CYCLES / 2,
         CYCLES / 10,
