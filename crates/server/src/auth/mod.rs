@@ -148,11 +148,6 @@ impl Sessions {
         *self.hash.write().unwrap_or_else(|e| e.into_inner()) = Some(phc);
     }
 
-    /// Opens a session without a passphrase check: for whoever just set it.
-    pub fn open_session_for_setter(&self) -> (String, Session) {
-        self.open_session()
-    }
-
     /// Whether staff requests need a session (a passphrase is set).
     pub fn sign_in_required(&self) -> bool {
         self.passphrase_hash().is_some()

@@ -43,14 +43,13 @@ fn cookie_header(token: &str, max_age: time::Duration) -> HeaderValue {
     HeaderValue::from_str(&cookie.to_string()).expect("a cookie is a valid header")
 }
 
-fn signed_in(state: &AppState, (token, session): (String, Session)) -> Response {
+fn signed_in((token, session): (String, Session)) -> Response {
     let left = session.expires.saturating_duration_since(tokio::time::Instant::now());
     let max_age = time::Duration::seconds(left.as_secs() as i64);
     let mut response = StatusCode::NO_CONTENT.into_response();
     response
         .headers_mut()
         .insert(header::SET_COOKIE, cookie_header(&token, max_age));
-    let _ = state;
     response
 }
 
@@ -78,7 +77,7 @@ pub async fn sign_in(
 ) -> Result<Response, ApiError> {
     let client = connect.map(|c| c.0 .0.ip());
     let session = state.sessions.sign_in(client, body.passphrase).await?;
-    Ok(signed_in(&state, session))
+    Ok(signed_in(session))
 }
 
 /// `DELETE /api/session`: ends the session (and its open streams).
@@ -116,7 +115,7 @@ pub async fn desktop(
     ApiJson(body): ApiJson<DesktopSignIn>,
 ) -> Result<Response, ApiError> {
     let session = state.sessions.redeem_ticket(&body.ticket)?;
-    Ok(signed_in(&state, session))
+    Ok(signed_in(session))
 }
 
 /// The body of `PUT /api/session/passphrase`.
@@ -174,5 +173,5 @@ pub async fn set_passphrase(
     super::stored_passphrase::save(state.store.pool(), &phc).await?;
     state.sessions.set_passphrase_hash(phc);
     tracing::info!("the staff passphrase was set: staff requests now need a signed-in session");
-    Ok(signed_in(&state, state.sessions.open_session_for_setter()))
+    Ok(signed_in(state.sessions.open_session()))
 }

@@ -5,6 +5,7 @@
 //! share the bytes instead of encoding them again per connection.
 
 use crate::sse::encoder;
+use crate::sse::open_streams::StreamKind;
 use bytes::Bytes;
 use orderboard_model::{BoardEvent, OrderEvent, StreamEventName, TrackEvent};
 use uuid::Uuid;
@@ -22,14 +23,24 @@ pub struct PublishedChange {
 
 impl PublishedChange {
     pub fn encode(event: &OrderEvent) -> Self {
-        let name = StreamEventName::Order;
         PublishedChange {
             seq: event.seq,
             order_id: event.order.id,
             is_final: event.order.stage.is_final(),
-            staff_frame: encoder::event_frame(event.seq, name, event),
-            board_frame: encoder::event_frame(event.seq, name, &BoardEvent::from(event)),
-            track_frame: encoder::event_frame(event.seq, name, &TrackEvent::from(event)),
+            staff_frame: order_frame(StreamKind::Staff, event),
+            board_frame: order_frame(StreamKind::Board, event),
+            track_frame: order_frame(StreamKind::Track, event),
         }
+    }
+}
+
+/// One kind of stream's `order` frame for a change: what it may see of the
+/// order, encoded. A replay needs only its own stream's frame.
+pub fn order_frame(kind: StreamKind, event: &OrderEvent) -> Bytes {
+    let name = StreamEventName::Order;
+    match kind {
+        StreamKind::Staff => encoder::event_frame(event.seq, name, event),
+        StreamKind::Board => encoder::event_frame(event.seq, name, &BoardEvent::from(event)),
+        StreamKind::Track => encoder::event_frame(event.seq, name, &TrackEvent::from(event)),
     }
 }

@@ -17,7 +17,7 @@ use super::encoder;
 use super::open_streams::{OpenStreamGuard, StreamKind};
 use super::resume::ResumeFrom;
 use crate::error::ApiError;
-use crate::feed::{Delivery, PublishedChange, Subscription};
+use crate::feed::{published, Delivery, PublishedChange, Subscription};
 use crate::store::{event_log, snapshots};
 use crate::AppState;
 use axum::body::Body;
@@ -211,13 +211,12 @@ pub fn response(
                     Err(e) => { tracing::warn!(error = %e, "stream catch-up failed"); return; }
                 };
                 catch_up = events.len() as i64 == event_log::PAGE;
+                // The log read is already narrowed to this audience's order,
+                // if it has one: every event is for it, encoded once, for it.
                 for event in &events {
-                    let change = PublishedChange::encode(event);
-                    if let Some(frame) = audience.frame(&change) {
-                        yield Ok(frame.clone());
-                    }
-                    last = change.seq;
-                    if audience.ends_after(&change) { return; }
+                    yield Ok(published::order_frame(audience.kind(), event));
+                    last = event.seq;
+                    if audience.only_order().is_some() && event.order.stage.is_final() { return; }
                 }
             }
 
