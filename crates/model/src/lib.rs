@@ -10,12 +10,14 @@
 //! - [`views`]: what the customer board and the tracking page may see of an order.
 //! - [`stream`]: the payloads of the SSE streams (`snapshot`, `order`, `reset`).
 //! - [`api`]: request bodies, the health report and the API's error shape.
+//! - [`workshop`]: the four transports, their counts, comparisons and the demo driver.
 
 pub mod api;
 pub mod order;
 pub mod stage;
 pub mod stream;
 pub mod views;
+pub mod workshop;
 
 pub use api::{ApiErrorBody, ApiErrorDetail, ErrorCode, Health, OpenStreams, StageChangeRequest};
 pub use order::{Item, NewOrder, Order, StageEntry, ValidationError};
@@ -25,3 +27,8 @@ pub use stream::{
     TrackSnapshot,
 };
 pub use views::{BoardOrder, TrackedOrder};
+pub use workshop::{
+    ComparisonPhase, ComparisonRequest, ComparisonState, DemoRequest, DemoStatus, LoadReport,
+    SocketMessage, Transport, TransportCounts, TransportCountsReport, TransportRates,
+    TransportSummary, WorkshopSample,
+};
