@@ -47,6 +47,11 @@ impl ApiFailure {
         matches!(self, ApiFailure::Http { status: 409, .. })
     }
 
+    /// A staff request without a live session: the page should offer sign-in.
+    pub fn is_unauthorized(&self) -> bool {
+        matches!(self, ApiFailure::Http { status: 401, .. })
+    }
+
     /// A title and a sentence for the page.
     pub fn describe(&self) -> (String, String) {
         match self {
@@ -153,5 +158,16 @@ mod tests {
             ApiFailure::Network("x".into()).describe().0,
             "Server not reachable"
         );
+    }
+
+    #[test]
+    fn unauthorized_is_recognised() {
+        let f = ApiFailure::from_response(
+            401,
+            r#"{"error":{"code":"unauthorized","message":"sign in as staff first"}}"#,
+        );
+        assert!(f.is_unauthorized() && !f.is_conflict());
+        assert_eq!(f.describe().1, "sign in as staff first.");
+        assert!(!ApiFailure::from_response(403, "").is_unauthorized());
     }
 }

@@ -6,16 +6,24 @@
 pub mod age;
 pub mod api_failure;
 pub mod board_state;
+pub mod chart;
+pub mod comparison_form;
 pub mod connection;
+pub mod demo_form;
 pub mod labels;
 pub mod new_order_form;
+pub mod numbers;
+pub mod report_summary;
 pub mod routes;
+pub mod sample_history;
 pub mod selection;
 pub mod settings;
 pub mod staff_state;
 pub mod stream_message;
 pub mod time_fmt;
 pub mod track_state;
+pub mod transports;
+pub mod workshop_state;
 
 #[cfg(test)]
 pub(crate) mod fixtures;

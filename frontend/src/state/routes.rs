@@ -1,4 +1,4 @@
-//! Which page a path shows. The app has three pages and no in-app navigation,
+//! Which page a path shows. The app has four pages and no in-app navigation,
 //! so the path is read once at start instead of shipping a router.
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -6,6 +6,8 @@ pub enum Page {
     Dispatcher,
     Board,
     Track(String),
+    /// The workshop: the four transports compared live.
+    Workshop,
     NotFound,
 }
 
@@ -14,6 +16,7 @@ pub fn page_for_path(path: &str) -> Page {
     match path {
         "" | "/index.html" => Page::Dispatcher,
         "/board" => Page::Board,
+        "/workshop" => Page::Workshop,
         _ => match path.strip_prefix("/track/") {
             Some(token) if !token.is_empty() && !token.contains('/') => {
                 Page::Track(token.to_string())
@@ -32,6 +35,8 @@ mod tests {
         assert_eq!(page_for_path("/"), Page::Dispatcher);
         assert_eq!(page_for_path("/board"), Page::Board);
         assert_eq!(page_for_path("/board/"), Page::Board);
+        assert_eq!(page_for_path("/workshop"), Page::Workshop);
+        assert_eq!(page_for_path("/workshop/"), Page::Workshop);
         assert_eq!(page_for_path("/track/Ab_9-x"), Page::Track("Ab_9-x".into()));
         assert_eq!(page_for_path("/track/"), Page::NotFound);
         assert_eq!(page_for_path("/track/a/b"), Page::NotFound);
