@@ -1,0 +1,95 @@
+//! Long polling: the customer's page asks for a version newer than the one it
+//! has, the server holds the request until there is one (or answers `204`
+//! after its timeout), and the page asks again at once.
+
+use super::{next_assignment, pause, ClientContext, First, REQUEST_TIMEOUT};
+use crate::accounting::{Follow, Tally};
+use crate::kitchen::Assignment;
+use anyhow::bail;
+use orderboard_model::TrackedOrder;
+use reqwest::StatusCode;
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// How long the server is asked to hold a request.
+pub const HOLD: Duration = Duration::from_secs(30);
+
+enum Answer {
+    State(TrackedOrder),
+    Timeout,
+}
+
+/// `GET /api/track/{token}/longpoll?after_version=N&timeout_secs=30`.
+async fn ask(ctx: &ClientContext, token: &str, after: u64) -> anyhow::Result<Answer> {
+    let url = format!("{}/api/track/{token}/longpoll?after_version={after}&timeout_secs={}", ctx.base, HOLD.as_secs());
+    let res = ctx.http.get(url).timeout(HOLD + REQUEST_TIMEOUT).send().await?;
+    match res.status() {
+        StatusCode::OK => Ok(Answer::State(res.json().await?)),
+        StatusCode::NO_CONTENT => Ok(Answer::Timeout),
+        status => bail!("long poll: {status}"),
+    }
+}
+
+/// Asks again and again; once its order is finished, waits for the slot's
+/// next one (a request in flight is dropped when the slot moves on).
+pub async fn follow(ctx: &ClientContext, mut slot: watch::Receiver<Assignment>) -> Tally {
+    let mut tally = Tally::default();
+    let Some(mut first) = First::acquire(ctx).await else { return tally };
+    let mut assignment = slot.borrow_and_update().clone();
+    let mut follow: Option<Follow> = None;
+    let mut finished = false;
+    let mut slot_open = true;
+    let mut attempt = 0u32;
+    loop {
+        if finished {
+            match next_assignment(ctx, &mut slot, &assignment).await {
+                Some(next) => {
+                    assignment = next;
+                    follow = None;
+                    finished = false;
+                }
+                None => break,
+            }
+        }
+        tally.requests += 1;
+        let answer = tokio::select! {
+            _ = ctx.close.cancelled() => break,
+            changed = slot.changed(), if slot_open => {
+                if changed.is_err() {
+                    slot_open = false;
+                } else {
+                    let now = slot.borrow_and_update().clone();
+                    if now.order != assignment.order {
+                        assignment = now;
+                        follow = None;
+                    }
+                }
+                continue;
+            }
+            a = ask(ctx, &assignment.token, follow.map_or(0, |f| f.last)) => a,
+        };
+        match (answer, follow.as_mut()) {
+            (Ok(Answer::State(order)), f) => {
+                attempt = 0;
+                finished = order.stage.is_final();
+                match f {
+                    Some(f) => tally.polled(f, &order),
+                    None => {
+                        follow = Some(tally.begin(assignment.order, &order));
+                        first.ok();
+                    }
+                }
+            }
+            (Ok(Answer::Timeout), Some(_)) => tally.unchanged += 1,
+            (Ok(Answer::Timeout), None) | (Err(_), _) => {
+                tally.errors += 1;
+                first.failed();
+                if !pause(ctx, attempt).await {
+                    break;
+                }
+                attempt += 1;
+            }
+        }
+    }
+    tally
+}

@@ -1,0 +1,196 @@
+//! Simulated customers, one module per transport, and what they share: the
+//! HTTP client, the signal to close, the count of clients that have their
+//! first state, and a limit on how many connect at once.
+//!
+//! Every client follows its slot's order (see [`crate::kitchen`]) until the
+//! slot gets a new one, counts what it sees into a [`Tally`], and returns the
+//! tally when told to close. No answer from the server makes a client panic:
+//! a failed request or a dropped connection is counted as an error and the
+//! client tries again.
+
+pub mod longpoll;
+pub mod poll;
+pub mod sse;
+pub mod ws;
+
+use crate::accounting::Tally;
+use crate::kitchen::Assignment;
+use crate::plan::TransportPlan;
+use orderboard_model::Transport;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
+use tokio_util::sync::CancellationToken;
+
+/// How long a request may take to be answered (a long poll adds its own hold).
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// A stream that carried no byte for this long is taken for dead and resumed.
+pub const STREAM_IDLE: Duration = Duration::from_secs(75);
+/// How often a quiet stream is checked (and a WebSocket pinged).
+pub const IDLE_CHECK: Duration = Duration::from_secs(15);
+/// Clients making their first connection at the same time.
+pub const RAMP_CONCURRENCY: usize = 256;
+
+/// What every client of a run shares.
+pub struct ClientContext {
+    pub http: reqwest::Client,
+    pub base: String,
+    /// Cancelled to close every client.
+    pub close: CancellationToken,
+    pub readiness: Arc<Readiness>,
+    ramp: Arc<Semaphore>,
+}
+
+impl ClientContext {
+    pub fn new(base: String, close: CancellationToken, readiness: Arc<Readiness>) -> anyhow::Result<Self> {
+        let http = reqwest::Client::builder()
+            .connect_timeout(REQUEST_TIMEOUT)
+            .pool_idle_timeout(Duration::from_secs(60))
+            .build()?;
+        Ok(ClientContext { http, base, close, readiness, ramp: Arc::new(Semaphore::new(RAMP_CONCURRENCY)) })
+    }
+}
+
+/// How many clients have their first state, or failed to get it.
+#[derive(Debug, Default)]
+pub struct Readiness {
+    ready: AtomicU64,
+    failed: AtomicU64,
+}
+
+impl Readiness {
+    pub fn ready(&self) -> u64 {
+        self.ready.load(Ordering::Relaxed)
+    }
+
+    pub fn failed(&self) -> u64 {
+        self.failed.load(Ordering::Relaxed)
+    }
+
+    /// Clients that got their first state or failed to.
+    pub fn settled(&self) -> u64 {
+        self.ready() + self.failed()
+    }
+}
+
+/// A client's first connection: it holds a place among those connecting at
+/// once until it has its first state or has failed to get it.
+pub struct First {
+    permit: Option<OwnedSemaphorePermit>,
+    readiness: Arc<Readiness>,
+    settled: bool,
+}
+
+impl First {
+    /// Waits for a place to connect; `None` if the run closes first.
+    pub async fn acquire(ctx: &ClientContext) -> Option<First> {
+        let permit = tokio::select! {
+            _ = ctx.close.cancelled() => return None,
+            p = ctx.ramp.clone().acquire_owned() => p.ok(),
+        };
+        Some(First { permit, readiness: ctx.readiness.clone(), settled: false })
+    }
+
+    /// The client has its first state.
+    pub fn ok(&mut self) {
+        self.settle(true);
+    }
+
+    /// The client's first try failed (it goes on trying).
+    pub fn failed(&mut self) {
+        self.settle(false);
+    }
+
+    fn settle(&mut self, ok: bool) {
+        if !self.settled {
+            self.settled = true;
+            let counter = if ok { &self.readiness.ready } else { &self.readiness.failed };
+            counter.fetch_add(1, Ordering::Relaxed);
+            self.permit = None;
+        }
+    }
+}
+
+/// Waits `backoff(attempt)` before trying again; `false` if the run closes first.
+pub async fn pause(ctx: &ClientContext, attempt: u32) -> bool {
+    let wait = Duration::from_millis(500u64 << attempt.min(5)).min(Duration::from_secs(10));
+    tokio::select! {
+        _ = ctx.close.cancelled() => false,
+        _ = tokio::time::sleep(wait) => true,
+    }
+}
+
+/// Waits until the slot holds another order than `current`; `None` if the
+/// run closes first (or the kitchen has stopped for good).
+pub async fn next_assignment(ctx: &ClientContext, slot: &mut watch::Receiver<Assignment>, current: &Assignment) -> Option<Assignment> {
+    loop {
+        {
+            let now = slot.borrow_and_update();
+            if now.order != current.order {
+                return Some(now.clone());
+            }
+        }
+        tokio::select! {
+            _ = ctx.close.cancelled() => return None,
+            changed = slot.changed() => {
+                if changed.is_err() {
+                    // No new order will come: wait to be closed.
+                    ctx.close.cancelled().await;
+                    return None;
+                }
+            }
+        }
+    }
+}
+
+/// Runs one client of `plan`'s transport until the run closes.
+pub async fn follow(ctx: Arc<ClientContext>, plan: TransportPlan, slot: watch::Receiver<Assignment>, seed: u64) -> Tally {
+    match plan.transport {
+        Transport::Poll => poll::follow(&ctx, slot, plan.poll_interval, seed).await,
+        Transport::Longpoll => longpoll::follow(&ctx, slot).await,
+        Transport::Sse => sse::follow(&ctx, slot).await,
+        Transport::Ws => ws::follow(&ctx, slot).await,
+    }
+}
+
+/// One order followed on a push transport, over one connection or several
+/// (a dropped one is resumed from the last event id).
+pub struct PushSession {
+    order: uuid::Uuid,
+    follow: Option<crate::accounting::Follow>,
+    /// The newest state seen is the order's final stage: the stream ends now.
+    pub finished: bool,
+}
+
+impl PushSession {
+    pub fn new(order: uuid::Uuid) -> Self {
+        PushSession { order, follow: None, finished: false }
+    }
+
+    pub fn started(&self) -> bool {
+        self.follow.is_some()
+    }
+
+    /// A `snapshot`, `reset` or `order` payload's order state.
+    pub fn state(&mut self, tally: &mut Tally, first: &mut First, state: &orderboard_model::TrackedOrder) {
+        match &mut self.follow {
+            None => {
+                self.follow = Some(tally.begin(self.order, state));
+                first.ok();
+            }
+            Some(f) => tally.pushed(f, state),
+        }
+        if self.follow.is_some_and(|f| f.last == state.version) {
+            self.finished = state.stage.is_final();
+        }
+    }
+
+    /// The connection failed or dropped before the order's end.
+    pub fn failed(&self, tally: &mut Tally, first: &mut First) {
+        tally.errors += 1;
+        if !self.started() {
+            first.failed();
+        }
+    }
+}

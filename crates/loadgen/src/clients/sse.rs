@@ -1,0 +1,125 @@
+//! Server-Sent Events: one long-lived `GET /api/track/{token}/events`; the
+//! server pushes a `snapshot`, then an `order` event per change, and ends the
+//! stream after the order's final stage. A dropped stream resumes with
+//! `Last-Event-ID`, as EventSource does.
+
+use super::{next_assignment, pause, ClientContext, First, PushSession, IDLE_CHECK, REQUEST_TIMEOUT, STREAM_IDLE};
+use crate::accounting::Tally;
+use crate::kitchen::Assignment;
+use eventsource_stream::Eventsource;
+use futures_util::StreamExt;
+use orderboard_model::{TrackEvent, TrackSnapshot};
+use reqwest::header::ACCEPT;
+use reqwest::StatusCode;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::watch;
+use tokio::time::Instant;
+
+/// Follows the slot's order, then the next one, until the run closes.
+pub async fn follow(ctx: &ClientContext, mut slot: watch::Receiver<Assignment>) -> Tally {
+    let mut tally = Tally::default();
+    let Some(mut first) = First::acquire(ctx).await else { return tally };
+    let mut assignment = slot.borrow_and_update().clone();
+    while stream_order(ctx, &assignment, &mut tally, &mut first).await {
+        match next_assignment(ctx, &mut slot, &assignment).await {
+            Some(next) => assignment = next,
+            None => break,
+        }
+    }
+    tally
+}
+
+/// Follows one order until its stream ends after the final stage (`true`)
+/// or the run closes (`false`).
+async fn stream_order(ctx: &ClientContext, assignment: &Assignment, tally: &mut Tally, first: &mut First) -> bool {
+    let url = format!("{}/api/track/{}/events", ctx.base, assignment.token);
+    let mut session = PushSession::new(assignment.order);
+    let mut last_id: Option<String> = None;
+    let mut attempt = 0u32;
+    loop {
+        tally.requests += 1;
+        let mut req = ctx.http.get(&url).header(ACCEPT, "text/event-stream");
+        if let Some(id) = &last_id {
+            req = req.header("Last-Event-ID", id.as_str());
+        }
+        let sent = tokio::select! {
+            _ = ctx.close.cancelled() => return false,
+            r = tokio::time::timeout(REQUEST_TIMEOUT, req.send()) => r,
+        };
+        let ended_well = match sent {
+            Ok(Ok(res)) if res.status() == StatusCode::NO_CONTENT => return true,
+            Ok(Ok(res)) if res.status() == StatusCode::OK => {
+                match read_stream(ctx, res, &mut session, &mut last_id, tally, first).await {
+                    None => return false,
+                    Some(well) => well,
+                }
+            }
+            _ => false,
+        };
+        if ended_well {
+            return true;
+        }
+        if session.started() {
+            attempt = 0;
+        }
+        session.failed(tally, first);
+        if !pause(ctx, attempt).await {
+            return false;
+        }
+        attempt += 1;
+    }
+}
+
+/// Reads one connection's events: `Some(true)` if it ended after the final
+/// stage, `Some(false)` if it failed or dropped first, `None` if the run closed.
+async fn read_stream(
+    ctx: &ClientContext,
+    res: reqwest::Response,
+    session: &mut PushSession,
+    last_id: &mut Option<String>,
+    tally: &mut Tally,
+    first: &mut First,
+) -> Option<bool> {
+    // Heartbeat comments never become events, so watch the bytes themselves.
+    let start = Instant::now();
+    let active = Arc::new(AtomicU64::new(0));
+    let seen = active.clone();
+    let mut events = res
+        .bytes_stream()
+        .inspect(move |_| seen.store(start.elapsed().as_millis() as u64, Ordering::Relaxed))
+        .eventsource();
+    loop {
+        let next = tokio::select! {
+            _ = ctx.close.cancelled() => return None,
+            n = tokio::time::timeout(IDLE_CHECK, events.next()) => n,
+        };
+        let event = match next {
+            Err(_) => {
+                let quiet = start.elapsed().saturating_sub(Duration::from_millis(active.load(Ordering::Relaxed)));
+                if quiet >= STREAM_IDLE {
+                    return Some(false);
+                }
+                continue;
+            }
+            Ok(None) => return Some(session.finished),
+            Ok(Some(Err(_))) => return Some(session.finished),
+            Ok(Some(Ok(event))) => event,
+        };
+        if !event.id.is_empty() {
+            *last_id = Some(event.id.clone());
+        }
+        match event.event.as_str() {
+            "snapshot" | "reset" => match serde_json::from_str::<TrackSnapshot>(&event.data) {
+                Ok(s) => session.state(tally, first, &s.order),
+                Err(_) => tally.errors += 1,
+            },
+            "order" => match serde_json::from_str::<TrackEvent>(&event.data) {
+                Ok(e) if session.started() => session.state(tally, first, &e.order),
+                _ => tally.errors += 1,
+            },
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,124 @@
+//! WebSocket: `GET /api/track/{token}/ws` upgraded to a socket that carries
+//! the same `snapshot`, `order` and `reset` payloads as SSE, each a JSON
+//! `SocketMessage`; the server closes it after the order's final stage. A
+//! dropped socket resumes with `?last_event_id=N`.
+
+use super::{next_assignment, pause, ClientContext, First, PushSession, IDLE_CHECK, REQUEST_TIMEOUT, STREAM_IDLE};
+use crate::accounting::Tally;
+use crate::kitchen::Assignment;
+use crate::target::ws_url;
+use futures_util::{SinkExt, StreamExt};
+use orderboard_model::{SocketMessage, TrackEvent, TrackSnapshot};
+use std::time::Duration;
+use tokio::sync::watch;
+use tokio::time::Instant;
+use tokio_tungstenite::tungstenite::Message;
+
+/// Follows the slot's order, then the next one, until the run closes.
+pub async fn follow(ctx: &ClientContext, mut slot: watch::Receiver<Assignment>) -> Tally {
+    let mut tally = Tally::default();
+    let Some(mut first) = First::acquire(ctx).await else { return tally };
+    let mut assignment = slot.borrow_and_update().clone();
+    while socket_order(ctx, &assignment, &mut tally, &mut first).await {
+        match next_assignment(ctx, &mut slot, &assignment).await {
+            Some(next) => assignment = next,
+            None => break,
+        }
+    }
+    tally
+}
+
+/// Follows one order until the server closes the socket after the final
+/// stage (`true`) or the run closes (`false`).
+async fn socket_order(ctx: &ClientContext, assignment: &Assignment, tally: &mut Tally, first: &mut First) -> bool {
+    let mut session = PushSession::new(assignment.order);
+    let mut last_id: Option<u64> = None;
+    let mut attempt = 0u32;
+    loop {
+        tally.requests += 1;
+        let mut url = ws_url(&ctx.base, &format!("/api/track/{}/ws", assignment.token));
+        if let Some(id) = last_id {
+            url.push_str(&format!("?last_event_id={id}"));
+        }
+        let connected = tokio::select! {
+            _ = ctx.close.cancelled() => return false,
+            r = tokio::time::timeout(REQUEST_TIMEOUT, tokio_tungstenite::connect_async(url)) => r,
+        };
+        let ended_well = match connected {
+            Ok(Ok((socket, _))) => match read_socket(ctx, socket, &mut session, &mut last_id, tally, first).await {
+                None => return false,
+                Some(well) => well,
+            },
+            _ => false,
+        };
+        if ended_well {
+            return true;
+        }
+        if session.started() {
+            attempt = 0;
+        }
+        session.failed(tally, first);
+        if !pause(ctx, attempt).await {
+            return false;
+        }
+        attempt += 1;
+    }
+}
+
+type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Reads one socket's messages: `Some(true)` if it closed after the final
+/// stage, `Some(false)` if it failed or dropped first, `None` if the run
+/// closed (the socket is closed politely).
+async fn read_socket(
+    ctx: &ClientContext,
+    mut socket: Socket,
+    session: &mut PushSession,
+    last_id: &mut Option<u64>,
+    tally: &mut Tally,
+    first: &mut First,
+) -> Option<bool> {
+    let mut heard = Instant::now();
+    loop {
+        let next = tokio::select! {
+            _ = ctx.close.cancelled() => {
+                let _ = tokio::time::timeout(Duration::from_secs(1), socket.close(None)).await;
+                return None;
+            }
+            n = tokio::time::timeout(IDLE_CHECK, socket.next()) => n,
+        };
+        let message = match next {
+            Err(_) => {
+                if heard.elapsed() >= STREAM_IDLE {
+                    return Some(false);
+                }
+                // Ask for a pong: any answer shows the connection lives.
+                let ping = tokio::time::timeout(REQUEST_TIMEOUT, socket.send(Message::Ping(Default::default())));
+                if !matches!(ping.await, Ok(Ok(()))) {
+                    return Some(false);
+                }
+                continue;
+            }
+            Ok(None) | Ok(Some(Err(_))) => return Some(session.finished),
+            Ok(Some(Ok(message))) => message,
+        };
+        heard = Instant::now();
+        let Message::Text(text) = message else { continue };
+        let Ok(message) = serde_json::from_str::<SocketMessage<serde_json::Value>>(text.as_str()) else {
+            tally.errors += 1;
+            continue;
+        };
+        *last_id = Some(message.id);
+        match message.event.as_str() {
+            "snapshot" | "reset" => match serde_json::from_value::<TrackSnapshot>(message.data) {
+                Ok(s) => session.state(tally, first, &s.order),
+                Err(_) => tally.errors += 1,
+            },
+            "order" => match serde_json::from_value::<TrackEvent>(message.data) {
+                Ok(e) if session.started() => session.state(tally, first, &e.order),
+                _ => tally.errors += 1,
+            },
+            _ => {}
+        }
+    }
+}

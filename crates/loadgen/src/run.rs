@@ -1,0 +1,146 @@
+//! One run from start to report: create the orders, connect every client,
+//! make changes for the run's length, let the last deliveries land, close the
+//! clients and add up what they saw against what the kitchen did.
+
+use crate::accounting::{summarize, Tally};
+use crate::clients::{self, ClientContext, Readiness};
+use crate::counts;
+use crate::driver::OrderDriver;
+use crate::kitchen::{Kitchen, Refresher};
+use crate::plan::LoadConfig;
+use orderboard_model::{ComparisonPhase, LoadReport, Order, StageChangeRequest, Stage};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::task::JoinHandle;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+/// The longest wait for every client's first state.
+const MAX_CONNECT_WAIT: Duration = Duration::from_secs(300);
+/// How long the kitchen's last changes, and the clients' closing, may take.
+const FINISH_PATIENCE: Duration = Duration::from_secs(15);
+
+/// Runs the load described by `config` against its target, with `driver`
+/// making the changes. `stop` ends the run early (it still reports);
+/// `on_phase` hears Starting, Running, Stopping and Finished as they begin.
+pub async fn run(
+    config: LoadConfig,
+    driver: Arc<dyn OrderDriver>,
+    stop: CancellationToken,
+    on_phase: Arc<dyn Fn(ComparisonPhase) + Send + Sync>,
+) -> anyhow::Result<LoadReport> {
+    config.validate()?;
+    on_phase(ComparisonPhase::Starting);
+    let base = config.base_url();
+    let staff_http = reqwest::Client::builder().timeout(clients::REQUEST_TIMEOUT).build()?;
+    let before = counts::read(&staff_http, &base).await;
+
+    let kitchen = Kitchen::open(&driver, config.order_count(), config.seed).await?;
+    let ledger = kitchen.ledger();
+
+    // Every client, on every transport, follows slot (i mod orders): all
+    // transports see the same changes.
+    let close = CancellationToken::new();
+    let _close_on_drop = close.clone().drop_guard();
+    let readiness = Arc::new(Readiness::default());
+    let mut seeds = ChaCha8Rng::seed_from_u64(config.seed ^ 0x6c6f_6164_6765_6e00);
+    let started = Instant::now();
+    let mut clients: Vec<Vec<JoinHandle<Tally>>> = Vec::with_capacity(config.transports.len());
+    for plan in &config.transports {
+        let ctx = Arc::new(ClientContext::new(base.clone(), close.clone(), readiness.clone())?);
+        let handles = (0..config.clients_per_transport as usize)
+            .map(|i| tokio::spawn(clients::follow(ctx.clone(), *plan, kitchen.subscribe(i), seeds.random())))
+            .collect();
+        clients.push(handles);
+    }
+    let total = config.clients_per_transport as u64 * config.transports.len() as u64;
+    let connect_wait = Duration::from_secs(30).max(Duration::from_millis(total * 5)).min(MAX_CONNECT_WAIT);
+    let connect_deadline = Instant::now() + connect_wait;
+    while readiness.settled() < total && Instant::now() < connect_deadline && !stop.is_cancelled() {
+        tokio::select! {
+            _ = stop.cancelled() => {}
+            _ = tokio::time::sleep(Duration::from_millis(50)) => {}
+        }
+    }
+    if readiness.settled() < total {
+        tracing::warn!("{} of {total} clients had their first state after {connect_wait:?}", readiness.ready());
+    }
+
+    on_phase(ComparisonPhase::Running);
+    let kitchen_stop = CancellationToken::new();
+    let _kitchen_stop_on_drop = kitchen_stop.clone().drop_guard();
+    let refresher = Refresher { http: staff_http.clone(), base: base.clone() };
+    let cooking = kitchen.start(driver.clone(), refresher, config.stage_every, kitchen_stop.clone());
+    if !stop.is_cancelled() {
+        tokio::select! {
+            _ = stop.cancelled() => {}
+            _ = tokio::time::sleep(config.duration) => {}
+        }
+    }
+    kitchen_stop.cancel();
+
+    on_phase(ComparisonPhase::Stopping);
+    let last_orders = cooking.finish(FINISH_PATIENCE).await;
+    let final_versions = ledger.versions();
+    tokio::time::sleep(config.grace).await;
+    close.cancel();
+    let deadline = Instant::now() + FINISH_PATIENCE;
+    let mut tallies = Vec::with_capacity(clients.len());
+    for handles in clients {
+        let mut merged = Tally::default();
+        for handle in handles {
+            let abort = handle.abort_handle();
+            match tokio::time::timeout_at(deadline, handle).await {
+                Ok(Ok(t)) => merged.merge(t),
+                Ok(Err(_)) => merged.errors += 1,
+                Err(_) => {
+                    abort.abort();
+                    merged.errors += 1;
+                }
+            }
+        }
+        tallies.push(merged);
+    }
+    let elapsed = started.elapsed();
+    let after = counts::read(&staff_http, &base).await;
+    if config.cancel_leftovers {
+        cancel_leftovers(&driver, &last_orders).await;
+    }
+
+    let minutes = elapsed.as_secs_f64() / 60.0;
+    let transports = config
+        .transports
+        .iter()
+        .zip(tallies)
+        .map(|(plan, tally)| {
+            let bytes = counts::delta(before.as_ref(), after.as_ref(), plan.transport);
+            summarize(plan.transport, config.clients_per_transport as u64, tally, &final_versions, minutes, bytes)
+        })
+        .collect();
+    let report = LoadReport {
+        duration_secs: elapsed.as_secs_f64(),
+        orders: ledger.orders.load(Ordering::Relaxed),
+        changes_made: ledger.changes.load(Ordering::Relaxed),
+        transports,
+    };
+    on_phase(ComparisonPhase::Finished);
+    Ok(report)
+}
+
+/// Cancels the run's orders that are still active, so that they leave the
+/// dispatcher's screen and free their display numbers.
+async fn cancel_leftovers(driver: &Arc<dyn OrderDriver>, orders: &[Order]) {
+    use futures_util::StreamExt;
+    let active = orders.iter().filter(|o| !o.stage.is_final());
+    futures_util::stream::iter(active)
+        .for_each_concurrent(8, |o| async move {
+            let request = StageChangeRequest { to: Stage::Cancelled, expected_version: Some(o.version) };
+            if let Err(e) = tokio::time::timeout(Duration::from_secs(10), driver.change_stage(o.id, request)).await.unwrap_or_else(|_| Err(anyhow::anyhow!("timed out"))) {
+                tracing::warn!("cancelling order {} after the run: {e:#}", o.id);
+            }
+        })
+        .await;
+}
