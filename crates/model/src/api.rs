@@ -43,6 +43,8 @@ pub enum ErrorCode {
     NumberInUse,
     /// Every display number is in use by an active order.
     NoFreeNumber,
+    /// A workshop comparison is already running: stop it first.
+    AlreadyRunning,
     /// Too many open streams.
     Overloaded,
     /// A staff request without a live staff session: sign in.

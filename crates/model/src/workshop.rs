@@ -1,8 +1,9 @@
 //! Workshop mode: the four ways a customer's screen can follow an order, and
 //! what each one costs, as the server counts it and the load generator sees it.
 //!
-//! The same order data reaches clients by short polling, long polling, SSE or
-//! a WebSocket. The server counts each transport's requests, bytes, open
+//! The same order data reaches a customer's tracking page by short polling,
+//! long polling, SSE or a WebSocket (the tracking endpoints only: the staff
+//! and board streams are not counted here). The server counts each transport's requests, bytes, open
 //! connections, updates and staleness (`/metrics` in Prometheus text, and
 //! [`TransportCounts`] as JSON); a comparison runs simulated customers on each
 //! transport and ends with a [`LoadReport`]. The workshop page, the load
@@ -22,7 +23,7 @@ pub enum Transport {
     Poll,
     /// `GET /api/track/{token}/longpoll?after_version=N`, held until a change.
     Longpoll,
-    /// `GET /api/track/{token}/events`, the SSE stream (and the board and staff streams).
+    /// `GET /api/track/{token}/events`, the SSE stream.
     Sse,
     /// `GET /api/track/{token}/ws`, a WebSocket with the same messages.
     Ws,

@@ -100,6 +100,19 @@ pub struct ServerArgs {
     #[arg(long, env = "ORDERBOARD_SESSION_HOURS", default_value_t = 12, value_parser = clap::value_parser!(u64).range(1..=24 * 30))]
     pub session_hours: u64,
 
+    /// Start the demo driver: orders arrive and move through their stages on
+    /// their own, for workshops and trying Orderboard out.
+    #[arg(long, env = "ORDERBOARD_DEMO")]
+    pub demo: bool,
+
+    /// The demo's seed: the same seed makes the same orders.
+    #[arg(long, env = "ORDERBOARD_DEMO_SEED", default_value_t = 1)]
+    pub demo_seed: u64,
+
+    /// How much faster than a real kitchen the demo runs (0.1 to 100).
+    #[arg(long, env = "ORDERBOARD_DEMO_SPEED", default_value_t = orderboard_model::workshop::DEFAULT_DEMO_SPEED)]
+    pub demo_speed: f64,
+
     /// Log as JSON lines instead of human-readable text.
     #[arg(long, env = "ORDERBOARD_LOG_JSON")]
     pub log_json: bool,

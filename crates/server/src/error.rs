@@ -37,6 +37,9 @@ pub enum ApiError {
     },
     #[error("all display numbers are in use by active orders")]
     NoFreeNumber,
+    /// Something is already running that only one may run at a time.
+    #[error("{0}")]
+    AlreadyRunning(String),
     #[error("{0}")]
     Unauthorized(String),
     #[error("{0}")]
@@ -76,7 +79,9 @@ impl ApiError {
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::Conflict { .. } | ApiError::NoFreeNumber => StatusCode::CONFLICT,
+            ApiError::Conflict { .. } | ApiError::NoFreeNumber | ApiError::AlreadyRunning(_) => {
+                StatusCode::CONFLICT
+            }
             ApiError::Overloaded { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
@@ -96,6 +101,7 @@ impl ApiError {
             ApiError::MethodNotAllowed => ErrorCode::MethodNotAllowed,
             ApiError::Conflict { code, .. } => *code,
             ApiError::NoFreeNumber => ErrorCode::NoFreeNumber,
+            ApiError::AlreadyRunning(_) => ErrorCode::AlreadyRunning,
             ApiError::Overloaded { .. } => ErrorCode::Overloaded,
             ApiError::Unauthorized(_) => ErrorCode::Unauthorized,
             ApiError::Forbidden(_) => ErrorCode::Forbidden,

@@ -19,11 +19,14 @@ pub mod shutdown;
 pub mod sse;
 pub mod store;
 mod ui_assets;
+pub mod workshop;
+pub mod ws;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post, put};
 use axum::Router;
 use feed::ChangeFeed;
+use orderboard_model::Transport;
 use limits::StreamAdmission;
 use sqlx::SqlitePool;
 use sse::open_streams::OpenStreamCounts;
@@ -35,6 +38,9 @@ use store::OrderStore;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tower_http::trace::TraceLayer;
+use workshop::comparison::Comparison;
+use workshop::demo_driver::DemoDriver;
+use workshop::transport_metrics::TransportMetrics;
 
 pub use config::StreamSettings;
 
@@ -54,6 +60,12 @@ pub struct AppState {
     pub admission: Arc<StreamAdmission>,
     /// Cancelled when the server shuts down; every open stream ends on it.
     pub shutdown: CancellationToken,
+    /// What each way of following an order costs (workshop mode).
+    pub transport_metrics: Arc<TransportMetrics>,
+    /// The demo driver, which makes orders when asked to.
+    pub demo: Arc<DemoDriver>,
+    /// The workshop's comparison of the four transports.
+    pub comparison: Arc<Comparison>,
 }
 
 impl AppState {
@@ -69,12 +81,15 @@ impl AppState {
             shutdown.clone(),
         ));
         AppState {
-            store,
+            store: store.clone(),
             open_streams: Arc::new(OpenStreamCounts::default()),
             settings,
             snapshots: Arc::new(SnapshotCache::default()),
             admission: Arc::new(StreamAdmission::default()),
             sessions,
+            transport_metrics: Arc::new(TransportMetrics::new()),
+            demo: Arc::new(DemoDriver::new(store.clone(), shutdown.clone())),
+            comparison: Arc::new(Comparison::default()),
             shutdown,
         }
     }
@@ -96,11 +111,23 @@ fn api_routes(state: &AppState) -> Router<AppState> {
         )
         .route("/orders/{id}", get(routes::orders::get))
         .route("/orders/{id}/stage", post(routes::orders::change_stage))
+        .route("/demo", get(routes::demo::status).put(routes::demo::set))
+        .route(
+            "/workshop/comparison",
+            post(routes::workshop::start_comparison).delete(routes::workshop::stop_comparison),
+        )
         .route_layer(staff_only());
     // Public streams: every stream takes a place against the limits first.
+    // A tracking page's four transports are metered for workshop mode.
+    let metered = |t| from_fn_with_state((state.transport_metrics.clone(), t), workshop::metered::count);
     let public_streams = Router::new()
         .route("/board/events", get(routes::board::stream))
-        .route("/track/{token}/events", get(routes::track::stream))
+        .route("/workshop/events", get(routes::workshop::events))
+        .route("/track/{token}/events", get(routes::track::stream).layer(metered(Transport::Sse)))
+        .route(
+            "/track/{token}/longpoll",
+            get(routes::track::longpoll).layer(metered(Transport::Longpoll)),
+        )
         .route_layer(admit());
     Router::new()
         .merge(staff)
@@ -115,7 +142,10 @@ fn api_routes(state: &AppState) -> Router<AppState> {
         )
         .route("/session/desktop", post(auth::routes::desktop))
         .route("/session/passphrase", put(auth::routes::set_passphrase))
-        .route("/track/{token}", get(routes::track::get))
+        .route("/track/{token}", get(routes::track::get).layer(metered(Transport::Poll)))
+        .route("/track/{token}/ws", get(routes::track::socket).layer(metered(Transport::Ws)))
+        .route("/workshop/counts", get(routes::workshop::counts))
+        .route("/workshop/comparison", get(routes::workshop::comparison))
         .fallback(error::api_not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
 }
@@ -125,6 +155,7 @@ pub fn app(state: AppState) -> Router {
     let cors = cross_origin(&state.settings.auth.allowed_origins);
     let router = Router::new()
         .nest("/api", api_routes(&state))
+        .route("/metrics", get(routes::workshop::metrics))
         .fallback(ui_assets::serve)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
     let router = match cors {

@@ -13,6 +13,7 @@ use crate::error::ApiError;
 use crate::AppState;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
+use axum::http::Extensions;
 use axum::middleware::Next;
 use axum::response::Response;
 use bytes::Bytes;
@@ -134,6 +135,13 @@ impl Drop for StreamPermit {
     }
 }
 
+/// A permit for one more long-lived connection from the request's client, for
+/// a connection that outlives its response (a WebSocket).
+pub fn admit(state: &AppState, extensions: &Extensions) -> Result<StreamPermit, ApiError> {
+    let client = extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    state.admission.admit(&state.settings.limits, client)
+}
+
 /// Middleware for the stream routes: admits the stream or refuses it, and
 /// ties the permit to the response body, so the place is held exactly as
 /// long as the stream is (an error answer gives it back at once).
@@ -142,11 +150,7 @@ pub async fn admit_stream(
     request: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
-    let client = request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip());
-    let permit = state.admission.admit(&state.settings.limits, client)?;
+    let permit = admit(&state, request.extensions())?;
     let response = next.run(request).await;
     Ok(response.map(|body| {
         Body::new(PermittedBody {

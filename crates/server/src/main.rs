@@ -29,6 +29,12 @@ async fn main() -> anyhow::Result<()> {
         Arc::new(InProcessFeed::default()),
         args.stream_settings(),
     );
+    if args.demo {
+        state
+            .demo
+            .start(args.demo_seed, args.demo_speed)
+            .map_err(|e| anyhow::anyhow!("--demo-speed: {e}"))?;
+    }
     let listener = tokio::net::TcpListener::bind(args.listen).await?;
     tracing::info!("listening on http://{}", listener.local_addr()?);
     serve(listener, state, shutdown::signal()).await?;

@@ -21,6 +21,15 @@ use utoipa::OpenApi;
         crate::routes::board::stream,
         crate::routes::track::get,
         crate::routes::track::stream,
+        crate::routes::track::longpoll,
+        crate::routes::track::socket,
+        crate::routes::workshop::counts,
+        crate::routes::workshop::events,
+        crate::routes::workshop::comparison,
+        crate::routes::workshop::start_comparison,
+        crate::routes::workshop::stop_comparison,
+        crate::routes::demo::status,
+        crate::routes::demo::set,
         openapi_json,
         crate::auth::routes::status,
         crate::auth::routes::sign_in,
@@ -36,6 +45,8 @@ use utoipa::OpenApi;
         orderboard_model::BoardSnapshot,
         orderboard_model::TrackSnapshot,
         orderboard_model::ErrorCode,
+        orderboard_model::WorkshopSample,
+        orderboard_model::TransportRates,
     ))
 )]
 pub struct ApiDoc;

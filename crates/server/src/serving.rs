@@ -1,8 +1,9 @@
 //! Serving connections, with the limits axum's own `serve` cannot set.
 //!
-//! Each accepted connection is served by hyper-util's builder, HTTP/1.1 only
-//! (browsers speak HTTP/2 only over TLS, and guessing the version would wait
-//! for a client's first bytes with no time limit), with:
+//! Each accepted connection is served by hyper's HTTP/1.1 connection, with
+//! upgrades (WebSockets) allowed. HTTP/1.1 only: browsers speak HTTP/2 only
+//! over TLS, and guessing the version would wait for a client's first bytes
+//! with no time limit. With:
 //!
 //! - a header read timeout, so a client that opens a connection and sends
 //!   its request headers slowly, or never, is cut off (slowloris);
@@ -24,9 +25,10 @@
 use crate::AppState;
 use axum::extract::ConnectInfo;
 use axum::Router;
-use hyper_util::rt::{TokioExecutor, TokioIo, TokioTimer};
-use hyper_util::server::conn::auto;
-use hyper_util::server::graceful::GracefulShutdown;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 use std::future::Future;
 use std::io;
 use std::pin::Pin;
@@ -55,6 +57,9 @@ pub async fn serve_router(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
     let limits = state.settings.limits.clone();
+    if let Ok(addr) = listener.local_addr() {
+        state.comparison.serve_on(addr);
+    }
     if let Err(e) = crate::auth::stored_passphrase::sync(&state).await {
         tracing::error!(error = %e, "reading or storing the staff passphrase");
     }
@@ -66,13 +71,15 @@ pub async fn serve_router(
              set --staff-passphrase or ORDERBOARD_STAFF_PASSPHRASE to let staff sign in from other machines"
         );
     }
-    let mut builder = auto::Builder::new(TokioExecutor::new()).http1_only();
+    let mut builder = http1::Builder::new();
     builder
-        .http1()
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout)
         .max_buf_size(MAX_WRITE_BUFFER);
-    let graceful = GracefulShutdown::new();
+    // Graceful shutdown: each connection finishes the answer it is writing,
+    // then closes; serving returns once every connection has.
+    let connections = TaskTracker::new();
+    let closing = CancellationToken::new();
     tokio::pin!(shutdown);
     loop {
         let (tcp, remote) = tokio::select! {
@@ -98,25 +105,39 @@ pub async fn serve_router(
         });
         let connection = builder
             .serve_connection(TokioIo::new(io), service)
-            .into_owned();
-        let connection = graceful.watch(connection);
+            .with_upgrades();
         let stall_timeout = limits.stall_timeout;
-        tokio::spawn(async move {
-            tokio::select! {
-                result = connection => {
-                    if let Err(e) = result {
-                        tracing::debug!(error = %e, %remote, "connection ended with an error");
+        let closing = closing.clone();
+        connections.spawn(async move {
+            tokio::pin!(connection);
+            let stall = stalled.wait(stall_timeout);
+            tokio::pin!(stall);
+            let mut asked_to_close = false;
+            loop {
+                tokio::select! {
+                    result = connection.as_mut() => {
+                        if let Err(e) = result {
+                            tracing::debug!(error = %e, %remote, "connection ended with an error");
+                        }
+                        return;
                     }
-                }
-                _ = stalled.wait(stall_timeout) => {
-                    tracing::info!(%remote, "closing a connection that took no bytes for {stall_timeout:?}");
+                    _ = &mut stall => {
+                        tracing::info!(%remote, "closing a connection that took no bytes for {stall_timeout:?}");
+                        return;
+                    }
+                    _ = closing.cancelled(), if !asked_to_close => {
+                        asked_to_close = true;
+                        connection.as_mut().graceful_shutdown();
+                    }
                 }
             }
         });
     }
     drop(listener);
     state.shutdown.cancel();
-    graceful.shutdown().await;
+    closing.cancel();
+    connections.close();
+    connections.wait().await;
     Ok(())
 }
 

@@ -2,10 +2,13 @@
 //!
 //! Each change is turned into its three SSE frames (staff, board, tracking) a
 //! single time, when it is published or read back from the log; subscribers
-//! share the bytes instead of encoding them again per connection.
+//! share the bytes instead of encoding them again per connection. The
+//! tracking WebSocket's message is encoded once too, when a socket first needs it.
 
 use crate::sse::encoder;
 use crate::sse::open_streams::StreamKind;
+use crate::ws;
+use std::sync::OnceLock;
 use bytes::Bytes;
 use orderboard_model::{BoardEvent, OrderEvent, StreamEventName, TrackEvent};
 use uuid::Uuid;
@@ -19,6 +22,12 @@ pub struct PublishedChange {
     pub staff_frame: Bytes,
     pub board_frame: Bytes,
     pub track_frame: Bytes,
+    /// The change itself, for the transports that do not speak SSE (long
+    /// polls and WebSockets).
+    pub event: OrderEvent,
+    /// The tracking WebSocket's `order` message, encoded by the first socket
+    /// that needs it and shared by the rest.
+    track_socket_message: OnceLock<Bytes>,
 }
 
 impl PublishedChange {
@@ -30,7 +39,16 @@ impl PublishedChange {
             staff_frame: order_frame(StreamKind::Staff, event),
             board_frame: order_frame(StreamKind::Board, event),
             track_frame: order_frame(StreamKind::Track, event),
+            event: event.clone(),
+            track_socket_message: OnceLock::new(),
         }
+    }
+
+    /// The tracking WebSocket's `order` message for this change.
+    pub fn track_socket_message(&self) -> Bytes {
+        self.track_socket_message
+            .get_or_init(|| ws::message::encode(self.seq, StreamEventName::Order, &TrackEvent::from(&self.event)))
+            .clone()
     }
 }
 

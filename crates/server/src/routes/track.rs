@@ -1,36 +1,207 @@
 //! `/api/track/{token}`: one customer's view of their order, reached only by
-//! its tracking token, and its live stream.
+//! its tracking token, and the four ways to follow it: polling (with `ETag`
+//! and `If-None-Match`), a long poll, the SSE stream and a WebSocket.
 
 use crate::error::{ApiError, ApiPath, ApiQuery};
 use crate::sse::live_stream::{self, Audience, Start};
 use crate::sse::resume::{resume_from, StreamQuery};
 use crate::store::event_log;
 use crate::AppState;
+use crate::feed::Delivery;
+use crate::limits;
+use crate::ws::track_socket;
+use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::State;
-use axum::http::HeaderMap;
-use axum::response::Response;
+use axum::http::{header, Extensions, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
-use orderboard_model::{ApiErrorBody, TrackedOrder};
+use futures_util::StreamExt;
+use orderboard_model::{ApiErrorBody, Order, TrackedOrder, Transport};
+use serde::Deserialize;
+use std::time::Duration;
 
 fn no_such_order() -> ApiError {
     ApiError::NotFound("no such order: check the tracking link".into())
 }
 
-/// `GET /api/track/{token}`
+/// The entity tag of an order's version.
+fn etag(version: u64) -> HeaderValue {
+    HeaderValue::from_str(&format!("\"v{version}\"")).expect("digits are a valid header value")
+}
+
+/// The newest version the client says it has, from `If-None-Match`; `None`
+/// when it names none of ours.
+fn version_known(headers: &HeaderMap) -> Option<u64> {
+    let value = headers.get(header::IF_NONE_MATCH)?.to_str().ok()?;
+    value
+        .split(',')
+        .filter_map(|tag| {
+            let tag = tag.trim();
+            let tag = tag.strip_prefix("W/").unwrap_or(tag);
+            tag.strip_prefix("\"v")?.strip_suffix('"')?.parse::<u64>().ok()
+        })
+        .max()
+}
+
+/// The order as its customer sees it, with its version as the `ETag`.
+fn tracked(order: &Order) -> Response {
+    let mut response = Json(TrackedOrder::from(order)).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::ETAG, etag(order.version));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response
+}
+
+/// `GET /api/track/{token}`: the order now, for a page that polls. A client
+/// that names the current version in `If-None-Match` gets `304` and no body.
 #[utoipa::path(get, path = "/api/track/{token}", tag = "track",
-    params(("token" = String, Path, description = "The order's tracking token")),
-    responses((status = 200, description = "The customer's view of the order", body = TrackedOrder),
+    params(("token" = String, Path, description = "The order's tracking token"),
+           ("If-None-Match" = Option<String>, Header, description = "The ETag of the version the client has")),
+    responses((status = 200, description = "The customer's view of the order; its ETag names the version", body = TrackedOrder),
+              (status = 304, description = "Unchanged since the version the client named"),
               (status = 404, description = "No such order", body = ApiErrorBody)))]
 pub async fn get(
     State(state): State<AppState>,
     ApiPath(token): ApiPath<String>,
-) -> Result<Json<TrackedOrder>, ApiError> {
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     let order = state
         .store
         .by_tracking_token(&token)
         .await?
         .ok_or_else(no_such_order)?;
-    Ok(Json(TrackedOrder::from(&order)))
+    let metrics = &state.transport_metrics;
+    match version_known(&headers) {
+        Some(known) if known >= order.version => {
+            metrics.unchanged(Transport::Poll);
+            let mut response = StatusCode::NOT_MODIFIED.into_response();
+            response.headers_mut().insert(header::ETAG, etag(order.version));
+            return Ok(response);
+        }
+        Some(_) => metrics.delivered(Transport::Poll, order.updated_at),
+        None => {}
+    }
+    Ok(tracked(&order))
+}
+
+/// The query of `GET /api/track/{token}/longpoll`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LongPollQuery {
+    /// The version the client has; the answer waits for a newer one (0 when left out).
+    pub after_version: Option<u64>,
+    /// How long to wait for a change, 1 to 120 seconds (30 when left out).
+    pub timeout_secs: Option<u64>,
+}
+
+pub const DEFAULT_LONG_POLL_SECS: u64 = 30;
+pub const MAX_LONG_POLL_SECS: u64 = 120;
+
+/// `GET /api/track/{token}/longpoll`: answers as soon as the order has a
+/// version newer than `after_version` (at once if it already has), or `204`
+/// when nothing changed within the timeout. The client then asks again.
+#[utoipa::path(get, path = "/api/track/{token}/longpoll", tag = "track",
+    params(("token" = String, Path, description = "The order's tracking token"), LongPollQuery),
+    responses((status = 200, description = "A newer version of the order", body = TrackedOrder),
+              (status = 204, description = "No change within the timeout: ask again"),
+              (status = 400, description = "A malformed version or timeout", body = ApiErrorBody),
+              (status = 503, description = "Too many open connections; see Retry-After", body = ApiErrorBody),
+              (status = 404, description = "No such order", body = ApiErrorBody)))]
+pub async fn longpoll(
+    State(state): State<AppState>,
+    ApiPath(token): ApiPath<String>,
+    ApiQuery(query): ApiQuery<LongPollQuery>,
+) -> Result<Response, ApiError> {
+    let timeout = query.timeout_secs.unwrap_or(DEFAULT_LONG_POLL_SECS);
+    if !(1..=MAX_LONG_POLL_SECS).contains(&timeout) {
+        return Err(ApiError::BadRequest(format!(
+            "timeout_secs must be between 1 and {MAX_LONG_POLL_SECS}, got {timeout}"
+        )));
+    }
+    let after = query.after_version.unwrap_or(0);
+    // Subscribe before reading, so that no change falls between the two.
+    let mut subscription = state.store.feed().subscribe();
+    let mut order = state
+        .store
+        .by_tracking_token(&token)
+        .await?
+        .ok_or_else(no_such_order)?;
+    let metrics = state.transport_metrics.clone();
+    let deadline = tokio::time::sleep(Duration::from_secs(timeout));
+    tokio::pin!(deadline);
+    let shutdown = state.shutdown.clone();
+    loop {
+        if order.version > after {
+            metrics.delivered(Transport::Longpoll, order.updated_at);
+            return Ok(tracked(&order));
+        }
+        tokio::select! {
+            biased;
+            _ = shutdown.cancelled() => break,
+            _ = &mut deadline => break,
+            delivery = subscription.next() => match delivery {
+                None => break,
+                Some(Delivery::Change(change)) if change.order_id == order.id => {
+                    order = change.event.order.clone();
+                }
+                Some(Delivery::Change(_)) => {}
+                // Fell behind the feed: the database has the truth.
+                Some(Delivery::Missed) => {
+                    order = state.store.get(order.id).await?.ok_or_else(no_such_order)?;
+                }
+            },
+        }
+    }
+    metrics.unchanged(Transport::Longpoll);
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// `GET /api/track/{token}/ws`: the order over a WebSocket. It carries the
+/// stream's `snapshot`, `order` and `reset` messages as JSON text, resumes
+/// after `?last_event_id=N`, and closes normally after the final stage.
+#[utoipa::path(get, path = "/api/track/{token}/ws", tag = "streams",
+    params(("token" = String, Path, description = "The order's tracking token"),
+           ("last_event_id" = Option<String>, Query, description = "Resume after this sequence number")),
+    responses((status = 101, description = "A WebSocket of SocketMessage JSON texts: snapshot or reset first, then order messages"),
+              (status = 204, description = "The client already saw the order's final state"),
+              (status = 503, description = "Too many open connections; see Retry-After", body = ApiErrorBody),
+              (status = 404, description = "No such order", body = ApiErrorBody)))]
+pub async fn socket(
+    State(state): State<AppState>,
+    ApiPath(token): ApiPath<String>,
+    ApiQuery(query): ApiQuery<StreamQuery>,
+    extensions: Extensions,
+    upgrade: WebSocketUpgrade,
+) -> Result<Response, ApiError> {
+    let subscription = state.store.feed().subscribe();
+    let order = state
+        .store
+        .by_tracking_token(&token)
+        .await?
+        .ok_or_else(no_such_order)?;
+    let start = Start::plan(&state, resume_from(&HeaderMap::new(), &query)).await?;
+    if let Start::ReplayAfter(seen) = start {
+        if already_saw_the_end(&state, &order, seen).await? {
+            return Ok(live_stream::no_more_events());
+        }
+    }
+    // The socket outlives this response, so it holds its place itself.
+    let permit = limits::admit(&state, &extensions)?;
+    Ok(upgrade.on_upgrade(move |socket| {
+        track_socket::run(state, order.id, start, subscription, socket, permit)
+    }))
+}
+
+/// Whether a client that saw up to `seen` already has the order's final state.
+async fn already_saw_the_end(state: &AppState, order: &Order, seen: u64) -> Result<bool, ApiError> {
+    if !order.stage.is_final() {
+        return Ok(false);
+    }
+    let mut conn = state.store.pool().acquire().await?;
+    let last = event_log::last_seq_of_order(&mut conn, order.id)
+        .await?
+        .unwrap_or(0);
+    Ok(seen >= last)
 }
 
 /// `GET /api/track/{token}/events`: 404 for an unknown token; 204 for a client
@@ -57,14 +228,8 @@ pub async fn stream(
         .ok_or_else(no_such_order)?;
     let start = Start::plan(&state, resume_from(&headers, &query)).await?;
     if let Start::ReplayAfter(seen) = start {
-        if order.stage.is_final() {
-            let mut conn = state.store.pool().acquire().await?;
-            let last = event_log::last_seq_of_order(&mut conn, order.id)
-                .await?
-                .unwrap_or(0);
-            if seen >= last {
-                return Ok(live_stream::no_more_events());
-            }
+        if already_saw_the_end(&state, &order, seen).await? {
+            return Ok(live_stream::no_more_events());
         }
     }
     Ok(live_stream::response(

@@ -11,8 +11,22 @@ use serde::Serialize;
 
 /// `id: N`, `event: NAME` and one `data:` line of JSON.
 pub fn event_frame(id: u64, name: StreamEventName, data: &impl Serialize) -> Bytes {
+    frame(Some(id), name.as_str(), data)
+}
+
+/// `event: NAME` and one `data:` line of JSON, without an id: for streams of
+/// measurements, which have nothing to resume ([`crate::routes::workshop`]).
+pub fn unnumbered_frame(name: &'static str, data: &impl Serialize) -> Bytes {
+    frame(None, name, data)
+}
+
+fn frame(id: Option<u64>, name: &'static str, data: &impl Serialize) -> Bytes {
+    debug_assert!(name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'));
     let mut buf = BytesMut::with_capacity(256).writer();
-    let head = format!("id: {id}\nevent: {}\ndata: ", name.as_str());
+    let head = match id {
+        Some(id) => format!("id: {id}\nevent: {name}\ndata: "),
+        None => format!("event: {name}\ndata: "),
+    };
     std::io::Write::write_all(&mut buf, head.as_bytes()).expect("writing to memory");
     serde_json::to_writer(&mut buf, data).expect("model types always serialize");
     let mut buf = buf.into_inner();

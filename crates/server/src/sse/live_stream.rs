@@ -25,7 +25,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::Response;
 use bytes::Bytes;
 use futures_util::StreamExt;
-use orderboard_model::StreamEventName;
+use orderboard_model::{StreamEventName, Transport};
 use std::convert::Infallible;
 use tokio::time::{interval_at, Instant, MissedTickBehavior};
 use uuid::Uuid;
@@ -167,6 +167,9 @@ pub fn response(
 ) -> Response {
     let guard = OpenStreamGuard::open(&state.open_streams, audience.kind());
     let settings = state.settings.clone();
+    // Workshop mode counts the tracking streams' deliveries (see `workshop`).
+    let tracked = audience.only_order().is_some();
+    let metrics = state.transport_metrics.clone();
     let body = async_stream::stream! {
         let _guard = guard;
         yield Ok::<Bytes, Infallible>(encoder::retry_frame(settings.retry.as_millis() as u64));
@@ -215,6 +218,7 @@ pub fn response(
                 // if it has one: every event is for it, encoded once, for it.
                 for event in &events {
                     yield Ok(published::order_frame(audience.kind(), event));
+                    if tracked { metrics.delivered(Transport::Sse, event.at); }
                     last = event.seq;
                     if audience.only_order().is_some() && event.order.stage.is_final() { return; }
                 }
@@ -234,6 +238,7 @@ pub fn response(
                     if change.seq <= last { continue; }
                     if let Some(frame) = audience.frame(&change) {
                         yield Ok(frame.clone());
+                        if tracked { metrics.delivered(Transport::Sse, change.event.at); }
                     }
                     last = change.seq;
                     if audience.ends_after(&change) { return; }

@@ -16,3 +16,5 @@ mod stage_changes;
 mod staff_passphrase;
 mod stream_lifecycle;
 mod track;
+mod transports;
+mod workshop;

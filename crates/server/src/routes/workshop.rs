@@ -1,0 +1,119 @@
+//! Workshop mode's endpoints: the transports' counts (`/metrics` for
+//! Prometheus, `/api/workshop/counts` as JSON), the live stream of chart
+//! points for the workshop page, and the comparison it starts and stops.
+
+use crate::error::{ApiError, ApiJson};
+use crate::sse::encoder;
+use crate::workshop::rates;
+use crate::AppState;
+use axum::body::Body;
+use axum::extract::State;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use bytes::Bytes;
+use orderboard_model::workshop::{WORKSHOP_COMPARISON_EVENT, WORKSHOP_SAMPLE_EVENT};
+use orderboard_model::{
+    ApiErrorBody, ComparisonRequest, ComparisonState, TransportCountsReport, WorkshopSample,
+};
+use std::convert::Infallible;
+use std::time::Duration;
+use tokio::time::MissedTickBehavior;
+
+/// How often the workshop stream sends a chart point.
+pub const SAMPLE_EVERY: Duration = Duration::from_secs(1);
+
+/// `GET /metrics`: the Prometheus text format.
+pub async fn metrics(State(state): State<AppState>) -> Response {
+    let mut response = state.transport_metrics.render().into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+    );
+    response
+}
+
+/// `GET /api/workshop/counts`
+#[utoipa::path(get, path = "/api/workshop/counts", tag = "workshop",
+    responses((status = 200, description = "Each transport's counts since the server started (the figures of /metrics)", body = TransportCountsReport)))]
+pub async fn counts(State(state): State<AppState>) -> Json<TransportCountsReport> {
+    Json(state.transport_metrics.counts())
+}
+
+/// `GET /api/workshop/events`: a `sample` every second (each transport's
+/// rates over the last second, and the comparison's state), and a
+/// `comparison` whenever the comparison changes phase.
+#[utoipa::path(get, path = "/api/workshop/events", tag = "workshop",
+    responses((status = 200, description = "An SSE stream of `sample` (WorkshopSample) and `comparison` (ComparisonState) events", content_type = "text/event-stream", body = String),
+              (status = 503, description = "Too many open streams; see Retry-After", body = ApiErrorBody)))]
+pub async fn events(State(state): State<AppState>) -> Response {
+    let body = async_stream::stream! {
+        let mut comparison = state.comparison.watch();
+        yield Ok::<Bytes, Infallible>(encoder::unnumbered_frame(WORKSHOP_COMPARISON_EVENT, &state.comparison.current()));
+        let mut before = state.transport_metrics.counts();
+        let mut tick = tokio::time::interval(SAMPLE_EVERY);
+        tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        tick.tick().await;
+        let shutdown = state.shutdown.clone().cancelled_owned();
+        tokio::pin!(shutdown);
+        loop {
+            tokio::select! {
+                biased;
+                _ = &mut shutdown => return,
+                changed = comparison.changed() => {
+                    if changed.is_err() { return; }
+                    comparison.borrow_and_update();
+                    yield Ok(encoder::unnumbered_frame(WORKSHOP_COMPARISON_EVENT, &state.comparison.current()));
+                }
+                _ = tick.tick() => {
+                    let now = state.transport_metrics.counts();
+                    let sample = WorkshopSample {
+                        uptime_ms: now.uptime_ms,
+                        transports: rates::between(&before, &now),
+                        comparison: state.comparison.current(),
+                    };
+                    before = now;
+                    yield Ok(encoder::unnumbered_frame(WORKSHOP_SAMPLE_EVENT, &sample));
+                }
+            }
+        }
+    };
+    let mut response = Response::new(Body::from_stream(body));
+    let headers = response.headers_mut();
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    response
+}
+
+/// `GET /api/workshop/comparison`
+#[utoipa::path(get, path = "/api/workshop/comparison", tag = "workshop",
+    responses((status = 200, description = "The comparison's state, with the report once it is finished", body = ComparisonState)))]
+pub async fn comparison(State(state): State<AppState>) -> Json<ComparisonState> {
+    Json(state.comparison.current())
+}
+
+/// `POST /api/workshop/comparison` (staff): starts simulated customers on
+/// each transport against this server.
+#[utoipa::path(post, path = "/api/workshop/comparison", tag = "workshop", request_body = ComparisonRequest,
+    responses((status = 202, description = "Started", body = ComparisonState),
+              (status = 409, description = "A comparison is already running", body = ApiErrorBody),
+              (status = 422, description = "A value out of range", body = ApiErrorBody),
+              (status = 401, description = "A staff session is needed", body = ApiErrorBody)))]
+pub async fn start_comparison(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<ComparisonRequest>,
+) -> Result<(StatusCode, Json<ComparisonState>), ApiError> {
+    let started = state
+        .comparison
+        .start(state.store.clone(), &state.shutdown, request)?;
+    Ok((StatusCode::ACCEPTED, Json(started)))
+}
+
+/// `DELETE /api/workshop/comparison` (staff): stops the running comparison;
+/// its report follows on the workshop stream and here.
+#[utoipa::path(delete, path = "/api/workshop/comparison", tag = "workshop",
+    responses((status = 200, description = "Stopping (or already over)", body = ComparisonState),
+              (status = 401, description = "A staff session is needed", body = ApiErrorBody)))]
+pub async fn stop_comparison(State(state): State<AppState>) -> Json<ComparisonState> {
+    Json(state.comparison.stop())
+}

@@ -1,0 +1,17 @@
+//! Workshop mode: Orderboard measuring itself, to teach what each way of
+//! following an order costs.
+//!
+//! - [`transport_metrics`]: the counts per transport (`/metrics`, and JSON for
+//!   the workshop page and the load generator).
+//! - [`metered`]: the middleware that counts each transport's requests and bytes.
+//! - [`rates`]: turns two readings of the counts into per-second rates and
+//!   staleness percentiles, the workshop page's chart points.
+//! - [`demo_driver`]: orders arriving and moving on a seeded, realistic schedule.
+//! - [`comparison`]: simulated customers on every transport, run in-process by
+//!   the load generator's library, ending in a report.
+
+pub mod comparison;
+pub mod demo_driver;
+pub mod metered;
+pub mod rates;
+pub mod transport_metrics;
