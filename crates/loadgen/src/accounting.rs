@@ -29,6 +29,9 @@ pub struct Tally {
     /// Versions that skipped ahead on a push transport (the missed updates
     /// show as `updates_seen < updates_expected`).
     pub gaps: u64,
+    /// Requests the server refused with `503 overloaded` (its caps on open
+    /// streams, in total and per client address); also counted as errors.
+    pub refused: u64,
     /// Every order followed, with the version it was first seen at.
     pub sessions: Vec<(Uuid, u64)>,
     pub staleness_ms: Vec<f64>,
@@ -87,6 +90,7 @@ impl Tally {
         self.unchanged += other.unchanged;
         self.duplicates += other.duplicates;
         self.gaps += other.gaps;
+        self.refused += other.refused;
         self.sessions.extend(other.sessions);
         self.staleness_ms.extend(other.staleness_ms);
     }

@@ -110,6 +110,13 @@ pub async fn run(
         cancel_leftovers(&driver, &last_orders).await;
     }
 
+    let refused: u64 = tallies.iter().map(|t| t.refused).sum();
+    if refused > 0 {
+        tracing::warn!(
+            "the server refused {refused} requests with 503 overloaded: it caps open streams in total and per client \
+             address (orderboard-server --max-streams, --max-streams-per-client); raise them for load from one machine"
+        );
+    }
     let minutes = elapsed.as_secs_f64() / 60.0;
     let transports = config
         .transports

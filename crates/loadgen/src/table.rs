@@ -75,8 +75,13 @@ pub fn render_table(report: &LoadReport) -> String {
         out.push('\n');
     }
     for s in push {
-        if s.complete() {
+        if s.complete() && s.errors == 0 {
             out += &format!("{}: complete: every change reached every client once ({} updates)\n", s.transport, s.updates_seen);
+        } else if s.complete() {
+            out += &format!(
+                "{}: complete while connected: {} updates, each once; but {} errors (failed or dropped connections)\n",
+                s.transport, s.updates_seen, s.errors
+            );
         } else {
             out += &format!(
                 "{}: NOT complete: {} of {} updates seen, {} duplicates or out of order\n",
@@ -105,6 +110,7 @@ mod tests {
                 TransportSummary { transport: Transport::Poll, clients: 1000, requests: 12000, requests_per_min: 12000.0, bytes_per_min: Some(7_400_000.0), updates_seen: 90, updates_expected: 120, unchanged_answers: 11000, staleness_p50_ms: Some(2500.4), staleness_p99_ms: Some(4950.0), staleness_max_ms: Some(5001.0), ..Default::default() },
                 TransportSummary { transport: Transport::Sse, clients: 1000, requests: 1000, updates_seen: 120, updates_expected: 120, ..Default::default() },
                 TransportSummary { transport: Transport::Ws, clients: 1000, requests: 1000, updates_seen: 119, updates_expected: 120, ..Default::default() },
+                TransportSummary { transport: Transport::Sse, clients: 10, requests: 30, updates_seen: 5, updates_expected: 5, errors: 20, ..Default::default() },
             ],
         };
         let t = render_table(&report);
@@ -114,6 +120,7 @@ mod tests {
         assert!(t.contains("sse: complete"), "{t}");
         assert!(t.contains("ws: NOT complete: 119 of 120"), "{t}");
         assert!(!t.contains("poll: "), "{t}");
+        assert!(t.contains("sse: complete while connected: 5 updates, each once; but 20 errors"), "{t}");
         let lines: Vec<&str> = t.lines().collect();
         assert!(lines[2].starts_with("transport"), "{t}");
         assert!(lines[3].starts_with("---------"), "{t}");

@@ -30,9 +30,12 @@ pub fn ensure_loopback(target: &str, allow_remote: bool) -> anyhow::Result<()> {
         bail!("{host:?} resolves to no address");
     }
     if let Some(remote) = addresses.iter().find(|ip| !is_loopback(ip)) {
-        bail!(
-            "refusing to load {host} ({remote}): it is not this computer; pass --allow-remote to load a server you run elsewhere"
-        );
+        let shown = if host.trim_start_matches('[').trim_end_matches(']') == remote.to_string() {
+            host.to_string()
+        } else {
+            format!("{host} ({remote})")
+        };
+        bail!("refusing to load {shown}: it is not this computer; pass --allow-remote to load a server you run elsewhere");
     }
     Ok(())
 }

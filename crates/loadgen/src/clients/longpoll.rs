@@ -2,10 +2,9 @@
 //! has, the server holds the request until there is one (or answers `204`
 //! after its timeout), and the page asks again at once.
 
-use super::{next_assignment, pause, ClientContext, First, REQUEST_TIMEOUT};
+use super::{count_failure, next_assignment, pause, status_error, ClientContext, First, REQUEST_TIMEOUT};
 use crate::accounting::{Follow, Tally};
 use crate::kitchen::Assignment;
-use anyhow::bail;
 use orderboard_model::TrackedOrder;
 use reqwest::StatusCode;
 use std::time::Duration;
@@ -26,7 +25,7 @@ async fn ask(ctx: &ClientContext, token: &str, after: u64) -> anyhow::Result<Ans
     match res.status() {
         StatusCode::OK => Ok(Answer::State(res.json().await?)),
         StatusCode::NO_CONTENT => Ok(Answer::Timeout),
-        status => bail!("long poll: {status}"),
+        status => Err(status_error("long poll", status)),
     }
 }
 
@@ -81,8 +80,11 @@ pub async fn follow(ctx: &ClientContext, mut slot: watch::Receiver<Assignment>) 
                 }
             }
             (Ok(Answer::Timeout), Some(_)) => tally.unchanged += 1,
-            (Ok(Answer::Timeout), None) | (Err(_), _) => {
-                tally.errors += 1;
+            (failure, _) => {
+                match failure {
+                    Err(e) => count_failure(&mut tally, &e),
+                    Ok(_) => tally.errors += 1,
+                }
                 first.failed();
                 if !pause(ctx, attempt).await {
                     break;

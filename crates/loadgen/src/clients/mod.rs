@@ -32,6 +32,36 @@ pub const IDLE_CHECK: Duration = Duration::from_secs(15);
 /// Clients making their first connection at the same time.
 pub const RAMP_CONCURRENCY: usize = 256;
 
+/// The server refused a request with `503 overloaded`: too many open
+/// streams, in total or from this client's address.
+#[derive(Debug)]
+pub struct Refused;
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("503 overloaded: the server's cap on open streams")
+    }
+}
+
+impl std::error::Error for Refused {}
+
+/// Counts a failed request: an error, and a refusal if it was one.
+pub fn count_failure(tally: &mut Tally, error: &anyhow::Error) {
+    tally.errors += 1;
+    if error.is::<Refused>() {
+        tally.refused += 1;
+    }
+}
+
+/// An answer's status as an error (a 503 as [`Refused`]).
+pub fn status_error(what: &str, status: reqwest::StatusCode) -> anyhow::Error {
+    if status == reqwest::StatusCode::SERVICE_UNAVAILABLE {
+        anyhow::Error::new(Refused)
+    } else {
+        anyhow::anyhow!("{what}: {status}")
+    }
+}
+
 /// What every client of a run shares.
 pub struct ClientContext {
     pub http: reqwest::Client,
@@ -186,9 +216,11 @@ impl PushSession {
         }
     }
 
-    /// The connection failed or dropped before the order's end.
-    pub fn failed(&self, tally: &mut Tally, first: &mut First) {
+    /// The connection failed or dropped before the order's end (`refused`:
+    /// the server answered `503 overloaded`).
+    pub fn failed(&self, tally: &mut Tally, first: &mut First, refused: bool) {
         tally.errors += 1;
+        tally.refused += u64::from(refused);
         if !self.started() {
             first.failed();
         }

@@ -2,10 +2,9 @@
 //! with `If-None-Match`, and gets `304 Not Modified` while nothing changed.
 //! The cheapest to build and the most wasteful to run.
 
-use super::{ClientContext, First, REQUEST_TIMEOUT};
+use super::{count_failure, status_error, ClientContext, First, REQUEST_TIMEOUT};
 use crate::accounting::{Follow, Tally};
 use crate::kitchen::Assignment;
-use anyhow::bail;
 use orderboard_model::TrackedOrder;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -15,7 +14,7 @@ use std::time::Duration;
 use tokio::sync::watch;
 use tokio::time::Instant;
 
-pub(crate) enum Answer {
+enum Answer {
     State(TrackedOrder),
     Unchanged,
 }
@@ -30,7 +29,7 @@ async fn ask(ctx: &ClientContext, token: &str, seen: Option<u64>) -> anyhow::Res
     match res.status() {
         StatusCode::OK => Ok(Answer::State(res.json().await?)),
         StatusCode::NOT_MODIFIED => Ok(Answer::Unchanged),
-        status => bail!("poll: {status}"),
+        status => Err(status_error("poll", status)),
     }
 }
 
@@ -73,8 +72,12 @@ pub async fn follow(ctx: &ClientContext, mut slot: watch::Receiver<Assignment>, 
                         first.ok();
                     }
                     (Ok(Answer::Unchanged), Some(_)) => tally.unchanged += 1,
-                    (Ok(Answer::Unchanged), None) | (Err(_), _) => {
+                    (Ok(Answer::Unchanged), None) => {
                         tally.errors += 1;
+                        first.failed();
+                    }
+                    (Err(e), _) => {
+                        count_failure(&mut tally, &e);
                         first.failed();
                     }
                 }

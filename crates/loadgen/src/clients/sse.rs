@@ -48,6 +48,7 @@ async fn stream_order(ctx: &ClientContext, assignment: &Assignment, tally: &mut 
             _ = ctx.close.cancelled() => return false,
             r = tokio::time::timeout(REQUEST_TIMEOUT, req.send()) => r,
         };
+        let mut refused = false;
         let ended_well = match sent {
             Ok(Ok(res)) if res.status() == StatusCode::NO_CONTENT => return true,
             Ok(Ok(res)) if res.status() == StatusCode::OK => {
@@ -55,6 +56,10 @@ async fn stream_order(ctx: &ClientContext, assignment: &Assignment, tally: &mut 
                     None => return false,
                     Some(well) => well,
                 }
+            }
+            Ok(Ok(res)) => {
+                refused = res.status() == StatusCode::SERVICE_UNAVAILABLE;
+                false
             }
             _ => false,
         };
@@ -64,7 +69,7 @@ async fn stream_order(ctx: &ClientContext, assignment: &Assignment, tally: &mut 
         if session.started() {
             attempt = 0;
         }
-        session.failed(tally, first);
+        session.failed(tally, first, refused);
         if !pause(ctx, attempt).await {
             return false;
         }

@@ -44,11 +44,16 @@ async fn socket_order(ctx: &ClientContext, assignment: &Assignment, tally: &mut 
             _ = ctx.close.cancelled() => return false,
             r = tokio::time::timeout(REQUEST_TIMEOUT, tokio_tungstenite::connect_async(url)) => r,
         };
+        let mut refused = false;
         let ended_well = match connected {
             Ok(Ok((socket, _))) => match read_socket(ctx, socket, &mut session, &mut last_id, tally, first).await {
                 None => return false,
                 Some(well) => well,
             },
+            Ok(Err(tokio_tungstenite::tungstenite::Error::Http(res))) => {
+                refused = res.status() == tokio_tungstenite::tungstenite::http::StatusCode::SERVICE_UNAVAILABLE;
+                false
+            }
             _ => false,
         };
         if ended_well {
@@ -57,7 +62,7 @@ async fn socket_order(ctx: &ClientContext, assignment: &Assignment, tally: &mut 
         if session.started() {
             attempt = 0;
         }
-        session.failed(tally, first);
+        session.failed(tally, first, refused);
         if !pause(ctx, attempt).await {
             return false;
         }
