@@ -60,6 +60,9 @@ pub struct AppState {
     pub admission: Arc<StreamAdmission>,
     /// Cancelled when the server shuts down; every open stream ends on it.
     pub shutdown: CancellationToken,
+    /// The newest state of followed orders, kept by the feed: polls are
+    /// answered from memory, not from SQLite.
+    pub latest_orders: Arc<store::latest_orders::LatestOrders>,
     /// What each way of following an order costs (workshop mode).
     pub transport_metrics: Arc<TransportMetrics>,
     /// The demo driver, which makes orders when asked to.
@@ -87,6 +90,7 @@ impl AppState {
             snapshots: Arc::new(SnapshotCache::default()),
             admission: Arc::new(StreamAdmission::default()),
             sessions,
+            latest_orders: store::latest_orders::LatestOrders::follow(store.feed(), shutdown.clone()),
             transport_metrics: Arc::new(TransportMetrics::new()),
             demo: Arc::new(DemoDriver::new(store.clone(), shutdown.clone())),
             comparison: Arc::new(Comparison::default()),

@@ -24,6 +24,16 @@ fn no_such_order() -> ApiError {
     ApiError::NotFound("no such order: check the tracking link".into())
 }
 
+/// The newest state of the order, from memory when it is current (polls must
+/// not poll the database).
+async fn current(state: &AppState, token: &str) -> Result<std::sync::Arc<Order>, ApiError> {
+    state
+        .latest_orders
+        .current(&state.store, token)
+        .await?
+        .ok_or_else(no_such_order)
+}
+
 /// The entity tag of an order's version.
 fn etag(version: u64) -> HeaderValue {
     HeaderValue::from_str(&format!("\"v{version}\"")).expect("digits are a valid header value")
@@ -65,11 +75,7 @@ pub async fn get(
     ApiPath(token): ApiPath<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let order = state
-        .store
-        .by_tracking_token(&token)
-        .await?
-        .ok_or_else(no_such_order)?;
+    let order = current(&state, &token).await?;
     let metrics = &state.transport_metrics;
     match version_known(&headers) {
         Some(known) if known >= order.version => {
@@ -121,11 +127,7 @@ pub async fn longpoll(
     let after = query.after_version.unwrap_or(0);
     // Subscribe before reading, so that no change falls between the two.
     let mut subscription = state.store.feed().subscribe();
-    let mut order = state
-        .store
-        .by_tracking_token(&token)
-        .await?
-        .ok_or_else(no_such_order)?;
+    let mut order = current(&state, &token).await?;
     let metrics = state.transport_metrics.clone();
     let deadline = tokio::time::sleep(Duration::from_secs(timeout));
     tokio::pin!(deadline);
@@ -142,12 +144,12 @@ pub async fn longpoll(
             delivery = subscription.next() => match delivery {
                 None => break,
                 Some(Delivery::Change(change)) if change.order_id == order.id => {
-                    order = change.event.order.clone();
+                    order = std::sync::Arc::new(change.event.order.clone());
                 }
                 Some(Delivery::Change(_)) => {}
                 // Fell behind the feed: the database has the truth.
                 Some(Delivery::Missed) => {
-                    order = state.store.get(order.id).await?.ok_or_else(no_such_order)?;
+                    order = std::sync::Arc::new(state.store.get(order.id).await?.ok_or_else(no_such_order)?);
                 }
             },
         }

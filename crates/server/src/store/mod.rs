@@ -11,6 +11,7 @@
 
 mod display_numbers;
 pub mod event_log;
+pub mod latest_orders;
 pub mod order_rows;
 pub mod snapshots;
 mod tracking_token;
