@@ -45,6 +45,11 @@ struct Args {
     /// Allow a target that is not this computer.
     #[arg(long)]
     allow_remote: bool,
+    /// Spread each transport's customers over this many loopback source
+    /// addresses (127.0.0.1, .2, …): one address runs out of ports near
+    /// 28,000 connections, and the server caps open streams per address.
+    #[arg(long, default_value_t = 1)]
+    sources: u32,
     /// Leave the run's unfinished orders on the server instead of cancelling them.
     #[arg(long)]
     keep_orders: bool,
@@ -81,6 +86,7 @@ fn main() -> ExitCode {
     config.seed = args.seed;
     config.grace = args.grace;
     config.cancel_leftovers = !args.keep_orders;
+    config.source_addresses = args.sources;
     if let Err(e) = config.validate() {
         eprintln!("error: {e:#}");
         return ExitCode::from(2);

@@ -20,6 +20,8 @@ pub const DEFAULT_STAGE_EVERY: Duration = Duration::from_secs(20);
 pub const DEFAULT_GRACE: Duration = Duration::from_secs(3);
 /// Shortest poll interval and stage-change interval accepted.
 pub const MIN_INTERVAL: Duration = Duration::from_millis(100);
+/// Most loopback source addresses customers are spread over.
+pub const MAX_SOURCE_ADDRESSES: u32 = 65_000;
 /// Longest grace after the last change.
 pub const MAX_GRACE: Duration = Duration::from_secs(120);
 
@@ -119,6 +121,12 @@ pub struct LoadConfig {
     /// At the end, cancel the run's orders that are still active, so that
     /// they leave the dispatcher's screen and free their display numbers.
     pub cancel_leftovers: bool,
+    /// Spread each transport's customers over this many loopback source
+    /// addresses (127.0.0.1, 127.0.0.2, …), as if they came from that many
+    /// devices. One address runs out of ports at about 28,000 connections, and
+    /// the server caps open streams per address. 1 (the default) binds
+    /// nothing; more needs an IPv4 loopback target such as 127.0.0.1.
+    pub source_addresses: u32,
 }
 
 impl LoadConfig {
@@ -138,6 +146,7 @@ impl LoadConfig {
             seed: 1,
             grace: DEFAULT_GRACE,
             cancel_leftovers: true,
+            source_addresses: 1,
         }
     }
 
@@ -151,6 +160,18 @@ impl LoadConfig {
     /// The target without a trailing slash.
     pub fn base_url(&self) -> String {
         self.target.trim().trim_end_matches('/').to_string()
+    }
+
+    /// The target's address, when it is an IPv4 loopback literal.
+    pub fn server_v4(&self) -> Option<std::net::SocketAddr> {
+        let url = reqwest::Url::parse(&self.base_url()).ok()?;
+        let ip: std::net::Ipv4Addr = url.host_str()?.parse().ok()?;
+        ip.is_loopback().then(|| std::net::SocketAddr::from((ip, url.port_or_known_default().unwrap_or(80))))
+    }
+
+    /// The `i`th loopback source address (from 0: 127.0.0.1, 127.0.0.2, …).
+    pub fn source_address(i: u32) -> std::net::IpAddr {
+        std::net::IpAddr::V4(std::net::Ipv4Addr::from(u32::from(std::net::Ipv4Addr::new(127, 0, 0, 1)) + i))
     }
 
     /// Checks every limit; a run refuses a config that breaks one.
@@ -187,6 +208,12 @@ impl LoadConfig {
         }
         if self.stage_every < MIN_INTERVAL || self.stage_every > MAX_DURATION {
             bail!("stage changes must be {} ms to {} s apart", MIN_INTERVAL.as_millis(), MAX_DURATION.as_secs());
+        }
+        if self.source_addresses == 0 || self.source_addresses > MAX_SOURCE_ADDRESSES {
+            bail!("source addresses must be 1 to {MAX_SOURCE_ADDRESSES}, got {}", self.source_addresses);
+        }
+        if self.source_addresses > 1 && self.server_v4().is_none() {
+            bail!("spreading customers over source addresses needs an IPv4 loopback target such as http://127.0.0.1:7878");
         }
         if self.grace > MAX_GRACE {
             bail!("grace must be at most {} s", MAX_GRACE.as_secs());
@@ -246,6 +273,11 @@ mod tests {
         assert!(LoadConfig { duration: Duration::from_secs(3601), ..c.clone() }.validate().is_err());
         assert!(LoadConfig { orders: Some(0), ..c.clone() }.validate().is_err());
         assert!(LoadConfig { target: "https://127.0.0.1".into(), ..c.clone() }.validate().is_err());
-        assert!(LoadConfig { target: "not a url".into(), ..c }.validate().is_err());
+        assert!(LoadConfig { target: "not a url".into(), ..c.clone() }.validate().is_err());
+        LoadConfig { source_addresses: 10, ..c.clone() }.validate().unwrap();
+        assert!(LoadConfig { source_addresses: 0, ..c.clone() }.validate().is_err());
+        assert!(LoadConfig { source_addresses: 2, target: "http://localhost:7878".into(), ..c }.validate().is_err());
+        assert_eq!(LoadConfig::source_address(0).to_string(), "127.0.0.1");
+        assert_eq!(LoadConfig::source_address(300).to_string(), "127.0.1.45");
     }
 }

@@ -11,6 +11,7 @@ use crate::plan::LoadConfig;
 use orderboard_model::{ComparisonPhase, LoadReport, Order, StageChangeRequest, Stage};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use std::net::IpAddr;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
@@ -49,10 +50,21 @@ pub async fn run(
     let mut seeds = ChaCha8Rng::seed_from_u64(config.seed ^ 0x6c6f_6164_6765_6e00);
     let started = Instant::now();
     let mut clients: Vec<Vec<JoinHandle<Tally>>> = Vec::with_capacity(config.transports.len());
-    for plan in &config.transports {
-        let ctx = Arc::new(ClientContext::new(base.clone(), close.clone(), readiness.clone())?);
-        let handles = (0..config.clients_per_transport as usize)
-            .map(|i| tokio::spawn(clients::follow(ctx.clone(), *plan, kitchen.subscribe(i), seeds.random())))
+    let sources: Vec<IpAddr> = if config.source_addresses > 1 {
+        (0..config.source_addresses).map(LoadConfig::source_address).collect()
+    } else {
+        Vec::new()
+    };
+    let per_transport = config.clients_per_transport as usize;
+    for (t, plan) in config.transports.iter().enumerate() {
+        let ctx = ClientContext::new(base.clone(), config.server_v4(), &sources, close.clone(), readiness.clone())?;
+        let ctx = Arc::new(ctx);
+        // Source addresses are dealt out over every transport's customers.
+        let handles = (0..per_transport)
+            .map(|i| {
+                let follow = clients::follow(ctx.clone(), *plan, t * per_transport + i, kitchen.subscribe(i), seeds.random());
+                tokio::spawn(follow)
+            })
             .collect();
         clients.push(handles);
     }
@@ -114,7 +126,8 @@ pub async fn run(
     if refused > 0 {
         tracing::warn!(
             "the server refused {refused} requests with 503 overloaded: it caps open streams in total and per client \
-             address (orderboard-server --max-streams, --max-streams-per-client); raise them for load from one machine"
+             address (orderboard-server --max-streams, --max-streams-per-client): raise them, or spread the customers over more \
+             loopback source addresses (--sources)"
         );
     }
     let minutes = elapsed.as_secs_f64() / 60.0;

@@ -150,3 +150,24 @@ async fn a_bad_config_is_refused_before_anything_is_sent() {
     let err = run(config, driver, CancellationToken::new(), Arc::new(|_| {})).await.unwrap_err();
     assert!(err.to_string().contains("clients per transport"), "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn customers_spread_over_source_addresses_stay_within_the_per_address_cap() {
+    // The server's default cap: 200 open streams per client address.
+    let server = start(StreamSettings::default()).await;
+    let mut config = LoadConfig::new(&server.base, 80, parse_transports("longpoll,sse,ws").unwrap(), Duration::from_secs(4));
+    config.stage_every = Duration::from_secs(1);
+    config.grace = Duration::from_secs(2);
+    config.source_addresses = 2;
+    let driver: Arc<dyn OrderDriver> = Arc::new(HttpDriver::connect(&server.base, None).await.unwrap());
+    let report = tokio::time::timeout(Duration::from_secs(60), run(config, driver, CancellationToken::new(), Arc::new(|_| {})))
+        .await
+        .unwrap()
+        .unwrap();
+    let table = render_table(&report);
+    for s in &report.transports {
+        assert_eq!(s.errors, 0, "{}: 240 streams from 2 addresses fit under 200 each\n{table}", s.transport);
+        assert!(s.updates_seen > 0, "{table}");
+    }
+    server.stop().await;
+}

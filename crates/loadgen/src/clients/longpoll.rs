@@ -2,7 +2,7 @@
 //! has, the server holds the request until there is one (or answers `204`
 //! after its timeout), and the page asks again at once.
 
-use super::{count_failure, next_assignment, pause, status_error, ClientContext, First, REQUEST_TIMEOUT};
+use super::{count_failure, next_assignment, pause, status_error, ClientContext, Endpoint, First, REQUEST_TIMEOUT};
 use crate::accounting::{Follow, Tally};
 use crate::kitchen::Assignment;
 use orderboard_model::TrackedOrder;
@@ -19,9 +19,9 @@ enum Answer {
 }
 
 /// `GET /api/track/{token}/longpoll?after_version=N&timeout_secs=30`.
-async fn ask(ctx: &ClientContext, token: &str, after: u64) -> anyhow::Result<Answer> {
+async fn ask(ctx: &ClientContext, ep: &Endpoint, token: &str, after: u64) -> anyhow::Result<Answer> {
     let url = format!("{}/api/track/{token}/longpoll?after_version={after}&timeout_secs={}", ctx.base, HOLD.as_secs());
-    let res = ctx.http.get(url).timeout(HOLD + REQUEST_TIMEOUT).send().await?;
+    let res = ep.http.get(url).timeout(HOLD + REQUEST_TIMEOUT).send().await?;
     match res.status() {
         StatusCode::OK => Ok(Answer::State(res.json().await?)),
         StatusCode::NO_CONTENT => Ok(Answer::Timeout),
@@ -31,7 +31,7 @@ async fn ask(ctx: &ClientContext, token: &str, after: u64) -> anyhow::Result<Ans
 
 /// Asks again and again; once its order is finished, waits for the slot's
 /// next one (a request in flight is dropped when the slot moves on).
-pub async fn follow(ctx: &ClientContext, mut slot: watch::Receiver<Assignment>) -> Tally {
+pub async fn follow(ctx: &ClientContext, ep: &Endpoint, mut slot: watch::Receiver<Assignment>) -> Tally {
     let mut tally = Tally::default();
     let Some(mut first) = First::acquire(ctx).await else { return tally };
     let mut assignment = slot.borrow_and_update().clone();
@@ -65,7 +65,7 @@ pub async fn follow(ctx: &ClientContext, mut slot: watch::Receiver<Assignment>) 
                 }
                 continue;
             }
-            a = ask(ctx, &assignment.token, follow.map_or(0, |f| f.last)) => a,
+            a = ask(ctx, ep, &assignment.token, follow.map_or(0, |f| f.last)) => a,
         };
         match (answer, follow.as_mut()) {
             (Ok(Answer::State(order)), f) => {

@@ -17,6 +17,7 @@ use crate::accounting::Tally;
 use crate::kitchen::Assignment;
 use crate::plan::TransportPlan;
 use orderboard_model::Transport;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -62,9 +63,19 @@ pub fn status_error(what: &str, status: reqwest::StatusCode) -> anyhow::Error {
     }
 }
 
-/// What every client of a run shares.
-pub struct ClientContext {
+/// Where a client's connections come from: an HTTP client, bound to a
+/// loopback source address when customers are spread over several.
+#[derive(Clone)]
+pub struct Endpoint {
     pub http: reqwest::Client,
+    pub local: Option<IpAddr>,
+}
+
+/// What every client of a transport shares.
+pub struct ClientContext {
+    endpoints: Vec<Endpoint>,
+    /// The server's address, to bind WebSocket connections' source to.
+    pub server: Option<SocketAddr>,
     pub base: String,
     /// Cancelled to close every client.
     pub close: CancellationToken,
@@ -73,12 +84,34 @@ pub struct ClientContext {
 }
 
 impl ClientContext {
-    pub fn new(base: String, close: CancellationToken, readiness: Arc<Readiness>) -> anyhow::Result<Self> {
-        let http = reqwest::Client::builder()
-            .connect_timeout(REQUEST_TIMEOUT)
-            .pool_idle_timeout(Duration::from_secs(60))
-            .build()?;
-        Ok(ClientContext { http, base, close, readiness, ramp: Arc::new(Semaphore::new(RAMP_CONCURRENCY)) })
+    /// `sources`: the loopback source addresses to spread clients over
+    /// (none: let the system choose).
+    pub fn new(
+        base: String,
+        server: Option<SocketAddr>,
+        sources: &[IpAddr],
+        close: CancellationToken,
+        readiness: Arc<Readiness>,
+    ) -> anyhow::Result<Self> {
+        let build = |local: Option<IpAddr>| -> anyhow::Result<Endpoint> {
+            let http = reqwest::Client::builder()
+                .connect_timeout(REQUEST_TIMEOUT)
+                .pool_idle_timeout(Duration::from_secs(60))
+                .local_address(local)
+                .build()?;
+            Ok(Endpoint { http, local })
+        };
+        let endpoints = if sources.is_empty() {
+            vec![build(None)?]
+        } else {
+            sources.iter().map(|ip| build(Some(*ip))).collect::<anyhow::Result<_>>()?
+        };
+        Ok(ClientContext { endpoints, server, base, close, readiness, ramp: Arc::new(Semaphore::new(RAMP_CONCURRENCY)) })
+    }
+
+    /// The endpoint of the `i`th client.
+    pub fn endpoint(&self, i: usize) -> Endpoint {
+        self.endpoints[i % self.endpoints.len()].clone()
     }
 }
 
@@ -174,13 +207,15 @@ pub async fn next_assignment(ctx: &ClientContext, slot: &mut watch::Receiver<Ass
     }
 }
 
-/// Runs one client of `plan`'s transport until the run closes.
-pub async fn follow(ctx: Arc<ClientContext>, plan: TransportPlan, slot: watch::Receiver<Assignment>, seed: u64) -> Tally {
+/// Runs a client of `plan`'s transport until the run closes; `index` (over
+/// every transport's clients) picks its endpoint.
+pub async fn follow(ctx: Arc<ClientContext>, plan: TransportPlan, index: usize, slot: watch::Receiver<Assignment>, seed: u64) -> Tally {
+    let ep = ctx.endpoint(index);
     match plan.transport {
-        Transport::Poll => poll::follow(&ctx, slot, plan.poll_interval, seed).await,
-        Transport::Longpoll => longpoll::follow(&ctx, slot).await,
-        Transport::Sse => sse::follow(&ctx, slot).await,
-        Transport::Ws => ws::follow(&ctx, slot).await,
+        Transport::Poll => poll::follow(&ctx, &ep, slot, plan.poll_interval, seed).await,
+        Transport::Longpoll => longpoll::follow(&ctx, &ep, slot).await,
+        Transport::Sse => sse::follow(&ctx, &ep, slot).await,
+        Transport::Ws => ws::follow(&ctx, &ep, slot).await,
     }
 }
 

@@ -2,7 +2,7 @@
 //! with `If-None-Match`, and gets `304 Not Modified` while nothing changed.
 //! The cheapest to build and the most wasteful to run.
 
-use super::{count_failure, status_error, ClientContext, First, REQUEST_TIMEOUT};
+use super::{count_failure, status_error, ClientContext, Endpoint, First, REQUEST_TIMEOUT};
 use crate::accounting::{Follow, Tally};
 use crate::kitchen::Assignment;
 use orderboard_model::TrackedOrder;
@@ -20,8 +20,8 @@ enum Answer {
 }
 
 /// `GET /api/track/{token}`, conditional on the version already seen.
-async fn ask(ctx: &ClientContext, token: &str, seen: Option<u64>) -> anyhow::Result<Answer> {
-    let mut req = ctx.http.get(format!("{}/api/track/{token}", ctx.base)).timeout(REQUEST_TIMEOUT);
+async fn ask(ctx: &ClientContext, ep: &Endpoint, token: &str, seen: Option<u64>) -> anyhow::Result<Answer> {
+    let mut req = ep.http.get(format!("{}/api/track/{token}", ctx.base)).timeout(REQUEST_TIMEOUT);
     if let Some(v) = seen {
         req = req.header(IF_NONE_MATCH, format!("\"v{v}\""));
     }
@@ -35,7 +35,7 @@ async fn ask(ctx: &ClientContext, token: &str, seen: Option<u64>) -> anyhow::Res
 
 /// Polls every `interval`, at a phase of its own (seeded), and switches to
 /// the slot's new order, asking at once, as soon as there is one.
-pub async fn follow(ctx: &ClientContext, mut slot: watch::Receiver<Assignment>, interval: Duration, seed: u64) -> Tally {
+pub async fn follow(ctx: &ClientContext, ep: &Endpoint, mut slot: watch::Receiver<Assignment>, interval: Duration, seed: u64) -> Tally {
     let mut tally = Tally::default();
     let Some(mut first) = First::acquire(ctx).await else { return tally };
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
@@ -63,7 +63,7 @@ pub async fn follow(ctx: &ClientContext, mut slot: watch::Receiver<Assignment>, 
                 tally.requests += 1;
                 let answer = tokio::select! {
                     _ = ctx.close.cancelled() => break,
-                    a = ask(ctx, &assignment.token, follow.map(|f| f.last)) => a,
+                    a = ask(ctx, ep, &assignment.token, follow.map(|f| f.last)) => a,
                 };
                 match (answer, follow.as_mut()) {
                     (Ok(Answer::State(order)), Some(f)) => tally.polled(f, &order),

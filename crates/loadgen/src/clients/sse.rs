@@ -3,7 +3,7 @@
 //! stream after the order's final stage. A dropped stream resumes with
 //! `Last-Event-ID`, as EventSource does.
 
-use super::{next_assignment, pause, ClientContext, First, PushSession, IDLE_CHECK, REQUEST_TIMEOUT, STREAM_IDLE};
+use super::{next_assignment, pause, ClientContext, Endpoint, First, PushSession, IDLE_CHECK, REQUEST_TIMEOUT, STREAM_IDLE};
 use crate::accounting::Tally;
 use crate::kitchen::Assignment;
 use eventsource_stream::Eventsource;
@@ -18,11 +18,11 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 
 /// Follows the slot's order, then the next one, until the run closes.
-pub async fn follow(ctx: &ClientContext, mut slot: watch::Receiver<Assignment>) -> Tally {
+pub async fn follow(ctx: &ClientContext, ep: &Endpoint, mut slot: watch::Receiver<Assignment>) -> Tally {
     let mut tally = Tally::default();
     let Some(mut first) = First::acquire(ctx).await else { return tally };
     let mut assignment = slot.borrow_and_update().clone();
-    while stream_order(ctx, &assignment, &mut tally, &mut first).await {
+    while stream_order(ctx, ep, &assignment, &mut tally, &mut first).await {
         match next_assignment(ctx, &mut slot, &assignment).await {
             Some(next) => assignment = next,
             None => break,
@@ -33,14 +33,14 @@ pub async fn follow(ctx: &ClientContext, mut slot: watch::Receiver<Assignment>) 
 
 /// Follows one order until its stream ends after the final stage (`true`)
 /// or the run closes (`false`).
-async fn stream_order(ctx: &ClientContext, assignment: &Assignment, tally: &mut Tally, first: &mut First) -> bool {
+async fn stream_order(ctx: &ClientContext, ep: &Endpoint, assignment: &Assignment, tally: &mut Tally, first: &mut First) -> bool {
     let url = format!("{}/api/track/{}/events", ctx.base, assignment.token);
     let mut session = PushSession::new(assignment.order);
     let mut last_id: Option<String> = None;
     let mut attempt = 0u32;
     loop {
         tally.requests += 1;
-        let mut req = ctx.http.get(&url).header(ACCEPT, "text/event-stream");
+        let mut req = ep.http.get(&url).header(ACCEPT, "text/event-stream");
         if let Some(id) = &last_id {
             req = req.header("Last-Event-ID", id.as_str());
         }

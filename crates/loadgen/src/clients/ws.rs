@@ -3,7 +3,7 @@
 //! `SocketMessage`; the server closes it after the order's final stage. A
 //! dropped socket resumes with `?last_event_id=N`.
 
-use super::{next_assignment, pause, ClientContext, First, PushSession, IDLE_CHECK, REQUEST_TIMEOUT, STREAM_IDLE};
+use super::{next_assignment, pause, ClientContext, Endpoint, First, PushSession, IDLE_CHECK, REQUEST_TIMEOUT, STREAM_IDLE};
 use crate::accounting::Tally;
 use crate::kitchen::Assignment;
 use crate::target::ws_url;
@@ -12,14 +12,17 @@ use orderboard_model::{SocketMessage, TrackEvent, TrackSnapshot};
 use std::time::Duration;
 use tokio::sync::watch;
 use tokio::time::Instant;
-use tokio_tungstenite::tungstenite::Message;
+use std::net::SocketAddr;
+use tokio::net::{TcpSocket, TcpStream};
+use tokio_tungstenite::tungstenite::{self, Message};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 /// Follows the slot's order, then the next one, until the run closes.
-pub async fn follow(ctx: &ClientContext, mut slot: watch::Receiver<Assignment>) -> Tally {
+pub async fn follow(ctx: &ClientContext, ep: &Endpoint, mut slot: watch::Receiver<Assignment>) -> Tally {
     let mut tally = Tally::default();
     let Some(mut first) = First::acquire(ctx).await else { return tally };
     let mut assignment = slot.borrow_and_update().clone();
-    while socket_order(ctx, &assignment, &mut tally, &mut first).await {
+    while socket_order(ctx, ep, &assignment, &mut tally, &mut first).await {
         match next_assignment(ctx, &mut slot, &assignment).await {
             Some(next) => assignment = next,
             None => break,
@@ -30,7 +33,7 @@ pub async fn follow(ctx: &ClientContext, mut slot: watch::Receiver<Assignment>) 
 
 /// Follows one order until the server closes the socket after the final
 /// stage (`true`) or the run closes (`false`).
-async fn socket_order(ctx: &ClientContext, assignment: &Assignment, tally: &mut Tally, first: &mut First) -> bool {
+async fn socket_order(ctx: &ClientContext, ep: &Endpoint, assignment: &Assignment, tally: &mut Tally, first: &mut First) -> bool {
     let mut session = PushSession::new(assignment.order);
     let mut last_id: Option<u64> = None;
     let mut attempt = 0u32;
@@ -42,16 +45,16 @@ async fn socket_order(ctx: &ClientContext, assignment: &Assignment, tally: &mut 
         }
         let connected = tokio::select! {
             _ = ctx.close.cancelled() => return false,
-            r = tokio::time::timeout(REQUEST_TIMEOUT, tokio_tungstenite::connect_async(url)) => r,
+            r = tokio::time::timeout(REQUEST_TIMEOUT, connect(ctx, ep, url)) => r,
         };
         let mut refused = false;
         let ended_well = match connected {
-            Ok(Ok((socket, _))) => match read_socket(ctx, socket, &mut session, &mut last_id, tally, first).await {
+            Ok(Ok(socket)) => match read_socket(ctx, socket, &mut session, &mut last_id, tally, first).await {
                 None => return false,
                 Some(well) => well,
             },
-            Ok(Err(tokio_tungstenite::tungstenite::Error::Http(res))) => {
-                refused = res.status() == tokio_tungstenite::tungstenite::http::StatusCode::SERVICE_UNAVAILABLE;
+            Ok(Err(tungstenite::Error::Http(res))) => {
+                refused = res.status() == tungstenite::http::StatusCode::SERVICE_UNAVAILABLE;
                 false
             }
             _ => false,
@@ -70,7 +73,19 @@ async fn socket_order(ctx: &ClientContext, assignment: &Assignment, tally: &mut 
     }
 }
 
-type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// Opens the socket, from the endpoint's source address when it has one.
+async fn connect(ctx: &ClientContext, ep: &Endpoint, url: String) -> Result<Socket, tungstenite::Error> {
+    let (Some(local), Some(server)) = (ep.local, ctx.server) else {
+        return tokio_tungstenite::connect_async(url).await.map(|(socket, _)| socket);
+    };
+    let socket = if local.is_ipv4() { TcpSocket::new_v4()? } else { TcpSocket::new_v6()? };
+    socket.bind(SocketAddr::new(local, 0))?;
+    let stream = socket.connect(server).await?;
+    stream.set_nodelay(true)?;
+    tokio_tungstenite::client_async(url, MaybeTlsStream::Plain(stream)).await.map(|(socket, _)| socket)
+}
 
 /// Reads one socket's messages: `Some(true)` if it closed after the final
 /// stage, `Some(false)` if it failed or dropped first, `None` if the run
