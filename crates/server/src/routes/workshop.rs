@@ -105,7 +105,7 @@ pub async fn start_comparison(
 ) -> Result<(StatusCode, Json<ComparisonState>), ApiError> {
     let started = state
         .comparison
-        .start(state.store.clone(), &state.shutdown, request)?;
+        .start(state.store.clone(), &state.shutdown, &state.settings.limits, request)?;
     Ok((StatusCode::ACCEPTED, Json(started)))
 }
 

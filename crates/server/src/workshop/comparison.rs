@@ -10,6 +10,7 @@
 //! stream, and the report stays until the next one.
 
 use crate::error::ApiError;
+use crate::limits::Limits;
 use crate::store::OrderStore;
 use futures_util::future::BoxFuture;
 use orderboard_loadgen::{LoadConfig, OrderDriver, TransportPlan};
@@ -83,6 +84,12 @@ pub fn check(request: &ComparisonRequest) -> Result<Vec<Transport>, ApiError> {
     Ok(transports)
 }
 
+/// How many source addresses keep `customers` at half the per-address cap or less.
+fn source_addresses(customers: usize, per_address_cap: usize) -> u32 {
+    let per_address = (per_address_cap / 2).max(1);
+    customers.div_ceil(per_address).clamp(1, 65_000) as u32
+}
+
 /// A loopback address of the listener, which the simulated customers can reach.
 fn reachable(addr: SocketAddr) -> SocketAddr {
     match addr.ip() {
@@ -126,6 +133,7 @@ impl Comparison {
         self: &Arc<Self>,
         store: OrderStore,
         shutdown: &CancellationToken,
+        limits: &Limits,
         request: ComparisonRequest,
     ) -> Result<ComparisonState, ApiError> {
         let transports = check(&request)?;
@@ -148,6 +156,7 @@ impl Comparison {
             ..Default::default()
         });
 
+        let customers = request.clients_per_transport as usize * transports.len();
         let plans = transports
             .into_iter()
             .map(|transport| TransportPlan {
@@ -157,6 +166,11 @@ impl Comparison {
             .collect();
         let duration = Duration::from_secs(request.duration_secs.unwrap_or(DEFAULT_COMPARISON_SECS));
         let mut config = LoadConfig::new(format!("http://{target}"), request.clients_per_transport, plans, duration);
+        // Customers come from as many loopback addresses as it takes to stay
+        // well within the server's cap on streams per address.
+        if target.is_ipv4() {
+            config.source_addresses = source_addresses(customers, limits.max_streams_per_client);
+        }
         // Each order changes a few times within the run, however short.
         config.stage_every = (duration / 4).clamp(Duration::from_secs(1), Duration::from_secs(20));
         let this = self.clone();
@@ -242,6 +256,15 @@ mod tests {
         for b in bad {
             assert!(matches!(check(&b), Err(ApiError::Validation(_))), "{b:?}");
         }
+    }
+
+    #[test]
+    fn customers_are_spread_within_the_per_address_cap() {
+        assert_eq!(source_addresses(1, 200), 1);
+        assert_eq!(source_addresses(100, 200), 1);
+        assert_eq!(source_addresses(101, 200), 2);
+        assert_eq!(source_addresses(8000, 200), 80);
+        assert_eq!(source_addresses(5, 1), 5);
     }
 
     #[test]

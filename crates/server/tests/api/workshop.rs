@@ -120,7 +120,11 @@ async fn the_workshop_stream_sends_the_comparison_then_a_sample_every_second() {
 
 #[tokio::test]
 async fn a_comparison_runs_every_transport_and_reports_complete_deliveries() {
-    let s = TestServer::start().await;
+    // A low cap on streams per address: the comparison's customers must come
+    // from several loopback addresses to stay within it.
+    let mut settings = test_settings();
+    settings.limits.max_streams_per_client = 6;
+    let s = TestServer::start_with_settings(settings).await;
     let post = |body: serde_json::Value| s.http.post(s.url("/api/workshop/comparison")).json(&body).send();
 
     for bad in [
