@@ -118,6 +118,10 @@ async fn load(config: LoadConfig, passphrase: Option<String>, json: bool) -> any
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
             on_ctrl_c.cancel();
+            // A second Ctrl-C does not wait for the report.
+            if tokio::signal::ctrl_c().await.is_ok() {
+                std::process::exit(130);
+            }
         }
     });
     let on_phase = Arc::new(|phase: ComparisonPhase| {

@@ -50,8 +50,10 @@ pub async fn run(
     let mut seeds = ChaCha8Rng::seed_from_u64(config.seed ^ 0x6c6f_6164_6765_6e00);
     let started = Instant::now();
     let mut clients: Vec<Vec<JoinHandle<Tally>>> = Vec::with_capacity(config.transports.len());
+    let total = config.clients_per_transport as u64 * config.transports.len() as u64;
     let sources: Vec<IpAddr> = if config.source_addresses > 1 {
-        (0..config.source_addresses).map(LoadConfig::source_address).collect()
+        let used = u64::from(config.source_addresses).min(total) as u32;
+        (0..used).map(LoadConfig::source_address).collect()
     } else {
         Vec::new()
     };
@@ -68,7 +70,6 @@ pub async fn run(
             .collect();
         clients.push(handles);
     }
-    let total = config.clients_per_transport as u64 * config.transports.len() as u64;
     let connect_wait = Duration::from_secs(30).max(Duration::from_millis(total * 5)).min(MAX_CONNECT_WAIT);
     let connect_deadline = Instant::now() + connect_wait;
     while readiness.settled() < total && Instant::now() < connect_deadline && !stop.is_cancelled() {

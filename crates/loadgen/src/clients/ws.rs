@@ -14,6 +14,7 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 use std::net::SocketAddr;
 use tokio::net::{TcpSocket, TcpStream};
+use tokio_tungstenite::tungstenite::protocol::WebSocketConfig;
 use tokio_tungstenite::tungstenite::{self, Message};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
@@ -75,16 +76,24 @@ async fn socket_order(ctx: &ClientContext, ep: &Endpoint, assignment: &Assignmen
 
 type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
+/// A customer's socket carries small messages: the library's default 128 KiB
+/// read buffer per connection would cost thousands of customers gigabytes.
+fn config() -> WebSocketConfig {
+    WebSocketConfig::default().read_buffer_size(8 * 1024).write_buffer_size(0)
+}
+
 /// Opens the socket, from the endpoint's source address when it has one.
 async fn connect(ctx: &ClientContext, ep: &Endpoint, url: String) -> Result<Socket, tungstenite::Error> {
     let (Some(local), Some(server)) = (ep.local, ctx.server) else {
-        return tokio_tungstenite::connect_async(url).await.map(|(socket, _)| socket);
+        return tokio_tungstenite::connect_async_with_config(url, Some(config()), true).await.map(|(socket, _)| socket);
     };
     let socket = if local.is_ipv4() { TcpSocket::new_v4()? } else { TcpSocket::new_v6()? };
     socket.bind(SocketAddr::new(local, 0))?;
     let stream = socket.connect(server).await?;
     stream.set_nodelay(true)?;
-    tokio_tungstenite::client_async(url, MaybeTlsStream::Plain(stream)).await.map(|(socket, _)| socket)
+    tokio_tungstenite::client_async_with_config(url, MaybeTlsStream::Plain(stream), Some(config()))
+        .await
+        .map(|(socket, _)| socket)
 }
 
 /// Reads one socket's messages: `Some(true)` if it closed after the final
