@@ -10,7 +10,7 @@
 use crate::driver::{OrderDriver, STAFF_TIMEOUT};
 use crate::menu;
 use futures_util::StreamExt;
-use orderboard_model::{Order, StageChangeRequest, TrackedOrder};
+use orderboard_model::{Order, Stage, StageChangeRequest, TrackedOrder};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::HashMap;
@@ -89,10 +89,16 @@ impl Kitchen {
             .buffered(CREATE_CONCURRENCY)
             .collect()
             .await;
+        if let Some(failed) = created.iter().position(Result::is_err) {
+            // Take back the orders that were made before giving up.
+            let made: Vec<Order> = created.iter().filter_map(|o| o.as_ref().ok().cloned()).collect();
+            cancel_all(driver, &made).await;
+            let error = created.into_iter().nth(failed).and_then(Result::err).unwrap_or_else(|| anyhow::anyhow!("unknown"));
+            return Err(error.context("creating the run's orders"));
+        }
         let ledger = Arc::new(Ledger::default());
         let mut slots = Vec::with_capacity(created.len());
-        for (order, rng) in created.into_iter().zip(rngs) {
-            let order = order.map_err(|e| e.context("creating the run's orders"))?;
+        for (order, rng) in created.into_iter().flatten().zip(rngs) {
             ledger.record(order.id, order.version);
             ledger.orders.fetch_add(1, Ordering::Relaxed);
             let (tx, _) = watch::channel(Assignment::of(&order));
@@ -130,6 +136,20 @@ impl Kitchen {
             .collect();
         Running { tasks }
     }
+}
+
+/// Cancels every order of `orders` that is not finished (best effort), so
+/// that a run's orders leave the dispatcher's screen and free their numbers.
+pub async fn cancel_all(driver: &Arc<dyn OrderDriver>, orders: &[Order]) {
+    let active = orders.iter().filter(|o| !o.stage.is_final());
+    futures_util::stream::iter(active)
+        .for_each_concurrent(CREATE_CONCURRENCY, |o| async move {
+            let request = StageChangeRequest { to: Stage::Cancelled, expected_version: Some(o.version) };
+            if let Err(e) = with_timeout(driver.change_stage(o.id, request)).await {
+                tracing::warn!("cancelling order {} after the run: {e:#}", o.id);
+            }
+        })
+        .await;
 }
 
 /// Reads an order's real state through its tracking link, after a staff
@@ -259,5 +279,66 @@ impl Cook {
                 tracing::warn!("{e:#}");
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures_util::future::BoxFuture;
+    use futures_util::FutureExt;
+    use orderboard_model::NewOrder;
+    use time::OffsetDateTime;
+
+    /// A driver whose third order fails; remembers the orders it cancelled.
+    #[derive(Default)]
+    struct Flaky {
+        made: AtomicU64,
+        cancelled: Mutex<Vec<Uuid>>,
+    }
+
+    impl OrderDriver for Flaky {
+        fn create(&self, new: NewOrder) -> BoxFuture<'_, anyhow::Result<Order>> {
+            let n = self.made.fetch_add(1, Ordering::SeqCst);
+            async move {
+                anyhow::ensure!(n != 2, "no free number");
+                let now = OffsetDateTime::now_utc();
+                Ok(Order {
+                    id: Uuid::from_u128(n as u128 + 1),
+                    number: n as u32 + 1,
+                    customer: new.customer,
+                    channel: new.channel,
+                    items: new.items,
+                    note: new.note,
+                    stage: Stage::Received,
+                    version: 1,
+                    created_at: now,
+                    updated_at: now,
+                    history: vec![],
+                    tracking_token: format!("t{n}"),
+                })
+            }
+            .boxed()
+        }
+
+        fn change_stage(&self, id: Uuid, request: StageChangeRequest) -> BoxFuture<'_, anyhow::Result<Order>> {
+            async move {
+                assert_eq!(request.to, Stage::Cancelled);
+                self.cancelled.lock().unwrap().push(id);
+                anyhow::bail!("not needed here")
+            }
+            .boxed()
+        }
+    }
+
+    #[tokio::test]
+    async fn a_failed_set_up_takes_back_the_orders_it_made() {
+        let flaky = Arc::new(Flaky::default());
+        let driver: Arc<dyn OrderDriver> = flaky.clone();
+        let err = Kitchen::open(&driver, 5, 1).await.err().expect("the third order fails");
+        assert!(format!("{err:#}").contains("no free number"), "{err:#}");
+        let mut cancelled = flaky.cancelled.lock().unwrap().clone();
+        cancelled.sort();
+        assert_eq!(cancelled, [1u128, 2, 4, 5].map(Uuid::from_u128).to_vec());
     }
 }

@@ -6,9 +6,9 @@ use crate::accounting::{summarize, Tally};
 use crate::clients::{self, ClientContext, Readiness};
 use crate::counts;
 use crate::driver::OrderDriver;
-use crate::kitchen::{Kitchen, Refresher};
+use crate::kitchen::{self, Kitchen, Refresher};
 use crate::plan::LoadConfig;
-use orderboard_model::{ComparisonPhase, LoadReport, Order, StageChangeRequest, Stage};
+use orderboard_model::{ComparisonPhase, LoadReport};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::net::IpAddr;
@@ -120,7 +120,7 @@ pub async fn run(
     let elapsed = started.elapsed();
     let after = counts::read(&staff_http, &base).await;
     if config.cancel_leftovers {
-        cancel_leftovers(&driver, &last_orders).await;
+        kitchen::cancel_all(&driver, &last_orders).await;
     }
 
     let refused: u64 = tallies.iter().map(|t| t.refused).sum();
@@ -149,19 +149,4 @@ pub async fn run(
     };
     on_phase(ComparisonPhase::Finished);
     Ok(report)
-}
-
-/// Cancels the run's orders that are still active, so that they leave the
-/// dispatcher's screen and free their display numbers.
-async fn cancel_leftovers(driver: &Arc<dyn OrderDriver>, orders: &[Order]) {
-    use futures_util::StreamExt;
-    let active = orders.iter().filter(|o| !o.stage.is_final());
-    futures_util::stream::iter(active)
-        .for_each_concurrent(8, |o| async move {
-            let request = StageChangeRequest { to: Stage::Cancelled, expected_version: Some(o.version) };
-            if let Err(e) = tokio::time::timeout(Duration::from_secs(10), driver.change_stage(o.id, request)).await.unwrap_or_else(|_| Err(anyhow::anyhow!("timed out"))) {
-                tracing::warn!("cancelling order {} after the run: {e:#}", o.id);
-            }
-        })
-        .await;
 }
