@@ -4,7 +4,7 @@
 //!
 //! Scenarios: `fanout` (1 and 2: board-stream fan-out, Orderboard and Nchan),
 //! `writes` (3: durable stage changes per second with subscribers attached),
-//! `polling` (4: polling every few seconds against SSE).
+//! `polling` (4: polling every few seconds against long polling, SSE and WebSocket).
 
 mod fanout;
 mod polling;
@@ -54,8 +54,8 @@ struct Args {
     /// Seconds between polls.
     #[arg(long, default_value_t = 5)]
     poll_every: u64,
-    /// Seconds each transport runs in the polling scenario.
-    #[arg(long, default_value_t = 30)]
+    /// Seconds the polling scenario runs (all four transports at once).
+    #[arg(long, default_value_t = 60)]
     poll_secs: u64,
     /// A small, quick run that only checks the harness works (CI).
     #[arg(long)]
@@ -152,17 +152,13 @@ async fn main() -> anyhow::Result<()> {
         out += &format!("### Durable stage changes over HTTP (synchronous = FULL, WAL)\n\n{table}\n");
     }
     if args.scenarios.iter().any(|s| s == "polling") {
-        let poll_name = format!("poll every {} s", args.poll_every);
-        let mut table = String::from("| transport | customers | requests per minute | bytes per minute | updates seen | answers with no change |\n|---|---:|---:|---:|---:|---:|\n");
-        for transport in ["poll", "sse"] {
-            let r = polling::run(&server_bin, transport, args.poll_clients, Duration::from_secs(args.poll_every), Duration::from_secs(args.poll_secs)).await?;
-            let name = if transport == "sse" { "SSE".to_string() } else { poll_name.clone() };
-            table += &format!("| {name} | {} | {:.0} | {:.0} | {} | {} |\n", r.clients, r.requests_per_minute, r.bytes_per_minute, r.updates_seen, r.unchanged_answers);
-        }
-        println!("\nPolling against SSE ({} s each):\n{table}", args.poll_secs);
+        let poll_every = Duration::from_secs(args.poll_every);
+        let report = polling::run(&server_bin, args.poll_clients, poll_every, Duration::from_secs(args.poll_secs)).await?;
+        println!("\n{}", orderboard_loadgen::render_table(&report));
+        let table = polling::table(&report, poll_every);
         out += &format!(
-            "### Polling against SSE ({} customers, {} s each)\n\nEach customer follows one order (up to 900 orders, so some customers share one) while every order moves twice. Bytes count both directions, headers included.\n\n{table}\n",
-            args.poll_clients, args.poll_secs
+            "### Polling, long polling, SSE and WebSocket ({} customers each, {} s)\n\nThe load generator (`orderboard-loadgen`) runs the four transports at once; every customer follows one of {} orders, and each order changes about every {} s ({} changes in all). Bytes are the server's counts, both directions, headers included. Staleness runs from a change to a customer reading it.\n\n{table}\n",
+            args.poll_clients, args.poll_secs, report.orders, args.poll_secs / 4, report.changes_made
         );
     }
     if args.write_docs {
