@@ -155,6 +155,9 @@ async fn main() -> anyhow::Result<()> {
         let poll_every = Duration::from_secs(args.poll_every);
         let report = polling::run(&server_bin, args.poll_clients, poll_every, Duration::from_secs(args.poll_secs)).await?;
         println!("\n{}", orderboard_loadgen::render_table(&report));
+        for row in report.transports.iter().filter(|r| r.transport.is_push()) {
+            anyhow::ensure!(row.complete(), "{}: not every change reached every customer once: {row:?}", row.transport);
+        }
         let table = polling::table(&report, poll_every);
         out += &format!(
             "### Polling, long polling, SSE and WebSocket ({} customers each, {} s)\n\nThe load generator (`orderboard-loadgen`) runs the four transports at once; every customer follows one of {} orders, and each order changes about every {} s ({} changes in all). Bytes are the server's counts, both directions, headers included. Staleness runs from a change to a customer reading it.\n\n{table}\n",
