@@ -111,14 +111,6 @@ impl Kitchen {
         self.ledger.clone()
     }
 
-    pub fn len(&self) -> usize {
-        self.slots.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.slots.is_empty()
-    }
-
     /// The watch channel of slot `i` (modulo the number of slots).
     pub fn subscribe(&self, i: usize) -> watch::Receiver<Assignment> {
         self.slots[i % self.slots.len()].tx.subscribe()
