@@ -1,6 +1,8 @@
 //! Pieces of the pages that stand on their own.
 
 pub mod connection_badge;
+pub mod demo_control;
+pub mod line_chart;
 pub mod new_order_form;
 pub mod order_card;
 pub mod settings_panel;

@@ -1,8 +1,9 @@
 //! The dispatcher's settings: after how many minutes in one stage an order's
-//! age turns amber and then red (saved in this browser's local storage), and
-//! the staff passphrase (set on first run from this computer; kept hashed by
-//! the server).
+//! age turns amber and then red (saved in this browser's local storage), the
+//! staff passphrase (set on first run from this computer; kept hashed by
+//! the server), and the demo driver's "Demo orders" control.
 
+use crate::components::demo_control::DemoControl;
 use crate::live::api_client;
 use crate::live::browser::save_setting;
 use leptos::prelude::*;
@@ -109,6 +110,8 @@ pub fn SettingsPanel(thresholds: RwSignal<AgeThresholds>, on_close: Callback<()>
                 {move || passphrase_note.get().map(|(ok, text)| view! {
                     <p class=if ok { "field-ok" } else { "field-error" } role="status">{text}</p>
                 })}
+                <DemoControl/>
+                <p class="muted"><a href="/workshop">"Open the workshop"</a>" to compare polling, long polling, SSE and WebSocket live."</p>
                 <div class="dialog-actions">
                     <button type="button" class="btn btn-secondary" on:click=move |_| on_close.run(())>"Close"</button>
                     <button type="submit" class="btn btn-primary">"Save"</button>

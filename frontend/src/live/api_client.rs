@@ -1,11 +1,16 @@
 //! Calls to Orderboard's JSON API with the browser's `fetch`.
 //!
-//! Used for actions only (creating an order, changing a stage) and for the
-//! tracking page's one-off check when its stream was closed; live state
-//! always comes from the page's stream.
+//! Used for actions only (creating an order, changing a stage, starting and
+//! stopping a workshop comparison or the demo driver) and for one-off reads
+//! (the tracking page's check when its stream was closed, the comparison's
+//! and the demo driver's state when a page opens); live state always comes
+//! from the page's stream.
 
 use orderboard_frontend::state::api_failure::ApiFailure;
-use orderboard_model::{NewOrder, Order, Stage, StageChangeRequest, TrackedOrder};
+use orderboard_model::{
+    ComparisonRequest, ComparisonState, DemoRequest, DemoStatus, NewOrder, Order, Stage,
+    StageChangeRequest, TrackedOrder,
+};
 use serde::de::DeserializeOwned;
 use uuid::Uuid;
 use wasm_bindgen::{JsCast, JsValue};
@@ -126,4 +131,38 @@ pub async fn desktop_sign_in(ticket: &str) -> Result<(), ApiFailure> {
     } else {
         Err(ApiFailure::from_response(status, &text))
     }
+}
+
+/// `GET /api/workshop/comparison`: where the comparison stands.
+pub async fn comparison_state() -> Result<ComparisonState, ApiFailure> {
+    call("GET", "/api/workshop/comparison", None).await
+}
+
+/// Starts a comparison (202 with its state; 409 if one is running; 401 without a staff session).
+pub async fn start_comparison(request: &ComparisonRequest) -> Result<ComparisonState, ApiFailure> {
+    call(
+        "POST",
+        "/api/workshop/comparison",
+        Some(serde_json::to_string(request).unwrap_or_default()),
+    )
+    .await
+}
+
+/// Stops the comparison; its report follows on the workshop stream.
+pub async fn stop_comparison() -> Result<ComparisonState, ApiFailure> {
+    call("DELETE", "/api/workshop/comparison", None).await
+}
+
+pub async fn demo_status() -> Result<DemoStatus, ApiFailure> {
+    call("GET", "/api/demo", None).await
+}
+
+/// Starts or stops the demo driver (staff only).
+pub async fn set_demo(request: &DemoRequest) -> Result<DemoStatus, ApiFailure> {
+    call(
+        "PUT",
+        "/api/demo",
+        Some(serde_json::to_string(request).unwrap_or_default()),
+    )
+    .await
 }

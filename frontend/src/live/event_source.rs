@@ -15,8 +15,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Event, EventSource, MessageEvent};
 
-/// The SSE event names every Orderboard stream uses.
-const EVENT_NAMES: [&str; 3] = ["snapshot", "order", "reset"];
+/// The SSE event names every order stream uses.
+const ORDER_EVENT_NAMES: &[&str] = &["snapshot", "order", "reset"];
 
 /// What the stream reports to its page.
 pub enum StreamSignal<'a> {
@@ -35,6 +35,7 @@ type ClosedHandler = Rc<dyn Fn(&LiveStream)>;
 
 struct Inner {
     base_url: String,
+    event_names: &'static [&'static str],
     source: Option<EventSource>,
     listeners: Vec<(&'static str, Listener)>,
     /// Listeners of closed sources, dropped at the next connect (never while
@@ -59,8 +60,20 @@ impl LiveStream {
         handler: impl Fn(&LiveStream, StreamSignal<'_>) + 'static,
         on_closed: impl Fn(&LiveStream) + 'static,
     ) -> LiveStream {
+        LiveStream::open_with_events(url, ORDER_EVENT_NAMES, handler, on_closed)
+    }
+
+    /// Like [`LiveStream::open`], for a stream with other event names (the
+    /// workshop's `sample` and `comparison`).
+    pub fn open_with_events(
+        url: &str,
+        event_names: &'static [&'static str],
+        handler: impl Fn(&LiveStream, StreamSignal<'_>) + 'static,
+        on_closed: impl Fn(&LiveStream) + 'static,
+    ) -> LiveStream {
         let stream = LiveStream(Rc::new(RefCell::new(Inner {
             base_url: url.to_string(),
+            event_names,
             source: None,
             listeners: Vec::new(),
             retired: Vec::new(),
@@ -91,7 +104,8 @@ impl LiveStream {
                 return;
             }
         };
-        for name in EVENT_NAMES {
+        let names = inner.event_names;
+        for &name in names {
             let w = weak.clone();
             let listener = Closure::<dyn FnMut(Event)>::new(move |ev: Event| {
                 if let Some(me) = upgrade(&w) {

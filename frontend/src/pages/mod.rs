@@ -4,3 +4,4 @@ pub mod board;
 pub mod dispatcher;
 pub mod not_found;
 pub mod track;
+pub mod workshop;
