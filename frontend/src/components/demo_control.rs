@@ -28,14 +28,21 @@ pub fn DemoControl(
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
 
-    let report = move |failure: ApiFailure| {
-        if failure.is_unauthorized() {
-            if let Some(cb) = on_unauthorized {
-                cb.run(());
+    // A refused action asks for sign-in; a refused read only says so, so
+    // that a page anyone may watch (the workshop) is not covered by a dialog.
+    let report = move |failure: ApiFailure, from_action: bool| {
+        let text = if failure.is_unauthorized() {
+            if from_action {
+                if let Some(cb) = on_unauthorized {
+                    cb.run(());
+                }
             }
-        }
-        // try_set: the answer may come after the panel was closed.
-        error.try_set(Some(failure.describe().1));
+            "Sign in as staff to start or stop the demo driver.".to_string()
+        } else {
+            failure.describe().1
+        };
+        // try_set: the answer may come after the control was closed.
+        error.try_set(Some(text));
     };
 
     let refresh = move |fill_form: bool| {
@@ -47,7 +54,7 @@ pub fn DemoControl(
                     }
                     status.try_set(Some(s));
                 }
-                Err(f) => report(f),
+                Err(f) => report(f, false),
             }
         });
     };
@@ -83,7 +90,7 @@ pub fn DemoControl(
                     form.try_set(DemoForm::from_status(&s));
                     status.try_set(Some(s));
                 }
-                Err(f) => report(f),
+                Err(f) => report(f, true),
             }
             busy.try_set(false);
         });

@@ -1,0 +1,121 @@
+// The workshop page in a real browser: a small comparison of the four
+// transports is started from the page, its charts fill with real samples,
+// and the finished report says SSE and WebSocket delivered every change.
+// Also the dispatcher's "Demo orders" control, which fills the kitchen.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { WAIT, scratch, startServer, launchBrowser, openPage, waitLive, screenshot, pageErrors } from "../lib/harness.js";
+
+// A comparison takes its duration plus setting up and winding down.
+const RUN_WAIT = 90_000;
+
+let dir, server, browser, base;
+
+before(async () => {
+  dir = scratch();
+  server = await startServer({ db: dir.db });
+  base = server.url;
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  dir?.cleanup();
+});
+
+/** Waits until a chart has a polyline of at least `min` points. */
+async function chartHasLine(page, testid, min = 2, timeout = WAIT) {
+  await page.waitForFunction(
+    ([id, n]) =>
+      [...document.querySelectorAll(`[data-testid="${id}"] svg polyline`)].some(
+        (p) => (p.getAttribute("points") ?? "").trim().split(/\s+/).filter(Boolean).length >= n,
+      ),
+    [testid, min],
+    { timeout },
+  );
+}
+
+test("a comparison runs from the workshop page, with live charts and a report", { timeout: 180_000 }, async () => {
+  const page = await openPage(browser, `${base}/workshop`, { width: 1600, height: 1500 });
+  await waitLive(page);
+  await page.getByTestId("phase").filter({ hasText: "No comparison yet" }).waitFor({ timeout: WAIT });
+  // Every transport has a note and a tile, before anything runs.
+  for (const t of ["poll", "longpoll", "sse", "ws"]) {
+    await page.getByTestId(`note-${t}`).waitFor({ timeout: WAIT });
+    await page.getByTestId(`open-${t}`).waitFor({ timeout: WAIT });
+  }
+
+  // The form checks its limits before sending anything.
+  await page.getByTestId("clients").fill("0");
+  await page.getByTestId("start-comparison").click();
+  await page.getByTestId("comparison-form").getByRole("alert").filter({ hasText: "Clients must be" }).waitFor({ timeout: WAIT });
+
+  await page.getByTestId("clients").fill("5");
+  await page.getByTestId("poll-secs").fill("1");
+  await page.getByTestId("duration-secs").fill("8");
+  for (const t of ["poll", "longpoll", "sse", "ws"]) assert.equal(await page.getByTestId(`transport-${t}`).isChecked(), true);
+  await page.getByTestId("start-comparison").click();
+  await page.getByTestId("phase").filter({ hasText: /Starting|Running/ }).waitFor({ timeout: WAIT });
+  assert.equal(await page.getByTestId("start-comparison").isDisabled(), true);
+
+  // The charts draw the samples: one polyline per transport, with points.
+  await chartHasLine(page, "chart-requests");
+  await chartHasLine(page, "chart-bytes");
+  const transportsDrawn = await page.$$eval('[data-testid="chart-requests"] polyline', (ps) => [...new Set(ps.map((p) => p.dataset.transport))].sort());
+  assert.deepEqual(transportsDrawn, ["longpoll", "poll", "sse", "ws"]);
+  // Some customers are connected while it runs.
+  await page.waitForFunction(
+    () => [...document.querySelectorAll('[data-testid^="open-"] [data-testid="open-connections"]')].some((e) => Number(e.textContent.replace(/,/g, "")) > 0),
+    null,
+    { timeout: WAIT },
+  );
+
+  // The report: four rows; the push transports delivered every change once.
+  const table = page.getByTestId("summary-table");
+  await table.waitFor({ timeout: RUN_WAIT });
+  await page.getByTestId("phase").filter({ hasText: "Finished" }).waitFor({ timeout: WAIT });
+  const rows = table.getByTestId("summary-row");
+  assert.equal(await rows.count(), 4);
+  assert.deepEqual(await rows.evaluateAll((rs) => rs.map((r) => r.dataset.transport)), ["poll", "longpoll", "sse", "ws"]);
+  for (const t of ["sse", "ws"]) {
+    const cell = table.locator(`[data-testid=summary-row][data-transport=${t}] [data-testid=summary-complete]`);
+    assert.equal(await cell.getAttribute("data-complete"), "complete-yes", `${t} complete`);
+    assert.equal((await cell.innerText()).trim(), "✓");
+  }
+  for (const t of ["poll", "longpoll"]) {
+    const clients = await table.locator(`[data-testid=summary-row][data-transport=${t}] td`).first().innerText();
+    assert.equal(clients.trim(), "5");
+  }
+  // Staleness was measured for the push transports while it ran.
+  await chartHasLine(page, "chart-staleness", 1);
+  assert.equal(await page.getByTestId("start-comparison").isDisabled(), false);
+  await screenshot(page, "workshop", { docs: "workshop" });
+  await page.close();
+});
+
+test("the dispatcher's Demo orders control fills the kitchen and links to the workshop", { timeout: 120_000 }, async () => {
+  const page = await openPage(browser, `${base}/`);
+  await waitLive(page);
+  assert.equal(await page.getByTestId("workshop-link").getAttribute("href"), "/workshop");
+  await page.getByRole("button", { name: "Settings" }).click();
+  const settings = page.getByRole("dialog", { name: "Settings" });
+  await settings.waitFor({ timeout: WAIT });
+  const demo = settings.getByTestId("demo-control");
+  await demo.getByTestId("demo-status").filter({ hasText: "Stopped" }).waitFor({ timeout: WAIT });
+  await demo.getByTestId("demo-speed").fill("100");
+  await demo.getByTestId("demo-seed").fill("7");
+  await demo.getByTestId("demo-start").click();
+  await demo.getByTestId("demo-status").filter({ hasText: "Running at 100× (seed 7)" }).waitFor({ timeout: WAIT });
+  // Orders appear on the board by themselves, and the counts grow.
+  await page.locator("[data-testid=order-card]").first().waitFor({ timeout: 60_000 });
+  await demo.getByTestId("demo-status").filter({ hasText: /[1-9]\d* orders? created/ }).waitFor({ timeout: 30_000 });
+  await screenshot(page, "dispatcher-demo");
+  await demo.getByTestId("demo-stop").click();
+  await demo.getByTestId("demo-status").filter({ hasText: "Stopped. Last run (seed 7)" }).waitFor({ timeout: WAIT });
+  await page.close();
+});
+
+test("no page raised a script error", () => {
+  assert.deepEqual(pageErrors, []);
+});
