@@ -32,6 +32,8 @@ pub struct Tally {
     /// Requests the server refused with `503 overloaded` (its caps on open
     /// streams, in total and per client address); also counted as errors.
     pub refused: u64,
+    /// What went wrong first, to say in a warning.
+    pub first_error: Option<String>,
     /// Every order followed, with the version it was first seen at.
     pub sessions: Vec<(Uuid, u64)>,
     pub staleness_ms: Vec<f64>,
@@ -83,7 +85,18 @@ impl Tally {
         }
     }
 
+    /// Counts an error; the first one's description is kept.
+    pub fn error(&mut self, what: impl std::fmt::Display) {
+        self.errors += 1;
+        if self.first_error.is_none() {
+            self.first_error = Some(what.to_string());
+        }
+    }
+
     pub fn merge(&mut self, other: Tally) {
+        if self.first_error.is_none() {
+            self.first_error = other.first_error;
+        }
         self.requests += other.requests;
         self.errors += other.errors;
         self.updates_seen += other.updates_seen;

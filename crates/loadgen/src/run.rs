@@ -108,10 +108,10 @@ pub async fn run(
             let abort = handle.abort_handle();
             match tokio::time::timeout_at(deadline, handle).await {
                 Ok(Ok(t)) => merged.merge(t),
-                Ok(Err(_)) => merged.errors += 1,
+                Ok(Err(e)) => merged.error(format_args!("a client failed: {e}")),
                 Err(_) => {
                     abort.abort();
-                    merged.errors += 1;
+                    merged.error("a client did not close in time");
                 }
             }
         }
@@ -123,6 +123,11 @@ pub async fn run(
         kitchen::cancel_all(&driver, &last_orders).await;
     }
 
+    for (plan, tally) in config.transports.iter().zip(&tallies) {
+        if let Some(first) = &tally.first_error {
+            tracing::warn!("{}: {} errors; the first: {first}", plan.transport, tally.errors);
+        }
+    }
     let refused: u64 = tallies.iter().map(|t| t.refused).sum();
     if refused > 0 {
         tracing::warn!(

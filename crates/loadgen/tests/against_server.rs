@@ -19,6 +19,8 @@ struct Server {
 }
 
 async fn start(settings: StreamSettings) -> Server {
+    // The run's warnings (the first error of each transport) show with a failure.
+    let _ = tracing_subscriber::fmt().with_test_writer().with_env_filter("orderboard_loadgen=warn").try_init();
     let dir = tempfile::tempdir().unwrap();
     let pool = db::open(&dir.path().join("orderboard.db")).await.unwrap();
     let state = AppState::new(pool, Arc::new(InProcessFeed::default()), settings);

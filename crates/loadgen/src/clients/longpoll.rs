@@ -21,7 +21,7 @@ enum Answer {
 /// `GET /api/track/{token}/longpoll?after_version=N&timeout_secs=30`.
 async fn ask(ctx: &ClientContext, ep: &Endpoint, token: &str, after: u64) -> anyhow::Result<Answer> {
     let url = format!("{}/api/track/{token}/longpoll?after_version={after}&timeout_secs={}", ctx.base, HOLD.as_secs());
-    let res = ep.http.get(url).timeout(HOLD + REQUEST_TIMEOUT).send().await?;
+    let res = ep.http.get(url).timeout(HOLD + REQUEST_TIMEOUT).send().await.map_err(|e| anyhow::Error::new(e).context("long poll"))?;
     match res.status() {
         StatusCode::OK => Ok(Answer::State(res.json().await?)),
         StatusCode::NO_CONTENT => Ok(Answer::Timeout),
@@ -83,7 +83,7 @@ pub async fn follow(ctx: &ClientContext, ep: &Endpoint, mut slot: watch::Receive
             (failure, _) => {
                 match failure {
                     Err(e) => count_failure(&mut tally, &e),
-                    Ok(_) => tally.errors += 1,
+                    Ok(_) => tally.error("long poll: 204 to the first request"),
                 }
                 first.failed();
                 if !pause(ctx, attempt).await {

@@ -48,7 +48,7 @@ impl std::error::Error for Refused {}
 
 /// Counts a failed request: an error, and a refusal if it was one.
 pub fn count_failure(tally: &mut Tally, error: &anyhow::Error) {
-    tally.errors += 1;
+    tally.error(format_args!("{error:#}"));
     if error.is::<Refused>() {
         tally.refused += 1;
     }
@@ -253,8 +253,8 @@ impl PushSession {
 
     /// The connection failed or dropped before the order's end (`refused`:
     /// the server answered `503 overloaded`).
-    pub fn failed(&self, tally: &mut Tally, first: &mut First, refused: bool) {
-        tally.errors += 1;
+    pub fn failed(&self, tally: &mut Tally, first: &mut First, refused: bool, why: &str) {
+        tally.error(why);
         tally.refused += u64::from(refused);
         if !self.started() {
             first.failed();

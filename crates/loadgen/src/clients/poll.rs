@@ -25,7 +25,7 @@ async fn ask(ctx: &ClientContext, ep: &Endpoint, token: &str, seen: Option<u64>)
     if let Some(v) = seen {
         req = req.header(IF_NONE_MATCH, format!("\"v{v}\""));
     }
-    let res = req.send().await?;
+    let res = req.send().await.map_err(|e| anyhow::Error::new(e).context("poll"))?;
     match res.status() {
         StatusCode::OK => Ok(Answer::State(res.json().await?)),
         StatusCode::NOT_MODIFIED => Ok(Answer::Unchanged),
@@ -73,7 +73,7 @@ pub async fn follow(ctx: &ClientContext, ep: &Endpoint, mut slot: watch::Receive
                     }
                     (Ok(Answer::Unchanged), Some(_)) => tally.unchanged += 1,
                     (Ok(Answer::Unchanged), None) => {
-                        tally.errors += 1;
+                        tally.error("poll: 304 to a request without If-None-Match");
                         first.failed();
                     }
                     (Err(e), _) => {

@@ -49,27 +49,26 @@ async fn stream_order(ctx: &ClientContext, ep: &Endpoint, assignment: &Assignmen
             r = tokio::time::timeout(REQUEST_TIMEOUT, req.send()) => r,
         };
         let mut refused = false;
-        let ended_well = match sent {
+        let why = match sent {
             Ok(Ok(res)) if res.status() == StatusCode::NO_CONTENT => return true,
             Ok(Ok(res)) if res.status() == StatusCode::OK => {
                 match read_stream(ctx, res, &mut session, &mut last_id, tally, first).await {
                     None => return false,
-                    Some(well) => well,
+                    Some(Ok(())) => return true,
+                    Some(Err(why)) => why,
                 }
             }
             Ok(Ok(res)) => {
                 refused = res.status() == StatusCode::SERVICE_UNAVAILABLE;
-                false
+                format!("sse: {}", res.status())
             }
-            _ => false,
+            Ok(Err(e)) => format!("sse: {:#}", anyhow::Error::new(e)),
+            Err(_) => format!("sse: no answer within {} s", REQUEST_TIMEOUT.as_secs()),
         };
-        if ended_well {
-            return true;
-        }
         if session.started() {
             attempt = 0;
         }
-        session.failed(tally, first, refused);
+        session.failed(tally, first, refused, &why);
         if !pause(ctx, attempt).await {
             return false;
         }
@@ -77,8 +76,8 @@ async fn stream_order(ctx: &ClientContext, ep: &Endpoint, assignment: &Assignmen
     }
 }
 
-/// Reads one connection's events: `Some(true)` if it ended after the final
-/// stage, `Some(false)` if it failed or dropped first, `None` if the run closed.
+/// Reads one connection's events: `Some(Ok)` if it ended after the final
+/// stage, `Some(Err(why))` if it failed or dropped first, `None` if the run closed.
 async fn read_stream(
     ctx: &ClientContext,
     res: reqwest::Response,
@@ -86,7 +85,7 @@ async fn read_stream(
     last_id: &mut Option<String>,
     tally: &mut Tally,
     first: &mut First,
-) -> Option<bool> {
+) -> Option<Result<(), String>> {
     // Heartbeat comments never become events, so watch the bytes themselves.
     let start = Instant::now();
     let active = Arc::new(AtomicU64::new(0));
@@ -104,12 +103,14 @@ async fn read_stream(
             Err(_) => {
                 let quiet = start.elapsed().saturating_sub(Duration::from_millis(active.load(Ordering::Relaxed)));
                 if quiet >= STREAM_IDLE {
-                    return Some(false);
+                    return Some(Err(format!("sse: no byte for {} s", STREAM_IDLE.as_secs())));
                 }
                 continue;
             }
-            Ok(None) => return Some(session.finished),
-            Ok(Some(Err(_))) => return Some(session.finished),
+            Ok(None) if session.finished => return Some(Ok(())),
+            Ok(None) => return Some(Err("sse: the stream ended before the order's final stage".into())),
+            Ok(Some(Err(_))) if session.finished => return Some(Ok(())),
+            Ok(Some(Err(e))) => return Some(Err(format!("sse: {e}"))),
             Ok(Some(Ok(event))) => event,
         };
         if !event.id.is_empty() {
@@ -118,11 +119,12 @@ async fn read_stream(
         match event.event.as_str() {
             "snapshot" | "reset" => match serde_json::from_str::<TrackSnapshot>(&event.data) {
                 Ok(s) => session.state(tally, first, &s.order),
-                Err(_) => tally.errors += 1,
+                Err(e) => tally.error(format_args!("sse: a {} that does not parse: {e}", event.event)),
             },
             "order" => match serde_json::from_str::<TrackEvent>(&event.data) {
                 Ok(e) if session.started() => session.state(tally, first, &e.order),
-                _ => tally.errors += 1,
+                Ok(_) => tally.error("sse: an order event before the snapshot"),
+                Err(e) => tally.error(format_args!("sse: an order event that does not parse: {e}")),
             },
             _ => {}
         }

@@ -49,24 +49,23 @@ async fn socket_order(ctx: &ClientContext, ep: &Endpoint, assignment: &Assignmen
             r = tokio::time::timeout(REQUEST_TIMEOUT, connect(ctx, ep, url)) => r,
         };
         let mut refused = false;
-        let ended_well = match connected {
+        let why = match connected {
             Ok(Ok(socket)) => match read_socket(ctx, socket, &mut session, &mut last_id, tally, first).await {
                 None => return false,
-                Some(well) => well,
+                Some(Ok(())) => return true,
+                Some(Err(why)) => why,
             },
             Ok(Err(tungstenite::Error::Http(res))) => {
                 refused = res.status() == tungstenite::http::StatusCode::SERVICE_UNAVAILABLE;
-                false
+                format!("ws: {}", res.status())
             }
-            _ => false,
+            Ok(Err(e)) => format!("ws: {e}"),
+            Err(_) => format!("ws: no handshake within {} s", REQUEST_TIMEOUT.as_secs()),
         };
-        if ended_well {
-            return true;
-        }
         if session.started() {
             attempt = 0;
         }
-        session.failed(tally, first, refused);
+        session.failed(tally, first, refused, &why);
         if !pause(ctx, attempt).await {
             return false;
         }
@@ -96,8 +95,8 @@ async fn connect(ctx: &ClientContext, ep: &Endpoint, url: String) -> Result<Sock
         .map(|(socket, _)| socket)
 }
 
-/// Reads one socket's messages: `Some(true)` if it closed after the final
-/// stage, `Some(false)` if it failed or dropped first, `None` if the run
+/// Reads one socket's messages: `Some(Ok)` if it closed after the final
+/// stage, `Some(Err(why))` if it failed or dropped first, `None` if the run
 /// closed (the socket is closed politely).
 async fn read_socket(
     ctx: &ClientContext,
@@ -106,7 +105,7 @@ async fn read_socket(
     last_id: &mut Option<u64>,
     tally: &mut Tally,
     first: &mut First,
-) -> Option<bool> {
+) -> Option<Result<(), String>> {
     let mut heard = Instant::now();
     loop {
         let next = tokio::select! {
@@ -119,33 +118,39 @@ async fn read_socket(
         let message = match next {
             Err(_) => {
                 if heard.elapsed() >= STREAM_IDLE {
-                    return Some(false);
+                    return Some(Err(format!("ws: no frame for {} s", STREAM_IDLE.as_secs())));
                 }
                 // Ask for a pong: any answer shows the connection lives.
                 let ping = tokio::time::timeout(REQUEST_TIMEOUT, socket.send(Message::Ping(Default::default())));
                 if !matches!(ping.await, Ok(Ok(()))) {
-                    return Some(false);
+                    return Some(Err("ws: a ping could not be sent".into()));
                 }
                 continue;
             }
-            Ok(None) | Ok(Some(Err(_))) => return Some(session.finished),
+            Ok(None) | Ok(Some(Err(_))) if session.finished => return Some(Ok(())),
+            Ok(None) => return Some(Err("ws: the socket ended before the order's final stage".into())),
+            Ok(Some(Err(e))) => return Some(Err(format!("ws: {e}"))),
             Ok(Some(Ok(message))) => message,
         };
         heard = Instant::now();
         let Message::Text(text) = message else { continue };
-        let Ok(message) = serde_json::from_str::<SocketMessage<serde_json::Value>>(text.as_str()) else {
-            tally.errors += 1;
-            continue;
+        let message = match serde_json::from_str::<SocketMessage<serde_json::Value>>(text.as_str()) {
+            Ok(m) => m,
+            Err(e) => {
+                tally.error(format_args!("ws: a message that does not parse: {e}"));
+                continue;
+            }
         };
         *last_id = Some(message.id);
         match message.event.as_str() {
             "snapshot" | "reset" => match serde_json::from_value::<TrackSnapshot>(message.data) {
                 Ok(s) => session.state(tally, first, &s.order),
-                Err(_) => tally.errors += 1,
+                Err(e) => tally.error(format_args!("ws: a {} that does not parse: {e}", message.event)),
             },
             "order" => match serde_json::from_value::<TrackEvent>(message.data) {
                 Ok(e) if session.started() => session.state(tally, first, &e.order),
-                _ => tally.errors += 1,
+                Ok(_) => tally.error("ws: an order message before the snapshot"),
+                Err(e) => tally.error(format_args!("ws: an order message that does not parse: {e}")),
             },
             _ => {}
         }
