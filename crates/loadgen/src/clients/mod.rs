@@ -30,6 +30,10 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 pub const STREAM_IDLE: Duration = Duration::from_secs(75);
 /// How often a quiet stream is checked (and a WebSocket pinged).
 pub const IDLE_CHECK: Duration = Duration::from_secs(15);
+/// How long a kept-alive connection may sit idle before it is dropped rather
+/// than reused: well under the server's 10 s to send a request's headers,
+/// after which it closes the connection and a request sent just then fails.
+pub const POOL_IDLE: Duration = Duration::from_secs(4);
 /// Clients making their first connection at the same time.
 pub const RAMP_CONCURRENCY: usize = 256;
 
@@ -96,7 +100,7 @@ impl ClientContext {
         let build = |local: Option<IpAddr>| -> anyhow::Result<Endpoint> {
             let http = reqwest::Client::builder()
                 .connect_timeout(REQUEST_TIMEOUT)
-                .pool_idle_timeout(Duration::from_secs(60))
+                .pool_idle_timeout(POOL_IDLE)
                 .local_address(local)
                 .build()?;
             Ok(Endpoint { http, local })
