@@ -101,11 +101,11 @@ pub fn DemoControl(
         <section class="demo-control" aria-labelledby="demo-title" data-testid="demo-control">
             <h3 id="demo-title" class="settings-subtitle">"Demo orders"</h3>
             <p class="muted">
-                "Fills the kitchen with realistic orders that move through their stages by themselves. The same seed plays the same orders again."
+                "Fills the kitchen with realistic orders that move through their stages by themselves. Speed 1 is a real kitchen's pace, 10 is ten times faster; the same seed plays the same orders again."
             </p>
             <div class="field-row">
                 <label class="field">
-                    <span class="field-label">"Speed (× real time)"</span>
+                    <span class="field-label">"Speed"</span>
                     <input
                         type="text"
                         inputmode="decimal"

@@ -22,7 +22,7 @@ pub struct Frame {
 
 impl Default for Frame {
     fn default() -> Self {
-        Frame { width: 560.0, height: 220.0, left: 58.0, right: 14.0, top: 12.0, bottom: 26.0 }
+        Frame { width: 440.0, height: 240.0, left: 58.0, right: 16.0, top: 12.0, bottom: 28.0 }
     }
 }
 
