@@ -35,6 +35,7 @@ impl HttpDriver {
             .cookie_store(true)
             .timeout(STAFF_TIMEOUT)
             .connect_timeout(STAFF_TIMEOUT)
+            .pool_idle_timeout(crate::clients::POOL_IDLE)
             .build()
             .context("building the HTTP client")?;
         let base = target.trim().trim_end_matches('/').to_string();

@@ -36,7 +36,10 @@ pub async fn run(
     config.validate()?;
     on_phase(ComparisonPhase::Starting);
     let base = config.base_url();
-    let staff_http = reqwest::Client::builder().timeout(clients::REQUEST_TIMEOUT).build()?;
+    let staff_http = reqwest::Client::builder()
+        .timeout(clients::REQUEST_TIMEOUT)
+        .pool_idle_timeout(clients::POOL_IDLE)
+        .build()?;
     let before = counts::read(&staff_http, &base).await;
 
     let kitchen = Kitchen::open(&driver, config.order_count(), config.seed).await?;
