@@ -47,3 +47,30 @@ test("with a passphrase, the dispatcher signs in before it goes live", async () 
   // The cookie is HttpOnly: the page's script cannot read it.
   assert.equal(await page.evaluate(() => document.cookie), "");
 });
+
+test("the workshop page is open to watch, and asks for sign-in when a comparison is started", async () => {
+  const base = server.url;
+  const page = await openPage(browser, `${base}/workshop`);
+  await waitLive(page);
+  // Watching needs no session: no dialog; the demo control only says why it cannot act.
+  await page.getByTestId("demo-status").filter({ hasText: "Stopped" }).or(page.getByText("Sign in as staff to start or stop the demo driver.")).first().waitFor({ timeout: WAIT });
+  assert.equal(await page.getByRole("dialog", { name: "Staff sign-in" }).count(), 0);
+
+  await page.getByTestId("clients").fill("1");
+  await page.getByTestId("duration-secs").fill("2");
+  await page.getByTestId("start-comparison").click();
+  const dialog = page.getByRole("dialog", { name: "Staff sign-in" });
+  await dialog.waitFor({ timeout: WAIT });
+  await page.getByTestId("workshop-error").waitFor({ timeout: WAIT });
+  await dialog.getByLabel("Passphrase").fill(PASSPHRASE);
+  await dialog.getByRole("button", { name: "Sign in" }).click();
+  await waitLive(page);
+  await page.getByRole("dialog", { name: "Staff sign-in" }).waitFor({ state: "detached", timeout: WAIT });
+
+  // Signed in, the same start is accepted.
+  await page.getByTestId("clients").fill("1");
+  await page.getByTestId("duration-secs").fill("2");
+  await page.getByTestId("start-comparison").click();
+  await page.getByTestId("phase").filter({ hasText: /Starting|Running|Stopping|Finished/ }).waitFor({ timeout: WAIT });
+  await page.getByTestId("phase").filter({ hasText: "Finished" }).waitFor({ timeout: 60_000 });
+});
