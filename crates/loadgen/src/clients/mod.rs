@@ -10,18 +10,22 @@
 
 pub mod longpoll;
 pub mod poll;
+mod push;
+mod readiness;
 pub mod sse;
 pub mod ws;
+
+pub use push::PushSession;
+pub use readiness::{First, Readiness};
 
 use crate::accounting::Tally;
 use crate::kitchen::Assignment;
 use crate::plan::TransportPlan;
 use orderboard_model::Transport;
 use std::net::{IpAddr, SocketAddr};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
+use tokio::sync::{watch, Semaphore};
 use tokio_util::sync::CancellationToken;
 
 /// How long a request may take to be answered (a long poll adds its own hold).
@@ -84,7 +88,7 @@ pub struct ClientContext {
     /// Cancelled to close every client.
     pub close: CancellationToken,
     pub readiness: Arc<Readiness>,
-    ramp: Arc<Semaphore>,
+    pub(crate) ramp: Arc<Semaphore>,
 }
 
 impl ClientContext {
@@ -116,66 +120,6 @@ impl ClientContext {
     /// The endpoint of the `i`th client.
     pub fn endpoint(&self, i: usize) -> Endpoint {
         self.endpoints[i % self.endpoints.len()].clone()
-    }
-}
-
-/// How many clients have their first state, or failed to get it.
-#[derive(Debug, Default)]
-pub struct Readiness {
-    ready: AtomicU64,
-    failed: AtomicU64,
-}
-
-impl Readiness {
-    pub fn ready(&self) -> u64 {
-        self.ready.load(Ordering::Relaxed)
-    }
-
-    pub fn failed(&self) -> u64 {
-        self.failed.load(Ordering::Relaxed)
-    }
-
-    /// Clients that got their first state or failed to.
-    pub fn settled(&self) -> u64 {
-        self.ready() + self.failed()
-    }
-}
-
-/// A client's first connection: it holds a place among those connecting at
-/// once until it has its first state or has failed to get it.
-pub struct First {
-    permit: Option<OwnedSemaphorePermit>,
-    readiness: Arc<Readiness>,
-    settled: bool,
-}
-
-impl First {
-    /// Waits for a place to connect; `None` if the run closes first.
-    pub async fn acquire(ctx: &ClientContext) -> Option<First> {
-        let permit = tokio::select! {
-            _ = ctx.close.cancelled() => return None,
-            p = ctx.ramp.clone().acquire_owned() => p.ok(),
-        };
-        Some(First { permit, readiness: ctx.readiness.clone(), settled: false })
-    }
-
-    /// The client has its first state.
-    pub fn ok(&mut self) {
-        self.settle(true);
-    }
-
-    /// The client's first try failed (it goes on trying).
-    pub fn failed(&mut self) {
-        self.settle(false);
-    }
-
-    fn settle(&mut self, ok: bool) {
-        if !self.settled {
-            self.settled = true;
-            let counter = if ok { &self.readiness.ready } else { &self.readiness.failed };
-            counter.fetch_add(1, Ordering::Relaxed);
-            self.permit = None;
-        }
     }
 }
 
@@ -220,48 +164,5 @@ pub async fn follow(ctx: Arc<ClientContext>, plan: TransportPlan, index: usize, 
         Transport::Longpoll => longpoll::follow(&ctx, &ep, slot).await,
         Transport::Sse => sse::follow(&ctx, &ep, slot).await,
         Transport::Ws => ws::follow(&ctx, &ep, slot).await,
-    }
-}
-
-/// One order followed on a push transport, over one connection or several
-/// (a dropped one is resumed from the last event id).
-pub struct PushSession {
-    order: uuid::Uuid,
-    follow: Option<crate::accounting::Follow>,
-    /// The newest state seen is the order's final stage: the stream ends now.
-    pub finished: bool,
-}
-
-impl PushSession {
-    pub fn new(order: uuid::Uuid) -> Self {
-        PushSession { order, follow: None, finished: false }
-    }
-
-    pub fn started(&self) -> bool {
-        self.follow.is_some()
-    }
-
-    /// A `snapshot`, `reset` or `order` payload's order state.
-    pub fn state(&mut self, tally: &mut Tally, first: &mut First, state: &orderboard_model::TrackedOrder) {
-        match &mut self.follow {
-            None => {
-                self.follow = Some(tally.begin(self.order, state));
-                first.ok();
-            }
-            Some(f) => tally.pushed(f, state),
-        }
-        if self.follow.is_some_and(|f| f.last == state.version) {
-            self.finished = state.stage.is_final();
-        }
-    }
-
-    /// The connection failed or dropped before the order's end (`refused`:
-    /// the server answered `503 overloaded`).
-    pub fn failed(&self, tally: &mut Tally, first: &mut First, refused: bool, why: &str) {
-        tally.error(why);
-        tally.refused += u64::from(refused);
-        if !self.started() {
-            first.failed();
-        }
     }
 }
