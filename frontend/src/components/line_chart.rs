@@ -50,7 +50,8 @@ pub fn LineChart(
     let drawing = move || {
         let m = model.get();
         let f = m.frame;
-        let (left, right, top, bottom) = (f.plot_left(), f.plot_right(), f.plot_top(), f.plot_bottom());
+        let (left, right, top, bottom) =
+            (f.plot_left(), f.plot_right(), f.plot_top(), f.plot_bottom());
         let y_ticks = m
             .y_ticks
             .iter()

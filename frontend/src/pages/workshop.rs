@@ -19,21 +19,31 @@ use crate::live::event_source::{LiveStream, StreamSignal};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use orderboard_frontend::state::api_failure::ApiFailure;
-use orderboard_frontend::state::chart::{self, ChartModel, ChartSpec, Frame, ScaleKind, ValueFormat};
+use orderboard_frontend::state::chart::{
+    self, ChartModel, ChartSpec, Frame, ScaleKind, ValueFormat,
+};
 use orderboard_frontend::state::comparison_form::{ComparisonForm, Field, FormError};
 use orderboard_frontend::state::connection::Connection;
 use orderboard_frontend::state::numbers;
 use orderboard_frontend::state::report_summary;
 use orderboard_frontend::state::sample_history::{Metric, WINDOW_MS};
 use orderboard_frontend::state::transports::{note, transport_class};
-use orderboard_frontend::state::workshop_state::{parse_workshop_message, WorkshopState, EVENT_NAMES};
+use orderboard_frontend::state::workshop_state::{
+    parse_workshop_message, WorkshopState, EVENT_NAMES,
+};
 use orderboard_model::workshop::MAX_COMPARISON_CLIENTS;
 use orderboard_model::Transport;
 
 const STREAM_URL: &str = "/api/workshop/events";
 
 fn spec(scale: ScaleKind, format: ValueFormat) -> ChartSpec {
-    ChartSpec { frame: Frame::default(), scale, format, window_ms: WINDOW_MS, x_tick_ms: 30_000 }
+    ChartSpec {
+        frame: Frame::default(),
+        scale,
+        format,
+        window_ms: WINDOW_MS,
+        x_tick_ms: 30_000,
+    }
 }
 
 #[component]
@@ -47,13 +57,18 @@ pub fn WorkshopPage() -> impl IntoView {
     let action_error = RwSignal::new(None::<(String, String)>);
     let sending = RwSignal::new(false);
     let need_sign_in = RwSignal::new(false);
+    // Whether the stream has spoken yet: its word is newer than a one-off read.
+    let heard = RwSignal::new(false);
 
     let stream = LiveStream::open_with_events(
         STREAM_URL,
         &EVENT_NAMES,
         move |_, signal| match signal {
             StreamSignal::Message { event, data } => match parse_workshop_message(event, data) {
-                Ok(message) => state.update(|s| s.apply(message)),
+                Ok(message) => {
+                    heard.set(true);
+                    state.update(|s| s.apply(message));
+                }
                 Err(e) => log_warning(&e),
             },
             StreamSignal::Opened => connection.update(|c| *c = c.opened()),
@@ -62,9 +77,13 @@ pub fn WorkshopPage() -> impl IntoView {
         |stream| stream.reconnect_after_backoff(),
     );
     StoredValue::new_local(stream);
+    // The stream starts with the comparison's state; this read only fills
+    // the phase in when the stream is slow to open (or refused, e.g. 503).
     spawn_local(async move {
         if let Ok(c) = comparison_state().await {
-            state.try_update(|s| s.set_comparison(c));
+            if heard.try_get_untracked() == Some(false) {
+                state.try_update(|s| s.set_comparison(c));
+            }
         }
     });
 
@@ -73,7 +92,10 @@ pub fn WorkshopPage() -> impl IntoView {
             need_sign_in.set(true);
         }
         let (title, text) = if failure.is_conflict() {
-            ("A comparison is already running".to_string(), "Stop it first, or wait for its report.".to_string())
+            (
+                "A comparison is already running".to_string(),
+                "Stop it first, or wait for its report.".to_string(),
+            )
         } else {
             failure.describe()
         };
@@ -120,10 +142,19 @@ pub fn WorkshopPage() -> impl IntoView {
     };
 
     let chart_of = move |metric: Metric, spec: ChartSpec| -> Signal<ChartModel> {
-        Memo::new(move |_| state.with(|s| chart::build(&spec, &s.history.series(metric), s.history.end_ms()))).into()
+        Memo::new(move |_| {
+            state.with(|s| chart::build(&spec, &s.history.series(metric), s.history.end_ms()))
+        })
+        .into()
     };
-    let requests_chart = chart_of(Metric::RequestsPerSec, spec(ScaleKind::Linear, ValueFormat::Count));
-    let bytes_chart = chart_of(Metric::BytesPerSec, spec(ScaleKind::Linear, ValueFormat::Bytes));
+    let requests_chart = chart_of(
+        Metric::RequestsPerSec,
+        spec(ScaleKind::Linear, ValueFormat::Count),
+    );
+    let bytes_chart = chart_of(
+        Metric::BytesPerSec,
+        spec(ScaleKind::Linear, ValueFormat::Bytes),
+    );
     let staleness_chart = chart_of(Metric::Staleness, spec(ScaleKind::Log, ValueFormat::Millis));
 
     let field_error = move |field: Field| {
@@ -134,9 +165,15 @@ pub fn WorkshopPage() -> impl IntoView {
                 .map(|e| view! { <p class="field-error" role="alert">{e.message}</p> })
         }
     };
-    let invalid = move |field: Field| move || form_error.with(|e| e.as_ref().is_some_and(|e| e.field == field));
+    let invalid = move |field: Field| {
+        move || form_error.with(|e| e.as_ref().is_some_and(|e| e.field == field))
+    };
 
-    let text_field = move |label: &'static str, testid: &'static str, field: Field, get: fn(&ComparisonForm) -> String, set: fn(&mut ComparisonForm, String)| {
+    let text_field = move |label: &'static str,
+                           testid: &'static str,
+                           field: Field,
+                           get: fn(&ComparisonForm) -> String,
+                           set: fn(&mut ComparisonForm, String)| {
         view! {
             <label class="field">
                 <span class="field-label">{label}</span>

@@ -22,7 +22,14 @@ pub struct Frame {
 
 impl Default for Frame {
     fn default() -> Self {
-        Frame { width: 440.0, height: 240.0, left: 58.0, right: 16.0, top: 12.0, bottom: 28.0 }
+        Frame {
+            width: 440.0,
+            height: 240.0,
+            left: 58.0,
+            right: 16.0,
+            top: 12.0,
+            bottom: 28.0,
+        }
     }
 }
 
@@ -125,10 +132,16 @@ pub fn nice_step(raw: f64) -> f64 {
 /// Ticks from zero to a round top at or above `max`, about `target` steps.
 /// With nothing to show the axis still runs 0 to 1.
 pub fn linear_ticks(max: f64, target: usize) -> Vec<f64> {
-    let max = if max.is_finite() && max > 0.0 { max } else { 1.0 };
+    let max = if max.is_finite() && max > 0.0 {
+        max
+    } else {
+        1.0
+    };
     let step = nice_step(max / target.max(1) as f64);
     let steps = (max / step - 1e-9).ceil().max(1.0) as usize;
-    (0..=steps).map(|i| round_to_step(i as f64 * step, step)).collect()
+    (0..=steps)
+        .map(|i| round_to_step(i as f64 * step, step))
+        .collect()
 }
 
 fn round_to_step(v: f64, step: f64) -> f64 {
@@ -140,8 +153,16 @@ fn round_to_step(v: f64, step: f64) -> f64 {
 
 /// Powers of ten spanning `[min, max]` (positive values only), at least two.
 pub fn log_ticks(min: f64, max: f64) -> Vec<f64> {
-    let min = if min.is_finite() && min > 0.0 { min } else { 1.0 };
-    let max = if max.is_finite() && max >= min { max } else { min };
+    let min = if min.is_finite() && min > 0.0 {
+        min
+    } else {
+        1.0
+    };
+    let max = if max.is_finite() && max >= min {
+        max
+    } else {
+        min
+    };
     let lo = min.log10().floor() as i32;
     let mut hi = (max.log10() - 1e-9).ceil() as i32;
     if hi <= lo {
@@ -207,7 +228,10 @@ pub fn time_label(ms_before_now: u64) -> String {
     } else if ms_before_now < 60_000 {
         format!("−{} s", numbers::trimmed(ms_before_now as f64 / 1000.0, 0))
     } else {
-        format!("−{} min", numbers::trimmed(ms_before_now as f64 / 60_000.0, 1))
+        format!(
+            "−{} min",
+            numbers::trimmed(ms_before_now as f64 / 60_000.0, 1)
+        )
     }
 }
 
@@ -233,27 +257,45 @@ pub fn build(spec: &ChartSpec, series: &[Series], end_ms: u64) -> ChartModel {
             let max = visible().fold(0.0f64, f64::max);
             let ticks = linear_ticks(max, 4);
             let top = *ticks.last().unwrap_or(&1.0);
-            let scale = Scale { kind: ScaleKind::Linear, domain: (0.0, top), range: (f.plot_bottom(), f.plot_top()) };
+            let scale = Scale {
+                kind: ScaleKind::Linear,
+                domain: (0.0, top),
+                range: (f.plot_bottom(), f.plot_top()),
+            };
             (scale, ticks)
         }
         ScaleKind::Log => {
             let positive = || visible().filter(|v| *v > 0.0);
             let min = positive().fold(f64::INFINITY, f64::min);
             let max = positive().fold(0.0f64, f64::max);
-            let ticks = if min.is_finite() { log_ticks(min, max) } else { log_ticks(1.0, 1000.0) };
+            let ticks = if min.is_finite() {
+                log_ticks(min, max)
+            } else {
+                log_ticks(1.0, 1000.0)
+            };
             let domain = (ticks[0], *ticks.last().unwrap_or(&10.0));
-            let scale = Scale { kind: ScaleKind::Log, domain, range: (f.plot_bottom(), f.plot_top()) };
+            let scale = Scale {
+                kind: ScaleKind::Log,
+                domain,
+                range: (f.plot_bottom(), f.plot_top()),
+            };
             (scale, ticks)
         }
     };
     let y_ticks = y_values
         .iter()
-        .map(|v| Tick { at: round1(y.map(*v)), label: spec.format.label(*v) })
+        .map(|v| Tick {
+            at: round1(y.map(*v)),
+            label: spec.format.label(*v),
+        })
         .collect();
     let x_tick_ms = spec.x_tick_ms.max(1);
     let x_ticks = (0..=spec.window_ms / x_tick_ms)
         .map(|i| i * x_tick_ms)
-        .map(|before| Tick { at: round1(x.map(end_ms as f64 - before as f64)), label: time_label(before) })
+        .map(|before| Tick {
+            at: round1(x.map(end_ms as f64 - before as f64)),
+            label: time_label(before),
+        })
         .collect();
     let mut has_data = false;
     let lines = series
@@ -288,10 +330,20 @@ pub fn build(spec: &ChartSpec, series: &[Series], end_ms: u64) -> ChartModel {
                 class.push_str(" series-");
                 class.push_str(s.variant);
             }
-            Line { transport: s.transport, class, segments }
+            Line {
+                transport: s.transport,
+                class,
+                segments,
+            }
         })
         .collect();
-    ChartModel { frame: f, x_ticks, y_ticks, lines, has_data }
+    ChartModel {
+        frame: f,
+        x_ticks,
+        y_ticks,
+        lines,
+        has_data,
+    }
 }
 
 fn round1(v: f64) -> f64 {
@@ -312,7 +364,14 @@ mod tests {
 
     fn spec(scale: ScaleKind) -> ChartSpec {
         ChartSpec {
-            frame: Frame { width: 200.0, height: 120.0, left: 40.0, right: 10.0, top: 10.0, bottom: 10.0 },
+            frame: Frame {
+                width: 200.0,
+                height: 120.0,
+                left: 40.0,
+                right: 10.0,
+                top: 10.0,
+                bottom: 10.0,
+            },
             scale,
             format: ValueFormat::Count,
             window_ms: 120_000,
@@ -336,7 +395,10 @@ mod tests {
         assert_eq!(linear_ticks(0.0, 4), vec![0.0, 0.5, 1.0]);
         assert_eq!(linear_ticks(87.0, 4), vec![0.0, 50.0, 100.0]);
         assert_eq!(linear_ticks(100.0, 4), vec![0.0, 50.0, 100.0]);
-        assert_eq!(linear_ticks(2_000.0, 4), vec![0.0, 500.0, 1_000.0, 1_500.0, 2_000.0]);
+        assert_eq!(
+            linear_ticks(2_000.0, 4),
+            vec![0.0, 500.0, 1_000.0, 1_500.0, 2_000.0]
+        );
         assert_eq!(linear_ticks(0.3, 4), vec![0.0, 0.1, 0.2, 0.3]);
         assert_eq!(linear_ticks(f64::NAN, 4), vec![0.0, 0.5, 1.0]);
     }
@@ -351,11 +413,19 @@ mod tests {
 
     #[test]
     fn scales_map_their_domain_onto_the_range() {
-        let lin = Scale { kind: ScaleKind::Linear, domain: (0.0, 100.0), range: (200.0, 0.0) };
+        let lin = Scale {
+            kind: ScaleKind::Linear,
+            domain: (0.0, 100.0),
+            range: (200.0, 0.0),
+        };
         assert_eq!(lin.map(0.0), 200.0);
         assert_eq!(lin.map(25.0), 150.0);
         assert_eq!(lin.map(250.0), 0.0, "clamped to the plot");
-        let log = Scale { kind: ScaleKind::Log, domain: (1.0, 1000.0), range: (0.0, 300.0) };
+        let log = Scale {
+            kind: ScaleKind::Log,
+            domain: (1.0, 1000.0),
+            range: (0.0, 300.0),
+        };
         assert!((log.map(10.0) - 100.0).abs() < 1e-9);
         assert!((log.map(100.0) - 200.0).abs() < 1e-9);
         assert_eq!(log.map(0.0), 0.0, "zero sits on the floor of a log axis");
@@ -375,33 +445,68 @@ mod tests {
             Series {
                 transport: Transport::Sse,
                 variant: "",
-                points: vec![(100_000, Some(0.0)), (110_000, Some(50.0)), (120_000, Some(100.0))],
+                points: vec![
+                    (100_000, Some(0.0)),
+                    (110_000, Some(50.0)),
+                    (120_000, Some(100.0)),
+                ],
             },
             Series {
                 transport: Transport::Poll,
                 variant: "p99",
-                points: vec![(100_000, Some(10.0)), (110_000, None), (120_000, Some(20.0)), (999_999, Some(1e9))],
+                points: vec![
+                    (100_000, Some(10.0)),
+                    (110_000, None),
+                    (120_000, Some(20.0)),
+                    (999_999, Some(1e9)),
+                ],
             },
         ];
         let m = build(&spec(ScaleKind::Linear), &series, 120_000);
         assert!(m.has_data);
         // The window is 0..120 s over x 40..190; values 0..100 over y 110..10.
-        assert_eq!(m.lines[0].segments, vec!["165,110 177.5,60 190,10".to_string()]);
+        assert_eq!(
+            m.lines[0].segments,
+            vec!["165,110 177.5,60 190,10".to_string()]
+        );
         assert_eq!(m.lines[0].class, "series tx-sse");
         // A gap splits the line; lone points are doubled into dots; points
         // after the window's end are left out.
         assert_eq!(m.lines[1].class, "series tx-poll series-p99");
-        assert_eq!(m.lines[1].segments, vec!["165,100 165,100".to_string(), "190,90 190,90".to_string()]);
+        assert_eq!(
+            m.lines[1].segments,
+            vec!["165,100 165,100".to_string(), "190,90 190,90".to_string()]
+        );
         let y: Vec<_> = m.y_ticks.iter().map(|t| (t.at, t.label.as_str())).collect();
         assert_eq!(y, vec![(110.0, "0"), (60.0, "50"), (10.0, "100")]);
         let x: Vec<_> = m.x_ticks.iter().map(|t| (t.at, t.label.as_str())).collect();
-        assert_eq!(x, vec![(190.0, "now"), (152.5, "−30 s"), (115.0, "−1 min"), (77.5, "−1.5 min"), (40.0, "−2 min")]);
+        assert_eq!(
+            x,
+            vec![
+                (190.0, "now"),
+                (152.5, "−30 s"),
+                (115.0, "−1 min"),
+                (77.5, "−1.5 min"),
+                (40.0, "−2 min")
+            ]
+        );
     }
 
     #[test]
     fn an_empty_log_chart_still_has_an_axis() {
-        let s = ChartSpec { format: ValueFormat::Millis, ..spec(ScaleKind::Log) };
-        let m = build(&s, &[Series { transport: Transport::Ws, variant: "p50", points: vec![(1, None)] }], 1_000);
+        let s = ChartSpec {
+            format: ValueFormat::Millis,
+            ..spec(ScaleKind::Log)
+        };
+        let m = build(
+            &s,
+            &[Series {
+                transport: Transport::Ws,
+                variant: "p50",
+                points: vec![(1, None)],
+            }],
+            1_000,
+        );
         assert!(!m.has_data);
         assert!(m.lines[0].segments.is_empty());
         let labels: Vec<_> = m.y_ticks.iter().map(|t| t.label.as_str()).collect();

@@ -68,10 +68,16 @@ impl ComparisonForm {
     pub fn request(&self) -> Result<ComparisonRequest, FormError> {
         let err = |field, message: String| FormError { field, message };
         let clients: u32 = self.clients.trim().parse().map_err(|_| {
-            err(Field::Clients, format!("Clients must be a whole number from 1 to {MAX_COMPARISON_CLIENTS}"))
+            err(
+                Field::Clients,
+                format!("Clients must be a whole number from 1 to {MAX_COMPARISON_CLIENTS}"),
+            )
         })?;
         if clients == 0 || clients > MAX_COMPARISON_CLIENTS {
-            return Err(err(Field::Clients, format!("Clients must be 1 to {MAX_COMPARISON_CLIENTS} per transport")));
+            return Err(err(
+                Field::Clients,
+                format!("Clients must be 1 to {MAX_COMPARISON_CLIENTS} per transport"),
+            ));
         }
         let poll_range = format!(
             "The polling interval must be {} to {} seconds",
@@ -91,9 +97,13 @@ impl ComparisonForm {
         if poll_ms < MIN_POLL_INTERVAL_MS as f64 || poll_ms > MAX_POLL_INTERVAL_MS as f64 {
             return Err(err(Field::PollInterval, poll_range));
         }
-        let duration_range = format!("The duration must be a whole number of seconds, 1 to {MAX_COMPARISON_SECS}");
-        let duration: u64 =
-            self.duration_secs.trim().parse().map_err(|_| err(Field::Duration, duration_range.clone()))?;
+        let duration_range =
+            format!("The duration must be a whole number of seconds, 1 to {MAX_COMPARISON_SECS}");
+        let duration: u64 = self
+            .duration_secs
+            .trim()
+            .parse()
+            .map_err(|_| err(Field::Duration, duration_range.clone()))?;
         if duration == 0 || duration > MAX_COMPARISON_SECS {
             return Err(err(Field::Duration, duration_range));
         }
@@ -134,7 +144,10 @@ mod tests {
         f.set_transport(Transport::Sse, false);
         f.set_transport(Transport::Poll, true);
         f.set_transport(Transport::Poll, true);
-        assert_eq!(f.transports, vec![Transport::Poll, Transport::Longpoll, Transport::Ws]);
+        assert_eq!(
+            f.transports,
+            vec![Transport::Poll, Transport::Longpoll, Transport::Ws]
+        );
         assert!(!f.is_selected(Transport::Sse));
         for t in Transport::ALL {
             f.set_transport(t, false);
@@ -149,18 +162,62 @@ mod tests {
             edit(&mut f);
             f.request()
         };
-        assert_eq!(with(|f| f.clients = "0".into()).unwrap_err().field, Field::Clients);
-        assert_eq!(with(|f| f.clients = "2001".into()).unwrap_err().field, Field::Clients);
-        assert_eq!(with(|f| f.clients = "ten".into()).unwrap_err().field, Field::Clients);
-        assert_eq!(with(|f| f.clients = " 2000 ".into()).unwrap().clients_per_transport, 2_000);
-        assert_eq!(with(|f| f.poll_secs = "0.4".into()).unwrap_err().field, Field::PollInterval);
-        assert_eq!(with(|f| f.poll_secs = "61".into()).unwrap_err().field, Field::PollInterval);
-        assert_eq!(with(|f| f.poll_secs = "NaN".into()).unwrap_err().field, Field::PollInterval);
-        assert_eq!(with(|f| f.poll_secs = "0,5".into()).unwrap().poll_interval_ms, 500);
-        assert_eq!(with(|f| f.poll_secs = "1.25".into()).unwrap().poll_interval_ms, 1_250);
-        assert_eq!(with(|f| f.duration_secs = "0".into()).unwrap_err().field, Field::Duration);
-        assert_eq!(with(|f| f.duration_secs = "601".into()).unwrap_err().field, Field::Duration);
-        assert_eq!(with(|f| f.duration_secs = "8".into()).unwrap().duration_secs, Some(8));
+        assert_eq!(
+            with(|f| f.clients = "0".into()).unwrap_err().field,
+            Field::Clients
+        );
+        assert_eq!(
+            with(|f| f.clients = "2001".into()).unwrap_err().field,
+            Field::Clients
+        );
+        assert_eq!(
+            with(|f| f.clients = "ten".into()).unwrap_err().field,
+            Field::Clients
+        );
+        assert_eq!(
+            with(|f| f.clients = " 2000 ".into())
+                .unwrap()
+                .clients_per_transport,
+            2_000
+        );
+        assert_eq!(
+            with(|f| f.poll_secs = "0.4".into()).unwrap_err().field,
+            Field::PollInterval
+        );
+        assert_eq!(
+            with(|f| f.poll_secs = "61".into()).unwrap_err().field,
+            Field::PollInterval
+        );
+        assert_eq!(
+            with(|f| f.poll_secs = "NaN".into()).unwrap_err().field,
+            Field::PollInterval
+        );
+        assert_eq!(
+            with(|f| f.poll_secs = "0,5".into())
+                .unwrap()
+                .poll_interval_ms,
+            500
+        );
+        assert_eq!(
+            with(|f| f.poll_secs = "1.25".into())
+                .unwrap()
+                .poll_interval_ms,
+            1_250
+        );
+        assert_eq!(
+            with(|f| f.duration_secs = "0".into()).unwrap_err().field,
+            Field::Duration
+        );
+        assert_eq!(
+            with(|f| f.duration_secs = "601".into()).unwrap_err().field,
+            Field::Duration
+        );
+        assert_eq!(
+            with(|f| f.duration_secs = "8".into())
+                .unwrap()
+                .duration_secs,
+            Some(8)
+        );
         let e = with(|f| f.poll_secs = "x".into()).unwrap_err();
         assert_eq!(e.message, "The polling interval must be 0.5 to 60 seconds");
     }

@@ -61,7 +61,13 @@ pub fn short(v: f64) -> String {
     } else {
         (v, "")
     };
-    let decimals = if scaled.abs() >= 100.0 { 0 } else if scaled.abs() >= 10.0 { 1 } else { 2 };
+    let decimals = if scaled.abs() >= 100.0 {
+        0
+    } else if scaled.abs() >= 10.0 {
+        1
+    } else {
+        2
+    };
     format!("{}{suffix}", trimmed(scaled, decimals))
 }
 

@@ -87,11 +87,22 @@ pub fn rows(report: &LoadReport) -> Vec<SummaryRow> {
             clients: numbers::thousands(s.clients),
             requests: numbers::thousands(s.requests),
             requests_per_min: numbers::rate(s.requests_per_min),
-            bytes_per_min: s.bytes_per_min.map(numbers::bytes).unwrap_or_else(|| "—".into()),
-            updates: format!("{} / {}", numbers::thousands(s.updates_seen), numbers::thousands(s.updates_expected)),
+            bytes_per_min: s
+                .bytes_per_min
+                .map(numbers::bytes)
+                .unwrap_or_else(|| "—".into()),
+            updates: format!(
+                "{} / {}",
+                numbers::thousands(s.updates_seen),
+                numbers::thousands(s.updates_expected)
+            ),
             unchanged: numbers::thousands(s.unchanged_answers),
             errors: if s.duplicates > 0 {
-                format!("{} ({} duplicate)", numbers::thousands(s.errors), numbers::thousands(s.duplicates))
+                format!(
+                    "{} ({} duplicate)",
+                    numbers::thousands(s.errors),
+                    numbers::thousands(s.duplicates)
+                )
             } else {
                 numbers::thousands(s.errors)
             },
@@ -105,8 +116,16 @@ pub fn rows(report: &LoadReport) -> Vec<SummaryRow> {
 
 /// The line above the table: `Ran 60 s: 40 orders, 152 stage changes.`
 pub fn headline(report: &LoadReport) -> String {
-    let orders = if report.orders == 1 { "order" } else { "orders" };
-    let changes = if report.changes_made == 1 { "stage change" } else { "stage changes" };
+    let orders = if report.orders == 1 {
+        "order"
+    } else {
+        "orders"
+    };
+    let changes = if report.changes_made == 1 {
+        "stage change"
+    } else {
+        "stage changes"
+    };
     format!(
         "Ran {}: {} {orders}, {} {changes}.",
         numbers::millis(report.duration_secs * 1000.0),
@@ -174,7 +193,10 @@ mod tests {
             transports: vec![ws, sse, summary(Transport::Poll)],
         };
         let r = rows(&report);
-        assert_eq!(r.iter().map(|r| r.transport).collect::<Vec<_>>(), vec![Transport::Poll, Transport::Sse, Transport::Ws]);
+        assert_eq!(
+            r.iter().map(|r| r.transport).collect::<Vec<_>>(),
+            vec![Transport::Poll, Transport::Sse, Transport::Ws]
+        );
         let poll = &r[0];
         assert_eq!(poll.label, "Polling");
         assert_eq!(poll.class, "tx-poll");
@@ -183,11 +205,18 @@ mod tests {
         assert_eq!(poll.bytes_per_min, "7.4 MB");
         assert_eq!(poll.updates, "980 / 1,000");
         assert_eq!(poll.unchanged, "12,000");
-        assert_eq!((poll.p50.as_str(), poll.p99.as_str(), poll.max.as_str()), ("2.4 s", "4.9 s", "5.1 s"));
+        assert_eq!(
+            (poll.p50.as_str(), poll.p99.as_str(), poll.max.as_str()),
+            ("2.4 s", "4.9 s", "5.1 s")
+        );
         assert_eq!(poll.complete, Completeness::NotApplicable);
         assert_eq!(r[1].complete, Completeness::Complete);
         assert_eq!(r[1].p50, "1.2 ms");
-        assert_eq!(r[2].complete, Completeness::Incomplete, "duplicates break completeness");
+        assert_eq!(
+            r[2].complete,
+            Completeness::Incomplete,
+            "duplicates break completeness"
+        );
         assert_eq!(r[2].errors, "0 (2 duplicate)");
         assert_eq!(r[2].bytes_per_min, "—");
         assert_eq!(headline(&report), "Ran 60 s: 40 orders, 152 stage changes.");
@@ -205,7 +234,12 @@ mod tests {
         let mut missed = summary(Transport::Sse);
         missed.updates_seen = 999;
         assert_eq!(Completeness::of(&missed), Completeness::Incomplete);
-        let one = LoadReport { duration_secs: 8.2, orders: 1, changes_made: 1, transports: vec![] };
+        let one = LoadReport {
+            duration_secs: 8.2,
+            orders: 1,
+            changes_made: 1,
+            transports: vec![],
+        };
         assert_eq!(headline(&one), "Ran 8.2 s: 1 order, 1 stage change.");
         assert_eq!(takeaway(&one), None);
     }

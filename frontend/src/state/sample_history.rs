@@ -48,11 +48,18 @@ impl Default for SampleHistory {
 
 impl SampleHistory {
     pub fn new(capacity: usize, window_ms: u64) -> Self {
-        SampleHistory { points: VecDeque::with_capacity(capacity), capacity: capacity.max(1), window_ms }
+        SampleHistory {
+            points: VecDeque::with_capacity(capacity),
+            capacity: capacity.max(1),
+            window_ms,
+        }
     }
 
     pub fn push(&mut self, sample: &WorkshopSample) {
-        let point = Point { uptime_ms: sample.uptime_ms, rates: sample.transports.clone() };
+        let point = Point {
+            uptime_ms: sample.uptime_ms,
+            rates: sample.transports.clone(),
+        };
         match self.points.back() {
             Some(last) if point.uptime_ms < last.uptime_ms => self.points.clear(),
             Some(last) if point.uptime_ms == last.uptime_ms => {
@@ -63,7 +70,10 @@ impl SampleHistory {
         self.points.push_back(point);
         let oldest_kept = sample.uptime_ms.saturating_sub(self.window_ms);
         while self.points.len() > self.capacity
-            || self.points.front().is_some_and(|p| p.uptime_ms < oldest_kept)
+            || self
+                .points
+                .front()
+                .is_some_and(|p| p.uptime_ms < oldest_kept)
         {
             self.points.pop_front();
         }
@@ -90,7 +100,11 @@ impl SampleHistory {
     pub fn transports(&self) -> Vec<Transport> {
         Transport::ALL
             .into_iter()
-            .filter(|t| self.points.iter().any(|p| p.rates.iter().any(|r| r.transport == *t)))
+            .filter(|t| {
+                self.points
+                    .iter()
+                    .any(|p| p.rates.iter().any(|r| r.transport == *t))
+            })
             .collect()
     }
 
@@ -116,22 +130,29 @@ impl SampleHistory {
 
     /// The chart lines for one metric: one per transport (two for staleness).
     pub fn series(&self, metric: Metric) -> Vec<Series> {
-        let line = |t: Transport, variant: &'static str, value: fn(&TransportRates) -> Option<f64>| Series {
+        let line = |t: Transport,
+                    variant: &'static str,
+                    value: fn(&TransportRates) -> Option<f64>| Series {
             transport: t,
             variant,
             points: self
                 .points
                 .iter()
-                .map(|p| (p.uptime_ms, p.rates.iter().find(|r| r.transport == t).and_then(value)))
+                .map(|p| {
+                    (
+                        p.uptime_ms,
+                        p.rates.iter().find(|r| r.transport == t).and_then(value),
+                    )
+                })
                 .collect(),
         };
         let mut out = Vec::new();
         for t in self.transports() {
             match metric {
                 Metric::RequestsPerSec => out.push(line(t, "", |r| Some(r.requests_per_sec))),
-                Metric::BytesPerSec => {
-                    out.push(line(t, "", |r| Some(r.bytes_sent_per_sec + r.bytes_received_per_sec)))
-                }
+                Metric::BytesPerSec => out.push(line(t, "", |r| {
+                    Some(r.bytes_sent_per_sec + r.bytes_received_per_sec)
+                })),
                 Metric::Staleness => {
                     out.push(line(t, "p99", |r| r.staleness_p99_ms));
                     out.push(line(t, "p50", |r| r.staleness_p50_ms));
@@ -160,7 +181,11 @@ mod tests {
                     staleness_p99_ms: Some(9.0),
                     ..Default::default()
                 },
-                TransportRates { transport: Transport::Poll, requests_per_sec: requests * 2.0, ..Default::default() },
+                TransportRates {
+                    transport: Transport::Poll,
+                    requests_per_sec: requests * 2.0,
+                    ..Default::default()
+                },
             ],
             comparison: Default::default(),
         }
@@ -190,7 +215,10 @@ mod tests {
         h.push(&sample(51_000, 2.0));
         h.push(&sample(51_000, 3.0));
         assert_eq!(h.len(), 2);
-        assert_eq!(h.latest_rates(Transport::Sse).unwrap().requests_per_sec, 3.0);
+        assert_eq!(
+            h.latest_rates(Transport::Sse).unwrap().requests_per_sec,
+            3.0
+        );
         h.push(&sample(1_000, 4.0));
         assert_eq!(h.len(), 1);
         assert_eq!(h.end_ms(), 1_000);
@@ -203,7 +231,10 @@ mod tests {
         h.push(&sample(1_000, 1.0));
         h.push(&sample(2_000, 2.0));
         let req = h.series(Metric::RequestsPerSec);
-        assert_eq!(req.iter().map(|s| s.transport).collect::<Vec<_>>(), vec![Transport::Poll, Transport::Sse]);
+        assert_eq!(
+            req.iter().map(|s| s.transport).collect::<Vec<_>>(),
+            vec![Transport::Poll, Transport::Sse]
+        );
         assert_eq!(req[0].points, vec![(1_000, Some(2.0)), (2_000, Some(4.0))]);
         let bytes = h.series(Metric::BytesPerSec);
         assert_eq!(bytes[1].points[0], (1_000, Some(120.0)));
@@ -221,6 +252,9 @@ mod tests {
         h.push(&sample(1_000, 1.0));
         let open = h.open_connections();
         assert_eq!(open.len(), 4);
-        assert_eq!(open.iter().find(|(t, _)| *t == Transport::Sse).unwrap().1, 7);
+        assert_eq!(
+            open.iter().find(|(t, _)| *t == Transport::Sse).unwrap().1,
+            7
+        );
     }
 }

@@ -66,7 +66,12 @@ pub fn note(t: Transport) -> TransportNote {
              with less to build.",
         ),
     };
-    TransportNote { transport: t, how, costs, choose_when }
+    TransportNote {
+        transport: t,
+        how,
+        costs,
+        choose_when,
+    }
 }
 
 #[cfg(test)]
@@ -89,6 +94,8 @@ mod tests {
     fn the_polling_note_does_its_sums() {
         // 10,000 clients, one request each every 5 s, for 60 s.
         assert_eq!(10_000 * 60 / 5, 120_000);
-        assert!(note(Transport::Poll).costs.contains("120,000 requests a minute"));
+        assert!(note(Transport::Poll)
+            .costs
+            .contains("120,000 requests a minute"));
     }
 }

@@ -7,7 +7,9 @@
 //! it out, until a new comparison starts.
 
 use crate::state::numbers;
-use orderboard_model::workshop::{DEFAULT_COMPARISON_SECS, WORKSHOP_COMPARISON_EVENT, WORKSHOP_SAMPLE_EVENT};
+use orderboard_model::workshop::{
+    DEFAULT_COMPARISON_SECS, WORKSHOP_COMPARISON_EVENT, WORKSHOP_SAMPLE_EVENT,
+};
 use orderboard_model::{ComparisonPhase, ComparisonState, LoadReport, WorkshopSample};
 
 use crate::state::sample_history::SampleHistory;
@@ -25,8 +27,12 @@ pub const EVENT_NAMES: [&str; 2] = [WORKSHOP_SAMPLE_EVENT, WORKSHOP_COMPARISON_E
 pub fn parse_workshop_message(event: &str, data: &str) -> Result<WorkshopMessage, String> {
     let bad = |e: serde_json::Error| format!("malformed `{event}` event: {e}");
     match event {
-        WORKSHOP_SAMPLE_EVENT => Ok(WorkshopMessage::Sample(serde_json::from_str(data).map_err(bad)?)),
-        WORKSHOP_COMPARISON_EVENT => Ok(WorkshopMessage::Comparison(serde_json::from_str(data).map_err(bad)?)),
+        WORKSHOP_SAMPLE_EVENT => Ok(WorkshopMessage::Sample(
+            serde_json::from_str(data).map_err(bad)?,
+        )),
+        WORKSHOP_COMPARISON_EVENT => Ok(WorkshopMessage::Comparison(
+            serde_json::from_str(data).map_err(bad)?,
+        )),
         other => Err(format!("unknown workshop event `{other}`")),
     }
 }
@@ -69,7 +75,10 @@ impl WorkshopState {
     }
 
     pub fn can_stop(&self) -> bool {
-        matches!(self.comparison.phase, ComparisonPhase::Starting | ComparisonPhase::Running)
+        matches!(
+            self.comparison.phase,
+            ComparisonPhase::Starting | ComparisonPhase::Running
+        )
     }
 
     /// A CSS class and the words for the phase badge.
@@ -77,13 +86,23 @@ impl WorkshopState {
         let c = &self.comparison;
         match c.phase {
             ComparisonPhase::Idle => ("phase-idle", "No comparison yet".into()),
-            ComparisonPhase::Starting => ("phase-busy", "Starting: creating orders and connecting clients…".into()),
+            ComparisonPhase::Starting => (
+                "phase-busy",
+                "Starting: creating orders and connecting clients…".into(),
+            ),
             ComparisonPhase::Running => {
-                let total = c.request.as_ref().and_then(|r| r.duration_secs).unwrap_or(DEFAULT_COMPARISON_SECS);
+                let total = c
+                    .request
+                    .as_ref()
+                    .and_then(|r| r.duration_secs)
+                    .unwrap_or(DEFAULT_COMPARISON_SECS);
                 let elapsed = (c.elapsed_ms / 1000).min(total);
                 ("phase-busy", format!("Running: {elapsed} s of {total} s"))
             }
-            ComparisonPhase::Stopping => ("phase-busy", "Stopping: waiting for the last updates…".into()),
+            ComparisonPhase::Stopping => (
+                "phase-busy",
+                "Stopping: waiting for the last updates…".into(),
+            ),
             ComparisonPhase::Finished => ("phase-done", "Finished".into()),
             ComparisonPhase::Failed => (
                 "phase-failed",
@@ -101,7 +120,11 @@ impl WorkshopState {
         if c.phase != ComparisonPhase::Running {
             return None;
         }
-        let total = c.request.as_ref().and_then(|r| r.duration_secs).unwrap_or(DEFAULT_COMPARISON_SECS);
+        let total = c
+            .request
+            .as_ref()
+            .and_then(|r| r.duration_secs)
+            .unwrap_or(DEFAULT_COMPARISON_SECS);
         Some((c.elapsed_ms as f64 / (total.max(1) * 1000) as f64).clamp(0.0, 1.0))
     }
 
@@ -126,7 +149,10 @@ mod tests {
     use orderboard_model::{ComparisonRequest, Transport, TransportSummary};
 
     fn state(phase: ComparisonPhase) -> ComparisonState {
-        ComparisonState { phase, ..Default::default() }
+        ComparisonState {
+            phase,
+            ..Default::default()
+        }
     }
 
     fn report() -> LoadReport {
@@ -134,21 +160,34 @@ mod tests {
             duration_secs: 8.0,
             orders: 5,
             changes_made: 12,
-            transports: vec![TransportSummary { transport: Transport::Sse, ..Default::default() }],
+            transports: vec![TransportSummary {
+                transport: Transport::Sse,
+                ..Default::default()
+            }],
         }
     }
 
     #[test]
     fn parses_both_events() {
-        let sample = serde_json::to_string(&WorkshopSample { uptime_ms: 5, ..Default::default() }).unwrap();
-        assert!(matches!(parse_workshop_message("sample", &sample), Ok(WorkshopMessage::Sample(s)) if s.uptime_ms == 5));
+        let sample = serde_json::to_string(&WorkshopSample {
+            uptime_ms: 5,
+            ..Default::default()
+        })
+        .unwrap();
+        assert!(
+            matches!(parse_workshop_message("sample", &sample), Ok(WorkshopMessage::Sample(s)) if s.uptime_ms == 5)
+        );
         let c = serde_json::to_string(&state(ComparisonPhase::Running)).unwrap();
         assert!(matches!(
             parse_workshop_message("comparison", &c),
             Ok(WorkshopMessage::Comparison(c)) if c.phase == ComparisonPhase::Running
         ));
-        assert!(parse_workshop_message("order", "{}").unwrap_err().contains("unknown"));
-        assert!(parse_workshop_message("sample", "{").unwrap_err().contains("malformed"));
+        assert!(parse_workshop_message("order", "{}")
+            .unwrap_err()
+            .contains("unknown"));
+        assert!(parse_workshop_message("sample", "{")
+            .unwrap_err()
+            .contains("malformed"));
     }
 
     #[test]
@@ -177,7 +216,10 @@ mod tests {
     #[test]
     fn phases_are_worded_with_progress() {
         let mut s = WorkshopState::default();
-        assert_eq!(s.phase_badge(), ("phase-idle", "No comparison yet".to_string()));
+        assert_eq!(
+            s.phase_badge(),
+            ("phase-idle", "No comparison yet".to_string())
+        );
         assert!(!s.busy());
         s.set_comparison(ComparisonState {
             phase: ComparisonPhase::Running,
@@ -192,7 +234,10 @@ mod tests {
         });
         assert_eq!(s.phase_badge().1, "Running: 12 s of 60 s");
         assert!((s.progress().unwrap() - 12.4 / 60.0).abs() < 1e-9);
-        assert_eq!(s.request_line().unwrap(), "1,000 clients per transport, polling every 5 s: Polling, SSE");
+        assert_eq!(
+            s.request_line().unwrap(),
+            "1,000 clients per transport, polling every 5 s: Polling, SSE"
+        );
         s.set_comparison(state(ComparisonPhase::Stopping));
         assert!(s.busy() && !s.can_stop());
         assert_eq!(s.progress(), None);
@@ -201,7 +246,13 @@ mod tests {
             error: Some("could not create orders".into()),
             ..Default::default()
         });
-        assert_eq!(s.phase_badge(), ("phase-failed", "Failed: could not create orders".to_string()));
+        assert_eq!(
+            s.phase_badge(),
+            (
+                "phase-failed",
+                "Failed: could not create orders".to_string()
+            )
+        );
         assert!(!s.busy());
     }
 }
