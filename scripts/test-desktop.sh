@@ -42,10 +42,7 @@ ORDERBOARD_DESKTOP_BIN="$target_dir/debug/orderboard" \
 
 if [ "$test_deb" = 1 ]; then
   log "desktop: cargo tauri build (the .deb), install it, start it"
-  # The Tauri CLI wants the package next to the config it finds first; from
-  # the root it finds ./tauri.conf.json beside a virtual workspace, so point it
-  # at src-tauri/ (whose tauri.conf.json and icons are links to the root ones).
-  TAURI_APP_PATH=src-tauri cargo tauri build --bundles deb
+  cargo tauri build --bundles deb
   deb="$(ls -t "$target_dir"/release/bundle/deb/*.deb | head -n 1)"
   dpkg -i "$deb"
   installed="$(dpkg -L orderboard | grep -m1 '^/usr/bin/')"

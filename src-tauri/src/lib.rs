@@ -63,7 +63,7 @@ pub fn run() {
             start(app.handle())?;
             Ok(())
         })
-        .build(tauri::generate_context!("../tauri.conf.json"))
+        .build(tauri::generate_context!("tauri.conf.json"))
         .expect("the Orderboard desktop app could not be built");
 
     app.run(|app, event| {

@@ -9,7 +9,7 @@ use serde_json::Value;
 use std::path::Path;
 
 fn capabilities() -> Vec<(String, Value)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("capabilities");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src-tauri/capabilities");
     let mut found = Vec::new();
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();
