@@ -40,6 +40,10 @@ ORDERBOARD_DESKTOP_BIN="$target_dir/debug/orderboard" \
   xvfb-run --auto-servernum --server-args="-screen 0 1600x1000x24" \
   node --test --test-concurrency=1 e2e-desktop/desktop.test.mjs
 
+log "desktop: a second start shows the running app (single instance, over a private D-Bus session)"
+dbus-run-session -- xvfb-run --auto-servernum --server-args="-screen 0 1600x1000x24" \
+  e2e-desktop/single-instance.sh "$target_dir/debug/orderboard" target/desktop-artifacts
+
 if [ "$test_deb" = 1 ]; then
   log "desktop: cargo tauri build (the .deb), install it, start it"
   cargo tauri build --bundles deb

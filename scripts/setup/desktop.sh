@@ -30,7 +30,8 @@ if $with_cli; then
 fi
 
 if $with_tests; then
-  apt_install xvfb xauth webkit2gtk-driver
+  # dbus: a private session bus for the single-instance test.
+  apt_install xvfb xauth webkit2gtk-driver dbus
   command -v node >/dev/null 2>&1 || apt_install nodejs
   # tauri-driver has no --version, so cargo_tool cannot tell; ask cargo instead.
   if ! { command -v tauri-driver >/dev/null 2>&1 \

@@ -158,6 +158,11 @@ pub async fn longpoll(
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
+/// A socket's read buffer, in bytes.
+const SOCKET_READ_BUFFER: usize = 4 * 1024;
+/// The largest message a customer's socket may send, in bytes.
+const MAX_CLIENT_MESSAGE: usize = 4 * 1024;
+
 /// `GET /api/track/{token}/ws`: the order over a WebSocket. It carries the
 /// stream's `snapshot`, `order` and `reset` messages as JSON text, resumes
 /// after `?last_event_id=N`, and closes normally after the final stage.
@@ -189,6 +194,13 @@ pub async fn socket(
     }
     // The socket outlives this response, so it holds its place itself.
     let permit = limits::admit(&state, &extensions)?;
+    // Customers have nothing to send: small buffers, and no room for big
+    // messages (the defaults reserve 128 KiB per socket and allow 64 MiB).
+    let upgrade = upgrade
+        .read_buffer_size(SOCKET_READ_BUFFER)
+        .write_buffer_size(0)
+        .max_message_size(MAX_CLIENT_MESSAGE)
+        .max_frame_size(MAX_CLIENT_MESSAGE);
     Ok(upgrade.on_upgrade(move |socket| {
         track_socket::run(state, order.id, start, subscription, socket, permit)
     }))

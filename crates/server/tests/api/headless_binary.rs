@@ -81,3 +81,47 @@ async fn sigterm_ends_open_streams_and_exits_promptly() {
         "{rest:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_starts_the_demo_driver_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(BIN)
+        .args(["--listen", "127.0.0.1:0", "--demo", "--demo-speed", "100", "--demo-seed", "3", "--db"])
+        .arg(dir.path().join("demo.db"))
+        .env("RUST_LOG", "info")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let base = loop {
+        let line = rx.recv_timeout(PATIENCE).expect("the server logs its address");
+        if let Some(i) = line.find("listening on http://") {
+            break line[i + "listening on ".len()..].trim().to_string();
+        }
+    };
+    // Orders arrive on their own, and the board sees them.
+    let mut board = SseClient::connect(&format!("{base}/api/board/events"), None).await;
+    board.next().await.unwrap();
+    let event = board.next().await.expect("a demo order reaches the board");
+    assert_eq!(event.event, "order");
+    let demo: orderboard_model::DemoStatus =
+        reqwest::get(format!("{base}/api/demo")).await.unwrap().json().await.unwrap();
+    assert!(demo.running && demo.seed == 3 && demo.speed == 100.0, "{demo:?}");
+
+    // A speed out of range is refused at start, with a clear message.
+    let bad = Command::new(BIN)
+        .args(["--listen", "127.0.0.1:0", "--demo", "--demo-speed", "0", "--db"])
+        .arg(dir.path().join("bad.db"))
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("speed"), "{bad:?}");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

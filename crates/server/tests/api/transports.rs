@@ -347,3 +347,28 @@ async fn metrics_are_in_the_prometheus_text_format() {
     }
     s.stop().await;
 }
+
+#[tokio::test]
+async fn a_socket_that_sends_a_big_message_is_closed() {
+    use futures_util::SinkExt;
+    let s = TestServer::start().await;
+    let order = s.create(None, Channel::Pickup).await;
+    let (mut socket, _) =
+        tokio_tungstenite::connect_async(ws_url(&s, &format!("/api/track/{}/ws", order.tracking_token)))
+            .await
+            .unwrap();
+    assert_eq!(next_message(&mut socket).await.unwrap().event, "snapshot");
+    socket.send(Message::text("x".repeat(64 * 1024))).await.unwrap();
+    // The server drops the socket: a close frame, an error or the end.
+    let ended = async {
+        loop {
+            match socket.next().await {
+                None | Some(Err(_)) | Some(Ok(Message::Close(_))) => return,
+                Some(Ok(_)) => continue,
+            }
+        }
+    };
+    tokio::time::timeout(PATIENCE, ended).await.expect("the socket is closed");
+    s.wait_for_no_open_streams().await;
+    s.stop().await;
+}
