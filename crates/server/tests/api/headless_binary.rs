@@ -7,6 +7,34 @@ use std::process::{Command, Stdio};
 
 const BIN: &str = env!("CARGO_BIN_EXE_orderboard-server");
 
+/// Starts the binary on a free port and this database; returns it, its base
+/// URL (read from its log) and the rest of its log, line by line.
+fn start(db: &std::path::Path, args: &[&str]) -> (std::process::Child, String, std::sync::mpsc::Receiver<String>) {
+    let mut child = Command::new(BIN)
+        .args(["--listen", "127.0.0.1:0"])
+        .args(args)
+        .arg("--db")
+        .arg(db)
+        .env("RUST_LOG", "info")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let base = loop {
+        let line = rx.recv_timeout(PATIENCE).expect("the server logs its address");
+        if let Some(i) = line.find("listening on http://") {
+            break line[i + "listening on ".len()..].trim().to_string();
+        }
+    };
+    (child, base, rx)
+}
+
 #[test]
 fn help_explains_the_options() {
     let out = Command::new(BIN).arg("--help").output().unwrap();
@@ -27,28 +55,7 @@ fn help_explains_the_options() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_ends_open_streams_and_exits_promptly() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(BIN)
-        .args(["--listen", "127.0.0.1:0", "--db"])
-        .arg(dir.path().join("bin.db"))
-        .env("RUST_LOG", "info")
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let base = loop {
-        let line = rx
-            .recv_timeout(PATIENCE)
-            .expect("the server logs its address");
-        if let Some(i) = line.find("listening on http://") {
-            break line[i + "listening on ".len()..].trim().to_string();
-        }
-    };
+    let (mut child, base, rx) = start(&dir.path().join("bin.db"), &[]);
     let mut staff = SseClient::connect(&format!("{base}/api/events"), None).await;
     let mut board = SseClient::connect(&format!("{base}/api/board/events"), None).await;
     staff.next().await.unwrap();
@@ -85,26 +92,8 @@ async fn sigterm_ends_open_streams_and_exits_promptly() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_starts_the_demo_driver_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(BIN)
-        .args(["--listen", "127.0.0.1:0", "--demo", "--demo-speed", "100", "--demo-seed", "3", "--db"])
-        .arg(dir.path().join("demo.db"))
-        .env("RUST_LOG", "info")
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let base = loop {
-        let line = rx.recv_timeout(PATIENCE).expect("the server logs its address");
-        if let Some(i) = line.find("listening on http://") {
-            break line[i + "listening on ".len()..].trim().to_string();
-        }
-    };
+    let args = ["--demo", "--demo-speed", "100", "--demo-seed", "3"];
+    let (mut child, base, _log) = start(&dir.path().join("demo.db"), &args);
     // Orders arrive on their own, and the board sees them.
     let mut board = SseClient::connect(&format!("{base}/api/board/events"), None).await;
     board.next().await.unwrap();

@@ -101,6 +101,15 @@ async fn socket_client(mut socket: Socket, seen: mpsc::Sender<Seen>) {
     }
 }
 
+/// A fresh socket on the order, past its snapshot.
+async fn open_socket(s: &TestServer, token: &str) -> Socket {
+    let (mut socket, _) = tokio_tungstenite::connect_async(ws_url(s, &format!("/api/track/{token}/ws")))
+        .await
+        .unwrap();
+    assert_eq!(next_message(&mut socket).await.unwrap().event, "snapshot");
+    socket
+}
+
 async fn counts(s: &TestServer) -> TransportCountsReport {
     s.http.get(s.url("/api/workshop/counts")).send().await.unwrap().json().await.unwrap()
 }
@@ -318,11 +327,7 @@ async fn a_socket_resumes_after_a_sequence_number_and_closes_after_the_final_sta
 async fn an_open_socket_ends_with_the_server() {
     let s = TestServer::start().await;
     let order = s.create(None, Channel::Pickup).await;
-    let (mut socket, _) =
-        tokio_tungstenite::connect_async(ws_url(&s, &format!("/api/track/{}/ws", order.tracking_token)))
-            .await
-            .unwrap();
-    assert_eq!(next_message(&mut socket).await.unwrap().event, "snapshot");
+    let mut socket = open_socket(&s, &order.tracking_token).await;
     let stopping = tokio::spawn(async move { s.stop().await });
     assert!(next_message(&mut socket).await.is_none(), "closed on shutdown");
     tokio::time::timeout(PATIENCE, stopping).await.expect("the server stops").unwrap();
@@ -353,11 +358,7 @@ async fn a_socket_that_sends_a_big_message_is_closed() {
     use futures_util::SinkExt;
     let s = TestServer::start().await;
     let order = s.create(None, Channel::Pickup).await;
-    let (mut socket, _) =
-        tokio_tungstenite::connect_async(ws_url(&s, &format!("/api/track/{}/ws", order.tracking_token)))
-            .await
-            .unwrap();
-    assert_eq!(next_message(&mut socket).await.unwrap().event, "snapshot");
+    let mut socket = open_socket(&s, &order.tracking_token).await;
     socket.send(Message::text("x".repeat(64 * 1024))).await.unwrap();
     // The server drops the socket: a close frame, an error or the end.
     let ended = async {
