@@ -13,9 +13,7 @@
 use crate::error::ApiError;
 use crate::store::OrderStore;
 use orderboard_model::workshop::{DEFAULT_DEMO_SPEED, MAX_DEMO_SPEED, MIN_DEMO_SPEED};
-use orderboard_model::{
-    Channel, DemoStatus, Item, NewOrder, Stage, StageChangeRequest, ValidationError,
-};
+use orderboard_model::{DemoStatus, NewOrder, Stage, StageChangeRequest, ValidationError};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::cmp::Reverse;
@@ -32,14 +30,6 @@ pub const MAX_ACTIVE_DEMO_ORDERS: usize = 30;
 
 /// Mean seconds between arrivals, in a real kitchen.
 const MEAN_ARRIVAL_SECS: f64 = 45.0;
-
-const MENU: [&str; 12] = [
-    "Margherita", "Pepperoni", "Veggie bowl", "Chicken wrap", "Falafel plate", "Caesar salad",
-    "Fries", "Lemonade", "Iced tea", "Brownie", "Ramen", "Dumplings",
-];
-const NAMES: [&str; 12] = [
-    "Ada", "Bram", "Chloé", "Dev", "Eun-ji", "Farid", "Greta", "Hugo", "Ines", "Jonas", "Kemi", "Luca",
-];
 
 /// What the schedule does next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -88,18 +78,9 @@ impl Schedule {
         (-u.ln() * MEAN_ARRIVAL_SECS * 1000.0) as u64
     }
 
+    /// A plausible order (the load generator's, so both draw from one menu).
     fn new_order(&mut self) -> NewOrder {
-        let channel = if self.rng.random_bool(0.25) { Channel::Delivery } else { Channel::Pickup };
-        let lines = self.rng.random_range(1..=4);
-        let items = (0..lines)
-            .map(|_| Item {
-                name: MENU[self.rng.random_range(0..MENU.len())].to_string(),
-                qty: self.rng.random_range(1..=2),
-            })
-            .collect();
-        let customer = self.rng.random_bool(0.8).then(|| NAMES[self.rng.random_range(0..NAMES.len())].to_string());
-        let note = self.rng.random_bool(0.1).then(|| "No onions, please".to_string());
-        NewOrder { customer, channel, items, note }
+        orderboard_loadgen::menu::new_order(&mut self.rng)
     }
 
     /// How long an order stays in `stage` before it moves on, in ms.
