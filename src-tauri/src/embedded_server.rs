@@ -6,10 +6,6 @@
 //! quit the listener's shutdown future is completed, the server is awaited,
 //! and only then is the pool closed, so every acknowledged change is on disk.
 
-use axum::extract::{ConnectInfo, Request};
-use axum::http::{Method, StatusCode};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
 use orderboard_server::feed::in_process::InProcessFeed;
 use orderboard_server::{AppState, StreamSettings};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
@@ -155,44 +151,17 @@ async fn stop_listener(running: Running) {
     }
 }
 
-/// Serves `orderboard_server::app` through the server's own connection
-/// handling (`serving::serve_router`: timeouts, stall watch, graceful end of
-/// streams), with the desktop's guard for requests from other machines.
+/// Serves Orderboard through the server's own connection handling
+/// (timeouts, stall watch, graceful end of streams). Requests from other
+/// machines get no special treatment here: the server's staff guard already
+/// refuses their changes without a staff session (and refuses every staff
+/// request from them while no staff passphrase is set).
 async fn serve_embedded(
     listener: TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let router = orderboard_server::app(state.clone()).layer(axum::middleware::from_fn(guard_remote_mutations));
-    orderboard_server::serving::serve_router(listener, router, state, shutdown).await
-}
-
-/// The app's own windows (and anything on this computer) are trusted. From
-/// another machine, reading (the board, tracking pages, their streams) is
-/// open, but a change needs staff credentials, which the hardening work
-/// defines; until it lands, such a change is refused.
-async fn guard_remote_mutations(ConnectInfo(peer): ConnectInfo<SocketAddr>, request: Request, next: Next) -> Response {
-    if is_read_only(request.method()) || peer.ip().is_loopback() || remote_staff_authorized(&request) {
-        return next.run(request).await;
-    }
-    tracing::warn!(%peer, method = %request.method(), path = %request.uri().path(), "refused a change from another machine");
-    let body = serde_json::json!({
-        "error": {
-            "code": "staff_credentials_required",
-            "message": "changes from other machines need staff credentials; make them in the Orderboard app",
-        }
-    });
-    (StatusCode::FORBIDDEN, axum::Json(body)).into_response()
-}
-
-fn is_read_only(method: &Method) -> bool {
-    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
-}
-
-/// Where staff credentials from other machines will be checked (issue 7).
-/// Nothing is accepted yet.
-fn remote_staff_authorized(_request: &Request) -> bool {
-    false
+    orderboard_server::serve(listener, state, shutdown).await
 }
 
 #[cfg(test)]
