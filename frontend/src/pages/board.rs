@@ -89,7 +89,7 @@ pub fn BoardPage() -> impl IntoView {
                     <ul class="tiles">
                         <For
                             each=move || state.with(|s| s.preparing.clone())
-                            key=|t| (t.order.number, t.order.stage)
+                            key=|t| t.key()
                             children=move |t| tile(t, false)
                         />
                     </ul>
@@ -99,7 +99,7 @@ pub fn BoardPage() -> impl IntoView {
                     <ul class="tiles tiles-ready">
                         <For
                             each=move || state.with(|s| s.ready.clone())
-                            key=|t| (t.order.number, t.ready_seen_at_ms)
+                            key=|t| t.key()
                             children=move |t| tile(t, true)
                         />
                     </ul>

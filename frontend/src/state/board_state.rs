@@ -19,7 +19,17 @@ pub struct BoardTile {
     pub ready_seen_at_ms: Option<i64>,
 }
 
+/// Everything a tile shows, as the page's key for it.
+pub type TileKey = (u32, Option<String>, Stage, Option<i64>);
+
 impl BoardTile {
+    /// The page redraws a tile whenever its key changes. Display numbers are
+    /// reused (after a `reset` to a new day's database, or once an order is
+    /// finished), so the number alone would keep another order's name.
+    pub fn key(&self) -> TileKey {
+        (self.order.number, self.order.name.clone(), self.order.stage, self.ready_seen_at_ms)
+    }
+
     pub fn is_highlighted(&self, now_ms: i64) -> bool {
         self.ready_seen_at_ms
             .is_some_and(|at| now_ms - at < HIGHLIGHT_MS)
@@ -108,6 +118,21 @@ impl BoardState {
             }
             _ => BoardEffect::default(),
         }
+    }
+}
+
+#[cfg(test)]
+mod key_tests {
+    use super::*;
+
+    #[test]
+    fn a_reused_number_is_another_tile() {
+        let tile = |name: &str| BoardTile {
+            order: BoardOrder { number: 1, name: Some(name.into()), stage: Stage::Received },
+            ready_seen_at_ms: None,
+        };
+        assert_ne!(tile("Ada").key(), tile("Linus").key());
+        assert_eq!(tile("Ada").key(), tile("Ada").key());
     }
 }
 
