@@ -1,12 +1,12 @@
 //! HTTP handlers, one module per resource.
 //!
-//! - [`health`]: `/api/health`
-//! - [`orders`]: `/api/orders…`, where staff create and move orders
-//! - [`staff_events`]: `/api/events`, the dispatchers' live stream
-//! - [`board`]: `/api/board/events`, the customer board's live stream
-//! - [`track`]: `/api/track/{token}…`, one customer's order and the four ways to follow it
-//! - [`workshop`]: `/metrics` and `/api/workshop/…`, what each transport costs, and comparisons
-//! - [`demo`]: `/api/demo`, the demo driver's switch
+//! - [`health`] — `/api/health`
+//! - [`orders`] — `/api/orders…`, where staff create and move orders
+//! - [`staff_events`] — `/api/events`, the dispatchers' live stream
+//! - [`board`] — `/api/board/events`, the customer board's live stream
+//! - [`track`] — `/api/track/{token}…`, one customer's order and the four ways to follow it
+//! - [`workshop`] — `/metrics` and `/api/workshop/…`, what each transport costs, and comparisons
+//! - [`demo`] — `/api/demo`, the demo driver's switch
 
 pub mod board;
 pub mod demo;
