@@ -35,9 +35,9 @@ const MEAN_ARRIVAL_SECS: f64 = 45.0;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Step {
     Arrive,
-    /// Move the order on, from the version the driver last saw.
-    Advance(Uuid, u64),
-    Cancel(Uuid, u64),
+    /// Move the order, from the version the driver last saw, to this stage
+    /// (decided from the order the previous write returned).
+    Move(Uuid, u64, Stage),
 }
 
 /// The schedule's clock: milliseconds of kitchen time since the run began,
@@ -212,32 +212,27 @@ impl Run {
                             self.orders_created.fetch_add(1, Ordering::Relaxed);
                             schedule.active += 1;
                             // A few orders are cancelled before the kitchen starts.
-                            let step = if schedule.rng.random_bool(0.04) {
-                                Step::Cancel(order.id, order.version)
-                            } else {
-                                Step::Advance(order.id, order.version)
-                            };
+                            let cancel = schedule.rng.random_bool(0.04);
+                            let to = if cancel { Some(Stage::Cancelled) } else { order.machine().next() };
                             let wait = schedule.dwell(order.stage);
-                            schedule.push(at_ms + wait, step);
+                            match to {
+                                Some(to) => schedule.push(at_ms + wait, Step::Move(order.id, order.version, to)),
+                                None => schedule.active -= 1,
+                            }
                         }
                         Err(e) => tracing::debug!(error = %e, "demo order not created"),
                     }
                 }
-                Step::Advance(id, version) | Step::Cancel(id, version) => {
-                    let to = match step {
-                        Step::Cancel(..) => Some(Stage::Cancelled),
-                        _ => self.next_stage(id).await,
-                    };
-                    let Some(to) = to else {
-                        schedule.active -= 1;
-                        continue;
-                    };
+                Step::Move(id, version, to) => {
                     let request = StageChangeRequest { to, expected_version: Some(version) };
                     match self.store.change_stage(id, request).await {
                         Ok(order) if !order.stage.is_final() => {
                             self.changes_made.fetch_add(1, Ordering::Relaxed);
                             let wait = schedule.dwell(order.stage);
-                            schedule.push(at_ms + wait, Step::Advance(order.id, order.version));
+                            match order.machine().next() {
+                                Some(next) => schedule.push(at_ms + wait, Step::Move(order.id, order.version, next)),
+                                None => schedule.active -= 1,
+                            }
                         }
                         Ok(_) => {
                             self.changes_made.fetch_add(1, Ordering::Relaxed);
@@ -252,12 +247,6 @@ impl Run {
                 }
             }
         }
-    }
-
-    /// The next stage forward along the order's channel, if it has one.
-    async fn next_stage(&self, id: Uuid) -> Option<Stage> {
-        let order = self.store.get(id).await.ok()??;
-        order.machine().next()
     }
 }
 
