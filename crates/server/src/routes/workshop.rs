@@ -6,7 +6,6 @@ use crate::error::{ApiError, ApiJson};
 use crate::sse::encoder;
 use crate::workshop::rates;
 use crate::AppState;
-use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -78,11 +77,7 @@ pub async fn events(State(state): State<AppState>) -> Response {
             }
         }
     };
-    let mut response = Response::new(Body::from_stream(body));
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    response
+    crate::sse::stream_response::response(body)
 }
 
 /// `GET /api/workshop/comparison`

@@ -21,7 +21,7 @@ use crate::feed::{published, Delivery, PublishedChange, Subscription};
 use crate::store::{event_log, snapshots};
 use crate::AppState;
 use axum::body::Body;
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::Response;
 use bytes::Bytes;
 use futures_util::StreamExt;
@@ -246,15 +246,7 @@ pub fn response(
             }
         }
     };
-    let mut response = Response::new(Body::from_stream(body));
-    let headers = response.headers_mut();
-    headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/event-stream"),
-    );
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    headers.insert("x-accel-buffering", HeaderValue::from_static("no"));
-    response
+    super::stream_response::response(body)
 }
 
 /// Opens a stream for an audience that has no other preconditions: subscribes,

@@ -4,6 +4,7 @@
 //! - [`resume`]: reading `Last-Event-ID` (or `?last_event_id=`) from a request.
 //! - [`open_streams`]: counting open streams, so leaks show.
 //! - [`snapshot_cache`]: one encoded snapshot shared by streams that start together.
+//! - [`stream_response`]: the headers every event stream is answered with.
 //! - [`live_stream`]: one stream's life: snapshot or replay, then live
 //!   changes, heartbeats, catch-up after lag, and the end at shutdown.
 
@@ -12,3 +13,4 @@ pub mod live_stream;
 pub mod open_streams;
 pub mod resume;
 pub mod snapshot_cache;
+pub mod stream_response;

@@ -3,7 +3,7 @@
 //! A middleware on each transport's routes: it counts the request (its
 //! request line, headers and body), the response's status line and headers
 //! (with the `date` and framing headers hyper adds), and every body byte as
-//! it leaves, chunk framing included. A request stays "open" until its body
+//! it leaves, chunk framing included (event streams have none). A request stays "open" until its body
 //! is finished or dropped, so a held long poll or an SSE stream counts as an
 //! open connection for its whole life. A WebSocket is counted here only for
 //! its upgrade; its frames are counted by the socket itself.
@@ -58,8 +58,11 @@ pub async fn count(
     let (parts, body) = response.into_parts();
     let status_len = parts.status.canonical_reason().map_or(0, str::len) as u64;
     let mut head = STATUS_LINE_AND_DATE + status_len + headers_len(&parts.headers);
-    // Without a known length hyper frames the body in chunks.
-    let chunked = body.size_hint().exact().is_none() && !parts.headers.contains_key("content-length");
+    // Without a known length hyper frames the body in chunks, unless the
+    // answer is HTTP/1.0 (an event stream), whose body runs to the close.
+    let chunked = body.size_hint().exact().is_none()
+        && !parts.headers.contains_key("content-length")
+        && parts.version != axum::http::Version::HTTP_10;
     match body.size_hint().exact() {
         Some(len) if !parts.headers.contains_key("content-length") => {
             head += "content-length: ".len() as u64 + len.to_string().len() as u64 + 2;

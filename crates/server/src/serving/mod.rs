@@ -1,0 +1,170 @@
+//! Serving connections, with the limits axum's own `serve` cannot set.
+//!
+//! Each accepted connection is served by hyper's HTTP/1.1 connection, with
+//! upgrades (WebSockets) allowed. HTTP/1.1 only: browsers speak HTTP/2 only
+//! over TLS, and guessing the version would wait for a client's first bytes
+//! with no time limit. With:
+//!
+//! - a header read timeout, so a client that opens a connection and sends
+//!   its request headers slowly, or never, is cut off (slowloris);
+//! - TCP_NODELAY, so that small SSE events leave at once;
+//! - a write-stall watch: a connection whose socket has refused every byte
+//!   for [`crate::limits::Limits::stall_timeout`] is closed. That is a client that stopped
+//!   reading; its stream ends, and when it comes back it resumes with
+//!   `Last-Event-ID`. Until then what it holds is bounded: a stream whose
+//!   socket is full is not polled, and its place in the shared broadcast
+//!   ring costs nothing (it catches up from the event log);
+//! - SSE streams leave hyper once their head is sent ([`stream_handoff`]):
+//!   an open stream then holds its socket and its own small state, not
+//!   hyper's 16 KiB of connection buffers;
+//! - a lingering close: when the server ends a connection while the client
+//!   is still sending (a body over the limit, answered 413 after its first
+//!   64 KB), the rest is read and thrown away for a moment before the socket
+//!   is closed, so that the client gets the answer instead of a reset;
+//! - graceful shutdown: on the shutdown signal the listener closes, every SSE
+//!   stream ends (`AppState::shutdown`), and serving returns once the
+//!   connections have finished their answers.
+
+use crate::AppState;
+use axum::extract::ConnectInfo;
+use axum::Router;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use stall_watch::{StallWatch, Stalled};
+use std::future::Future;
+use std::io;
+use std::time::Duration;
+use stream_handoff::Handoff;
+use tokio::net::{TcpListener, TcpStream};
+use tower::ServiceExt;
+
+pub mod stall_watch;
+pub mod stream_handoff;
+
+/// The most bytes hyper buffers for one connection's writes.
+pub const MAX_WRITE_BUFFER: usize = 64 * 1024;
+
+/// Serves `router` on `listener` until `shutdown` completes.
+pub async fn serve_router(
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> io::Result<()> {
+    let limits = state.settings.limits.clone();
+    if let Ok(addr) = listener.local_addr() {
+        state.comparison.serve_on(addr);
+    }
+    if let Err(e) = crate::auth::stored_passphrase::sync(&state).await {
+        tracing::error!(error = %e, "reading or storing the staff passphrase");
+    }
+    if state.sessions.sign_in_required() {
+        tracing::info!("staff requests need a signed-in session (a staff passphrase is set)");
+    } else {
+        tracing::warn!(
+            "no staff passphrase is set: only this computer (loopback) may make staff requests; \
+             set --staff-passphrase or ORDERBOARD_STAFF_PASSPHRASE to let staff sign in from other machines"
+        );
+    }
+    let mut builder = http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_read_timeout)
+        .max_buf_size(MAX_WRITE_BUFFER);
+    // Graceful shutdown: each connection finishes the answer it is writing,
+    // then closes; serving returns once every connection has.
+    let connections = TaskTracker::new();
+    let closing = CancellationToken::new();
+    tokio::pin!(shutdown);
+    loop {
+        let (tcp, remote) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(e) => {
+                    // Out of file descriptors, or a connection reset while
+                    // queued: wait a moment instead of spinning.
+                    tracing::warn!(error = %e, "accepting a connection");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            _ = &mut shutdown => break,
+        };
+        // Events are small and must leave at once, not wait for more bytes.
+        let _ = tcp.set_nodelay(true);
+        let handoff = Handoff::default();
+        let (io, stalled) = StallWatch::new(tcp, handoff.clone());
+        let router = router.clone();
+        let service = hyper::service::service_fn({
+            let handoff = handoff.clone();
+            move |mut request: hyper::Request<_>| {
+                request.extensions_mut().insert(ConnectInfo(remote));
+                let answer = router.clone().oneshot(request.map(axum::body::Body::new));
+                let handoff = handoff.clone();
+                async move { answer.await.map(|response| handoff.take_over(response)) }
+            }
+        });
+        let connection = builder
+            .serve_connection(TokioIo::new(io), service)
+            .with_upgrades();
+        let stall_timeout = limits.stall_timeout;
+        let closing = closing.clone();
+        connections.spawn(async move {
+            // Boxed, so that a handed-off stream's task no longer holds
+            // hyper's connection state once it is done with it.
+            let served = Box::pin(serve_http(connection, stalled, stall_timeout, closing, remote));
+            let Some(tcp) = served.await else { return };
+            let Some(body) = handoff.take() else { return };
+            stream_handoff::write_stream(tcp, body, stall_timeout).await;
+        });
+    }
+    drop(listener);
+    state.shutdown.cancel();
+    closing.cancel();
+    connections.close();
+    connections.wait().await;
+    Ok(())
+}
+
+/// Serves requests on one connection until it ends. Returns the socket if
+/// the last answer handed a stream off ([`stream_handoff`]).
+async fn serve_http<S>(
+    connection: http1::UpgradeableConnection<TokioIo<StallWatch>, S>,
+    stalled: Stalled,
+    stall_timeout: Duration,
+    closing: CancellationToken,
+    remote: std::net::SocketAddr,
+) -> Option<TcpStream>
+where
+    S: hyper::service::HttpService<hyper::body::Incoming, ResBody = axum::body::Body> + Unpin,
+    S::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
+    let mut connection = connection;
+    let stall = stalled.wait(stall_timeout);
+    tokio::pin!(stall);
+    let mut asked_to_close = false;
+    loop {
+        tokio::select! {
+            result = &mut connection => {
+                if let Err(e) = result {
+                    tracing::debug!(error = %e, %remote, "connection ended with an error");
+                    return None;
+                }
+                break;
+            }
+            _ = &mut stall => {
+                tracing::info!(%remote, "closing a connection that took no bytes for {stall_timeout:?}");
+                return None;
+            }
+            _ = closing.cancelled(), if !asked_to_close => {
+                asked_to_close = true;
+                Pin::new(&mut connection).graceful_shutdown();
+            }
+        }
+    }
+    let parts = connection.into_parts()?;
+    Some(parts.io.into_inner().into_tcp())
+}
+
