@@ -4,6 +4,7 @@
 //! active order holds, so a number is reused only long after its last order
 //! finished. The database's partial unique index backs this up.
 
+use super::one_round_trip::Writes;
 use super::order_rows::ACTIVE;
 use crate::error::ApiError;
 use sqlx::SqliteConnection;
@@ -11,7 +12,8 @@ use std::collections::HashSet;
 
 pub const MAX_NUMBER: i64 = 999;
 
-pub async fn next_free(conn: &mut SqliteConnection) -> Result<u32, ApiError> {
+/// Picks the next free number; the write that records it joins `writes`.
+pub async fn next_free(conn: &mut SqliteConnection, writes: &mut Writes) -> Result<u32, ApiError> {
     let last: i64 = sqlx::query_scalar("SELECT last FROM display_number WHERE singleton = 1")
         .fetch_one(&mut *conn)
         .await?;
@@ -27,9 +29,8 @@ pub async fn next_free(conn: &mut SqliteConnection) -> Result<u32, ApiError> {
     let Some(number) = free else {
         return Err(ApiError::NoFreeNumber);
     };
-    sqlx::query("UPDATE display_number SET last = ? WHERE singleton = 1")
-        .bind(number)
-        .execute(&mut *conn)
-        .await?;
+    writes.push("UPDATE display_number SET last = ? WHERE singleton = 1", |b| {
+        b.bind(number);
+    });
     Ok(number as u32)
 }

@@ -4,6 +4,7 @@
 //! event id. Each entry keeps the order's full state after the change, so a
 //! reconnecting client is replayed exactly what it would have seen live.
 
+use super::one_round_trip::Writes;
 use super::order_rows::{from_millis, to_millis};
 use orderboard_model::{Change, ChangeKind, Order, OrderEvent, Stage};
 use sqlx::{Row, SqliteConnection};
@@ -33,26 +34,28 @@ fn parse_kind(s: &str) -> Option<ChangeKind> {
     .find(|k| kind_str(*k) == s)
 }
 
-/// Appends one change and returns its sequence number.
+/// Appends one change as the last of a change's writes, and runs them:
+/// returns the change's sequence number.
 pub async fn append(
     conn: &mut SqliteConnection,
+    mut writes: Writes,
     order: &Order,
     change: Change,
     at: OffsetDateTime,
 ) -> Result<u64, sqlx::Error> {
-    let seq: i64 = sqlx::query_scalar(
+    writes.push(
         "INSERT INTO events (order_id, kind, from_stage, to_stage, at, order_json)
          VALUES (?, ?, ?, ?, ?, ?) RETURNING seq",
-    )
-    .bind(order.id.to_string())
-    .bind(kind_str(change.kind))
-    .bind(change.from.map(Stage::as_str))
-    .bind(change.to.as_str())
-    .bind(to_millis(at))
-    .bind(serde_json::to_string(order).expect("orders serialize"))
-    .fetch_one(conn)
-    .await?;
-    Ok(seq as u64)
+        |b| {
+            b.bind(order.id.to_string())
+                .bind(kind_str(change.kind))
+                .bind(change.from.map(Stage::as_str))
+                .bind(change.to.as_str())
+                .bind(to_millis(at))
+                .bind(serde_json::to_string(order).expect("orders serialize"));
+        },
+    );
+    Ok(writes.run_returning(conn).await? as u64)
 }
 
 /// The newest sequence number, or 0 for an empty log.

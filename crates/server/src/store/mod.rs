@@ -1,15 +1,18 @@
 //! The order store: the only code that writes orders.
 //!
 //! Every write goes to one writer task. It takes whatever writes are waiting
-//! (up to [`MAX_BATCH`]) and applies them in one SQLite transaction, each in
-//! its own savepoint so that a refused change leaves the others alone; one
-//! commit (one fsync) then makes the whole batch durable. Only after the
+//! (up to [`MAX_BATCH`]) and applies them in one SQLite transaction; one
+//! commit (one fsync) then makes the whole batch durable. A refused change
+//! leaves the others alone, because every check comes before a change's first
+//! write, and a change's writes go to SQLite in one request
+//! ([`one_round_trip`]). Only after the
 //! commit are the changes published, in sequence order, and only then is each
 //! request answered. So nothing is published or acknowledged that was not
 //! committed, publish order is sequence order, and a client that hangs up
 //! mid-request cannot leave a change committed but unpublished.
 
 mod display_numbers;
+pub mod one_round_trip;
 pub mod event_log;
 pub mod latest_orders;
 pub mod order_rows;
@@ -22,6 +25,7 @@ use orderboard_model::{
     Change, ChangeKind, ErrorCode, NewOrder, Order, OrderEvent, Stage, StageChangeRequest,
     StageEntry,
 };
+use one_round_trip::Writes;
 use sqlx::{SqliteConnection, SqlitePool};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -55,9 +59,12 @@ enum WriteRequest {
     ChangeStage(Uuid, StageChangeRequest),
 }
 
+/// Where a write's answer goes.
+type Reply = oneshot::Sender<Result<Order, ApiError>>;
+
 struct WriteJob {
     request: WriteRequest,
-    reply: oneshot::Sender<Result<Order, ApiError>>,
+    reply: Reply,
 }
 
 /// The current time, at the millisecond precision the database keeps.
@@ -184,21 +191,27 @@ impl Writer {
             Ok(tx) => tx,
             Err(e) => return fail_all(batch, e.into()),
         };
-        let mut outcomes = Vec::with_capacity(batch.len());
-        for job in batch {
-            let outcome = match sqlx::Connection::begin(&mut *tx).await {
-                Ok(mut savepoint) => match apply(&mut savepoint, job.request).await {
-                    Ok(done) => match savepoint.commit().await {
-                        Ok(()) => Ok(done),
-                        Err(e) => Err(e.into()),
-                    },
-                    Err(e) => {
-                        let _ = savepoint.rollback().await;
-                        Err(e)
-                    }
-                },
-                Err(e) => Err(e.into()),
-            };
+        let mut outcomes: Vec<(Reply, Result<OrderEvent, ApiError>)> = Vec::with_capacity(batch.len());
+        let mut jobs = batch.into_iter();
+        while let Some(job) = jobs.next() {
+            // A refusal (a conflict, an unknown order) is decided before the
+            // change writes anything, so it leaves the batch as it was. A
+            // database error may come halfway through a change's writes: the
+            // whole batch is then rolled back and every change in it fails.
+            let outcome = apply(&mut tx, job.request).await;
+            if let Err(ApiError::Internal(e)) = &outcome {
+                tracing::error!(error = %e, "writing a batch of order changes; rolling it back");
+                let _ = tx.rollback().await;
+                let failed = || ApiError::Internal(anyhow::anyhow!("the database refused a write"));
+                let _ = job.reply.send(Err(failed()));
+                for (reply, _) in outcomes {
+                    let _ = reply.send(Err(failed()));
+                }
+                for job in jobs {
+                    let _ = job.reply.send(Err(failed()));
+                }
+                return;
+            }
             outcomes.push((job.reply, outcome));
         }
         if let Err(e) = tx.commit().await {
@@ -239,7 +252,8 @@ async fn apply(conn: &mut SqliteConnection, request: WriteRequest) -> Result<Ord
 }
 
 async fn create(tx: &mut SqliteConnection, new: NewOrder) -> Result<OrderEvent, ApiError> {
-    let number = display_numbers::next_free(&mut *tx).await?;
+    let mut writes = Writes::default();
+    let number = display_numbers::next_free(&mut *tx, &mut writes).await?;
     let at = now();
     let first = new.channel.path()[0];
     let order = Order {
@@ -256,10 +270,10 @@ async fn create(tx: &mut SqliteConnection, new: NewOrder) -> Result<OrderEvent, 
         history: vec![StageEntry { stage: first, at }],
         tracking_token: tracking_token::generate(),
     };
-    order_rows::insert_order(&mut *tx, &order).await?;
-    order_rows::insert_history_entry(&mut *tx, order.id, 0, first, at).await?;
+    order_rows::insert_order(&mut writes, &order);
+    order_rows::insert_history_entry(&mut writes, order.id, 0, first, at);
     let change = Change { from: None, to: first, kind: ChangeKind::Created };
-    let seq = event_log::append(&mut *tx, &order, change, at).await?;
+    let seq = event_log::append(&mut *tx, writes, &order, change, at).await?;
     Ok(OrderEvent { seq, at, change, order })
 }
 
@@ -312,9 +326,10 @@ async fn change_stage(
     order.version += 1;
     order.updated_at = at;
     order.history.push(StageEntry { stage: transition.to, at });
-    order_rows::update_stage(&mut *tx, &order).await?;
+    let mut writes = Writes::default();
+    order_rows::update_stage(&mut writes, &order);
     let position = order.history.len() - 1;
-    order_rows::insert_history_entry(&mut *tx, order.id, position, transition.to, at).await?;
-    let seq = event_log::append(&mut *tx, &order, change, at).await?;
+    order_rows::insert_history_entry(&mut writes, order.id, position, transition.to, at);
+    let seq = event_log::append(&mut *tx, writes, &order, change, at).await?;
     Ok(OrderEvent { seq, at, change, order })
 }

@@ -3,6 +3,7 @@
 //! An order is one `orders` row (items as a JSON column) plus its
 //! `stage_history` rows. Times are stored as Unix milliseconds.
 
+use super::one_round_trip::Writes;
 use orderboard_model::{Channel, Item, Order, Stage, StageEntry};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
@@ -151,52 +152,38 @@ pub async fn number_taken_by_other(
         .await
 }
 
-pub async fn insert_order(conn: &mut SqliteConnection, o: &Order) -> Result<(), sqlx::Error> {
-    sqlx::query(&format!(
-        "INSERT INTO orders ({ORDER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-    ))
-    .bind(o.id.to_string())
-    .bind(o.number as i64)
-    .bind(&o.customer)
-    .bind(o.channel.as_str())
-    .bind(serde_json::to_string(&o.items).expect("items serialize"))
-    .bind(&o.note)
-    .bind(o.stage.as_str())
-    .bind(o.version as i64)
-    .bind(to_millis(o.created_at))
-    .bind(to_millis(o.updated_at))
-    .bind(&o.tracking_token)
-    .execute(conn)
-    .await?;
-    Ok(())
+pub fn insert_order(w: &mut Writes, o: &Order) {
+    w.push(&format!("INSERT INTO orders ({ORDER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"), |b| {
+        b.bind(o.id.to_string())
+            .bind(o.number as i64)
+            .bind(o.customer.clone())
+            .bind(o.channel.as_str())
+            .bind(serde_json::to_string(&o.items).expect("items serialize"))
+            .bind(o.note.clone())
+            .bind(o.stage.as_str())
+            .bind(o.version as i64)
+            .bind(to_millis(o.created_at))
+            .bind(to_millis(o.updated_at))
+            .bind(o.tracking_token.clone());
+    });
 }
 
-pub async fn update_stage(conn: &mut SqliteConnection, o: &Order) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE orders SET stage = ?, version = ?, updated_at = ? WHERE id = ?")
-        .bind(o.stage.as_str())
-        .bind(o.version as i64)
-        .bind(to_millis(o.updated_at))
-        .bind(o.id.to_string())
-        .execute(conn)
-        .await?;
-    Ok(())
+pub fn update_stage(w: &mut Writes, o: &Order) {
+    w.push("UPDATE orders SET stage = ?, version = ?, updated_at = ? WHERE id = ?", |b| {
+        b.bind(o.stage.as_str())
+            .bind(o.version as i64)
+            .bind(to_millis(o.updated_at))
+            .bind(o.id.to_string());
+    });
 }
 
-pub async fn insert_history_entry(
-    conn: &mut SqliteConnection,
-    order_id: Uuid,
-    position: usize,
-    stage: Stage,
-    at: OffsetDateTime,
-) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO stage_history (order_id, position, stage, at) VALUES (?, ?, ?, ?)")
-        .bind(order_id.to_string())
-        .bind(position as i64)
-        .bind(stage.as_str())
-        .bind(to_millis(at))
-        .execute(conn)
-        .await?;
-    Ok(())
+pub fn insert_history_entry(w: &mut Writes, order_id: Uuid, position: usize, stage: Stage, at: OffsetDateTime) {
+    w.push("INSERT INTO stage_history (order_id, position, stage, at) VALUES (?, ?, ?, ?)", |b| {
+        b.bind(order_id.to_string())
+            .bind(position as i64)
+            .bind(stage.as_str())
+            .bind(to_millis(at));
+    });
 }
 
 #[cfg(test)]
