@@ -93,7 +93,7 @@ impl HttpBody for EndsAtOnce {
 }
 
 /// The most frames written with one `writev`.
-const MOST_FRAMES_PER_WRITE: usize = 16;
+const MOST_FRAMES_PER_WRITE: usize = 64;
 
 /// Writes a handed-off stream to its socket until the stream ends, the client
 /// closes its side, or the client takes no bytes for `stall_timeout`.
@@ -101,12 +101,11 @@ const MOST_FRAMES_PER_WRITE: usize = 16;
 /// Frames that are ready together (a stream that fell behind a burst of
 /// changes) leave in one `writev`: under load, fewer system calls per event.
 pub async fn write_stream(mut tcp: TcpStream, mut body: Body, stall_timeout: Duration) {
-    let mut scratch = [0u8; 256];
     let mut frames: Vec<bytes::Bytes> = Vec::new();
     let mut ended = false;
     while !ended {
         poll_fn(|cx| {
-            if client_gone(&tcp, cx, &mut scratch) {
+            if client_gone(&tcp, cx) {
                 ended = true;
                 frames.clear();
                 return Poll::Ready(());
@@ -149,12 +148,13 @@ pub async fn write_stream(mut tcp: TcpStream, mut body: Body, stall_timeout: Dur
 
 /// Whether the client closed its side (or the socket failed). Bytes a client
 /// sends on a stream are read and dropped; the wait for more is registered.
-fn client_gone(tcp: &TcpStream, cx: &mut Context<'_>, scratch: &mut [u8]) -> bool {
+fn client_gone(tcp: &TcpStream, cx: &mut Context<'_>) -> bool {
+    let mut scratch = [0u8; 256];
     loop {
         match tcp.poll_read_ready(cx) {
             Poll::Pending => return false,
             Poll::Ready(Err(_)) => return true,
-            Poll::Ready(Ok(())) => match tcp.try_read(scratch) {
+            Poll::Ready(Ok(())) => match tcp.try_read(&mut scratch) {
                 Ok(0) => return true,
                 Ok(_) => continue,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
@@ -170,12 +170,16 @@ fn client_gone(tcp: &TcpStream, cx: &mut Context<'_>, scratch: &mut [u8]) -> boo
 async fn write_or_stall(tcp: &TcpStream, frames: &mut Vec<bytes::Bytes>, stall_timeout: Duration) -> io::Result<()> {
     let mut first = 0;
     while first < frames.len() {
-        let mut slices = [io::IoSlice::new(&[]); MOST_FRAMES_PER_WRITE];
-        let count = (frames.len() - first).min(MOST_FRAMES_PER_WRITE);
-        for (slice, frame) in slices.iter_mut().zip(&frames[first..first + count]) {
-            *slice = io::IoSlice::new(frame);
-        }
-        match tcp.try_write_vectored(&slices[..count]) {
+        // Scoped, so that the slices are not kept across the wait below.
+        let written = {
+            let mut slices = [io::IoSlice::new(&[]); MOST_FRAMES_PER_WRITE];
+            let count = (frames.len() - first).min(MOST_FRAMES_PER_WRITE);
+            for (slice, frame) in slices.iter_mut().zip(&frames[first..first + count]) {
+                *slice = io::IoSlice::new(frame);
+            }
+            tcp.try_write_vectored(&slices[..count])
+        };
+        match written {
             Ok(mut n) => {
                 while n > 0 {
                     let frame = &mut frames[first];

@@ -223,14 +223,18 @@ impl Writer {
             }
             return;
         }
+        // Encoded first, then published together: a subscriber woken by the
+        // first change finds the rest ready, and writes them all at once.
+        let published: Vec<Option<Arc<PublishedChange>>> = outcomes
+            .iter()
+            .map(|(_, outcome)| outcome.as_ref().ok().map(|e| Arc::new(PublishedChange::encode(e))))
+            .collect();
+        for change in published.into_iter().flatten() {
+            self.last_published.store(change.seq, Ordering::Release);
+            self.feed.publish(change);
+        }
         for (reply, outcome) in outcomes {
-            let answer = outcome.map(|event| {
-                let order = event.order.clone();
-                self.last_published.store(event.seq, Ordering::Release);
-                self.feed.publish(Arc::new(PublishedChange::encode(&event)));
-                order
-            });
-            let _ = reply.send(answer);
+            let _ = reply.send(outcome.map(|event| event.order));
         }
     }
 }
