@@ -10,6 +10,7 @@
 //!   settings live here with the rest.
 
 use crate::error::ApiError;
+use crate::serving::stream_handoff::{holding, DirectStream};
 use crate::AppState;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
@@ -152,6 +153,11 @@ pub async fn admit_stream(
 ) -> Result<Response, ApiError> {
     let permit = admit(&state, request.extensions())?;
     let response = next.run(request).await;
+    if let Some(direct) = response.extensions().get::<DirectStream>() {
+        // The frames may leave without the body (`serving::stream_handoff`).
+        direct.wrap(|frames| holding(frames, permit));
+        return Ok(response);
+    }
     Ok(response.map(|body| {
         Body::new(PermittedBody {
             inner: body,

@@ -10,12 +10,10 @@ use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use bytes::Bytes;
 use orderboard_model::workshop::{WORKSHOP_COMPARISON_EVENT, WORKSHOP_SAMPLE_EVENT};
 use orderboard_model::{
     ApiErrorBody, ComparisonRequest, ComparisonState, TransportCountsReport, WorkshopSample,
 };
-use std::convert::Infallible;
 use std::time::Duration;
 use tokio::time::MissedTickBehavior;
 
@@ -48,7 +46,7 @@ pub async fn counts(State(state): State<AppState>) -> Json<TransportCountsReport
 pub async fn events(State(state): State<AppState>) -> Response {
     let body = async_stream::stream! {
         let mut comparison = state.comparison.watch();
-        yield Ok::<Bytes, Infallible>(encoder::unnumbered_frame(WORKSHOP_COMPARISON_EVENT, &state.comparison.current()));
+        yield encoder::unnumbered_frame(WORKSHOP_COMPARISON_EVENT, &state.comparison.current());
         let mut before = state.transport_metrics.counts();
         let mut tick = tokio::time::interval(SAMPLE_EVERY);
         tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
@@ -62,7 +60,7 @@ pub async fn events(State(state): State<AppState>) -> Response {
                 changed = comparison.changed() => {
                     if changed.is_err() { return; }
                     comparison.borrow_and_update();
-                    yield Ok(encoder::unnumbered_frame(WORKSHOP_COMPARISON_EVENT, &state.comparison.current()));
+                    yield encoder::unnumbered_frame(WORKSHOP_COMPARISON_EVENT, &state.comparison.current());
                 }
                 _ = tick.tick() => {
                     let now = state.transport_metrics.counts();
@@ -72,7 +70,7 @@ pub async fn events(State(state): State<AppState>) -> Response {
                         comparison: state.comparison.current(),
                     };
                     before = now;
-                    yield Ok(encoder::unnumbered_frame(WORKSHOP_SAMPLE_EVENT, &sample));
+                    yield encoder::unnumbered_frame(WORKSHOP_SAMPLE_EVENT, &sample);
                 }
             }
         }

@@ -7,19 +7,27 @@
 //! `Connection: close`: hyper writes its head, sees an empty body that ends the
 //! connection, and hands the socket back ([`hyper`]'s `into_parts`). The
 //! stream's frames are then written to the socket here, as they are, with no
-//! chunk framing: one `write` of shared bytes per event.
+//! chunk framing: one `write` of shared bytes per event (or one `writev` for
+//! the events that are ready together).
+//!
+//! The frames do not pass through the response body's layers either (tracing,
+//! metering): those work per chunk, and a stream's chunks are its events, so
+//! on ten thousand streams they cost as much as the writes.
 //!
 //! The pieces:
-//! - [`WriteDirectly`]: the mark an SSE response carries
-//!   ([`crate::sse::stream_response`]);
-//! - [`Handoff`]: one per connection. The connection's service parks a marked
-//!   response's body in it and gives hyper [`EndsAtOnce`] instead;
+//! - [`DirectStream`]: an SSE response's frames, carried in the response's
+//!   extensions beside a body ([`DirectBody`]) that streams them only if no
+//!   one takes them first (a router served some other way);
+//! - [`Handoff`]: one per connection. The connection's service takes a
+//!   response's frames out of its [`DirectStream`], so its body ends at once;
 //! - [`write_stream`]: the stream's life after the handoff. It writes each
 //!   frame, ends when the stream ends or the client goes away, and closes a
 //!   client that takes no bytes for the stall timeout.
 
 use axum::body::Body;
-use bytes::Buf;
+use bytes::{Buf, Bytes};
+use futures_util::stream::BoxStream;
+use futures_util::StreamExt;
 use axum::http::{Response, Version};
 use http_body::{Body as HttpBody, Frame, SizeHint};
 use std::future::poll_fn;
@@ -31,55 +39,71 @@ use std::time::Duration;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 
-/// Marks a response whose body is written to the socket directly, after
-/// hyper sent its head. Such a response is HTTP/1.0 with `Connection: close`,
-/// so its body is delimited by the connection's end.
-#[derive(Debug, Clone, Copy)]
-pub struct WriteDirectly;
+/// An event stream's frames, as a stream of shared bytes.
+pub type FrameStream = BoxStream<'static, Bytes>;
 
-/// One connection's parked stream, between the handler and the writer.
-#[derive(Clone, Default)]
-pub struct Handoff(Arc<Mutex<Option<Body>>>);
+/// An SSE response's frames, until the connection takes them
+/// ([`Handoff::take_over`]) or its body streams them ([`DirectBody`]).
+#[derive(Clone)]
+pub struct DirectStream(Arc<Mutex<Option<FrameStream>>>);
 
-impl Handoff {
-    /// Whether a stream is waiting to be written: hyper must not close the
-    /// socket when it is done with the connection.
-    pub fn is_parked(&self) -> bool {
-        self.0.lock().expect("handoff lock").is_some()
+impl DirectStream {
+    /// The frames, and the body that streams them if no one takes them.
+    pub fn new(frames: FrameStream) -> (DirectStream, Body) {
+        let direct = DirectStream(Arc::new(Mutex::new(Some(frames))));
+        let body = Body::new(DirectBody(direct.clone()));
+        (direct, body)
     }
 
-    pub fn take(&self) -> Option<Body> {
-        self.0.lock().expect("handoff lock").take()
+    fn take(&self) -> Option<FrameStream> {
+        self.0.lock().expect("stream lock").take()
     }
 
-    /// Parks a marked response's body and gives hyper an empty one; any
-    /// other response passes unchanged.
-    pub fn take_over(&self, response: Response<Body>) -> Response<Body> {
-        let marked = response.extensions().get::<WriteDirectly>().is_some()
-            && response.version() == Version::HTTP_10;
-        if !marked {
-            return response;
+    /// Wraps the frames (a layer that counts them, say), wherever they end up.
+    pub fn wrap(&self, f: impl FnOnce(FrameStream) -> FrameStream) {
+        let mut slot = self.0.lock().expect("stream lock");
+        if let Some(frames) = slot.take() {
+            *slot = Some(f(frames));
         }
-        let (parts, body) = response.into_parts();
-        *self.0.lock().expect("handoff lock") = Some(body);
-        Response::from_parts(parts, Body::new(EndsAtOnce))
     }
 }
 
-/// A body of unknown length that ends at once: hyper writes the head with no
-/// length and no chunking (the body runs to the connection's end), then
-/// finishes the connection.
-struct EndsAtOnce;
+/// `frames`, holding `value` (a permit, a count) until they are dropped.
+pub fn holding<T: Send + 'static>(frames: FrameStream, value: T) -> FrameStream {
+    frames
+        .map(move |frame| {
+            let _held = &value;
+            frame
+        })
+        .boxed()
+}
 
-impl HttpBody for EndsAtOnce {
-    type Data = bytes::Bytes;
+/// The body of an SSE response: it streams the frames while they are still
+/// in their [`DirectStream`], and ends at once if the connection took them.
+/// Its length is unknown, so hyper writes the head with no length and no
+/// chunking (the answer is HTTP/1.0): the body runs to the connection's end.
+struct DirectBody(DirectStream);
+
+impl HttpBody for DirectBody {
+    type Data = Bytes;
     type Error = std::convert::Infallible;
 
     fn poll_frame(
         self: Pin<&mut Self>,
-        _cx: &mut Context<'_>,
+        cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
-        Poll::Ready(None)
+        let mut slot = (self.0).0.lock().expect("stream lock");
+        let Some(frames) = slot.as_mut() else {
+            return Poll::Ready(None);
+        };
+        match frames.as_mut().poll_next(cx) {
+            Poll::Ready(Some(frame)) => Poll::Ready(Some(Ok(Frame::data(frame)))),
+            Poll::Ready(None) => {
+                *slot = None;
+                Poll::Ready(None)
+            }
+            Poll::Pending => Poll::Pending,
+        }
     }
 
     fn is_end_stream(&self) -> bool {
@@ -92,6 +116,33 @@ impl HttpBody for EndsAtOnce {
     }
 }
 
+/// One connection's taken stream, between its last answer and the writer.
+#[derive(Clone, Default)]
+pub struct Handoff(Arc<Mutex<Option<FrameStream>>>);
+
+impl Handoff {
+    /// Whether a stream is waiting to be written: hyper must not close the
+    /// socket when it is done with the connection.
+    pub fn is_parked(&self) -> bool {
+        self.0.lock().expect("handoff lock").is_some()
+    }
+
+    pub fn take(&self) -> Option<FrameStream> {
+        self.0.lock().expect("handoff lock").take()
+    }
+
+    /// Takes an SSE response's frames for the writer (its body then ends at
+    /// once); any other response passes unchanged.
+    pub fn take_over(&self, response: Response<Body>) -> Response<Body> {
+        if response.version() == Version::HTTP_10 {
+            if let Some(frames) = response.extensions().get::<DirectStream>().and_then(DirectStream::take) {
+                *self.0.lock().expect("handoff lock") = Some(frames);
+            }
+        }
+        response
+    }
+}
+
 /// The most frames written with one `writev`.
 const MOST_FRAMES_PER_WRITE: usize = 64;
 
@@ -100,7 +151,7 @@ const MOST_FRAMES_PER_WRITE: usize = 64;
 ///
 /// Frames that are ready together (a stream that fell behind a burst of
 /// changes) leave in one `writev`: under load, fewer system calls per event.
-pub async fn write_stream(mut tcp: TcpStream, mut body: Body, stall_timeout: Duration) {
+pub async fn write_stream(mut tcp: TcpStream, mut frames_in: FrameStream, stall_timeout: Duration) {
     let mut frames: Vec<bytes::Bytes> = Vec::new();
     let mut ended = false;
     while !ended {
@@ -111,14 +162,13 @@ pub async fn write_stream(mut tcp: TcpStream, mut body: Body, stall_timeout: Dur
                 return Poll::Ready(());
             }
             while frames.len() < MOST_FRAMES_PER_WRITE {
-                match Pin::new(&mut body).poll_frame(cx) {
-                    Poll::Ready(Some(Ok(frame))) => {
-                        // Trailers: SSE has none; nothing to write.
-                        if let Some(data) = frame.into_data().ok().filter(|d| !d.is_empty()) {
+                match frames_in.as_mut().poll_next(cx) {
+                    Poll::Ready(Some(data)) => {
+                        if !data.is_empty() {
                             frames.push(data);
                         }
                     }
-                    Poll::Ready(None | Some(Err(_))) => {
+                    Poll::Ready(None) => {
                         ended = true;
                         break;
                     }
@@ -201,4 +251,43 @@ async fn write_or_stall(tcp: &TcpStream, frames: &mut Vec<bytes::Bytes>, stall_t
     }
     frames.clear();
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use futures_util::stream;
+
+    fn sse(frames: &[&'static str]) -> Response<Body> {
+        let frames: Vec<Bytes> = frames.iter().map(|f| Bytes::from_static(f.as_bytes())).collect();
+        let frames = stream::iter(frames);
+        crate::sse::stream_response::response(frames)
+    }
+
+    #[tokio::test]
+    async fn served_some_other_way_the_body_streams_the_frames() {
+        let body = sse(&["retry: 1\n\n", ": hi\n\n"]).into_body();
+        let all = axum::body::to_bytes(body, 1024).await.unwrap();
+        assert_eq!(&all[..], b"retry: 1\n\n: hi\n\n");
+    }
+
+    #[tokio::test]
+    async fn taken_over_the_frames_go_to_the_writer_and_the_body_ends() {
+        let handoff = Handoff::default();
+        let response = handoff.take_over(sse(&["a\n\n", "b\n\n"]));
+        assert_eq!(response.version(), Version::HTTP_10);
+        assert!(handoff.is_parked());
+        let all = axum::body::to_bytes(response.into_body(), 1024).await.unwrap();
+        assert!(all.is_empty());
+        let frames: Vec<Bytes> = handoff.take().unwrap().collect().await;
+        assert_eq!(frames, vec![Bytes::from_static(b"a\n\n"), Bytes::from_static(b"b\n\n")]);
+    }
+
+    #[tokio::test]
+    async fn other_answers_pass_unchanged() {
+        let handoff = Handoff::default();
+        let response = handoff.take_over(Response::new(Body::from("{}")));
+        assert!(!handoff.is_parked());
+        assert_eq!(&axum::body::to_bytes(response.into_body(), 64).await.unwrap()[..], b"{}");
+    }
 }

@@ -26,7 +26,6 @@ use axum::response::Response;
 use bytes::Bytes;
 use futures_util::StreamExt;
 use orderboard_model::{StreamEventName, Transport};
-use std::convert::Infallible;
 use tokio::time::{interval_at, Instant, MissedTickBehavior};
 use uuid::Uuid;
 
@@ -172,7 +171,7 @@ pub fn response(
     let metrics = state.transport_metrics.clone();
     let body = async_stream::stream! {
         let _guard = guard;
-        yield Ok::<Bytes, Infallible>(encoder::retry_frame(settings.retry.as_millis() as u64));
+        yield encoder::retry_frame(settings.retry.as_millis() as u64);
 
         let (mut last, mut catch_up) = match start {
             Start::ReplayAfter(seq) => (seq, true),
@@ -180,7 +179,7 @@ pub fn response(
                 let name = if start == Start::Reset { StreamEventName::Reset } else { StreamEventName::Snapshot };
                 match Box::pin(audience.state_frame(&state, name)).await {
                     Ok(Some((as_of, frame, done))) => {
-                        yield Ok(frame);
+                        yield frame;
                         if done { return; }
                         (as_of, false)
                     }
@@ -204,7 +203,7 @@ pub fn response(
                     Ok(Missed::Events(events)) => events,
                     Ok(Missed::Reset(Some((as_of, frame, done)))) => {
                         // The log no longer reaches back to `last`: start over.
-                        yield Ok(frame);
+                        yield frame;
                         if done { return; }
                         last = as_of;
                         catch_up = false;
@@ -217,7 +216,7 @@ pub fn response(
                 // The log read is already narrowed to this audience's order,
                 // if it has one: every event is for it, encoded once, for it.
                 for event in &events {
-                    yield Ok(published::order_frame(audience.kind(), event));
+                    yield published::order_frame(audience.kind(), event);
                     if tracked { metrics.delivered(Transport::Sse, event.at); }
                     last = event.seq;
                     if audience.only_order().is_some() && event.order.stage.is_final() { return; }
@@ -232,12 +231,12 @@ pub fn response(
             };
             match wake {
                 Wake::Shutdown | Wake::Feed(None) => return,
-                Wake::Heartbeat => yield Ok(encoder::heartbeat_frame()),
+                Wake::Heartbeat => yield encoder::heartbeat_frame(),
                 Wake::Feed(Some(Delivery::Missed)) => catch_up = true,
                 Wake::Feed(Some(Delivery::Change(change))) => {
                     if change.seq <= last { continue; }
                     if let Some(frame) = audience.frame(&change) {
-                        yield Ok(frame.clone());
+                        yield frame.clone();
                         if tracked { metrics.delivered(Transport::Sse, change.event.at); }
                     }
                     last = change.seq;

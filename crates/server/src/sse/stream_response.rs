@@ -7,19 +7,18 @@
 //! ([`crate::serving::stream_handoff`]). EventSource clients read it like any
 //! other stream; the frames are the same bytes.
 
-use crate::serving::stream_handoff::WriteDirectly;
-use axum::body::Body;
+use crate::serving::stream_handoff::DirectStream;
 use axum::http::{header, HeaderValue, Version};
 use axum::response::Response;
 use bytes::Bytes;
-use futures_util::Stream;
-use std::convert::Infallible;
+use futures_util::{Stream, StreamExt};
 
 /// An SSE response whose body is `frames`.
-pub fn response(frames: impl Stream<Item = Result<Bytes, Infallible>> + Send + 'static) -> Response {
-    let mut response = Response::new(Body::from_stream(frames));
+pub fn response(frames: impl Stream<Item = Bytes> + Send + 'static) -> Response {
+    let (direct, body) = DirectStream::new(frames.boxed());
+    let mut response = Response::new(body);
     *response.version_mut() = Version::HTTP_10;
-    response.extensions_mut().insert(WriteDirectly);
+    response.extensions_mut().insert(direct);
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));

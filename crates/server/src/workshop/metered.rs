@@ -3,12 +3,15 @@
 //! A middleware on each transport's routes: it counts the request (its
 //! request line, headers and body), the response's status line and headers
 //! (with the `date` and framing headers hyper adds), and every body byte as
-//! it leaves, chunk framing included (event streams have none). A request stays "open" until its body
+//! it leaves, chunk framing included (event streams have none, and their
+//! frames are counted as the stream yields them). A request stays "open" until its body
 //! is finished or dropped, so a held long poll or an SSE stream counts as an
 //! open connection for its whole life. A WebSocket is counted here only for
 //! its upgrade; its frames are counted by the socket itself.
 
 use super::transport_metrics::{OpenConnection, TransportMetrics};
+use crate::serving::stream_handoff::{holding, DirectStream};
+use futures_util::StreamExt;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Response};
@@ -71,6 +74,15 @@ pub async fn count(
         _ => {}
     }
     metrics.sent(transport, head);
+    // An event stream's frames may leave without passing through its body
+    // (`serving::stream_handoff`): they are counted where they are.
+    if let Some(direct) = parts.extensions.get::<DirectStream>() {
+        direct.wrap(|frames| {
+            let counted = frames.inspect(move |frame| metrics.sent(transport, frame.len() as u64));
+            holding(counted.boxed(), open)
+        });
+        return Response::from_parts(parts, body);
+    }
     let body = CountedBody { inner: body, metrics, transport, chunked, _open: open };
     Response::from_parts(parts, Body::new(body))
 }
