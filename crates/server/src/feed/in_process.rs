@@ -5,6 +5,7 @@
 //! thousand, and each change's encoded bytes are shared, not copied.
 
 use super::{ChangeFeed, Delivery, PublishedChange, Subscription};
+use futures_util::future::ready;
 use futures_util::StreamExt;
 use std::sync::Arc;
 use tokio::sync::broadcast;
@@ -14,7 +15,8 @@ use tokio_stream::wrappers::{errors::BroadcastStreamRecvError, BroadcastStream};
 pub const DEFAULT_CAPACITY: usize = 1024;
 
 pub struct InProcessFeed {
-    sender: broadcast::Sender<Arc<PublishedChange>>,
+    /// `None` is the last item: the feed is closing.
+    sender: broadcast::Sender<Option<Arc<PublishedChange>>>,
 }
 
 impl InProcessFeed {
@@ -33,16 +35,23 @@ impl Default for InProcessFeed {
 impl ChangeFeed for InProcessFeed {
     fn publish(&self, change: Arc<PublishedChange>) {
         // An error only means nobody is listening right now.
-        let _ = self.sender.send(change);
+        let _ = self.sender.send(Some(change));
     }
 
     fn subscribe(&self) -> Subscription {
         BroadcastStream::new(self.sender.subscribe())
             .map(|r| match r {
-                Ok(change) => Delivery::Change(change),
-                Err(BroadcastStreamRecvError::Lagged(_)) => Delivery::Missed,
+                Ok(Some(change)) => Some(Delivery::Change(change)),
+                Ok(None) => None,
+                Err(BroadcastStreamRecvError::Lagged(_)) => Some(Delivery::Missed),
             })
+            .take_while(|d| ready(d.is_some()))
+            .filter_map(ready)
             .boxed()
+    }
+
+    fn close(&self) {
+        let _ = self.sender.send(None);
     }
 
     fn subscriber_count(&self) -> usize {

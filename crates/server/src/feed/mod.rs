@@ -25,7 +25,8 @@ pub enum Delivery {
     Missed,
 }
 
-/// A subscriber's view of the feed. It ends when the feed is closed.
+/// A subscriber's view of the feed. It ends when the feed is closed
+/// ([`ChangeFeed::close`]).
 pub type Subscription = BoxStream<'static, Delivery>;
 
 pub trait ChangeFeed: Send + Sync + 'static {
@@ -33,6 +34,11 @@ pub trait ChangeFeed: Send + Sync + 'static {
     fn publish(&self, change: Arc<PublishedChange>);
     /// Starts receiving every change published from now on.
     fn subscribe(&self) -> Subscription;
+    /// Ends every subscription (each stream yields its last item, then ends).
+    /// Serving calls it at shutdown, after cancelling `AppState::shutdown`:
+    /// so a stream needs no shutdown waiter of its own, which would take a
+    /// lock shared by every stream each time any of them wakes.
+    fn close(&self);
     /// How many subscriptions are open.
     fn subscriber_count(&self) -> usize;
 }

@@ -121,7 +121,10 @@ pub async fn serve_router(
         });
     }
     drop(listener);
+    // In this order: a stream that subscribes after the feed closed sees the
+    // cancelled token (`sse::live_stream`).
     state.shutdown.cancel();
+    state.store.feed().close();
     closing.cancel();
     connections.close();
     connections.wait().await;

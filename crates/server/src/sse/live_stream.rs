@@ -9,7 +9,7 @@
 //!    no duplicate where replay and live overlap), and sends a comment as a
 //!    heartbeat every interval (cheaper than re-arming a timer per event).
 //! 4. A subscriber that fell behind the feed catches up from the log.
-//! 5. It ends when the server shuts down, when a tracked order reaches a
+//! 5. It ends when the server shuts down (the feed closes), when a tracked order reaches a
 //!    final stage, or when the client goes away (the body is dropped, and with
 //!    it the subscription and the open-stream guard).
 
@@ -151,7 +151,6 @@ async fn read_missed(state: &AppState, audience: Audience, last: u64) -> Result<
 
 /// What one turn of the live loop saw.
 enum Wake {
-    Shutdown,
     Heartbeat,
     Feed(Option<Delivery>),
 }
@@ -191,10 +190,10 @@ pub fn response(
 
         let mut heartbeat = interval_at(Instant::now() + settings.heartbeat, settings.heartbeat);
         heartbeat.set_missed_tick_behavior(MissedTickBehavior::Delay);
-        // One shutdown waiter for the stream's whole life: making a new one per
-        // event would lock the token's waiter list twice per delivery.
-        let shutdown = state.shutdown.clone().cancelled_owned();
-        tokio::pin!(shutdown);
+        // The stream ends at shutdown when the feed closes: no shutdown waiter
+        // is polled on every wake. The feed closes after the token is
+        // cancelled, so a subscription taken after it closed sees this.
+        if state.shutdown.is_cancelled() { return; }
         loop {
             // Replay from the log whatever the feed cannot give us.
             while catch_up {
@@ -225,12 +224,11 @@ pub fn response(
 
             let wake = tokio::select! {
                 biased;
-                _ = &mut shutdown => Wake::Shutdown,
                 delivery = subscription.next() => Wake::Feed(delivery),
                 _ = heartbeat.tick() => Wake::Heartbeat,
             };
             match wake {
-                Wake::Shutdown | Wake::Feed(None) => return,
+                Wake::Feed(None) => return,
                 Wake::Heartbeat => yield encoder::heartbeat_frame(),
                 Wake::Feed(Some(Delivery::Missed)) => catch_up = true,
                 Wake::Feed(Some(Delivery::Change(change))) => {

@@ -56,7 +56,6 @@ impl CountedSocket {
 
 /// What one turn of the loop saw.
 enum Wake {
-    Shutdown,
     Heartbeat,
     Client(Option<Message>),
     Feed(Option<Delivery>),
@@ -92,8 +91,10 @@ pub async fn run(
     let heartbeat_every = state.settings.heartbeat;
     let mut heartbeat = interval_at(Instant::now() + heartbeat_every, heartbeat_every);
     heartbeat.set_missed_tick_behavior(MissedTickBehavior::Delay);
-    let shutdown = state.shutdown.clone().cancelled_owned();
-    tokio::pin!(shutdown);
+    // As for SSE streams, shutdown arrives as the feed's end.
+    if state.shutdown.is_cancelled() {
+        return socket.close(close_code::AWAY, "server shutting down").await;
+    }
     loop {
         while catch_up {
             match replay(&state, &mut socket, order_id, last).await {
@@ -109,13 +110,12 @@ pub async fn run(
 
         let wake = tokio::select! {
             biased;
-            _ = &mut shutdown => Wake::Shutdown,
             message = socket.socket.recv() => Wake::Client(message.and_then(Result::ok)),
             delivery = subscription.next() => Wake::Feed(delivery),
             _ = heartbeat.tick() => Wake::Heartbeat,
         };
         match wake {
-            Wake::Shutdown | Wake::Feed(None) => {
+            Wake::Feed(None) => {
                 return socket.close(close_code::AWAY, "server shutting down").await
             }
             Wake::Client(None) | Wake::Client(Some(Message::Close(_))) => return,

@@ -104,6 +104,9 @@ impl ChangeFeed for LaggingFeed {
     fn subscriber_count(&self) -> usize {
         self.0.subscriber_count()
     }
+    fn close(&self) {
+        self.0.close()
+    }
 }
 
 #[tokio::test]
