@@ -13,6 +13,10 @@ use tokio::sync::watch;
 /// How long the server is asked to hold a request.
 pub const HOLD: Duration = Duration::from_secs(30);
 
+/// How long a request in flight may still answer once the customer's slot
+/// has moved on to another order.
+const MOVE_ON_GRACE: Duration = Duration::from_secs(2);
+
 enum Answer {
     State(TrackedOrder),
     Timeout,
@@ -30,7 +34,8 @@ async fn ask(ctx: &ClientContext, ep: &Endpoint, token: &str, after: u64) -> any
 }
 
 /// Asks again and again; once its order is finished, waits for the slot's
-/// next one (a request in flight is dropped when the slot moves on).
+/// next one (a request in flight when the slot moves on may still answer for
+/// a moment: it usually carries the change that finished the order).
 pub async fn follow(ctx: &ClientContext, ep: &Endpoint, mut slot: watch::Receiver<Assignment>) -> Tally {
     let mut tally = Tally::default();
     let Some(mut first) = First::acquire(ctx).await else { return tally };
@@ -51,21 +56,36 @@ pub async fn follow(ctx: &ClientContext, ep: &Endpoint, mut slot: watch::Receive
             }
         }
         tally.requests += 1;
+        let token = assignment.token.clone();
+        let asking = ask(ctx, ep, &token, follow.map_or(0, |f| f.last));
+        tokio::pin!(asking);
+        let mut moved_on = None;
         let answer = tokio::select! {
             _ = ctx.close.cancelled() => break,
             changed = slot.changed(), if slot_open => {
                 if changed.is_err() {
                     slot_open = false;
-                } else {
-                    let now = slot.borrow_and_update().clone();
-                    if now.order != assignment.order {
+                    continue;
+                }
+                let now = slot.borrow_and_update().clone();
+                if now.order == assignment.order {
+                    continue;
+                }
+                // The slot moves on when the order finishes: the answer that
+                // carries the finishing change is on its way. Count it first.
+                match tokio::time::timeout(MOVE_ON_GRACE, &mut asking).await {
+                    Ok(answer) => {
+                        moved_on = Some(now);
+                        answer
+                    }
+                    Err(_) => {
                         assignment = now;
                         follow = None;
+                        continue;
                     }
                 }
-                continue;
             }
-            a = ask(ctx, ep, &assignment.token, follow.map_or(0, |f| f.last)) => a,
+            a = &mut asking => a,
         };
         match (answer, follow.as_mut()) {
             (Ok(Answer::State(order)), f) => {
@@ -91,6 +111,11 @@ pub async fn follow(ctx: &ClientContext, ep: &Endpoint, mut slot: watch::Receive
                 }
                 attempt += 1;
             }
+        }
+        if let Some(next) = moved_on {
+            assignment = next;
+            follow = None;
+            finished = false;
         }
     }
     tally
