@@ -7,7 +7,6 @@ use super::one_round_trip::Writes;
 use orderboard_model::{Channel, Item, Order, Stage, StageEntry};
 use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, SqliteConnection};
-use std::collections::HashMap;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -38,9 +37,30 @@ fn parse_stage(s: &str) -> Result<Stage, sqlx::Error> {
 const ORDER_COLUMNS: &str =
     "id, number, customer, channel, items, note, stage, version, created_at, updated_at, tracking_token";
 
-/// An order row, before its history is attached.
+/// `SELECT` of orders, each row with its history as a JSON array of
+/// `[stage, at]`, oldest first: an order and its history in one query (each
+/// query is a round trip to SQLite's thread). `WHERE ...` follows.
+fn select_orders() -> String {
+    format!(
+        "SELECT {ORDER_COLUMNS},
+           (SELECT json_group_array(json_array(h.stage, h.at) ORDER BY h.position)
+            FROM stage_history h WHERE h.order_id = orders.id) AS history
+         FROM orders"
+    )
+}
+
+fn history_from_json(json: &str) -> Result<Vec<StageEntry>, sqlx::Error> {
+    let entries: Vec<(String, i64)> = serde_json::from_str(json).map_err(|_| bad_column("history", json))?;
+    entries
+        .into_iter()
+        .map(|(stage, at)| Ok(StageEntry { stage: parse_stage(&stage)?, at: from_millis(at) }))
+        .collect()
+}
+
+/// An order row, with its history.
 fn order_from_row(row: &SqliteRow) -> Result<Order, sqlx::Error> {
     let id: String = row.try_get("id")?;
+    let history: String = row.try_get("history")?;
     let channel: String = row.try_get("channel")?;
     let items: String = row.try_get("items")?;
     let stage: String = row.try_get("stage")?;
@@ -56,55 +76,24 @@ fn order_from_row(row: &SqliteRow) -> Result<Order, sqlx::Error> {
         version: row.try_get::<i64, _>("version")? as u64,
         created_at: from_millis(row.try_get("created_at")?),
         updated_at: from_millis(row.try_get("updated_at")?),
-        history: Vec::new(),
+        history: history_from_json(&history)?,
         tracking_token: row.try_get("tracking_token")?,
     })
 }
 
-/// Loads the orders a query selects, each with its history.
+/// Loads the orders a query built on [`select_orders`] selects.
 async fn load_orders<'q>(
     conn: &mut SqliteConnection,
     query: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
 ) -> Result<Vec<Order>, sqlx::Error> {
-    let rows = query.fetch_all(&mut *conn).await?;
-    let mut orders = rows
-        .iter()
-        .map(order_from_row)
-        .collect::<Result<Vec<_>, _>>()?;
-    if orders.is_empty() {
-        return Ok(orders);
-    }
-    let ids = serde_json::to_string(&orders.iter().map(|o| o.id.to_string()).collect::<Vec<_>>())
-        .expect("ids serialize");
-    let history = sqlx::query(
-        "SELECT order_id, stage, at FROM stage_history
-         WHERE order_id IN (SELECT value FROM json_each(?)) ORDER BY order_id, position",
-    )
-    .bind(ids)
-    .fetch_all(&mut *conn)
-    .await?;
-    let mut by_order: HashMap<String, Vec<StageEntry>> = HashMap::new();
-    for row in &history {
-        let stage: String = row.try_get("stage")?;
-        by_order
-            .entry(row.try_get("order_id")?)
-            .or_default()
-            .push(StageEntry {
-                stage: parse_stage(&stage)?,
-                at: from_millis(row.try_get("at")?),
-            });
-    }
-    for order in &mut orders {
-        order.history = by_order.remove(&order.id.to_string()).unwrap_or_default();
-    }
-    Ok(orders)
+    query.fetch_all(&mut *conn).await?.iter().map(order_from_row).collect()
 }
 
 pub async fn load_order(
     conn: &mut SqliteConnection,
     id: Uuid,
 ) -> Result<Option<Order>, sqlx::Error> {
-    let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = ?");
+    let sql = format!("{} WHERE id = ?", select_orders());
     Ok(load_orders(conn, sqlx::query(&sql).bind(id.to_string()))
         .await?
         .pop())
@@ -114,7 +103,7 @@ pub async fn load_order_by_token(
     conn: &mut SqliteConnection,
     token: &str,
 ) -> Result<Option<Order>, sqlx::Error> {
-    let sql = format!("SELECT {ORDER_COLUMNS} FROM orders WHERE tracking_token = ?");
+    let sql = format!("{} WHERE tracking_token = ?", select_orders());
     Ok(load_orders(conn, sqlx::query(&sql).bind(token))
         .await?
         .pop())
@@ -123,7 +112,7 @@ pub async fn load_order_by_token(
 /// Active orders, oldest first.
 pub async fn load_active(conn: &mut SqliteConnection) -> Result<Vec<Order>, sqlx::Error> {
     let sql =
-        format!("SELECT {ORDER_COLUMNS} FROM orders WHERE {ACTIVE} ORDER BY created_at, rowid");
+        format!("{} WHERE {ACTIVE} ORDER BY created_at, rowid", select_orders());
     load_orders(conn, sqlx::query(&sql)).await
 }
 
@@ -132,7 +121,8 @@ pub async fn load_recently_finished(
     conn: &mut SqliteConnection,
 ) -> Result<Vec<Order>, sqlx::Error> {
     let sql = format!(
-        "SELECT {ORDER_COLUMNS} FROM orders WHERE NOT ({ACTIVE}) ORDER BY updated_at DESC, rowid DESC LIMIT ?"
+        "{} WHERE NOT ({ACTIVE}) ORDER BY updated_at DESC, rowid DESC LIMIT ?",
+        select_orders()
     );
     load_orders(conn, sqlx::query(&sql).bind(RECENTLY_FINISHED)).await
 }
