@@ -12,7 +12,7 @@
 //!
 //! The frames do not pass through the response body's layers either (tracing,
 //! metering): those work per chunk, and a stream's chunks are its events, so
-//! on ten thousand streams they cost as much as the writes.
+//! they ran once per event on every open stream.
 //!
 //! The pieces:
 //! - [`DirectStream`]: an SSE response's frames, carried in the response's
