@@ -101,9 +101,14 @@ pub async fn serve_router(
             let handoff = handoff.clone();
             move |mut request: hyper::Request<_>| {
                 request.extensions_mut().insert(ConnectInfo(remote));
+                // A HEAD answer has no body: hyper sends the head alone.
+                let head_only = request.method() == hyper::Method::HEAD;
                 let answer = router.clone().oneshot(request.map(axum::body::Body::new));
                 let handoff = handoff.clone();
-                async move { answer.await.map(|response| handoff.take_over(response)) }
+                async move {
+                    let response = answer.await?;
+                    Ok::<_, std::convert::Infallible>(if head_only { response } else { handoff.take_over(response) })
+                }
             }
         });
         let connection = builder
