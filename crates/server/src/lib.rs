@@ -63,6 +63,8 @@ pub struct AppState {
     /// The newest state of followed orders, kept by the feed: polls are
     /// answered from memory, not from SQLite.
     pub latest_orders: Arc<store::latest_orders::LatestOrders>,
+    /// Board streams at rest, written to from one loop.
+    pub board_fan_out: Arc<sse::board_fan_out::BoardFanOut>,
     /// What each way of following an order costs (workshop mode).
     pub transport_metrics: Arc<TransportMetrics>,
     /// The demo driver, which makes orders when asked to.
@@ -83,6 +85,7 @@ impl AppState {
             settings.retention.clone(),
             shutdown.clone(),
         ));
+        let board_fan_out = sse::board_fan_out::BoardFanOut::start(store.clone(), settings.heartbeat);
         AppState {
             store: store.clone(),
             open_streams: Arc::new(OpenStreamCounts::default()),
@@ -91,6 +94,7 @@ impl AppState {
             admission: Arc::new(StreamAdmission::default()),
             sessions,
             latest_orders: store::latest_orders::LatestOrders::follow(store.feed(), shutdown.clone()),
+            board_fan_out,
             transport_metrics: Arc::new(TransportMetrics::new()),
             demo: Arc::new(DemoDriver::new(store.clone(), shutdown.clone())),
             comparison: Arc::new(Comparison::default()),

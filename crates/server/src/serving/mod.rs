@@ -121,8 +121,8 @@ pub async fn serve_router(
             // hyper's connection state once it is done with it.
             let served = Box::pin(serve_http(connection, stalled, stall_timeout, closing, remote));
             let Some(tcp) = served.await else { return };
-            let Some(body) = handoff.take() else { return };
-            stream_handoff::write_stream(tcp, body, stall_timeout).await;
+            let Some((frames, parking)) = handoff.take() else { return };
+            stream_handoff::write_stream(tcp, frames, parking, stall_timeout).await;
         });
     }
     drop(listener);

@@ -24,6 +24,7 @@
 //!   frame, ends when the stream ends or the client goes away, and closes a
 //!   client that takes no bytes for the stall timeout.
 
+use crate::sse::board_fan_out::Parking;
 use axum::body::Body;
 use bytes::{Buf, Bytes};
 use futures_util::stream::BoxStream;
@@ -116,9 +117,10 @@ impl HttpBody for DirectBody {
     }
 }
 
-/// One connection's taken stream, between its last answer and the writer.
+/// One connection's taken stream (and, for a board stream, its link to the
+/// board fan-out), between its last answer and the writer.
 #[derive(Clone, Default)]
-pub struct Handoff(Arc<Mutex<Option<FrameStream>>>);
+pub struct Handoff(Arc<Mutex<Option<(FrameStream, Option<Parking>)>>>);
 
 impl Handoff {
     /// Whether a stream is waiting to be written: hyper must not close the
@@ -127,7 +129,7 @@ impl Handoff {
         self.0.lock().expect("handoff lock").is_some()
     }
 
-    pub fn take(&self) -> Option<FrameStream> {
+    pub fn take(&self) -> Option<(FrameStream, Option<Parking>)> {
         self.0.lock().expect("handoff lock").take()
     }
 
@@ -136,7 +138,8 @@ impl Handoff {
     pub fn take_over(&self, response: Response<Body>) -> Response<Body> {
         if response.version() == Version::HTTP_10 {
             if let Some(frames) = response.extensions().get::<DirectStream>().and_then(DirectStream::take) {
-                *self.0.lock().expect("handoff lock") = Some(frames);
+                let parking = response.extensions().get::<Parking>().cloned();
+                *self.0.lock().expect("handoff lock") = Some((frames, parking));
             }
         }
         response
@@ -151,7 +154,16 @@ const MOST_FRAMES_PER_WRITE: usize = 64;
 ///
 /// Frames that are ready together (a stream that fell behind a burst of
 /// changes) leave in one `writev`: under load, fewer system calls per event.
-pub async fn write_stream(mut tcp: TcpStream, mut frames_in: FrameStream, stall_timeout: Duration) {
+pub async fn write_stream(
+    tcp: TcpStream,
+    mut frames_in: FrameStream,
+    parking: Option<Parking>,
+    stall_timeout: Duration,
+) {
+    let tcp = Arc::new(tcp);
+    if let Some(parking) = &parking {
+        parking.attach();
+    }
     let mut frames: Vec<bytes::Bytes> = Vec::new();
     let mut ended = false;
     while !ended {
@@ -176,6 +188,11 @@ pub async fn write_stream(mut tcp: TcpStream, mut frames_in: FrameStream, stall_
                 }
             }
             if frames.is_empty() && !ended {
+                // Everything is written and the stream waits: a board stream
+                // that asked to park goes to the board fan-out now.
+                if let Some(parking) = &parking {
+                    parking.hand_over(&tcp);
+                }
                 Poll::Pending
             } else {
                 Poll::Ready(())
@@ -186,14 +203,20 @@ pub async fn write_stream(mut tcp: TcpStream, mut frames_in: FrameStream, stall_
             if e.kind() == io::ErrorKind::TimedOut {
                 tracing::info!("closing a stream whose client took no bytes for {stall_timeout:?}");
             }
-            return;
+            break;
         }
         // An idle stream keeps room for a few frames, not for a burst.
         if frames.capacity() > 4 {
             frames = Vec::new();
         }
     }
-    let _ = tcp.shutdown().await;
+    if let Some(parking) = &parking {
+        parking.gone();
+    }
+    // Closed here, or by the fan-out once it lets go.
+    if let Ok(mut tcp) = Arc::try_unwrap(tcp) {
+        let _ = tcp.shutdown().await;
+    }
 }
 
 /// Whether the client closed its side (or the socket failed). Bytes a client
@@ -279,7 +302,7 @@ mod tests {
         assert!(handoff.is_parked());
         let all = axum::body::to_bytes(response.into_body(), 1024).await.unwrap();
         assert!(all.is_empty());
-        let frames: Vec<Bytes> = handoff.take().unwrap().collect().await;
+        let frames: Vec<Bytes> = handoff.take().unwrap().0.collect().await;
         assert_eq!(frames, vec![Bytes::from_static(b"a\n\n"), Bytes::from_static(b"b\n\n")]);
     }
 

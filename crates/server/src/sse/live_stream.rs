@@ -9,10 +9,13 @@
 //!    no duplicate where replay and live overlap), and sends a comment as a
 //!    heartbeat every interval (cheaper than re-arming a timer per event).
 //! 4. A subscriber that fell behind the feed catches up from the log.
+//!    A board stream with nothing waiting parks instead of listening
+//!    ([`super::board_fan_out`]), until its socket is handed back.
 //! 5. It ends when the server shuts down (the feed closes), when a tracked order reaches a
 //!    final stage, or when the client goes away (the body is dropped, and with
 //!    it the subscription and the open-stream guard).
 
+use super::board_fan_out::{Parking, Resume};
 use super::encoder;
 use super::open_streams::{OpenStreamGuard, StreamKind};
 use super::resume::ResumeFrom;
@@ -24,7 +27,7 @@ use axum::body::Body;
 use axum::http::StatusCode;
 use axum::response::Response;
 use bytes::Bytes;
-use futures_util::StreamExt;
+use futures_util::{FutureExt, StreamExt};
 use orderboard_model::{StreamEventName, Transport};
 use tokio::time::{interval_at, Instant, MissedTickBehavior};
 use uuid::Uuid;
@@ -151,6 +154,7 @@ async fn read_missed(state: &AppState, audience: Audience, last: u64) -> Result<
 
 /// What one turn of the live loop saw.
 enum Wake {
+    Park,
     Heartbeat,
     Feed(Option<Delivery>),
 }
@@ -168,6 +172,8 @@ pub fn response(
     // Workshop mode counts the tracking streams' deliveries (see `workshop`).
     let tracked = audience.only_order().is_some();
     let metrics = state.transport_metrics.clone();
+    let parking = (audience == Audience::Board).then(|| Parking::new(&state.board_fan_out));
+    let link = parking.clone();
     let body = async_stream::stream! {
         let _guard = guard;
         yield encoder::retry_frame(settings.retry.as_millis() as u64);
@@ -222,12 +228,31 @@ pub fn response(
                 }
             }
 
-            let wake = tokio::select! {
-                biased;
-                delivery = subscription.next() => Wake::Feed(delivery),
-                _ = heartbeat.tick() => Wake::Heartbeat,
+            // A board stream with nothing waiting for it parks: the board
+            // fan-out writes to its socket until it hands the socket back.
+            let parks_now = parking.as_ref().filter(|p| p.is_attached());
+            let wake = match parks_now.map(|_| subscription.next().now_or_never()) {
+                Some(Some(delivery)) => Wake::Feed(delivery),
+                Some(None) => Wake::Park,
+                None => tokio::select! {
+                    biased;
+                    delivery = subscription.next() => Wake::Feed(delivery),
+                    _ = heartbeat.tick() => Wake::Heartbeat,
+                },
             };
             match wake {
+                Wake::Park => {
+                    let Some(parking) = &parking else { return };
+                    // Parked, it listens to nothing: the fan-out follows the feed.
+                    drop(subscription);
+                    let Ok(Resume { from, unsent }) = parking.request(last).await else { return };
+                    // Handed back: its socket was full. What did not fit goes
+                    // first, then whatever came after it, from the log.
+                    if !unsent.is_empty() { yield unsent; }
+                    last = from;
+                    subscription = state.store.feed().subscribe();
+                    catch_up = true;
+                }
                 Wake::Feed(None) => return,
                 Wake::Heartbeat => yield encoder::heartbeat_frame(),
                 Wake::Feed(Some(Delivery::Missed)) => catch_up = true,
@@ -243,7 +268,11 @@ pub fn response(
             }
         }
     };
-    super::stream_response::response(body)
+    let mut response = super::stream_response::response(body);
+    if let Some(link) = link {
+        response.extensions_mut().insert(link);
+    }
+    response
 }
 
 /// Opens a stream for an audience that has no other preconditions: subscribes,

@@ -39,7 +39,8 @@ async fn disconnected_clients_leave_no_open_stream_behind() {
         s.url("/api/board/events"),
         s.url(&format!("/api/track/{}/events", o.tracking_token)),
     ];
-    // The server's own subscriber: the memory that answers polls.
+    // The server's own subscribers: the memory that answers polls, and the
+    // board fan-out.
     let own = s.state.store.feed().subscriber_count();
     let mut clients = Vec::new();
     for _ in 0..5 {
@@ -54,10 +55,26 @@ async fn disconnected_clients_leave_no_open_stream_behind() {
         (open.staff, open.board, open.track, open.total),
         (5, 5, 5, 15)
     );
-    assert_eq!(s.state.store.feed().subscriber_count(), own + 15);
+    // Board streams with nothing to send park with the board fan-out, and
+    // stop listening to the feed themselves.
+    for _ in 0..200 {
+        if s.state.board_fan_out.parked() == 5 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(s.state.board_fan_out.parked(), 5);
+    assert_eq!(s.state.store.feed().subscriber_count(), own + 10);
     drop(clients);
     s.wait_for_no_open_streams().await;
     assert_eq!(s.state.store.feed().subscriber_count(), own);
+    for _ in 0..200 {
+        if s.state.board_fan_out.parked() == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(s.state.board_fan_out.parked(), 0, "the fan-out let go of every socket");
 
     // Dropping the TCP connection without a goodbye, mid-stream.
     for _ in 0..10 {
