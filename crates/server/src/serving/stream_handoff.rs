@@ -120,7 +120,10 @@ impl HttpBody for DirectBody {
 /// One connection's taken stream (and, for a board stream, its link to the
 /// board fan-out), between its last answer and the writer.
 #[derive(Clone, Default)]
-pub struct Handoff(Arc<Mutex<Option<(FrameStream, Option<Parking>)>>>);
+pub struct Handoff(Arc<Mutex<Option<TakenStream>>>);
+
+/// A taken stream's frames, and a board stream's link to the fan-out.
+pub type TakenStream = (FrameStream, Option<Parking>);
 
 impl Handoff {
     /// Whether a stream is waiting to be written: hyper must not close the
@@ -129,7 +132,7 @@ impl Handoff {
         self.0.lock().expect("handoff lock").is_some()
     }
 
-    pub fn take(&self) -> Option<(FrameStream, Option<Parking>)> {
+    pub fn take(&self) -> Option<TakenStream> {
         self.0.lock().expect("handoff lock").take()
     }
 
