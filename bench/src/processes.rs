@@ -46,8 +46,15 @@ impl ServerProcess {
             bail!("orderboard-server exited before listening")
         })
         .await??;
-        // Keep draining its log so that it never blocks on a full pipe.
-        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        // Keep draining its log so that it never blocks on a full pipe;
+        // warnings, errors and panics are shown.
+        tokio::spawn(async move {
+            while let Ok(Some(line)) = lines.next_line().await {
+                if line.contains(" WARN ") || line.contains(" ERROR ") || line.contains("panicked") {
+                    eprintln!("orderboard-server: {line}");
+                }
+            }
+        });
         Ok(ServerProcess { addr, child, _dir: dir })
     }
 

@@ -63,10 +63,10 @@ pub fn preferred_port() -> u16 {
 /// Binds `scope` on `port`, or on a free port when that one is taken; the log
 /// says which, because the address is what staff type into other screens.
 pub async fn bind(scope: ListenScope, port: u16) -> std::io::Result<TcpListener> {
-    match TcpListener::bind(SocketAddr::new(scope.ip(), port)).await {
+    match orderboard_server::serving::bind(SocketAddr::new(scope.ip(), port)) {
         Ok(listener) => Ok(listener),
         Err(err) if port != 0 => {
-            let listener = TcpListener::bind(SocketAddr::new(scope.ip(), 0)).await?;
+            let listener = orderboard_server::serving::bind(SocketAddr::new(scope.ip(), 0))?;
             let actual = listener.local_addr()?.port();
             tracing::warn!(
                 "port {port} is not available ({err}); Orderboard is listening on port {actual} instead: http://127.0.0.1:{actual}/"

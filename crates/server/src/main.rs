@@ -35,7 +35,7 @@ async fn main() -> anyhow::Result<()> {
             .start(args.demo_seed, args.demo_speed)
             .map_err(|e| anyhow::anyhow!("--demo-speed: {e}"))?;
     }
-    let listener = tokio::net::TcpListener::bind(args.listen).await?;
+    let listener = orderboard_server::serving::bind(args.listen)?;
     tracing::info!("listening on http://{}", listener.local_addr()?);
     serve(listener, state, shutdown::signal()).await?;
     pool.close().await;

@@ -46,6 +46,19 @@ pub mod stream_handoff;
 /// The most bytes hyper buffers for one connection's writes.
 pub const MAX_WRITE_BUFFER: usize = 64 * 1024;
 
+/// How many connections may wait to be accepted: after a restart, every
+/// screen in a shop reconnects at once.
+const LISTEN_BACKLOG: u32 = 4096;
+
+/// Binds a listener for [`serve_router`], with room for a burst of
+/// reconnecting screens (the kernel may cap it lower: `somaxconn`).
+pub fn bind(addr: std::net::SocketAddr) -> io::Result<TcpListener> {
+    let socket = if addr.is_ipv4() { tokio::net::TcpSocket::new_v4()? } else { tokio::net::TcpSocket::new_v6()? };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_BACKLOG)
+}
+
 /// Serves `router` on `listener` until `shutdown` completes.
 pub async fn serve_router(
     listener: TcpListener,

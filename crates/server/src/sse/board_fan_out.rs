@@ -2,12 +2,14 @@
 //!
 //! A customer board's stream has nothing to decide per event: every board
 //! gets the same frame. Waking ten thousand tasks for each change, each to
-//! receive from the broadcast channel and write one frame, cost more than the
-//! writes themselves. So a board stream that has caught up *parks*: its loop
-//! ([`super::live_stream`]) stops listening to the feed, and its connection's
-//! writer ([`crate::serving::stream_handoff`]) hands the socket to this one
-//! task. For each round of changes the task builds the frames once and writes
-//! them to every parked socket, in one loop.
+//! receive from the broadcast channel and write one frame, was about a third
+//! of the server's time on top of the writes. So a board stream that has
+//! caught up *parks*: its loop ([`super::live_stream`]) stops listening to the
+//! feed, and its connection's writer ([`crate::serving::stream_handoff`])
+//! hands the socket to this one task. For each round of changes the task
+//! takes the frames once and writes them to every parked socket, in one loop.
+//! (One task, not one per core: with two, each on its own core, the load
+//! generator sharing the machine was starved and delivery got slower.)
 //!
 //! A socket that cannot take a whole round (its client reads slowly) is
 //! handed back at once: its loop gets a [`Resume`] with the bytes that did not
