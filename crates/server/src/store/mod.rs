@@ -225,11 +225,12 @@ impl Writer {
         }
         // Encoded first, then published together: a subscriber woken by the
         // first change finds the rest ready, and writes them all at once.
-        let published: Vec<Option<Arc<PublishedChange>>> = outcomes
+        let published: Vec<Arc<PublishedChange>> = outcomes
             .iter()
-            .map(|(_, outcome)| outcome.as_ref().ok().map(|e| Arc::new(PublishedChange::encode(e))))
+            .filter_map(|(_, outcome)| outcome.as_ref().ok())
+            .map(|event| Arc::new(PublishedChange::encode(event)))
             .collect();
-        for change in published.into_iter().flatten() {
+        for change in published {
             self.last_published.store(change.seq, Ordering::Release);
             self.feed.publish(change);
         }
