@@ -6,20 +6,27 @@
 //! of the server's time on top of the writes. So a board stream that has
 //! caught up *parks*: its loop ([`super::live_stream`]) stops listening to the
 //! feed, and its connection's writer ([`crate::serving::stream_handoff`])
-//! hands the socket to this one task. For each round of changes the task
-//! takes the frames once and writes them to every parked socket, in one loop.
-//! (One task, not one per core: with two, each on its own core, the load
-//! generator sharing the machine was starved and delivery got slower.)
+//! hands the socket to this one task, which keeps the latest frames once.
 //!
-//! A socket that cannot take a whole round (its client reads slowly) is
+//! The task *sweeps*: it visits the parked sockets in turn, round and round,
+//! and sends each whatever it lacks in one write, until every one is up to
+//! date. Changes that arrive mid-sweep join it at once, so a change reaches
+//! every socket within one pass of the sweep, however busy it was when the
+//! change came. (Writing each batch of changes to every socket in a round
+//! of its own made a change first wait for the round before it: up to two
+//! passes.) The task runs on a thread of its own, one for the whole server:
+//! two, each with half the sockets, starved the load generator that shares
+//! the benchmark machine and delivered later.
+//!
+//! A socket that cannot take a whole write (its client reads slowly) is
 //! handed back at once: its loop gets a [`Resume`] with the bytes that did not
 //! fit and the sequence number they reach, writes them itself, and catches up
 //! from the event log like any stream that fell behind. So nothing waits here
 //! for a slow client, and every board still gets every event once, in order.
 //!
 //! The task follows the feed with a subscription of its own. It also sends
-//! the heartbeat to parked sockets. It ends when the feed closes (shutdown),
-//! and with it every parked stream.
+//! the heartbeat to parked sockets when it is idle. It ends when the feed
+//! closes (shutdown), and with it every parked stream.
 
 use super::encoder;
 use crate::feed::{Delivery, PublishedChange, Subscription};
@@ -33,7 +40,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot};
-use tokio::time::{interval_at, Instant, MissedTickBehavior};
+use tokio::time::{sleep_until, Instant};
 
 /// How many recent board frames are kept, for streams that park a little
 /// behind the task.
@@ -49,7 +56,7 @@ pub struct Resume {
     pub unsent: Bytes,
 }
 
-/// The task's handle.
+/// The fan-out's handle.
 pub struct BoardFanOut {
     commands: mpsc::UnboundedSender<Command>,
     next_id: AtomicU64,
@@ -69,7 +76,8 @@ struct Parked {
 }
 
 impl BoardFanOut {
-    /// Starts the task; call from within a tokio runtime.
+    /// Starts the fan-out on a thread of its own: while it sweeps it does
+    /// not stop, and no tokio worker should be held up by that.
     pub fn start(store: OrderStore, heartbeat: Duration) -> Arc<Self> {
         let (commands, inbox) = mpsc::unbounded_channel();
         let parked = Arc::new(AtomicUsize::new(0));
@@ -79,15 +87,29 @@ impl BoardFanOut {
             store,
             head: None,
             recent: VecDeque::with_capacity(RECENT),
-            entries: HashMap::new(),
+            entries: Vec::new(),
+            index: HashMap::new(),
+            behind: 0,
+            cursor: 0,
             waiting: Vec::new(),
             parked: parked.clone(),
         };
-        tokio::spawn(task.run(feed, inbox, heartbeat));
-        Arc::new(BoardFanOut { commands, next_id: AtomicU64::new(1), parked })
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .expect("fan-out runtime");
+        std::thread::Builder::new()
+            .name("board-fan-out".into())
+            .spawn(move || runtime.block_on(task.run(feed, inbox, heartbeat)))
+            .expect("fan-out thread");
+        Arc::new(BoardFanOut {
+            commands,
+            next_id: AtomicU64::new(1),
+            parked,
+        })
     }
 
-    /// How many streams are parked here now.
+    /// How many streams are parked now.
     pub fn parked(&self) -> usize {
         self.parked.load(Ordering::Relaxed)
     }
@@ -140,7 +162,12 @@ impl Parking {
         let Some((last, resume)) = self.0.request.lock().expect("parking lock").take() else {
             return;
         };
-        let parked = Parked { id: self.0.id, tcp: tcp.clone(), last, resume };
+        let parked = Parked {
+            id: self.0.id,
+            tcp: tcp.clone(),
+            last,
+            resume,
+        };
         // If the task is gone (shutdown), dropping `resume` ends the stream.
         let _ = self.0.commands.send(Command::Park(parked));
     }
@@ -153,36 +180,34 @@ impl Parking {
 
 /// A parked stream.
 struct Entry {
+    id: u64,
     tcp: Arc<TcpStream>,
-    resume: Option<oneshot::Sender<Resume>>,
+    /// The sequence number its socket has been sent up to.
+    sent: u64,
+    resume: oneshot::Sender<Resume>,
 }
 
-/// What one offer of bytes to a socket came to.
-enum Took {
-    All,
-    /// Only this many bytes (maybe none): the socket is full.
-    Part(usize),
-    /// The socket failed (the client is gone).
-    Broken,
-}
+/// At most this many frames go to one socket in one write.
+const FRAMES_PER_WRITE: usize = 64;
 
-fn offer(tcp: &TcpStream, bytes: &[u8]) -> Took {
-    match tcp.try_write(bytes) {
-        Ok(n) if n == bytes.len() => Took::All,
-        Ok(n) => Took::Part(n),
-        Err(e) if e.kind() == io::ErrorKind::WouldBlock => Took::Part(0),
-        Err(_) => Took::Broken,
-    }
-}
+/// While sweeping, the feed and the inbox are looked at again after this
+/// many sockets.
+const LOOK_EVERY: usize = 64;
 
 struct FanOutTask {
     store: OrderStore,
-    /// The sequence number the parked streams have been sent up to; `None`
-    /// until known, and after the task itself fell behind the feed.
+    /// The newest board frame's sequence number; `None` until known, and
+    /// after the task itself fell behind the feed.
     head: Option<u64>,
     /// The latest board frames, oldest first.
     recent: VecDeque<(u64, Bytes)>,
-    entries: HashMap<u64, Entry>,
+    entries: Vec<Entry>,
+    /// Where each parked stream is in `entries`, by id.
+    index: HashMap<u64, usize>,
+    /// How many entries have not been sent up to `head`.
+    behind: usize,
+    /// The next entry the sweep visits.
+    cursor: usize,
     /// Streams that parked ahead of the task: they wait for it to catch up.
     waiting: Vec<Parked>,
     parked: Arc<AtomicUsize>,
@@ -195,38 +220,108 @@ impl FanOutTask {
         mut inbox: mpsc::UnboundedReceiver<Command>,
         heartbeat: Duration,
     ) {
-        let mut tick = interval_at(Instant::now() + heartbeat, heartbeat);
-        tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        let mut next_beat = Instant::now() + heartbeat;
         loop {
+            if self.behind > 0 {
+                if !self.sweep(&mut feed, &mut inbox) {
+                    break;
+                }
+                continue;
+            }
             tokio::select! {
                 biased;
                 command = inbox.recv() => match command {
-                    Some(Command::Park(parked)) => self.park(parked),
-                    Some(Command::Gone(id)) => {
-                        self.entries.remove(&id);
-                        self.waiting.retain(|w| w.id != id);
-                    }
+                    Some(command) => self.obey(command),
                     None => break,
                 },
-                delivery = feed.next() => {
-                    let Some(first) = delivery else { break };
-                    // Everything already published goes out in one round.
-                    let mut round = vec![first];
-                    while let Some(Some(more)) = feed.next().now_or_never() {
-                        round.push(more);
-                    }
-                    self.deliver(round);
-                }
-                _ = tick.tick() => {
-                    // Parked streams exist only while the head is known.
-                    if let Some(head) = self.head {
-                        self.write_all(&encoder::heartbeat_frame(), head);
-                    }
+                delivery = feed.next() => match delivery {
+                    Some(delivery) => self.take(delivery),
+                    None => break,
+                },
+                _ = sleep_until(next_beat) => {
+                    self.heartbeat();
+                    next_beat = Instant::now() + heartbeat;
                 }
             }
-            self.parked.store(self.entries.len(), Ordering::Relaxed);
+            self.count();
         }
-        self.parked.store(0, Ordering::Relaxed);
+        self.entries.clear();
+        self.count();
+    }
+
+    /// Visits parked sockets in turn, round and round from where it left
+    /// off, until every one has been sent up to the head. So a change reaches
+    /// every socket within one pass, whenever it arrived; and a socket gets
+    /// everything that arrived since its last visit in one write. Returns
+    /// false when the feed or the inbox has closed.
+    fn sweep(
+        &mut self,
+        feed: &mut Subscription,
+        inbox: &mut mpsc::UnboundedReceiver<Command>,
+    ) -> bool {
+        let mut visits = 0usize;
+        while self.behind > 0 {
+            if visits % LOOK_EVERY == 0 {
+                if !self.look(feed, inbox) {
+                    return false;
+                }
+                self.count();
+                if self.behind == 0 {
+                    break;
+                }
+            }
+            visits += 1;
+            if self.cursor >= self.entries.len() {
+                self.cursor = 0;
+            }
+            self.visit(self.cursor);
+        }
+        debug_assert_eq!(
+            self.entries
+                .iter()
+                .filter(|e| Some(e.sent) < self.head)
+                .count(),
+            self.behind
+        );
+        true
+    }
+
+    /// Takes whatever the inbox and the feed have ready, without waiting.
+    fn look(
+        &mut self,
+        feed: &mut Subscription,
+        inbox: &mut mpsc::UnboundedReceiver<Command>,
+    ) -> bool {
+        loop {
+            match inbox.try_recv() {
+                Ok(command) => self.obey(command),
+                Err(mpsc::error::TryRecvError::Empty) => break,
+                Err(mpsc::error::TryRecvError::Disconnected) => return false,
+            }
+        }
+        loop {
+            match feed.next().now_or_never() {
+                Some(Some(delivery)) => self.take(delivery),
+                Some(None) => return false,
+                None => return true,
+            }
+        }
+    }
+
+    fn obey(&mut self, command: Command) {
+        match command {
+            Command::Park(parked) => self.park(parked),
+            Command::Gone(id) => {
+                if let Some(&i) = self.index.get(&id) {
+                    self.remove(i);
+                }
+                self.waiting.retain(|w| w.id != id);
+            }
+        }
+    }
+
+    fn count(&self) {
+        self.parked.store(self.entries.len(), Ordering::Relaxed);
     }
 
     fn known_head(&mut self) -> Option<u64> {
@@ -248,69 +343,68 @@ impl FanOutTask {
         self.settle(parked, head);
     }
 
-    /// Sends a stream at or behind `head` the frames it lacks, and parks it,
-    /// or hands it back if the recent frames do not reach back that far or
-    /// its socket is full.
+    /// Parks a stream at or behind `head`; the sweep sends it what it lacks.
+    /// It goes back at once if the recent frames do not reach back that far.
     fn settle(&mut self, parked: Parked, head: u64) {
-        let Parked { id, tcp, last, resume: back } = parked;
-        if last < head {
-            let reaches = self.recent.front().is_some_and(|(seq, _)| *seq <= last + 1);
-            if !reaches {
-                return resume(back, last, Bytes::new());
-            }
-            let mut missed = BytesMut::new();
-            for (_, frame) in self.recent.iter().filter(|(seq, _)| *seq > last) {
-                missed.extend_from_slice(frame);
-            }
-            let missed = missed.freeze();
-            match offer(&tcp, &missed) {
-                Took::All => {}
-                Took::Part(n) => return resume(back, head, missed.slice(n..)),
-                Took::Broken => return,
-            }
+        let Parked {
+            id,
+            tcp,
+            last,
+            resume: back,
+        } = parked;
+        if last < head && !self.recent.front().is_some_and(|(seq, _)| *seq <= last + 1) {
+            return resume(back, last, Bytes::new());
         }
-        self.entries.insert(id, Entry { tcp, resume: Some(back) });
+        if last < head {
+            self.behind += 1;
+        }
+        self.index.insert(id, self.entries.len());
+        self.entries.push(Entry {
+            id,
+            tcp,
+            sent: last,
+            resume: back,
+        });
     }
 
-    /// One round of changes from the feed.
-    fn deliver(&mut self, round: Vec<Delivery>) {
-        let mut frames = BytesMut::new();
-        for delivery in round {
-            match delivery {
-                Delivery::Change(change) => {
-                    let Some(head) = self.known_head() else { continue };
-                    if change.seq <= head {
-                        continue;
-                    }
-                    self.remember(&change);
-                    frames.extend_from_slice(&change.board_frame);
-                    self.head = Some(change.seq);
+    /// One delivery from the feed.
+    fn take(&mut self, delivery: Delivery) {
+        match delivery {
+            Delivery::Change(change) => {
+                let Some(head) = self.known_head() else {
+                    return;
+                };
+                if change.seq <= head {
+                    return;
                 }
-                Delivery::Missed => {
-                    // The task fell behind the feed: what it missed is only in
-                    // the log. Every parked stream goes back to catch up.
-                    let head = self.head.unwrap_or(0);
-                    self.write_all(&frames.split().freeze(), head);
-                    for (_, entry) in self.entries.drain() {
-                        if let Some(back) = entry.resume {
-                            resume(back, head, Bytes::new());
-                        }
-                    }
-                    for parked in self.waiting.drain(..) {
-                        resume(parked.resume, parked.last, Bytes::new());
-                    }
-                    self.recent.clear();
-                    self.head = None;
+                self.remember(&change);
+                self.head = Some(change.seq);
+                // Every entry was at or behind the old head.
+                self.behind = self.entries.len();
+                let head = change.seq;
+                // Streams that parked ahead of the task may settle now.
+                let (ready, later): (Vec<_>, Vec<_>) =
+                    self.waiting.drain(..).partition(|w| w.last <= head);
+                self.waiting = later;
+                for parked in ready {
+                    self.settle(parked, head);
                 }
             }
-        }
-        let Some(head) = self.head else { return };
-        self.write_all(&frames.freeze(), head);
-        // Streams that parked ahead of the task may settle now.
-        let (ready, later): (Vec<_>, Vec<_>) = self.waiting.drain(..).partition(|w| w.last <= head);
-        self.waiting = later;
-        for parked in ready {
-            self.settle(parked, head);
+            Delivery::Missed => {
+                // The task fell behind the feed: what it missed is only in
+                // the log. Every parked stream goes back to catch up.
+                for entry in self.entries.drain(..) {
+                    resume(entry.resume, entry.sent, Bytes::new());
+                }
+                for parked in self.waiting.drain(..) {
+                    resume(parked.resume, parked.last, Bytes::new());
+                }
+                self.index.clear();
+                self.recent.clear();
+                self.head = None;
+                self.behind = 0;
+                self.cursor = 0;
+            }
         }
     }
 
@@ -318,31 +412,108 @@ impl FanOutTask {
         if self.recent.len() == RECENT {
             self.recent.pop_front();
         }
-        self.recent.push_back((change.seq, change.board_frame.clone()));
+        self.recent
+            .push_back((change.seq, change.board_frame.clone()));
     }
 
-    /// Writes `bytes` (which bring a stream up to `head`) to every parked
-    /// socket; hands back the ones that cannot take it all, drops the broken.
-    fn write_all(&mut self, bytes: &Bytes, head: u64) {
-        if bytes.is_empty() {
+    /// Drops entry `i`; the last entry takes its place.
+    fn remove(&mut self, i: usize) -> Entry {
+        let entry = self.entries.swap_remove(i);
+        self.index.remove(&entry.id);
+        if let Some(moved) = self.entries.get(i) {
+            self.index.insert(moved.id, i);
+        }
+        if Some(entry.sent) < self.head {
+            self.behind -= 1;
+        }
+        entry
+    }
+
+    /// Sends entry `i` the frames it lacks, up to [`FRAMES_PER_WRITE`] of
+    /// them, in one write. A socket that cannot take them all goes back to
+    /// its stream with the bytes it did not take.
+    fn visit(&mut self, i: usize) {
+        let Some(head) = self.head else { return };
+        let entry = &self.entries[i];
+        if entry.sent >= head {
+            self.cursor += 1;
             return;
         }
-        self.entries.retain(|_, entry| {
-            let Some(back) = entry.resume.as_ref() else { return false };
-            if back.is_closed() {
-                return false;
+        if entry.resume.is_closed() {
+            self.remove(i);
+            return;
+        }
+        let from = self.recent.partition_point(|(seq, _)| *seq <= entry.sent);
+        if !self
+            .recent
+            .front()
+            .is_some_and(|(seq, _)| *seq <= entry.sent + 1)
+        {
+            // Fell further behind than the recent frames reach.
+            let entry = self.remove(i);
+            return resume(entry.resume, entry.sent, Bytes::new());
+        }
+        let to = self.recent.len().min(from + FRAMES_PER_WRITE);
+        let frames = self.recent.range(from..to).map(|(_, frame)| frame);
+        let up_to = self.recent[to - 1].0;
+        let mut slices = [io::IoSlice::new(&[]); FRAMES_PER_WRITE];
+        let mut total = 0;
+        for (slice, frame) in slices.iter_mut().zip(frames.clone()) {
+            *slice = io::IoSlice::new(frame);
+            total += frame.len();
+        }
+        let written = match entry.tcp.try_write_vectored(&slices[..to - from]) {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => 0,
+            Err(_) => {
+                self.remove(i);
+                return;
             }
-            match offer(&entry.tcp, bytes) {
-                Took::All => true,
-                Took::Part(n) => {
-                    if let Some(back) = entry.resume.take() {
-                        resume(back, head, bytes.slice(n..));
-                    }
-                    false
+        };
+        if written == total {
+            let entry = &mut self.entries[i];
+            entry.sent = up_to;
+            if up_to == head {
+                self.behind -= 1;
+            }
+            self.cursor += 1;
+            return;
+        }
+        // The socket is full: the stream writes the rest itself.
+        let mut unsent = BytesMut::with_capacity(total - written);
+        let mut skip = written;
+        for frame in frames {
+            let part = &frame[skip.min(frame.len())..];
+            skip -= skip.min(frame.len());
+            unsent.extend_from_slice(part);
+        }
+        let entry = self.remove(i);
+        resume(entry.resume, up_to, unsent.freeze());
+    }
+
+    /// Every parked socket gets a comment line, so idle connections stay
+    /// open through proxies. Called only when every socket is at the head.
+    fn heartbeat(&mut self) {
+        let beat = encoder::heartbeat_frame();
+        let mut i = 0;
+        while i < self.entries.len() {
+            let entry = &self.entries[i];
+            let written = match entry.tcp.try_write(&beat) {
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => 0,
+                Err(_) => {
+                    self.remove(i);
+                    continue;
                 }
-                Took::Broken => false,
+            };
+            if written < beat.len() {
+                let entry = self.remove(i);
+                let sent = entry.sent;
+                resume(entry.resume, sent, beat.slice(written..));
+                continue;
             }
-        });
+            i += 1;
+        }
     }
 }
 
@@ -361,7 +532,10 @@ mod tests {
         NewOrder {
             customer: Some("Ada".into()),
             channel: Channel::Pickup,
-            items: vec![Item { name: "Tea".into(), qty: 1 }],
+            items: vec![Item {
+                name: "Tea".into(),
+                qty: 1,
+            }],
             note: None,
         }
     }
@@ -377,20 +551,27 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_full_socket_is_handed_back_with_every_frame_it_did_not_take() {
         let dir = tempfile::tempdir().unwrap();
-        let pool = crate::db::open(&dir.path().join("fan-out.db")).await.unwrap();
+        let pool = crate::db::open(&dir.path().join("fan-out.db"))
+            .await
+            .unwrap();
         let store = OrderStore::new(pool, Arc::new(InProcessFeed::default()));
         store.create(new_order()).await.unwrap();
         let fan_out = BoardFanOut::start(store.clone(), Duration::from_secs(3600));
 
         // A client that stops reading, with small buffers at both ends.
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+        let socket =
+            socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
         socket.set_recv_buffer_size(4096).unwrap();
-        socket.connect(&listener.local_addr().unwrap().into()).unwrap();
+        socket
+            .connect(&listener.local_addr().unwrap().into())
+            .unwrap();
         socket.set_nonblocking(true).unwrap();
         let mut client = TcpStream::from_std(socket.into()).unwrap();
         let (server, _) = listener.accept().await.unwrap();
-        socket2::SockRef::from(&server).set_send_buffer_size(4096).unwrap();
+        socket2::SockRef::from(&server)
+            .set_send_buffer_size(4096)
+            .unwrap();
         let server = Arc::new(server);
 
         let parking = Parking::new(&fan_out);
@@ -410,7 +591,16 @@ mod tests {
             assert!(made < 8000, "the socket never filled");
             let order = store.create(new_order()).await.unwrap();
             for to in [Stage::Preparing, Stage::Ready, Stage::Collected] {
-                store.change_stage(order.id, StageChangeRequest { to, expected_version: None }).await.unwrap();
+                store
+                    .change_stage(
+                        order.id,
+                        StageChangeRequest {
+                            to,
+                            expected_version: None,
+                        },
+                    )
+                    .await
+                    .unwrap();
             }
             made += 4;
         };
@@ -422,7 +612,9 @@ mod tests {
         // What the socket took, then what it did not: every change once, in order.
         let mut seen = Vec::new();
         let mut buf = [0u8; 4096];
-        while let Ok(Ok(n)) = tokio::time::timeout(Duration::from_millis(300), client.read(&mut buf)).await {
+        while let Ok(Ok(n)) =
+            tokio::time::timeout(Duration::from_millis(300), client.read(&mut buf)).await
+        {
             assert!(n > 0);
             seen.extend_from_slice(&buf[..n]);
         }
