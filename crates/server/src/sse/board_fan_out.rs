@@ -261,7 +261,7 @@ impl FanOutTask {
     ) -> bool {
         let mut visits = 0usize;
         while self.behind > 0 {
-            if visits % LOOK_EVERY == 0 {
+            if visits.is_multiple_of(LOOK_EVERY) {
                 if !self.look(feed, inbox) {
                     return false;
                 }
@@ -352,7 +352,7 @@ impl FanOutTask {
             last,
             resume: back,
         } = parked;
-        if last < head && !self.recent.front().is_some_and(|(seq, _)| *seq <= last + 1) {
+        if last < head && !self.reaches(last) {
             return resume(back, last, Bytes::new());
         }
         if last < head {
@@ -408,6 +408,11 @@ impl FanOutTask {
         }
     }
 
+    /// Whether the recent frames hold everything after `sent`.
+    fn reaches(&self, sent: u64) -> bool {
+        self.recent.front().is_some_and(|(seq, _)| *seq <= sent + 1)
+    }
+
     fn remember(&mut self, change: &PublishedChange) {
         if self.recent.len() == RECENT {
             self.recent.pop_front();
@@ -444,11 +449,7 @@ impl FanOutTask {
             return;
         }
         let from = self.recent.partition_point(|(seq, _)| *seq <= entry.sent);
-        if !self
-            .recent
-            .front()
-            .is_some_and(|(seq, _)| *seq <= entry.sent + 1)
-        {
+        if !self.reaches(entry.sent) {
             // Fell further behind than the recent frames reach.
             let entry = self.remove(i);
             return resume(entry.resume, entry.sent, Bytes::new());
@@ -622,5 +623,133 @@ mod tests {
         let expected: Vec<u64> = (start + 1..=back.from).collect();
         assert_eq!(ids(&seen), expected);
         assert!(seen.ends_with(b"\n\n"));
+    }
+
+    /// Makes `n` board changes (an order and its stages, repeated).
+    async fn changes(store: &OrderStore, n: usize) {
+        let mut made = 0;
+        while made < n {
+            let order = store.create(new_order()).await.unwrap();
+            made += 1;
+            for to in [Stage::Preparing, Stage::Ready, Stage::Collected] {
+                if made == n {
+                    break;
+                }
+                store
+                    .change_stage(
+                        order.id,
+                        StageChangeRequest {
+                            to,
+                            expected_version: None,
+                        },
+                    )
+                    .await
+                    .unwrap();
+                made += 1;
+            }
+        }
+    }
+
+    /// A connected pair: the server's end and the client's.
+    async fn connection() -> (Arc<TcpStream>, TcpStream) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let client = TcpStream::connect(listener.local_addr().unwrap())
+            .await
+            .unwrap();
+        let (server, _) = listener.accept().await.unwrap();
+        (Arc::new(server), client)
+    }
+
+    /// Reads frames until the one with id `last` has arrived.
+    async fn read_until(client: &mut TcpStream, last: u64) -> Vec<u64> {
+        let mut seen = Vec::new();
+        let mut buf = [0u8; 4096];
+        while ids(&seen).last() != Some(&last) {
+            let n = tokio::time::timeout(Duration::from_secs(10), client.read(&mut buf))
+                .await
+                .expect("frames stopped")
+                .unwrap();
+            assert!(n > 0, "the socket closed");
+            seen.extend_from_slice(&buf[..n]);
+        }
+        ids(&seen)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn streams_parked_at_different_points_each_get_every_later_change_once_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = crate::db::open(&dir.path().join("fan-out.db"))
+            .await
+            .unwrap();
+        let store = OrderStore::new(pool, Arc::new(InProcessFeed::default()));
+        changes(&store, 1).await;
+        let fan_out = BoardFanOut::start(store.clone(), Duration::from_secs(3600));
+        let start = store.last_published().unwrap();
+
+        // One parks up to date; then, with changes made in between, a second
+        // parks behind the head: the sweep sends it what it lacks.
+        let (server_a, mut client_a) = connection().await;
+        let parking_a = Parking::new(&fan_out);
+        parking_a.attach();
+        let _resumed_a = parking_a.request(start);
+        parking_a.hand_over(&server_a);
+        changes(&store, 10).await;
+        let (server_b, mut client_b) = connection().await;
+        let parking_b = Parking::new(&fan_out);
+        parking_b.attach();
+        let _resumed_b = parking_b.request(start);
+        parking_b.hand_over(&server_b);
+        // More changes, some while the second catches up.
+        changes(&store, 25).await;
+        let head = store.last_published().unwrap();
+        assert_eq!(head, start + 35);
+
+        let expected: Vec<u64> = (start + 1..=head).collect();
+        assert_eq!(read_until(&mut client_a, head).await, expected);
+        assert_eq!(read_until(&mut client_b, head).await, expected);
+        assert_eq!(fan_out.parked(), 2);
+
+        // A stream gone is let go of.
+        parking_a.gone();
+        drop(client_a);
+        while fan_out.parked() != 1 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_stream_further_behind_than_the_recent_frames_goes_back_to_the_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = crate::db::open(&dir.path().join("fan-out.db"))
+            .await
+            .unwrap();
+        let store = OrderStore::new(pool, Arc::new(InProcessFeed::default()));
+        changes(&store, 1).await;
+        let fan_out = BoardFanOut::start(store.clone(), Duration::from_secs(3600));
+        let start = store.last_published().unwrap();
+        changes(&store, RECENT + 1).await;
+        // The fan-out has seen them all once a stream parked up to date is sent the last.
+        let (server, mut client) = connection().await;
+        let parking = Parking::new(&fan_out);
+        parking.attach();
+        let _resumed = parking.request(store.last_published().unwrap());
+        parking.hand_over(&server);
+        while fan_out.parked() == 0 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        changes(&store, 1).await;
+        read_until(&mut client, start + RECENT as u64 + 2).await;
+
+        let (server, _client) = connection().await;
+        let parking = Parking::new(&fan_out);
+        parking.attach();
+        let resumed = parking.request(start);
+        parking.hand_over(&server);
+        let back = tokio::time::timeout(Duration::from_secs(10), resumed)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(back.from, start);
+        assert!(back.unsent.is_empty());
     }
 }
