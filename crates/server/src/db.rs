@@ -28,6 +28,8 @@ pub async fn open(path: &Path) -> anyhow::Result<SqlitePool> {
     let pool = SqlitePoolOptions::new()
         .max_connections(8)
         .min_connections(1)
+        // A local file's connection cannot go stale: no ping before each use.
+        .test_before_acquire(false)
         .connect_with(options)
         .await
         .with_context(|| format!("opening the database {}", path.display()))?;
