@@ -5,7 +5,7 @@
 //! - [`open_streams`]: counting open streams, so leaks show.
 //! - [`snapshot_cache`]: one encoded snapshot shared by streams that start together.
 //! - [`stream_response`]: the headers every event stream is answered with.
-//! - [`board_fan_out`]: board streams at rest, written to from one loop.
+//! - [`board_fan_out`]: board streams at rest, written to by one sweep over their sockets.
 //! - [`live_stream`]: one stream's life: snapshot or replay, then live
 //!   changes, heartbeats, catch-up after lag, and the end at shutdown.
 
