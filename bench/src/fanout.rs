@@ -118,17 +118,12 @@ pub async fn run(target: Target, setup: &FanoutSetup<'_>) -> anyhow::Result<Fano
             }
         }
     }
-    // Every subscriber stops by itself once it has every event; the rest get a grace period.
-    let stopper = {
-        let stop = stop.clone();
-        tokio::spawn(async move {
-            tokio::time::sleep(Duration::from_secs(30)).await;
-            stop.cancel();
-        })
-    };
-    let received = subs.finish().await?;
-    stopper.abort();
+    // The delivery phase ends when every subscriber has every event (or
+    // after a grace period); only then do they close their connections.
+    subs.all_complete(Duration::from_secs(30)).await;
     let cpu_seconds = server.cpu_seconds() - cpu_before;
+    stop.cancel();
+    let received = subs.finish().await?;
     if target == Target::Orderboard {
         // Orderboard's frame data, measured the same way: the board event JSON.
         let last = &orders[0];

@@ -7,6 +7,12 @@
 //! data, which the Orderboard board stream and the payloads published to Nchan
 //! both carry. The time an event was read is kept per subscriber, in
 //! microseconds since a shared start instant.
+//!
+//! A subscriber that has every event it expects says so, and keeps its
+//! connection (still counting duplicates) until told to stop. So no
+//! connection closes while others still wait for an event: the server's and
+//! the kernel's work of closing thousands of connections is not measured as
+//! delivery.
 
 use bytes::BytesMut;
 use std::net::SocketAddr;
@@ -28,6 +34,8 @@ pub struct Received {
 
 pub struct Subscribers {
     handles: Vec<tokio::task::JoinHandle<anyhow::Result<Received>>>,
+    /// One permit per subscriber that has every event it expects.
+    complete: Arc<Semaphore>,
 }
 
 fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
@@ -47,6 +55,7 @@ async fn subscribe(
     count: usize,
     epoch: Instant,
     ready: Arc<Semaphore>,
+    complete: Arc<Semaphore>,
     stop: CancellationToken,
 ) -> anyhow::Result<Received> {
     let mut tcp = TcpStream::connect(addr).await?;
@@ -57,10 +66,12 @@ async fn subscribe(
     let mut received = Received { at_micros: vec![NOT_RECEIVED; count], duplicates: 0 };
     let mut got = 0usize;
     let mut headers_done = false;
+    let stopped = stop.cancelled();
+    tokio::pin!(stopped);
     loop {
         let n = tokio::select! {
             r = tcp.read_buf(&mut buf) => r?,
-            _ = stop.cancelled() => break,
+            _ = &mut stopped => break,
         };
         if n == 0 {
             break;
@@ -86,14 +97,14 @@ async fn subscribe(
                     if *slot == NOT_RECEIVED {
                         *slot = now;
                         got += 1;
+                        if got == count {
+                            complete.add_permits(1);
+                        }
                     } else {
                         received.duplicates += 1;
                     }
                 }
             }
-        }
-        if count > 0 && got == count {
-            break;
         }
     }
     Ok(received)
@@ -113,14 +124,16 @@ impl Subscribers {
         stop: CancellationToken,
     ) -> anyhow::Result<Subscribers> {
         let ready = Arc::new(Semaphore::new(0));
+        let complete = Arc::new(Semaphore::new(0));
         let mut handles = Vec::with_capacity(n);
         for i in 0..n {
-            let (task_ready, stop, path) = (ready.clone(), stop.clone(), path.to_string());
+            let (task_ready, task_complete, stop, path) = (ready.clone(), complete.clone(), stop.clone(), path.to_string());
             handles.push(tokio::spawn(async move {
-                let result = subscribe(addr, path, first_seq, count, epoch, task_ready.clone(), stop).await;
+                let result = subscribe(addr, path, first_seq, count, epoch, task_ready.clone(), task_complete.clone(), stop).await;
                 if result.is_err() {
-                    // Never leave the wait for readiness hanging on a failed subscriber.
+                    // Never leave a wait hanging on a failed subscriber.
                     task_ready.add_permits(1);
+                    task_complete.add_permits(1);
                 }
                 result
             }));
@@ -132,7 +145,14 @@ impl Subscribers {
         }
         let deadline = tokio::time::timeout(std::time::Duration::from_secs(120), ready.acquire_many(n as u32)).await;
         anyhow::ensure!(deadline.is_ok(), "not every subscriber connected within 2 minutes");
-        Ok(Subscribers { handles })
+        Ok(Subscribers { handles, complete })
+    }
+
+    /// Waits until every subscriber has every event it expects (or failed),
+    /// or `limit` has passed; says which.
+    pub async fn all_complete(&self, limit: std::time::Duration) -> bool {
+        let n = self.handles.len() as u32;
+        tokio::time::timeout(limit, self.complete.acquire_many(n)).await.is_ok()
     }
 
     pub async fn finish(self) -> anyhow::Result<Vec<Received>> {
