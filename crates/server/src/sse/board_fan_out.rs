@@ -270,10 +270,10 @@ impl FanOutTask {
                     break;
                 }
             }
-            visits += 1;
             if self.cursor >= self.entries.len() {
                 self.cursor = 0;
             }
+            visits += 1;
             self.visit(self.cursor);
         }
         debug_assert_eq!(
@@ -551,13 +551,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_full_socket_is_handed_back_with_every_frame_it_did_not_take() {
-        let dir = tempfile::tempdir().unwrap();
-        let pool = crate::db::open(&dir.path().join("fan-out.db"))
-            .await
-            .unwrap();
-        let store = OrderStore::new(pool, Arc::new(InProcessFeed::default()));
-        store.create(new_order()).await.unwrap();
-        let fan_out = BoardFanOut::start(store.clone(), Duration::from_secs(3600));
+        let (_dir, store, fan_out) = started().await;
 
         // A client that stops reading, with small buffers at both ends.
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -575,11 +569,8 @@ mod tests {
             .unwrap();
         let server = Arc::new(server);
 
-        let parking = Parking::new(&fan_out);
-        parking.attach();
         let start = store.last_published().unwrap();
-        let mut resumed = parking.request(start);
-        parking.hand_over(&server);
+        let (_parking, mut resumed) = park(&fan_out, &server, start);
         while fan_out.parked() == 0 {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
@@ -590,19 +581,7 @@ mod tests {
                 break back;
             }
             assert!(made < 8000, "the socket never filled");
-            let order = store.create(new_order()).await.unwrap();
-            for to in [Stage::Preparing, Stage::Ready, Stage::Collected] {
-                store
-                    .change_stage(
-                        order.id,
-                        StageChangeRequest {
-                            to,
-                            expected_version: None,
-                        },
-                    )
-                    .await
-                    .unwrap();
-            }
+            changes(&store, 4).await;
             made += 4;
         };
         assert!(back.from > start && !back.unsent.is_empty(), "{back:?}");
@@ -623,6 +602,19 @@ mod tests {
         let expected: Vec<u64> = (start + 1..=back.from).collect();
         assert_eq!(ids(&seen), expected);
         assert!(seen.ends_with(b"\n\n"));
+    }
+
+    /// A store on a fresh database file with one order in it, and a fan-out
+    /// following it.
+    async fn started() -> (tempfile::TempDir, OrderStore, Arc<BoardFanOut>) {
+        let dir = tempfile::tempdir().unwrap();
+        let pool = crate::db::open(&dir.path().join("fan-out.db"))
+            .await
+            .unwrap();
+        let store = OrderStore::new(pool, Arc::new(InProcessFeed::default()));
+        changes(&store, 1).await;
+        let fan_out = BoardFanOut::start(store.clone(), Duration::from_secs(3600));
+        (dir, store, fan_out)
     }
 
     /// Makes `n` board changes (an order and its stages, repeated).
@@ -648,6 +640,19 @@ mod tests {
                 made += 1;
             }
         }
+    }
+
+    /// Parks the stream on `server` as sent up to `last`, as its writer would.
+    fn park(
+        fan_out: &BoardFanOut,
+        server: &Arc<TcpStream>,
+        last: u64,
+    ) -> (Parking, oneshot::Receiver<Resume>) {
+        let parking = Parking::new(fan_out);
+        parking.attach();
+        let resumed = parking.request(last);
+        parking.hand_over(server);
+        (parking, resumed)
     }
 
     /// A connected pair: the server's end and the client's.
@@ -677,28 +682,16 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn streams_parked_at_different_points_each_get_every_later_change_once_in_order() {
-        let dir = tempfile::tempdir().unwrap();
-        let pool = crate::db::open(&dir.path().join("fan-out.db"))
-            .await
-            .unwrap();
-        let store = OrderStore::new(pool, Arc::new(InProcessFeed::default()));
-        changes(&store, 1).await;
-        let fan_out = BoardFanOut::start(store.clone(), Duration::from_secs(3600));
+        let (_dir, store, fan_out) = started().await;
         let start = store.last_published().unwrap();
 
         // One parks up to date; then, with changes made in between, a second
         // parks behind the head: the sweep sends it what it lacks.
         let (server_a, mut client_a) = connection().await;
-        let parking_a = Parking::new(&fan_out);
-        parking_a.attach();
-        let _resumed_a = parking_a.request(start);
-        parking_a.hand_over(&server_a);
+        let (parking_a, _resumed_a) = park(&fan_out, &server_a, start);
         changes(&store, 10).await;
         let (server_b, mut client_b) = connection().await;
-        let parking_b = Parking::new(&fan_out);
-        parking_b.attach();
-        let _resumed_b = parking_b.request(start);
-        parking_b.hand_over(&server_b);
+        let (_parking_b, _resumed_b) = park(&fan_out, &server_b, start);
         // More changes, some while the second catches up.
         changes(&store, 25).await;
         let head = store.last_published().unwrap();
@@ -719,21 +712,12 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_stream_further_behind_than_the_recent_frames_goes_back_to_the_log() {
-        let dir = tempfile::tempdir().unwrap();
-        let pool = crate::db::open(&dir.path().join("fan-out.db"))
-            .await
-            .unwrap();
-        let store = OrderStore::new(pool, Arc::new(InProcessFeed::default()));
-        changes(&store, 1).await;
-        let fan_out = BoardFanOut::start(store.clone(), Duration::from_secs(3600));
+        let (_dir, store, fan_out) = started().await;
         let start = store.last_published().unwrap();
         changes(&store, RECENT + 1).await;
         // The fan-out has seen them all once a stream parked up to date is sent the last.
         let (server, mut client) = connection().await;
-        let parking = Parking::new(&fan_out);
-        parking.attach();
-        let _resumed = parking.request(store.last_published().unwrap());
-        parking.hand_over(&server);
+        let (_parking, _resumed) = park(&fan_out, &server, store.last_published().unwrap());
         while fan_out.parked() == 0 {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
@@ -741,10 +725,7 @@ mod tests {
         read_until(&mut client, start + RECENT as u64 + 2).await;
 
         let (server, _client) = connection().await;
-        let parking = Parking::new(&fan_out);
-        parking.attach();
-        let resumed = parking.request(start);
-        parking.hand_over(&server);
+        let (_parking, resumed) = park(&fan_out, &server, start);
         let back = tokio::time::timeout(Duration::from_secs(10), resumed)
             .await
             .unwrap()
