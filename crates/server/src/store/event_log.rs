@@ -43,6 +43,13 @@ pub async fn append(
     change: Change,
     at: OffsetDateTime,
 ) -> Result<u64, sqlx::Error> {
+    push_append(&mut writes, order, change, at);
+    Ok(writes.run_returning(conn).await? as u64)
+}
+
+/// Adds the append to `writes` without running it: the caller runs them,
+/// and the append's `RETURNING` gives the change's sequence number.
+pub fn push_append(writes: &mut Writes, order: &Order, change: Change, at: OffsetDateTime) {
     writes.push(
         "INSERT INTO events (order_id, kind, from_stage, to_stage, at, order_json)
          VALUES (?, ?, ?, ?, ?, ?) RETURNING seq",
@@ -55,7 +62,6 @@ pub async fn append(
                 .bind(serde_json::to_string(order).expect("orders serialize"));
         },
     );
-    Ok(writes.run_returning(conn).await? as u64)
 }
 
 /// The newest sequence number, or 0 for an empty log.

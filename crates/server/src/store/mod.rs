@@ -4,8 +4,8 @@
 //! (up to [`MAX_BATCH`]) and applies them in one SQLite transaction; one
 //! commit (one fsync) then makes the whole batch durable. A refused change
 //! leaves the others alone, because every check comes before a change's first
-//! write, and a change's writes go to SQLite in one request
-//! ([`one_round_trip`]). Only after the
+//! write. The batch's stage changes read their orders in one query, and their
+//! writes go to SQLite together ([`Pending`], [`one_round_trip`]). Only after the
 //! commit are the changes published, in sequence order, and only then is each
 //! request answered. So nothing is published or acknowledged that was not
 //! committed, publish order is sequence order, and a client that hangs up
@@ -26,7 +26,9 @@ use orderboard_model::{
     StageEntry,
 };
 use one_round_trip::Writes;
-use sqlx::{SqliteConnection, SqlitePool};
+use sqlx::pool::PoolConnection;
+use sqlx::{Connection, Sqlite, SqliteConnection, SqlitePool};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use time::OffsetDateTime;
@@ -179,64 +181,171 @@ impl Writer {
             },
             Err(e) => tracing::warn!(error = %e, "reading the event log head"),
         }
+        // The writer keeps a connection of its own, so that readers (a
+        // thousand screens catching up at once) never keep it waiting for one.
+        // It lets go of it when the pool closes (shutdown waits for every
+        // connection to come back).
+        let mut own: Option<PoolConnection<Sqlite>> = None;
+        let mut closing = std::pin::pin!(self.pool.close_event());
         let mut batch = Vec::with_capacity(MAX_BATCH);
-        while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
-            self.apply_batch(std::mem::take(&mut batch)).await;
+        loop {
+            let taken = tokio::select! {
+                taken = queue.recv_many(&mut batch, MAX_BATCH) => taken,
+                _ = &mut closing, if own.is_some() => {
+                    own = None;
+                    continue;
+                }
+            };
+            if taken == 0 {
+                break;
+            }
+            let batch = std::mem::take(&mut batch);
+            let conn = match own.take() {
+                Some(conn) => conn,
+                None => match self.pool.acquire().await {
+                    Ok(conn) => conn,
+                    Err(e) => {
+                        fail_all(batch, e.into());
+                        continue;
+                    }
+                },
+            };
+            own = self.apply_batch(conn, batch).await;
         }
     }
 
-    async fn apply_batch(&self, batch: Vec<WriteJob>) {
+    /// Gives the connection back, unless the database failed on it.
+    async fn apply_batch(&self, mut conn: PoolConnection<Sqlite>, batch: Vec<WriteJob>) -> Option<PoolConnection<Sqlite>> {
         let _writing = self.write_lock.lock().await;
-        let mut tx = match self.pool.begin().await {
+        let mut tx = match conn.begin().await {
             Ok(tx) => tx,
-            Err(e) => return fail_all(batch, e.into()),
+            Err(e) => {
+                fail_all(batch, e.into());
+                return None;
+            }
         };
-        let mut outcomes: Vec<(Reply, Result<OrderEvent, ApiError>)> = Vec::with_capacity(batch.len());
+        // The orders the batch's stage changes are for, read in one query.
+        let ids: Vec<Uuid> = batch
+            .iter()
+            .filter_map(|job| match &job.request {
+                WriteRequest::ChangeStage(id, _) => Some(*id),
+                WriteRequest::Create(_) => None,
+            })
+            .collect();
+        let mut pending = Pending::default();
+        if !ids.is_empty() {
+            match order_rows::load_orders_by_id(&mut tx, &ids).await {
+                Ok(orders) => pending.orders = orders.into_iter().map(|o| (o.id, o)).collect(),
+                Err(e) => {
+                    fail_all(batch, e.into());
+                    return None;
+                }
+            }
+        }
+        // Each job's reply, its outcome, and whether its sequence number
+        // comes with its pending writes.
+        let mut outcomes: Vec<(Reply, Result<OrderEvent, ApiError>, bool)> = Vec::with_capacity(batch.len());
         let mut jobs = batch.into_iter();
+        let mut failure: Option<anyhow::Error> = None;
         while let Some(job) = jobs.next() {
             // A refusal (a conflict, an unknown order) is decided before the
             // change writes anything, so it leaves the batch as it was. A
-            // database error may come halfway through a change's writes: the
-            // whole batch is then rolled back and every change in it fails.
-            let outcome = apply(&mut tx, job.request).await;
-            if let Err(ApiError::Internal(e)) = &outcome {
-                tracing::error!(error = %e, "writing a batch of order changes; rolling it back");
-                let _ = tx.rollback().await;
-                let failed = || ApiError::Internal(anyhow::anyhow!("the database refused a write"));
-                let _ = job.reply.send(Err(failed()));
-                for (reply, _) in outcomes {
-                    let _ = reply.send(Err(failed()));
+            // database error may come halfway through the writes: the whole
+            // batch is then rolled back and every change in it fails.
+            let (outcome, deferred) = match job.request {
+                WriteRequest::Create(new) => (create(&mut tx, &mut pending, new).await, false),
+                WriteRequest::ChangeStage(id, request) => {
+                    (change_stage(&mut tx, &mut pending, id, request).await, true)
                 }
-                for job in jobs {
-                    let _ = job.reply.send(Err(failed()));
-                }
-                return;
+            };
+            let internal = match &outcome {
+                Err(ApiError::Internal(e)) => Some(anyhow::anyhow!("{e:#}")),
+                _ => None,
+            };
+            outcomes.push((job.reply, outcome, deferred));
+            if internal.is_some() {
+                failure = internal;
+                break;
             }
-            outcomes.push((job.reply, outcome));
+        }
+        if failure.is_none() {
+            failure = pending.flush(&mut tx).await.err().map(Into::into);
+        }
+        // Every stage change written has its sequence number.
+        let written = outcomes.iter().filter(|(_, outcome, deferred)| *deferred && outcome.is_ok()).count();
+        if failure.is_none() && written != pending.seqs.len() {
+            failure = Some(anyhow::anyhow!("{} sequence numbers for {written} stage changes", pending.seqs.len()));
+        }
+        if let Some(e) = failure {
+            tracing::error!(error = %e, "writing a batch of order changes; rolling it back");
+            let _ = tx.rollback().await;
+            let failed = || ApiError::Internal(anyhow::anyhow!("the database refused a write"));
+            let replies = outcomes.into_iter().map(|(reply, _, _)| reply);
+            for reply in replies.chain(jobs.map(|job| job.reply)) {
+                let _ = reply.send(Err(failed()));
+            }
+            return None;
         }
         if let Err(e) = tx.commit().await {
             tracing::error!(error = %e, "committing a batch of order changes");
-            for (reply, _) in outcomes {
-                let _ = reply.send(Err(ApiError::Internal(anyhow::anyhow!(
-                    "commit failed: {e}"
-                ))));
+            for (reply, _, _) in outcomes {
+                let _ = reply.send(Err(ApiError::Internal(anyhow::anyhow!("commit failed: {e}"))));
             }
-            return;
+            return None;
+        }
+        // The stage changes' sequence numbers, in the order they were written.
+        let mut seqs = pending.seqs.into_iter();
+        for (_, outcome, deferred) in &mut outcomes {
+            if let (Ok(event), true) = (outcome, *deferred) {
+                event.seq = seqs.next().unwrap_or_default();
+            }
         }
         // Encoded first, then published together: a subscriber woken by the
         // first change finds the rest ready, and writes them all at once.
         let published: Vec<Arc<PublishedChange>> = outcomes
             .iter()
-            .filter_map(|(_, outcome)| outcome.as_ref().ok())
+            .filter_map(|(_, outcome, _)| outcome.as_ref().ok())
             .map(|event| Arc::new(PublishedChange::encode(event)))
             .collect();
         for change in published {
             self.last_published.store(change.seq, Ordering::Release);
             self.feed.publish(change);
         }
-        for (reply, outcome) in outcomes {
+        for (reply, outcome, _) in outcomes {
             let _ = reply.send(outcome.map(|event| event.order));
         }
+        Some(conn)
+    }
+}
+
+/// What a batch has read and not yet written. Its stage changes' orders
+/// are read together at the start, and each change is checked against the
+/// order as the batch left it. Their writes wait here and go to SQLite
+/// together ([`one_round_trip`]): before anything reads the database again,
+/// and before the commit. So a run of stage changes costs one round trip to
+/// SQLite's thread for the reads and one for the writes, not two each.
+#[derive(Default)]
+struct Pending {
+    orders: HashMap<Uuid, Order>,
+    writes: Writes,
+    /// How many stage changes' writes are in `writes`.
+    changes: usize,
+    /// The sequence numbers of the stage changes written so far, in order.
+    seqs: Vec<u64>,
+}
+
+impl Pending {
+    async fn flush(&mut self, tx: &mut SqliteConnection) -> Result<(), sqlx::Error> {
+        if self.changes == 0 {
+            return Ok(());
+        }
+        let changes = std::mem::take(&mut self.changes);
+        let seqs = std::mem::take(&mut self.writes).run_returning_all(tx).await?;
+        if seqs.len() != changes {
+            return Err(sqlx::Error::Protocol(format!("{} sequence numbers for {changes} changes", seqs.len())));
+        }
+        self.seqs.extend(seqs.into_iter().map(|seq| seq as u64));
+        Ok(())
     }
 }
 
@@ -249,14 +358,9 @@ fn fail_all(batch: Vec<WriteJob>, e: anyhow::Error) {
     }
 }
 
-async fn apply(conn: &mut SqliteConnection, request: WriteRequest) -> Result<OrderEvent, ApiError> {
-    match request {
-        WriteRequest::Create(new) => create(conn, new).await,
-        WriteRequest::ChangeStage(id, request) => change_stage(conn, id, request).await,
-    }
-}
-
-async fn create(tx: &mut SqliteConnection, new: NewOrder) -> Result<OrderEvent, ApiError> {
+async fn create(tx: &mut SqliteConnection, pending: &mut Pending, new: NewOrder) -> Result<OrderEvent, ApiError> {
+    // Display numbers are chosen from the database as it stands.
+    pending.flush(&mut *tx).await?;
     let mut writes = Writes::default();
     let number = display_numbers::next_free(&mut *tx, &mut writes).await?;
     let at = now();
@@ -282,12 +386,16 @@ async fn create(tx: &mut SqliteConnection, new: NewOrder) -> Result<OrderEvent, 
     Ok(OrderEvent { seq, at, change, order })
 }
 
+/// Checks a stage change against the order as the batch left it, and
+/// queues its writes in `pending`. Its sequence number comes when they are
+/// written.
 async fn change_stage(
     tx: &mut SqliteConnection,
+    pending: &mut Pending,
     id: Uuid,
     request: StageChangeRequest,
 ) -> Result<OrderEvent, ApiError> {
-    let Some(mut order) = order_rows::load_order(&mut *tx, id).await? else {
+    let Some(mut order) = pending.orders.get(&id).cloned() else {
         return Err(ApiError::order_not_found());
     };
     let machine = order.machine();
@@ -312,18 +420,20 @@ async fn change_stage(
     let transition = machine.check(request.to).map_err(|e| {
         conflict(ErrorCode::StageConflict, format!("order #{}: {e}", order.number), &order)
     })?;
-    if order.stage.is_final()
-        && !request.to.is_final()
-        && order_rows::number_taken_by_other(&mut *tx, order.number, order.id).await?
-    {
-        return Err(conflict(
-            ErrorCode::NumberInUse,
-            format!(
-                "order #{} cannot come back: another active order has number {}",
-                order.number, order.number
-            ),
-            &order,
-        ));
+    if order.stage.is_final() && !request.to.is_final() {
+        // Whether its number is free again is read from the database, which
+        // must first hold the batch's writes so far.
+        pending.flush(&mut *tx).await?;
+        if order_rows::number_taken_by_other(&mut *tx, order.number, order.id).await? {
+            return Err(conflict(
+                ErrorCode::NumberInUse,
+                format!(
+                    "order #{} cannot come back: another active order has number {}",
+                    order.number, order.number
+                ),
+                &order,
+            ));
+        }
     }
     let at = now();
     let change = Change { from: Some(order.stage), to: transition.to, kind: transition.kind };
@@ -331,10 +441,12 @@ async fn change_stage(
     order.version += 1;
     order.updated_at = at;
     order.history.push(StageEntry { stage: transition.to, at });
-    let mut writes = Writes::default();
-    order_rows::update_stage(&mut writes, &order);
+    let writes = &mut pending.writes;
+    order_rows::update_stage(writes, &order);
     let position = order.history.len() - 1;
-    order_rows::insert_history_entry(&mut writes, order.id, position, transition.to, at);
-    let seq = event_log::append(&mut *tx, writes, &order, change, at).await?;
-    Ok(OrderEvent { seq, at, change, order })
+    order_rows::insert_history_entry(writes, order.id, position, transition.to, at);
+    event_log::push_append(writes, &order, change, at);
+    pending.changes += 1;
+    pending.orders.insert(id, order.clone());
+    Ok(OrderEvent { seq: 0, at, change, order })
 }

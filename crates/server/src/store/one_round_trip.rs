@@ -7,7 +7,8 @@
 //! joined into one multi-statement query here and sent once. Each module
 //! still owns its own SQL: it adds its statement and arguments with
 //! [`Writes::push`]; the event log's append comes last and returns the
-//! change's sequence number.
+//! change's sequence number. The writes of several stage changes in a row
+//! are sent together the same way (see [`super::Pending`]).
 
 use sqlx::error::BoxDynError;
 use sqlx::sqlite::{Sqlite, SqliteArguments};
@@ -30,6 +31,15 @@ impl Writes {
         }
         self.sql.push_str(sql);
         bind(&mut Binder(self));
+    }
+
+    /// Runs them all in one request; every statement that returns a value
+    /// (one per change: its event log append) gives one, in order.
+    pub async fn run_returning_all(self, conn: &mut SqliteConnection) -> Result<Vec<i64>, sqlx::Error> {
+        if let Some(e) = self.failed {
+            return Err(sqlx::Error::Encode(e));
+        }
+        sqlx::query_scalar_with(&self.sql, self.args).fetch_all(conn).await
     }
 
     /// Runs them all in one request; the last statement returns the value.

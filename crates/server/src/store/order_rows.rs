@@ -109,6 +109,13 @@ pub async fn load_order_by_token(
         .pop())
 }
 
+/// The orders with these ids, in one query (missing ones are left out).
+pub async fn load_orders_by_id(conn: &mut SqliteConnection, ids: &[Uuid]) -> Result<Vec<Order>, sqlx::Error> {
+    let ids = serde_json::to_string(&ids.iter().map(Uuid::to_string).collect::<Vec<_>>()).expect("ids serialize");
+    let sql = format!("{} WHERE id IN (SELECT value FROM json_each(?))", select_orders());
+    load_orders(conn, sqlx::query(&sql).bind(ids)).await
+}
+
 /// Active orders, oldest first.
 pub async fn load_active(conn: &mut SqliteConnection) -> Result<Vec<Order>, sqlx::Error> {
     let sql =

@@ -189,3 +189,44 @@ async fn random_requests_never_reach_a_forbidden_stage() {
         .unwrap();
     s.stop().await;
 }
+
+#[tokio::test]
+async fn a_burst_of_changes_gets_one_sequence_number_each_in_the_log_and_as_published() {
+    use futures_util::StreamExt;
+    use orderboard_server::feed::Delivery;
+    let s = TestServer::start().await;
+    let orders: Vec<Order> = futures_util::future::join_all((0..40).map(|_| s.create(None, Channel::Pickup))).await;
+    let mut feed = s.state.store.feed().subscribe();
+    // Every order walked to the end at once: the writer takes many of these
+    // changes in one batch, several of one order among them.
+    let server = &s;
+    let walks = orders.iter().map(|o| async move {
+        for stage in &Channel::Pickup.path()[1..] {
+            server.move_to(o.id, *stage).await;
+        }
+    });
+    futures_util::future::join_all(walks).await;
+    let made = 40 * (Channel::Pickup.path().len() - 1);
+
+    // The log: one event per change, each order's in its path's order.
+    let rows: Vec<(i64, String, String)> =
+        sqlx::query_as("SELECT seq, order_id, to_stage FROM events WHERE kind <> 'created' ORDER BY seq")
+            .fetch_all(s.state.store.pool())
+            .await
+            .unwrap();
+    assert_eq!(rows.len(), made);
+    for o in &orders {
+        let stages: Vec<&str> = rows.iter().filter(|r| r.1 == o.id.to_string()).map(|r| r.2.as_str()).collect();
+        let path: Vec<&str> = Channel::Pickup.path()[1..].iter().map(|s| s.as_str()).collect();
+        assert_eq!(stages, path);
+    }
+    // Published: the same sequence numbers, in order, each with its change.
+    let mut published = Vec::new();
+    while published.len() < made {
+        let delivery = tokio::time::timeout(std::time::Duration::from_secs(10), feed.next()).await.unwrap().unwrap();
+        let Delivery::Change(change) = delivery else { panic!("the test's subscriber fell behind") };
+        published.push((change.seq as i64, change.order_id.to_string(), change.event.change.to.as_str().to_string()));
+    }
+    assert_eq!(published, rows);
+    s.stop().await;
+}
