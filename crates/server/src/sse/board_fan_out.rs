@@ -448,48 +448,31 @@ impl FanOutTask {
             self.remove(i);
             return;
         }
-        let from = self.recent.partition_point(|(seq, _)| *seq <= entry.sent);
         if !self.reaches(entry.sent) {
             // Fell further behind than the recent frames reach.
             let entry = self.remove(i);
             return resume(entry.resume, entry.sent, Bytes::new());
         }
+        let from = self.recent.partition_point(|(seq, _)| *seq <= entry.sent);
         let to = self.recent.len().min(from + FRAMES_PER_WRITE);
-        let frames = self.recent.range(from..to).map(|(_, frame)| frame);
         let up_to = self.recent[to - 1].0;
-        let mut slices = [io::IoSlice::new(&[]); FRAMES_PER_WRITE];
-        let mut total = 0;
-        for (slice, frame) in slices.iter_mut().zip(frames.clone()) {
-            *slice = io::IoSlice::new(frame);
-            total += frame.len();
-        }
-        let written = match entry.tcp.try_write_vectored(&slices[..to - from]) {
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::WouldBlock => 0,
-            Err(_) => {
+        match offer(&entry.tcp, self.recent.range(from..to).map(|(_, frame)| frame)) {
+            Took::All => {
+                self.entries[i].sent = up_to;
+                if up_to == head {
+                    self.behind -= 1;
+                }
+                self.cursor += 1;
+            }
+            // The socket is full: the stream writes the rest itself.
+            Took::Part(unsent) => {
+                let entry = self.remove(i);
+                resume(entry.resume, up_to, unsent);
+            }
+            Took::Broken => {
                 self.remove(i);
-                return;
             }
-        };
-        if written == total {
-            let entry = &mut self.entries[i];
-            entry.sent = up_to;
-            if up_to == head {
-                self.behind -= 1;
-            }
-            self.cursor += 1;
-            return;
         }
-        // The socket is full: the stream writes the rest itself.
-        let mut unsent = BytesMut::with_capacity(total - written);
-        let mut skip = written;
-        for frame in frames {
-            let part = &frame[skip.min(frame.len())..];
-            skip -= skip.min(frame.len());
-            unsent.extend_from_slice(part);
-        }
-        let entry = self.remove(i);
-        resume(entry.resume, up_to, unsent.freeze());
     }
 
     /// Every parked socket gets a comment line, so idle connections stay
@@ -498,24 +481,54 @@ impl FanOutTask {
         let beat = encoder::heartbeat_frame();
         let mut i = 0;
         while i < self.entries.len() {
-            let entry = &self.entries[i];
-            let written = match entry.tcp.try_write(&beat) {
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => 0,
-                Err(_) => {
-                    self.remove(i);
-                    continue;
+            match offer(&self.entries[i].tcp, std::iter::once(&beat)) {
+                Took::All => i += 1,
+                Took::Part(unsent) => {
+                    let entry = self.remove(i);
+                    resume(entry.resume, entry.sent, unsent);
                 }
-            };
-            if written < beat.len() {
-                let entry = self.remove(i);
-                let sent = entry.sent;
-                resume(entry.resume, sent, beat.slice(written..));
-                continue;
+                Took::Broken => {
+                    self.remove(i);
+                }
             }
-            i += 1;
         }
     }
+}
+
+/// What one write of frames to a socket came to.
+enum Took {
+    All,
+    /// The socket is full: the bytes it did not take (maybe all of them).
+    Part(Bytes),
+    /// The socket failed (the client is gone).
+    Broken,
+}
+
+/// Writes `frames` to `tcp` in one write, without waiting.
+fn offer<'a>(tcp: &TcpStream, frames: impl Iterator<Item = &'a Bytes> + Clone) -> Took {
+    let mut slices = [io::IoSlice::new(&[]); FRAMES_PER_WRITE];
+    let mut count = 0;
+    let mut total = 0;
+    for (slice, frame) in slices.iter_mut().zip(frames.clone()) {
+        *slice = io::IoSlice::new(frame);
+        count += 1;
+        total += frame.len();
+    }
+    let written = match tcp.try_write_vectored(&slices[..count]) {
+        Ok(n) => n,
+        Err(e) if e.kind() == io::ErrorKind::WouldBlock => 0,
+        Err(_) => return Took::Broken,
+    };
+    if written == total {
+        return Took::All;
+    }
+    let mut unsent = BytesMut::with_capacity(total - written);
+    let mut skip = written;
+    for frame in frames.take(count) {
+        unsent.extend_from_slice(&frame[skip.min(frame.len())..]);
+        skip -= skip.min(frame.len());
+    }
+    Took::Part(unsent.freeze())
 }
 
 fn resume(back: oneshot::Sender<Resume>, from: u64, unsent: Bytes) {
