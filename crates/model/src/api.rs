@@ -98,4 +98,8 @@ pub struct Health {
     /// The newest sequence number in the event log.
     pub head_seq: u64,
     pub open_streams: OpenStreams,
+    /// How many times, since the server started, a stream read events it
+    /// lacked from the event log (a resume, or a stream that fell behind
+    /// the feed). Screens that keep up never do.
+    pub log_catch_ups: u64,
 }

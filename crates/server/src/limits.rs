@@ -41,6 +41,11 @@ pub struct Limits {
     /// How long a connection may be unable to take a single byte before it
     /// is closed (a client that stopped reading).
     pub stall_timeout: Duration,
+    /// The kernel's send buffer for each event stream's socket, in bytes.
+    /// Linux lets it grow to 4 MiB; a screen that stops reading would hold
+    /// that much of the kernel's memory until the stall timeout, and ten
+    /// thousand such screens 40 GiB. A board needs a few frames of room.
+    pub stream_send_buffer: usize,
 }
 
 impl Default for Limits {
@@ -51,6 +56,7 @@ impl Default for Limits {
             retry_after: Duration::from_secs(10),
             header_read_timeout: Duration::from_secs(10),
             stall_timeout: Duration::from_secs(30),
+            stream_send_buffer: 64 * 1024,
         }
     }
 }

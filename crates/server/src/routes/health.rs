@@ -1,5 +1,5 @@
 //! `GET /api/health`: is the server up, how far the event log has got, and
-//! how many streams are open.
+//! how many streams are open, and how often they read from the log.
 
 use crate::error::ApiError;
 use crate::store::event_log;
@@ -18,5 +18,6 @@ pub async fn health(State(state): State<AppState>) -> Result<Json<Health>, ApiEr
         version: env!("CARGO_PKG_VERSION").into(),
         head_seq,
         open_streams: state.open_streams.snapshot(),
+        log_catch_ups: state.open_streams.log_catch_ups(),
     }))
 }

@@ -128,6 +128,7 @@ pub async fn serve_router(
             .serve_connection(TokioIo::new(io), service)
             .with_upgrades();
         let stall_timeout = limits.stall_timeout;
+        let send_buffer = limits.stream_send_buffer;
         let closing = closing.clone();
         connections.spawn(async move {
             // Boxed, so that a handed-off stream's task no longer holds
@@ -135,6 +136,8 @@ pub async fn serve_router(
             let served = Box::pin(serve_http(connection, stalled, stall_timeout, closing, remote));
             let Some(tcp) = served.await else { return };
             let Some((frames, parking)) = handoff.take() else { return };
+            // A stream's socket keeps a bounded send buffer (see `Limits`).
+            let _ = socket2::SockRef::from(&tcp).set_send_buffer_size(send_buffer);
             stream_handoff::write_stream(tcp, frames, parking, stall_timeout).await;
         });
     }

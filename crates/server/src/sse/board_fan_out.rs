@@ -20,9 +20,13 @@
 //!
 //! A socket that cannot take a whole write (its client reads slowly) is
 //! handed back at once: its loop gets a [`Resume`] with the bytes that did not
-//! fit and the sequence number they reach, writes them itself, and catches up
-//! from the event log like any stream that fell behind. So nothing waits here
-//! for a slow client, and every board still gets every event once, in order.
+//! fit and the sequence number they reach, and writes them itself, waiting
+//! for the client as long as the stall timeout allows. Then it parks again,
+//! and the sweep goes on from the recent frames. Only a stream further behind
+//! than those goes to the event log, like any stream that fell behind. So
+//! nothing waits here for a slow client, a burst that fills many sockets does
+//! not send them all to the database at once, and every board still gets
+//! every event once, in order.
 //!
 //! The task follows the feed with a subscription of its own. It also sends
 //! the heartbeat to parked sockets when it is idle. It ends when the feed
@@ -42,9 +46,13 @@ use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::{sleep_until, Instant};
 
-/// How many recent board frames are kept, for streams that park a little
-/// behind the task.
-const RECENT: usize = 512;
+/// How many recent board frames are kept, for streams that park behind the
+/// task, and for full sockets that park again once their client has read:
+/// about 3 MB at most, shared by every board. Under a burst of writes (the
+/// write benchmark: 4,000 changes a second, a thousand boards) 512 were
+/// about a tenth of a second, and every socket that filled went to the event
+/// log at once; these are about two seconds of such a burst.
+const RECENT: usize = 8192;
 
 /// What a parked stream's loop gets back when its socket is handed back.
 #[derive(Debug)]
@@ -54,6 +62,11 @@ pub struct Resume {
     pub from: u64,
     /// Bytes of frames the socket did not take: written first, by the loop.
     pub unsent: Bytes,
+    /// The socket was only full. Once the loop has written `unsent` it parks
+    /// again, and the sweep sends the rest from the recent frames: a burst
+    /// that fills many sockets at once must not send them all to the event
+    /// log together. False when the stream must catch up from the log.
+    pub park_again: bool,
 }
 
 /// The fan-out's handle.
@@ -79,6 +92,11 @@ impl BoardFanOut {
     /// Starts the fan-out on a thread of its own: while it sweeps it does
     /// not stop, and no tokio worker should be held up by that.
     pub fn start(store: OrderStore, heartbeat: Duration) -> Arc<Self> {
+        Self::start_keeping(store, heartbeat, RECENT)
+    }
+
+    /// [`Self::start`], keeping `recent` frames.
+    fn start_keeping(store: OrderStore, heartbeat: Duration, recent: usize) -> Arc<Self> {
         let (commands, inbox) = mpsc::unbounded_channel();
         let parked = Arc::new(AtomicUsize::new(0));
         // Subscribed before the head is read: every change after it arrives.
@@ -86,7 +104,8 @@ impl BoardFanOut {
         let task = FanOutTask {
             store,
             head: None,
-            recent: VecDeque::with_capacity(RECENT),
+            recent: VecDeque::with_capacity(recent),
+            keep: recent,
             entries: Vec::new(),
             index: HashMap::new(),
             behind: 0,
@@ -201,6 +220,8 @@ struct FanOutTask {
     head: Option<u64>,
     /// The latest board frames, oldest first.
     recent: VecDeque<(u64, Bytes)>,
+    /// How many of them are kept.
+    keep: usize,
     entries: Vec<Entry>,
     /// Where each parked stream is in `entries`, by id.
     index: HashMap<u64, usize>,
@@ -414,7 +435,7 @@ impl FanOutTask {
     }
 
     fn remember(&mut self, change: &PublishedChange) {
-        if self.recent.len() == RECENT {
+        if self.recent.len() == self.keep {
             self.recent.pop_front();
         }
         self.recent
@@ -456,7 +477,10 @@ impl FanOutTask {
         let from = self.recent.partition_point(|(seq, _)| *seq <= entry.sent);
         let to = self.recent.len().min(from + FRAMES_PER_WRITE);
         let up_to = self.recent[to - 1].0;
-        match offer(&entry.tcp, self.recent.range(from..to).map(|(_, frame)| frame)) {
+        match offer(
+            &entry.tcp,
+            self.recent.range(from..to).map(|(_, frame)| frame),
+        ) {
             Took::All => {
                 self.entries[i].sent = up_to;
                 if up_to == head {
@@ -467,7 +491,7 @@ impl FanOutTask {
             // The socket is full: the stream writes the rest itself.
             Took::Part(unsent) => {
                 let entry = self.remove(i);
-                resume(entry.resume, up_to, unsent);
+                full(entry.resume, up_to, unsent);
             }
             Took::Broken => {
                 self.remove(i);
@@ -485,7 +509,7 @@ impl FanOutTask {
                 Took::All => i += 1,
                 Took::Part(unsent) => {
                     let entry = self.remove(i);
-                    resume(entry.resume, entry.sent, unsent);
+                    full(entry.resume, entry.sent, unsent);
                 }
                 Took::Broken => {
                     self.remove(i);
@@ -531,8 +555,23 @@ fn offer<'a>(tcp: &TcpStream, frames: impl Iterator<Item = &'a Bytes> + Clone) -
     Took::Part(unsent.freeze())
 }
 
+/// Hands a socket back to its stream's loop, which catches up from the log.
 fn resume(back: oneshot::Sender<Resume>, from: u64, unsent: Bytes) {
-    let _ = back.send(Resume { from, unsent });
+    let _ = back.send(Resume {
+        from,
+        unsent,
+        park_again: false,
+    });
+}
+
+/// Hands a full socket back to its stream's loop, which writes `unsent` and
+/// parks again.
+fn full(back: oneshot::Sender<Resume>, from: u64, unsent: Bytes) {
+    let _ = back.send(Resume {
+        from,
+        unsent,
+        park_again: true,
+    });
 }
 
 #[cfg(test)]
@@ -565,42 +604,11 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_full_socket_is_handed_back_with_every_frame_it_did_not_take() {
         let (_dir, store, fan_out) = started().await;
-
-        // A client that stops reading, with small buffers at both ends.
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let socket =
-            socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
-        socket.set_recv_buffer_size(4096).unwrap();
-        socket
-            .connect(&listener.local_addr().unwrap().into())
-            .unwrap();
-        socket.set_nonblocking(true).unwrap();
-        let mut client = TcpStream::from_std(socket.into()).unwrap();
-        let (server, _) = listener.accept().await.unwrap();
-        socket2::SockRef::from(&server)
-            .set_send_buffer_size(4096)
-            .unwrap();
-        let server = Arc::new(server);
-
+        let (server, mut client) = small_buffers().await;
         let start = store.last_published().unwrap();
-        let (_parking, mut resumed) = park(&fan_out, &server, start);
-        while fan_out.parked() == 0 {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-
-        let mut made = 0;
-        let back = loop {
-            if let Ok(back) = resumed.try_recv() {
-                break back;
-            }
-            assert!(made < 8000, "the socket never filled");
-            changes(&store, 4).await;
-            made += 4;
-        };
+        let back = filled(&store, &fan_out, &server, start).await;
         assert!(back.from > start && !back.unsent.is_empty(), "{back:?}");
-        while fan_out.parked() != 0 {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        assert!(back.park_again, "a full socket parks again: {back:?}");
 
         // What the socket took, then what it did not: every change once, in order.
         let mut seen = Vec::new();
@@ -617,6 +625,55 @@ mod tests {
         assert!(seen.ends_with(b"\n\n"));
     }
 
+    /// A connected pair with small buffers at both ends, so that a client
+    /// that stops reading soon fills them: the server's end and the client's.
+    async fn small_buffers() -> (Arc<TcpStream>, TcpStream) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let socket =
+            socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+        socket.set_recv_buffer_size(4096).unwrap();
+        socket
+            .connect(&listener.local_addr().unwrap().into())
+            .unwrap();
+        socket.set_nonblocking(true).unwrap();
+        let client = TcpStream::from_std(socket.into()).unwrap();
+        let (server, _) = listener.accept().await.unwrap();
+        socket2::SockRef::from(&server)
+            .set_send_buffer_size(4096)
+            .unwrap();
+        (Arc::new(server), client)
+    }
+
+    /// Parks the stream on `server` at `last`, then makes changes until the
+    /// fan-out hands the socket back (its client is not reading).
+    async fn filled(
+        store: &OrderStore,
+        fan_out: &BoardFanOut,
+        server: &Arc<TcpStream>,
+        last: u64,
+    ) -> Resume {
+        let (_parking, mut resumed) = park(fan_out, server, last);
+        while fan_out.parked() == 0 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let mut made = 0;
+        let back = loop {
+            if let Ok(back) = resumed.try_recv() {
+                break back;
+            }
+            assert!(made < 8000, "the socket never filled");
+            changes(store, 4).await;
+            made += 4;
+        };
+        while fan_out.parked() != 0 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        back
+    }
+
+    /// How many recent frames the tests' fan-outs keep.
+    const KEEP: usize = 64;
+
     /// A store on a fresh database file with one order in it, and a fan-out
     /// following it.
     async fn started() -> (tempfile::TempDir, OrderStore, Arc<BoardFanOut>) {
@@ -626,7 +683,7 @@ mod tests {
             .unwrap();
         let store = OrderStore::new(pool, Arc::new(InProcessFeed::default()));
         changes(&store, 1).await;
-        let fan_out = BoardFanOut::start(store.clone(), Duration::from_secs(3600));
+        let fan_out = BoardFanOut::start_keeping(store.clone(), Duration::from_secs(3600), KEEP);
         (dir, store, fan_out)
     }
 
@@ -727,7 +784,7 @@ mod tests {
     async fn a_stream_further_behind_than_the_recent_frames_goes_back_to_the_log() {
         let (_dir, store, fan_out) = started().await;
         let start = store.last_published().unwrap();
-        changes(&store, RECENT + 1).await;
+        changes(&store, KEEP + 1).await;
         // The fan-out has seen them all once a stream parked up to date is sent the last.
         let (server, mut client) = connection().await;
         let (_parking, _resumed) = park(&fan_out, &server, store.last_published().unwrap());
@@ -735,7 +792,7 @@ mod tests {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
         changes(&store, 1).await;
-        read_until(&mut client, start + RECENT as u64 + 2).await;
+        read_until(&mut client, start + KEEP as u64 + 2).await;
 
         let (server, _client) = connection().await;
         let (_parking, resumed) = park(&fan_out, &server, start);
@@ -745,5 +802,51 @@ mod tests {
             .unwrap();
         assert_eq!(back.from, start);
         assert!(back.unsent.is_empty());
+        assert!(!back.park_again, "the rest is only in the log");
+    }
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_full_socket_parked_again_gets_the_rest_from_the_recent_frames() {
+        let (_dir, store, fan_out) = started().await;
+        let (server, mut client) = small_buffers().await;
+        let start = store.last_published().unwrap();
+        let back = filled(&store, &fan_out, &server, start).await;
+        assert!(back.park_again, "{back:?}");
+        // More changes while the stream is not parked: only the fan-out's
+        // recent frames (or the log) have them.
+        changes(&store, 5).await;
+
+        // The client reads again. As the stream's loop does: write what did
+        // not fit, then park again where it reaches.
+        let reader = tokio::spawn(async move {
+            let mut seen = Vec::new();
+            let mut buf = [0u8; 4096];
+            while let Ok(Ok(n)) =
+                tokio::time::timeout(Duration::from_millis(500), client.read(&mut buf)).await
+            {
+                assert!(n > 0, "the socket closed");
+                seen.extend_from_slice(&buf[..n]);
+            }
+            seen
+        });
+        let mut unsent = back.unsent.clone();
+        while !unsent.is_empty() {
+            server.writable().await.unwrap();
+            match server.try_write(&unsent) {
+                Ok(n) => {
+                    bytes::Buf::advance(&mut unsent, n);
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                Err(e) => panic!("{e}"),
+            }
+        }
+        let (_parking, mut resumed) = park(&fan_out, &server, back.from);
+        changes(&store, 3).await;
+        let head = store.last_published().unwrap();
+
+        let seen = reader.await.unwrap();
+        assert!(resumed.try_recv().is_err(), "it stayed parked");
+        assert_eq!(fan_out.parked(), 1);
+        let expected: Vec<u64> = (start + 1..=head).collect();
+        assert_eq!(ids(&seen), expected);
     }
 }

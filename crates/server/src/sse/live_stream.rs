@@ -10,7 +10,9 @@
 //!    heartbeat every interval (cheaper than re-arming a timer per event).
 //! 4. A subscriber that fell behind the feed catches up from the log.
 //!    A board stream with nothing waiting parks instead of listening
-//!    ([`super::board_fan_out`]), until its socket is handed back.
+//!    ([`super::board_fan_out`]). When its socket is handed back full, it
+//!    writes what did not fit and parks again; only when the fan-out no
+//!    longer has what it lacks does it catch up from the log.
 //! 5. It ends when the server shuts down (the feed closes), when a tracked order reaches a
 //!    final stage, or when the client goes away (the body is dropped, and with
 //!    it the subscription and the open-stream guard).
@@ -144,6 +146,7 @@ enum Missed {
 }
 
 async fn read_missed(state: &AppState, audience: Audience, last: u64) -> Result<Missed, sqlx::Error> {
+    state.open_streams.caught_up_from_log();
     let mut conn = state.store.pool().acquire().await?;
     if !event_log::can_resume_after(&mut conn, last).await? {
         drop(conn);
@@ -245,11 +248,16 @@ pub fn response(
                     let Some(parking) = &parking else { return };
                     // Parked, it listens to nothing: the fan-out follows the feed.
                     drop(subscription);
-                    let Ok(Resume { from, unsent }) = parking.request(last).await else { return };
-                    // Handed back: its socket was full. What did not fit goes
-                    // first, then whatever came after it, from the log.
-                    if !unsent.is_empty() { yield unsent; }
-                    last = from;
+                    loop {
+                        let Ok(Resume { from, unsent, park_again }) = parking.request(last).await else { return };
+                        // Handed back. What the socket did not take goes first
+                        // (the writer waits for the client to read it).
+                        if !unsent.is_empty() { yield unsent; }
+                        last = from;
+                        // The socket was only full: the fan-out still has the rest.
+                        if !park_again { break; }
+                    }
+                    // Whatever came after `last` is only in the log now.
                     subscription = state.store.feed().subscribe();
                     catch_up = true;
                 }

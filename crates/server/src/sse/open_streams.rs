@@ -1,9 +1,10 @@
-//! Counts of open SSE streams, by kind.
+//! Counts of open SSE streams, by kind, and of their reads from the event log.
 //!
 //! Each stream holds a guard for its whole life; dropping the stream (the
 //! client went away, or the server is shutting down) drops the guard, so the
 //! counts fall back to zero when nothing is connected. Tests and
-//! `/api/health` read them.
+//! `/api/health` read them. The count of catch-ups from the log shows how
+//! often screens fell behind what the server keeps in memory.
 
 use orderboard_model::OpenStreams;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -21,9 +22,19 @@ pub struct OpenStreamCounts {
     staff: AtomicU64,
     board: AtomicU64,
     track: AtomicU64,
+    log_catch_ups: AtomicU64,
 }
 
 impl OpenStreamCounts {
+    /// A stream read events it lacked from the event log.
+    pub fn caught_up_from_log(&self) {
+        self.log_catch_ups.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn log_catch_ups(&self) -> u64 {
+        self.log_catch_ups.load(Ordering::Relaxed)
+    }
+
     fn counter(&self, kind: StreamKind) -> &AtomicU64 {
         match kind {
             StreamKind::Staff => &self.staff,

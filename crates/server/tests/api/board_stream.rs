@@ -1,7 +1,7 @@
 //! `GET /api/board/events`: the public board carries number, first name and
 //! stage, and nothing private.
 
-use crate::support::{SseClient, TestServer};
+use crate::support::{test_settings, SseClient, TestServer, PATIENCE};
 use orderboard_model::{BoardEvent, BoardSnapshot, Channel, Stage};
 
 #[tokio::test]
@@ -80,5 +80,79 @@ async fn the_stream_is_unchunked_and_a_head_request_gets_no_body() {
     assert!(text.ends_with("\r\n\r\n"), "nothing after the head: {text:?}");
     drop(get);
     s.wait_for_no_open_streams().await;
+    s.stop().await;
+}
+
+/// A screen that stops reading for a while fills its socket: the board
+/// fan-out hands it back with what did not fit. Once the screen reads again,
+/// it gets every change once, in order, from what the server keeps in
+/// memory: a burst that fills many sockets must not send them all to the
+/// event log at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_board_that_stops_reading_gets_every_change_once_without_reading_the_log() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    // Small buffers at both ends, so that the socket fills after a few changes.
+    let mut settings = test_settings();
+    settings.limits.stream_send_buffer = 4096;
+    let s = TestServer::start_with_settings(settings).await;
+    let order = s.create(Some("Ada"), Channel::Pickup).await;
+    let addr: std::net::SocketAddr = s.base.trim_start_matches("http://").parse().unwrap();
+
+    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    socket.connect(&addr.into()).unwrap();
+    socket.set_nonblocking(true).unwrap();
+    let mut tcp = tokio::net::TcpStream::from_std(socket.into()).unwrap();
+    tcp.write_all(b"GET /api/board/events HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n")
+        .await
+        .unwrap();
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !String::from_utf8_lossy(&seen).contains("event: snapshot") {
+        let n = tcp.read(&mut buf).await.unwrap();
+        assert!(n > 0, "the stream opened");
+        seen.extend_from_slice(&buf[..n]);
+    }
+    let snapshot_at = s.health().await.head_seq;
+    let parked = || s.state.board_fan_out.parked();
+    while parked() != 1 {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+
+    // Changes while the screen does not read, until its socket is handed
+    // back full, and a few more after that.
+    let mut stage = Stage::Preparing;
+    let mut made = 0;
+    let mut after = None;
+    while after.is_none_or(|n| made < n + 5) {
+        assert!(made < 2000, "the socket never filled");
+        s.move_to(order.id, stage).await;
+        // Forward and back (a recall), as long as it takes.
+        stage = if stage == Stage::Preparing { Stage::Ready } else { Stage::Preparing };
+        made += 1;
+        if after.is_none() && parked() == 0 {
+            after = Some(made);
+        }
+    }
+    let head = s.health().await.head_seq;
+
+    // The screen reads again: everything, once, in order; then it is parked
+    // again, and no stream read the log.
+    let mut ids = Vec::new();
+    while ids.last() != Some(&head) {
+        let n = tokio::time::timeout(PATIENCE, tcp.read(&mut buf)).await.expect("frames stopped").unwrap();
+        assert!(n > 0, "the stream closed");
+        seen.extend_from_slice(&buf[..n]);
+        ids = String::from_utf8_lossy(&seen)
+            .split("\n\n")
+            .filter_map(|frame| frame.strip_prefix("id: ")?.split('\n').next()?.parse::<u64>().ok())
+            .collect();
+    }
+    assert_eq!(ids[0], snapshot_at, "the snapshot first");
+    assert_eq!(ids[1..], (snapshot_at + 1..=head).collect::<Vec<_>>()[..]);
+    while parked() != 1 {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(s.health().await.log_catch_ups, 0);
     s.stop().await;
 }
