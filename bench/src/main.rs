@@ -136,17 +136,18 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     if args.scenarios.iter().any(|s| s == "writes") {
-        let mut table = String::from("| subscribers attached | concurrent writers | durable changes per second (median) | runs |\n|---:|---:|---:|---|\n");
+        let mut table = String::from("| subscribers attached | concurrent writers | durable changes per second (median) | runs | board catch-ups from the log, per run |\n|---:|---:|---:|---|---|\n");
         for &writers in &args.writers {
             let mut rs = Vec::new();
             for run in 0..args.runs {
                 let r = writes::run(&server_bin, args.writes_subscribers, writers, Duration::from_secs(args.writes_secs)).await?;
-                println!("writes, {writers} writers, run {}: {} changes in {:.1} s = {:.0}/s", run + 1, r.changes, r.seconds, r.per_second);
+                println!("writes, {writers} writers, run {}: {} changes in {:.1} s = {:.0}/s, {} catch-ups from the log", run + 1, r.changes, r.seconds, r.per_second, catch_ups(&r));
                 rs.push(r);
             }
             let med = report::median(rs.iter().map(|r| r.per_second).collect());
             let runs = rs.iter().map(|r| format!("{:.0}", r.per_second)).collect::<Vec<_>>().join(", ");
-            table += &format!("| {} | {writers} | {med:.0} | {runs} |\n", args.writes_subscribers);
+            let catch_ups = rs.iter().map(catch_ups).collect::<Vec<_>>().join(", ");
+            table += &format!("| {} | {writers} | {med:.0} | {runs} | {catch_ups} |\n", args.writes_subscribers);
         }
         println!("\nDurable writes:\n{table}");
         out += &format!("### Durable stage changes over HTTP (synchronous = FULL, WAL)\n\n{table}\n");
@@ -193,4 +194,9 @@ fn machine_description() -> String {
         .unwrap_or_default();
     let nginx = std::process::Command::new("dpkg-query").args(["-W", "-f=${Version}", "libnginx-mod-nchan"]).output().ok().map(|o| String::from_utf8_lossy(&o.stdout).to_string()).unwrap_or_default();
     format!("{cores} cores ({cpu}), {mem} of memory, Debian 12; server and load on the same machine over loopback. Nchan: Debian's libnginx-mod-nchan {nginx}.")
+}
+
+/// A write run's count of board catch-ups from the log, as printed.
+fn catch_ups(r: &writes::WritesResult) -> String {
+    r.log_catch_ups.map_or("not counted".into(), |n| n.to_string())
 }

@@ -17,6 +17,10 @@ pub struct WritesResult {
     pub seconds: f64,
     pub changes: u64,
     pub per_second: f64,
+    /// How often a board stream had to read what it lacked from the event
+    /// log (its screen fell further behind than the server keeps in memory).
+    /// `None` from a server that does not count them (an older build).
+    pub log_catch_ups: Option<u64>,
 }
 
 pub async fn run(server_bin: &std::path::Path, subscribers: usize, writers: usize, duration: Duration) -> anyhow::Result<WritesResult> {
@@ -61,9 +65,11 @@ pub async fn run(server_bin: &std::path::Path, subscribers: usize, writers: usiz
         t.await??;
     }
     let seconds = started.elapsed().as_secs_f64();
+    let health: serde_json::Value = reqwest::get(server.url("/api/health")).await?.json().await?;
+    let log_catch_ups = health.get("log_catch_ups").and_then(|n| n.as_u64());
     stop_subs.cancel();
     subs.finish().await?;
     server.stop().await;
     let changes = done.load(Ordering::Relaxed);
-    Ok(WritesResult { seconds, changes, per_second: changes as f64 / seconds })
+    Ok(WritesResult { seconds, changes, per_second: changes as f64 / seconds, log_catch_ups })
 }

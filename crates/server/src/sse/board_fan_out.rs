@@ -28,13 +28,18 @@
 //! not send them all to the database at once, and every board still gets
 //! every event once, in order.
 //!
-//! The task follows the feed with a subscription of its own. It also sends
-//! the heartbeat to parked sockets when it is idle. It ends when the feed
-//! closes (shutdown), and with it every parked stream.
+//! The task follows the feed with a subscription of its own. If it falls
+//! behind the feed (the server was starved of CPU during a burst), it reads
+//! what it missed from the event log itself, once, and the parked streams
+//! stay parked: a thousand streams reading the same pages at once, each
+//! encoding them again, was what kept a starved server starved. It also
+//! sends the heartbeat to parked sockets when it is idle. It ends when the
+//! feed closes (shutdown), and with it every parked stream.
 
 use super::encoder;
-use crate::feed::{Delivery, PublishedChange, Subscription};
-use crate::store::OrderStore;
+use super::open_streams::StreamKind;
+use crate::feed::{published, Delivery, Subscription};
+use crate::store::{event_log, OrderStore};
 use bytes::{Bytes, BytesMut};
 use futures_util::{FutureExt, StreamExt};
 use std::collections::{HashMap, VecDeque};
@@ -74,6 +79,7 @@ pub struct BoardFanOut {
     commands: mpsc::UnboundedSender<Command>,
     next_id: AtomicU64,
     parked: Arc<AtomicUsize>,
+    recoveries: Arc<AtomicU64>,
 }
 
 enum Command {
@@ -99,6 +105,7 @@ impl BoardFanOut {
     fn start_keeping(store: OrderStore, heartbeat: Duration, recent: usize) -> Arc<Self> {
         let (commands, inbox) = mpsc::unbounded_channel();
         let parked = Arc::new(AtomicUsize::new(0));
+        let recoveries = Arc::new(AtomicU64::new(0));
         // Subscribed before the head is read: every change after it arrives.
         let feed = store.feed().subscribe();
         let task = FanOutTask {
@@ -112,6 +119,8 @@ impl BoardFanOut {
             cursor: 0,
             waiting: Vec::new(),
             parked: parked.clone(),
+            lagged: false,
+            recoveries: recoveries.clone(),
         };
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_time()
@@ -125,12 +134,19 @@ impl BoardFanOut {
             commands,
             next_id: AtomicU64::new(1),
             parked,
+            recoveries,
         })
     }
 
     /// How many streams are parked now.
     pub fn parked(&self) -> usize {
         self.parked.load(Ordering::Relaxed)
+    }
+
+    /// How many times the task fell behind the feed and read what it
+    /// missed from the log.
+    pub fn recoveries(&self) -> u64 {
+        self.recoveries.load(Ordering::Relaxed)
     }
 }
 
@@ -232,6 +248,10 @@ struct FanOutTask {
     /// Streams that parked ahead of the task: they wait for it to catch up.
     waiting: Vec<Parked>,
     parked: Arc<AtomicUsize>,
+    /// The task fell behind the feed: what it missed is only in the log.
+    lagged: bool,
+    /// How many times it read what it missed from the log.
+    recoveries: Arc<AtomicU64>,
 }
 
 impl FanOutTask {
@@ -243,6 +263,10 @@ impl FanOutTask {
     ) {
         let mut next_beat = Instant::now() + heartbeat;
         loop {
+            if self.lagged {
+                self.recover().await;
+                self.count();
+            }
             if self.behind > 0 {
                 if !self.sweep(&mut feed, &mut inbox) {
                     break;
@@ -287,7 +311,7 @@ impl FanOutTask {
                     return false;
                 }
                 self.count();
-                if self.behind == 0 {
+                if self.behind == 0 || self.lagged {
                     break;
                 }
             }
@@ -320,13 +344,15 @@ impl FanOutTask {
                 Err(mpsc::error::TryRecvError::Disconnected) => return false,
             }
         }
-        loop {
+        // After a gap, nothing more is taken until the log has filled it.
+        while !self.lagged {
             match feed.next().now_or_never() {
                 Some(Some(delivery)) => self.take(delivery),
                 Some(None) => return false,
                 None => return true,
             }
         }
+        true
     }
 
     fn obey(&mut self, command: Command) {
@@ -398,34 +424,61 @@ impl FanOutTask {
                 if change.seq <= head {
                     return;
                 }
-                self.remember(&change);
-                self.head = Some(change.seq);
-                // Every entry was at or behind the old head.
-                self.behind = self.entries.len();
-                let head = change.seq;
-                // Streams that parked ahead of the task may settle now.
-                let (ready, later): (Vec<_>, Vec<_>) =
-                    self.waiting.drain(..).partition(|w| w.last <= head);
-                self.waiting = later;
-                for parked in ready {
-                    self.settle(parked, head);
-                }
+                self.remember(change.seq, change.board_frame.clone());
+                self.advance(change.seq);
             }
-            Delivery::Missed => {
-                // The task fell behind the feed: what it missed is only in
-                // the log. Every parked stream goes back to catch up.
-                for entry in self.entries.drain(..) {
-                    resume(entry.resume, entry.sent, Bytes::new());
+            // Read from the log before the next sweep ([`Self::recover`]).
+            Delivery::Missed => self.lagged = true,
+        }
+    }
+
+    /// The task fell behind the feed: it reads what it missed from the
+    /// event log, up to the newest change published, and encodes each once.
+    /// What the feed holds after that it takes as usual (anything it already
+    /// has is skipped); falling behind again brings it back here.
+    async fn recover(&mut self) {
+        self.lagged = false;
+        self.recoveries.fetch_add(1, Ordering::Relaxed);
+        let Some(mut head) = self.head else { return };
+        let newest = self.store.last_published().unwrap_or(head);
+        while head < newest {
+            let page = match self.store.pool().acquire().await {
+                Ok(mut conn) => event_log::read_after(&mut conn, head, None).await,
+                Err(e) => Err(e),
+            };
+            let events = match page {
+                Ok(events) => events,
+                Err(e) => {
+                    tracing::warn!(error = %e, "the board fan-out reading what it missed");
+                    return self.let_go_of_all();
                 }
-                for parked in self.waiting.drain(..) {
-                    resume(parked.resume, parked.last, Bytes::new());
-                }
-                self.index.clear();
-                self.recent.clear();
-                self.head = None;
-                self.behind = 0;
-                self.cursor = 0;
+            };
+            for event in &events {
+                let frame = published::order_frame(StreamKind::Board, event);
+                self.remember(event.seq, frame);
+                head = event.seq;
             }
+            if events.len() < event_log::PAGE as usize {
+                break;
+            }
+        }
+        self.advance(head);
+    }
+
+    /// Every parked stream goes back, to catch up from the log itself.
+    fn let_go_of_all(&mut self) {
+        {
+            for entry in self.entries.drain(..) {
+                resume(entry.resume, entry.sent, Bytes::new());
+            }
+            for parked in self.waiting.drain(..) {
+                resume(parked.resume, parked.last, Bytes::new());
+            }
+            self.index.clear();
+            self.recent.clear();
+            self.head = None;
+            self.behind = 0;
+            self.cursor = 0;
         }
     }
 
@@ -434,12 +487,26 @@ impl FanOutTask {
         self.recent.front().is_some_and(|(seq, _)| *seq <= sent + 1)
     }
 
-    fn remember(&mut self, change: &PublishedChange) {
+    fn remember(&mut self, seq: u64, frame: Bytes) {
         if self.recent.len() == self.keep {
             self.recent.pop_front();
         }
-        self.recent
-            .push_back((change.seq, change.board_frame.clone()));
+        self.recent.push_back((seq, frame));
+    }
+
+    /// The newest frame is now `head`'s: every entry is behind it, and
+    /// streams that parked ahead of the task may settle.
+    fn advance(&mut self, head: u64) {
+        if Some(head) <= self.head {
+            return;
+        }
+        self.head = Some(head);
+        self.behind = self.entries.len();
+        let (ready, later): (Vec<_>, Vec<_>) = self.waiting.drain(..).partition(|w| w.last <= head);
+        self.waiting = later;
+        for parked in ready {
+            self.settle(parked, head);
+        }
     }
 
     /// Drops entry `i`; the last entry takes its place.
@@ -677,11 +744,16 @@ mod tests {
     /// A store on a fresh database file with one order in it, and a fan-out
     /// following it.
     async fn started() -> (tempfile::TempDir, OrderStore, Arc<BoardFanOut>) {
+        started_on(InProcessFeed::default()).await
+    }
+
+    /// [`started`], on this feed.
+    async fn started_on(feed: InProcessFeed) -> (tempfile::TempDir, OrderStore, Arc<BoardFanOut>) {
         let dir = tempfile::tempdir().unwrap();
         let pool = crate::db::open(&dir.path().join("fan-out.db"))
             .await
             .unwrap();
-        let store = OrderStore::new(pool, Arc::new(InProcessFeed::default()));
+        let store = OrderStore::new(pool, Arc::new(feed));
         changes(&store, 1).await;
         let fan_out = BoardFanOut::start_keeping(store.clone(), Duration::from_secs(3600), KEEP);
         (dir, store, fan_out)
@@ -848,5 +920,34 @@ mod tests {
         assert_eq!(fan_out.parked(), 1);
         let expected: Vec<u64> = (start + 1..=head).collect();
         assert_eq!(ids(&seen), expected);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_fan_out_that_falls_behind_the_feed_reads_the_log_and_its_streams_stay_parked() {
+        // A feed that holds one change: a batch of changes published
+        // together leaves the fan-out behind.
+        let (_dir, store, fan_out) = started_on(InProcessFeed::new(1)).await;
+        let start = store.last_published().unwrap();
+        let (server, mut client) = connection().await;
+        let (_parking, mut resumed) = park(&fan_out, &server, start);
+        while fan_out.parked() == 0 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let mut bursts = 0;
+        while fan_out.recoveries() == 0 {
+            assert!(bursts < 50, "the fan-out never fell behind");
+            let creates = (0..16).map(|_| store.create(new_order()));
+            for created in futures_util::future::join_all(creates).await {
+                created.unwrap();
+            }
+            bursts += 1;
+        }
+        changes(&store, 1).await;
+        let head = store.last_published().unwrap();
+
+        let expected: Vec<u64> = (start + 1..=head).collect();
+        assert_eq!(read_until(&mut client, head).await, expected);
+        assert!(resumed.try_recv().is_err(), "it stayed parked");
+        assert_eq!(fan_out.parked(), 1);
     }
 }
