@@ -27,7 +27,7 @@ use orderboard_model::{
 };
 use one_round_trip::Writes;
 use sqlx::pool::PoolConnection;
-use sqlx::{Connection, Sqlite, SqliteConnection, SqlitePool};
+use sqlx::{Sqlite, SqliteConnection, SqlitePool};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -220,15 +220,16 @@ impl Writer {
     }
 
     /// Gives the connection back, unless the database failed on it.
+    ///
+    /// The transaction is begun and committed by hand, not with sqlx's
+    /// `Transaction`: `BEGIN` goes to SQLite in the same request as the
+    /// batch's first read, and `COMMIT` in the same request as its last
+    /// writes ([`one_round_trip`]). A lone stage change is then two round
+    /// trips to SQLite's thread, not four. If the database fails, the
+    /// connection is closed, not given back, and closing it rolls back
+    /// whatever it had begun.
     async fn apply_batch(&self, mut conn: PoolConnection<Sqlite>, batch: Vec<WriteJob>) -> Option<PoolConnection<Sqlite>> {
         let _writing = self.write_lock.lock().await;
-        let mut tx = match conn.begin().await {
-            Ok(tx) => tx,
-            Err(e) => {
-                fail_all(batch, e.into());
-                return None;
-            }
-        };
         // The orders the batch's stage changes are for, read in one query.
         let ids: Vec<Uuid> = batch
             .iter()
@@ -238,15 +239,18 @@ impl Writer {
             })
             .collect();
         let mut pending = Pending::default();
-        if !ids.is_empty() {
-            match order_rows::load_orders_by_id(&mut tx, &ids).await {
-                Ok(orders) => pending.orders = orders.into_iter().map(|o| (o.id, o)).collect(),
-                Err(e) => {
-                    fail_all(batch, e.into());
-                    return None;
-                }
-            }
+        let begun = if ids.is_empty() {
+            sqlx::query(BEGIN).execute(&mut *conn).await.map(drop)
+        } else {
+            order_rows::load_orders_by_id(&mut conn, BEGIN, &ids)
+                .await
+                .map(|orders| pending.orders = orders.into_iter().map(|o| (o.id, o)).collect())
+        };
+        if let Err(e) = begun {
+            fail_all(batch, e.into());
+            return closed(conn);
         }
+        let tx: &mut SqliteConnection = &mut conn;
         // Each job's reply, its outcome, and whether its sequence number
         // comes with its pending writes.
         let mut outcomes: Vec<(Reply, Result<OrderEvent, ApiError>, bool)> = Vec::with_capacity(batch.len());
@@ -258,9 +262,9 @@ impl Writer {
             // database error may come halfway through the writes: the whole
             // batch is then rolled back and every change in it fails.
             let (outcome, deferred) = match job.request {
-                WriteRequest::Create(new) => (create(&mut tx, &mut pending, new).await, false),
+                WriteRequest::Create(new) => (create(tx, &mut pending, new).await, false),
                 WriteRequest::ChangeStage(id, request) => {
-                    (change_stage(&mut tx, &mut pending, id, request).await, true)
+                    (change_stage(tx, &mut pending, id, request).await, true)
                 }
             };
             let internal = match &outcome {
@@ -273,25 +277,22 @@ impl Writer {
                 break;
             }
         }
-        if failure.is_none() {
-            failure = pending.flush(&mut tx).await.err().map(Into::into);
-        }
         if let Some(e) = failure {
             tracing::error!(error = %e, "writing a batch of order changes; rolling it back");
-            let _ = tx.rollback().await;
             let failed = || ApiError::Internal(anyhow::anyhow!("the database refused a write"));
             let replies = outcomes.into_iter().map(|(reply, _, _)| reply);
             for reply in replies.chain(jobs.map(|job| job.reply)) {
                 let _ = reply.send(Err(failed()));
             }
-            return None;
+            return closed(conn);
         }
-        if let Err(e) = tx.commit().await {
-            tracing::error!(error = %e, "committing a batch of order changes");
+        // The last writes and the commit: one fsync makes the batch durable.
+        if let Err(e) = pending.flush_and_commit(tx).await {
+            tracing::error!(error = %e, "committing a batch of order changes; rolling it back");
             for (reply, _, _) in outcomes {
                 let _ = reply.send(Err(ApiError::Internal(anyhow::anyhow!("commit failed: {e}"))));
             }
-            return None;
+            return closed(conn);
         }
         // The stage changes' sequence numbers, in the order they were written
         // (each flush checked it got one per change).
@@ -340,14 +341,38 @@ impl Pending {
         if self.changes == 0 {
             return Ok(());
         }
+        let writes = std::mem::take(&mut self.writes);
+        self.run(tx, writes).await
+    }
+
+    /// Writes what is waiting, and commits, in one request.
+    async fn flush_and_commit(&mut self, tx: &mut SqliteConnection) -> Result<(), sqlx::Error> {
+        let mut writes = std::mem::take(&mut self.writes);
+        writes.push("COMMIT", |_| {});
+        self.run(tx, writes).await
+    }
+
+    async fn run(&mut self, tx: &mut SqliteConnection, writes: Writes) -> Result<(), sqlx::Error> {
         let changes = std::mem::take(&mut self.changes);
-        let seqs = std::mem::take(&mut self.writes).run_returning_all(tx).await?;
+        let seqs = writes.run_returning_all(tx).await?;
         if seqs.len() != changes {
             return Err(sqlx::Error::Protocol(format!("{} sequence numbers for {changes} changes", seqs.len())));
         }
         self.seqs.extend(seqs.into_iter().map(|seq| seq as u64));
         Ok(())
     }
+}
+
+/// How the writer begins a batch's transaction: taking the write lock at
+/// once, so that no other connection's write can come between its reads and
+/// its writes.
+const BEGIN: &str = "BEGIN IMMEDIATE";
+
+/// The writer's connection after a database error: closed, not given back to
+/// the pool, so that nothing it had begun can outlive the batch.
+fn closed(mut conn: PoolConnection<Sqlite>) -> Option<PoolConnection<Sqlite>> {
+    conn.close_on_drop();
+    None
 }
 
 fn fail_all(batch: Vec<WriteJob>, e: anyhow::Error) {

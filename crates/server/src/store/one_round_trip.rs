@@ -8,7 +8,8 @@
 //! still owns its own SQL: it adds its statement and arguments with
 //! [`Writes::push`]; the event log's append comes last and returns the
 //! change's sequence number. The writes of several stage changes in a row
-//! are sent together the same way (see [`super::Pending`]).
+//! are sent together the same way (see [`super::Pending`]), and so are a
+//! batch's `BEGIN` with its first read and its `COMMIT` with its last writes.
 
 use sqlx::error::BoxDynError;
 use sqlx::sqlite::{Sqlite, SqliteArguments};

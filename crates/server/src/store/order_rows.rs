@@ -110,9 +110,11 @@ pub async fn load_order_by_token(
 }
 
 /// The orders with these ids, in one query (missing ones are left out).
-pub async fn load_orders_by_id(conn: &mut SqliteConnection, ids: &[Uuid]) -> Result<Vec<Order>, sqlx::Error> {
+/// `first`, a statement with no arguments, runs just before it in the same
+/// request (the writer begins its transaction so).
+pub async fn load_orders_by_id(conn: &mut SqliteConnection, first: &str, ids: &[Uuid]) -> Result<Vec<Order>, sqlx::Error> {
     let ids = serde_json::to_string(&ids.iter().map(Uuid::to_string).collect::<Vec<_>>()).expect("ids serialize");
-    let sql = format!("{} WHERE id IN (SELECT value FROM json_each(?))", select_orders());
+    let sql = format!("{first};\n{} WHERE id IN (SELECT value FROM json_each(?))", select_orders());
     load_orders(conn, sqlx::query(&sql).bind(ids)).await
 }
 

@@ -230,3 +230,71 @@ async fn a_burst_of_changes_gets_one_sequence_number_each_in_the_log_and_as_publ
     assert_eq!(published, rows);
     s.stop().await;
 }
+
+/// The writer applies waiting writes as one transaction. If the database
+/// refuses one of them halfway, the whole batch is rolled back: nothing of it
+/// is stored or published, and every request in it fails. The writer then
+/// goes on with a fresh connection, and the next write is stored as usual.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_failure_mid_batch_rolls_back_the_whole_batch_and_writing_goes_on() {
+    use futures_util::{FutureExt, StreamExt};
+    use orderboard_model::{Item, NewOrder, StageChangeRequest};
+    let s = TestServer::start().await;
+    let store = s.state.store.clone();
+    let new = |name: &str| NewOrder {
+        customer: Some(name.into()),
+        channel: Channel::Pickup,
+        items: vec![Item { name: "Tea".into(), qty: 1 }],
+        note: None,
+    };
+    let a = store.create(new("Ada")).await.unwrap();
+    // The database refuses any change to an order for "Refused".
+    sqlx::query(
+        "CREATE TRIGGER refuse BEFORE INSERT ON events
+         WHEN json_extract(NEW.order_json, '$.customer') = 'Refused'
+         BEGIN SELECT RAISE(ABORT, 'refused'); END",
+    )
+    .execute(store.pool())
+    .await
+    .unwrap();
+    let head = s.health().await.head_seq;
+    let mut feed = store.feed().subscribe();
+
+    // Held, the writer cannot start: the three writes wait together, and
+    // go in one batch once it is let go.
+    let writing = store.lock_writes().await;
+    let (change, refused, other) = {
+        let change = store.change_stage(a.id, StageChangeRequest { to: Stage::Preparing, expected_version: None });
+        let refused = store.create(new("Refused"));
+        let other = store.create(new("Bob"));
+        let all = async { tokio::join!(change, refused, other) };
+        let released = async {
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            drop(writing);
+        };
+        tokio::join!(all, released).0
+    };
+    assert!(refused.is_err());
+    assert!(change.is_err() && other.is_err(), "the batch failed together: {change:?} {other:?}");
+    assert_eq!(s.health().await.head_seq, head, "nothing of it was stored");
+    assert_eq!(store.get(a.id).await.unwrap().unwrap().stage, Stage::Received);
+    let names: Vec<Option<String>> = sqlx::query_scalar("SELECT customer FROM orders ORDER BY rowid")
+        .fetch_all(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(names, vec![Some("Ada".to_string())]);
+    assert!(feed.next().now_or_never().is_none(), "nothing was published");
+
+    // Writing goes on.
+    let moved = store
+        .change_stage(a.id, StageChangeRequest { to: Stage::Preparing, expected_version: None })
+        .await
+        .unwrap();
+    assert_eq!(moved.stage, Stage::Preparing);
+    assert_eq!(s.health().await.head_seq, head + 1);
+    match feed.next().await {
+        Some(orderboard_server::feed::Delivery::Change(change)) => assert_eq!(change.seq, head + 1),
+        _ => panic!("the change was published"),
+    }
+    s.stop().await;
+}
