@@ -532,10 +532,6 @@ impl FanOutTask {
             self.cursor += 1;
             return;
         }
-        if entry.resume.is_closed() {
-            self.remove(i);
-            return;
-        }
         if !self.reaches(entry.sent) {
             // Fell further behind than the recent frames reach.
             let entry = self.remove(i);
@@ -572,6 +568,12 @@ impl FanOutTask {
         let beat = encoder::heartbeat_frame();
         let mut i = 0;
         while i < self.entries.len() {
+            // A stream that ended lets go with `Gone`; this only tidies up
+            // (looked at here, not per visit: one less cache miss a socket).
+            if self.entries[i].resume.is_closed() {
+                self.remove(i);
+                continue;
+            }
             match offer(&self.entries[i].tcp, std::iter::once(&beat)) {
                 Took::All => i += 1,
                 Took::Part(unsent) => {
@@ -605,7 +607,13 @@ fn offer<'a>(tcp: &TcpStream, frames: impl Iterator<Item = &'a Bytes> + Clone) -
         count += 1;
         total += frame.len();
     }
-    let written = match tcp.try_write_vectored(&slices[..count]) {
+    // `sendmsg` on the socket itself: a socket's `writev` also passes
+    // through the file layer (`vfs_writev`, `fdget_pos`), and tokio's own
+    // write first reads the socket's readiness, a cache miss per socket.
+    // Together they were about a seventh of a sweep's time. tokio's
+    // readiness may then still say "writable" after a full socket: its
+    // stream's own first write finds out, and waits as usual.
+    let written = match socket2::SockRef::from(tcp).send_vectored(&slices[..count]) {
         Ok(n) => n,
         Err(e) if e.kind() == io::ErrorKind::WouldBlock => 0,
         Err(_) => return Took::Broken,
