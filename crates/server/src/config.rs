@@ -19,6 +19,9 @@ pub struct StreamSettings {
     pub limits: Limits,
     pub retention: Retention,
     pub auth: AuthSettings,
+    /// Threads that sweep over parked board streams' sockets
+    /// ([`crate::sse::board_fan_out`]).
+    pub fan_out_threads: usize,
 }
 
 impl Default for StreamSettings {
@@ -29,6 +32,7 @@ impl Default for StreamSettings {
             limits: Limits::default(),
             retention: Retention::default(),
             auth: AuthSettings::default(),
+            fan_out_threads: 1,
         }
     }
 }
@@ -51,6 +55,13 @@ pub struct ServerArgs {
     /// Use 0.0.0.0:7878 to serve other machines on the restaurant's network.
     #[arg(long, env = "ORDERBOARD_LISTEN", default_value = "127.0.0.1:7878")]
     pub listen: SocketAddr,
+
+    /// Threads that write changes to customer boards' sockets, each to its
+    /// share of them. One suits a machine that also runs other busy work
+    /// (see docs/benchmarks.md: two were faster at 1,000 and 5,000 boards,
+    /// slower at 10,000 with the load generator on the same two cores).
+    #[arg(long, env = "ORDERBOARD_FAN_OUT_THREADS", default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=64))]
+    pub fan_out_threads: u64,
 
     /// Seconds between heartbeat comments on quiet streams.
     #[arg(long, env = "ORDERBOARD_HEARTBEAT_SECS", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=3600))]
@@ -123,6 +134,7 @@ impl ServerArgs {
         StreamSettings {
             heartbeat: Duration::from_secs(self.heartbeat_secs),
             retry: Duration::from_millis(self.retry_ms),
+            fan_out_threads: self.fan_out_threads as usize,
             limits: Limits {
                 max_streams: self.max_streams as usize,
                 max_streams_per_client: self.max_streams_per_client as usize,

@@ -85,7 +85,7 @@ impl AppState {
             settings.retention.clone(),
             shutdown.clone(),
         ));
-        let board_fan_out = sse::board_fan_out::BoardFanOut::start(store.clone(), settings.heartbeat);
+        let board_fan_out = sse::board_fan_out::BoardFanOut::start(store.clone(), settings.heartbeat, settings.fan_out_threads);
         AppState {
             store: store.clone(),
             open_streams: Arc::new(OpenStreamCounts::default()),

@@ -14,9 +14,11 @@
 //! every socket within one pass of the sweep, however busy it was when the
 //! change came. (Writing each batch of changes to every socket in a round
 //! of its own made a change first wait for the round before it: up to two
-//! passes.) The task runs on a thread of its own, one for the whole server:
-//! two, each with half the sockets, starved the load generator that shares
-//! the benchmark machine and delivered later.
+//! passes.) The task runs on a thread of its own, one for the whole server
+//! unless `--fan-out-threads` asks for more, each with its share of the
+//! sockets. Two were faster at 1,000 and 5,000 boards on the benchmark
+//! machine, and slower at 10,000, where they starved the load generator
+//! that shares its two cores (docs/benchmarks.md).
 //!
 //! A socket that cannot take a whole write (its client reads slowly) is
 //! handed back at once: its loop gets a [`Resume`] with the bytes that did not
@@ -76,9 +78,9 @@ pub struct Resume {
 
 /// The fan-out's handle.
 pub struct BoardFanOut {
-    commands: mpsc::UnboundedSender<Command>,
+    commands: Vec<mpsc::UnboundedSender<Command>>,
     next_id: AtomicU64,
-    parked: Arc<AtomicUsize>,
+    parked: Vec<Arc<AtomicUsize>>,
     recoveries: Arc<AtomicU64>,
 }
 
@@ -95,41 +97,54 @@ struct Parked {
 }
 
 impl BoardFanOut {
-    /// Starts the fan-out on a thread of its own: while it sweeps it does
-    /// not stop, and no tokio worker should be held up by that.
-    pub fn start(store: OrderStore, heartbeat: Duration) -> Arc<Self> {
-        Self::start_keeping(store, heartbeat, RECENT)
+    /// Starts the fan-out on `threads` threads of its own: while one sweeps
+    /// it does not stop, and no tokio worker should be held up by that. Each
+    /// thread has its share of the parked streams, its own subscription to
+    /// the feed and its own recent frames.
+    pub fn start(store: OrderStore, heartbeat: Duration, threads: usize) -> Arc<Self> {
+        Self::start_keeping(store, heartbeat, threads, RECENT)
     }
 
     /// [`Self::start`], keeping `recent` frames.
-    fn start_keeping(store: OrderStore, heartbeat: Duration, recent: usize) -> Arc<Self> {
-        let (commands, inbox) = mpsc::unbounded_channel();
-        let parked = Arc::new(AtomicUsize::new(0));
+    fn start_keeping(
+        store: OrderStore,
+        heartbeat: Duration,
+        threads: usize,
+        recent: usize,
+    ) -> Arc<Self> {
         let recoveries = Arc::new(AtomicU64::new(0));
-        // Subscribed before the head is read: every change after it arrives.
-        let feed = store.feed().subscribe();
-        let task = FanOutTask {
-            store,
-            head: None,
-            recent: VecDeque::with_capacity(recent),
-            keep: recent,
-            entries: Vec::new(),
-            index: HashMap::new(),
-            behind: 0,
-            cursor: 0,
-            waiting: Vec::new(),
-            parked: parked.clone(),
-            lagged: false,
-            recoveries: recoveries.clone(),
-        };
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_time()
-            .build()
-            .expect("fan-out runtime");
-        std::thread::Builder::new()
-            .name("board-fan-out".into())
-            .spawn(move || runtime.block_on(task.run(feed, inbox, heartbeat)))
-            .expect("fan-out thread");
+        let mut commands = Vec::new();
+        let mut parked = Vec::new();
+        for _ in 0..threads.max(1) {
+            let (sender, inbox) = mpsc::unbounded_channel();
+            let count = Arc::new(AtomicUsize::new(0));
+            // Subscribed before the head is read: every change after it arrives.
+            let feed = store.feed().subscribe();
+            let task = FanOutTask {
+                store: store.clone(),
+                head: None,
+                recent: VecDeque::with_capacity(recent),
+                keep: recent,
+                entries: Vec::new(),
+                index: HashMap::new(),
+                behind: 0,
+                cursor: 0,
+                waiting: Vec::new(),
+                parked: count.clone(),
+                lagged: false,
+                recoveries: recoveries.clone(),
+            };
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_time()
+                .build()
+                .expect("fan-out runtime");
+            std::thread::Builder::new()
+                .name("board-fan-out".into())
+                .spawn(move || runtime.block_on(task.run(feed, inbox, heartbeat)))
+                .expect("fan-out thread");
+            commands.push(sender);
+            parked.push(count);
+        }
         Arc::new(BoardFanOut {
             commands,
             next_id: AtomicU64::new(1),
@@ -140,7 +155,7 @@ impl BoardFanOut {
 
     /// How many streams are parked now.
     pub fn parked(&self) -> usize {
-        self.parked.load(Ordering::Relaxed)
+        self.parked.iter().map(|p| p.load(Ordering::Relaxed)).sum()
     }
 
     /// How many times the task fell behind the feed and read what it
@@ -165,9 +180,10 @@ struct ParkingState {
 
 impl Parking {
     pub fn new(fan_out: &BoardFanOut) -> Parking {
+        let id = fan_out.next_id.fetch_add(1, Ordering::Relaxed);
         Parking(Arc::new(ParkingState {
-            id: fan_out.next_id.fetch_add(1, Ordering::Relaxed),
-            commands: fan_out.commands.clone(),
+            id,
+            commands: fan_out.commands[id as usize % fan_out.commands.len()].clone(),
             attached: AtomicBool::new(false),
             request: Mutex::new(None),
         }))
@@ -757,13 +773,22 @@ mod tests {
 
     /// [`started`], on this feed.
     async fn started_on(feed: InProcessFeed) -> (tempfile::TempDir, OrderStore, Arc<BoardFanOut>) {
+        started_with(feed, 1).await
+    }
+
+    /// [`started`], on this feed, with this many sweeping threads.
+    async fn started_with(
+        feed: InProcessFeed,
+        threads: usize,
+    ) -> (tempfile::TempDir, OrderStore, Arc<BoardFanOut>) {
         let dir = tempfile::tempdir().unwrap();
         let pool = crate::db::open(&dir.path().join("fan-out.db"))
             .await
             .unwrap();
         let store = OrderStore::new(pool, Arc::new(feed));
         changes(&store, 1).await;
-        let fan_out = BoardFanOut::start_keeping(store.clone(), Duration::from_secs(3600), KEEP);
+        let fan_out =
+            BoardFanOut::start_keeping(store.clone(), Duration::from_secs(3600), threads, KEEP);
         (dir, store, fan_out)
     }
 
@@ -957,5 +982,28 @@ mod tests {
         assert_eq!(read_until(&mut client, head).await, expected);
         assert!(resumed.try_recv().is_err(), "it stayed parked");
         assert_eq!(fan_out.parked(), 1);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn with_three_threads_every_parked_stream_gets_every_change_once_in_order() {
+        let (_dir, store, fan_out) = started_with(InProcessFeed::default(), 3).await;
+        let start = store.last_published().unwrap();
+        let mut streams = Vec::new();
+        for _ in 0..7 {
+            let (server, client) = connection().await;
+            let (parking, resumed) = park(&fan_out, &server, start);
+            streams.push((server, client, parking, resumed));
+        }
+        while fan_out.parked() != 7 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        changes(&store, 20).await;
+        let head = store.last_published().unwrap();
+        let expected: Vec<u64> = (start + 1..=head).collect();
+        for (_, client, _, resumed) in &mut streams {
+            assert_eq!(read_until(client, head).await, expected);
+            assert!(resumed.try_recv().is_err(), "it stayed parked");
+        }
+        assert_eq!(fan_out.parked(), 7);
     }
 }
