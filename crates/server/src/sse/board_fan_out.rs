@@ -469,6 +469,11 @@ impl FanOutTask {
                     return self.let_go_of_all();
                 }
             };
+            if events.first().is_some_and(|event| event.seq != head + 1) {
+                // The log no longer holds all it missed (pruned): each stream
+                // goes back, to resume from the log or start over with a reset.
+                return self.let_go_of_all();
+            }
             for event in &events {
                 let frame = published::order_frame(StreamKind::Board, event);
                 self.remember(event.seq, frame);
@@ -483,19 +488,17 @@ impl FanOutTask {
 
     /// Every parked stream goes back, to catch up from the log itself.
     fn let_go_of_all(&mut self) {
-        {
-            for entry in self.entries.drain(..) {
-                resume(entry.resume, entry.sent, Bytes::new());
-            }
-            for parked in self.waiting.drain(..) {
-                resume(parked.resume, parked.last, Bytes::new());
-            }
-            self.index.clear();
-            self.recent.clear();
-            self.head = None;
-            self.behind = 0;
-            self.cursor = 0;
+        for entry in self.entries.drain(..) {
+            resume(entry.resume, entry.sent, Bytes::new());
         }
+        for parked in self.waiting.drain(..) {
+            resume(parked.resume, parked.last, Bytes::new());
+        }
+        self.index.clear();
+        self.recent.clear();
+        self.head = None;
+        self.behind = 0;
+        self.cursor = 0;
     }
 
     /// Whether the recent frames hold everything after `sent`.
