@@ -287,6 +287,8 @@ impl FanOutTask {
                 if !self.sweep(&mut feed, &mut inbox) {
                     break;
                 }
+                // Streams handed back in the sweep's last stretch.
+                self.count();
                 continue;
             }
             tokio::select! {
@@ -747,9 +749,7 @@ mod tests {
         last: u64,
     ) -> Resume {
         let (_parking, mut resumed) = park(fan_out, server, last);
-        while fan_out.parked() == 0 {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        until(|| fan_out.parked() != 0).await;
         let mut made = 0;
         let back = loop {
             if let Ok(back) = resumed.try_recv() {
@@ -759,10 +759,18 @@ mod tests {
             changes(store, 4).await;
             made += 4;
         };
-        while fan_out.parked() != 0 {
+        until(|| fan_out.parked() == 0).await;
+        back
+    }
+
+    /// Waits for `done` (the fan-out runs on a thread of its own); a wait
+    /// of more than 10 s fails the test instead of hanging it.
+    async fn until(done: impl Fn() -> bool) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while !done() {
+            assert!(tokio::time::Instant::now() < deadline, "waited 10 s");
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        back
     }
 
     /// How many recent frames the tests' fan-outs keep.
@@ -883,9 +891,7 @@ mod tests {
         // A stream gone is let go of.
         parking_a.gone();
         drop(client_a);
-        while fan_out.parked() != 1 {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        until(|| fan_out.parked() == 1).await;
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -896,9 +902,7 @@ mod tests {
         // The fan-out has seen them all once a stream parked up to date is sent the last.
         let (server, mut client) = connection().await;
         let (_parking, _resumed) = park(&fan_out, &server, store.last_published().unwrap());
-        while fan_out.parked() == 0 {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        until(|| fan_out.parked() != 0).await;
         changes(&store, 1).await;
         read_until(&mut client, start + KEEP as u64 + 2).await;
 
@@ -923,22 +927,33 @@ mod tests {
         // recent frames (or the log) have them.
         changes(&store, 5).await;
 
-        // The client reads again. As the stream's loop does: write what did
-        // not fit, then park again where it reaches.
+        // The client reads again, until it has the head (told once known).
+        let (head_known, told) = oneshot::channel::<u64>();
         let reader = tokio::spawn(async move {
             let mut seen = Vec::new();
             let mut buf = [0u8; 4096];
-            while let Ok(Ok(n)) =
-                tokio::time::timeout(Duration::from_millis(500), client.read(&mut buf)).await
-            {
-                assert!(n > 0, "the socket closed");
-                seen.extend_from_slice(&buf[..n]);
+            let mut told = told;
+            let mut head = None;
+            while head.is_none() || ids(&seen).last() != head.as_ref() {
+                tokio::select! {
+                    known = &mut told, if head.is_none() => head = Some(known.unwrap()),
+                    read = tokio::time::timeout(Duration::from_secs(10), client.read(&mut buf)) => {
+                        let n = read.expect("frames stopped").unwrap();
+                        assert!(n > 0, "the socket closed");
+                        seen.extend_from_slice(&buf[..n]);
+                    }
+                }
             }
             seen
         });
+        // As the stream's loop does: write what did not fit, then park again
+        // where it reaches.
         let mut unsent = back.unsent.clone();
         while !unsent.is_empty() {
-            server.writable().await.unwrap();
+            tokio::time::timeout(Duration::from_secs(10), server.writable())
+                .await
+                .expect("the client took nothing")
+                .unwrap();
             match server.try_write(&unsent) {
                 Ok(n) => {
                     bytes::Buf::advance(&mut unsent, n);
@@ -950,6 +965,7 @@ mod tests {
         let (_parking, mut resumed) = park(&fan_out, &server, back.from);
         changes(&store, 3).await;
         let head = store.last_published().unwrap();
+        head_known.send(head).unwrap();
 
         let seen = reader.await.unwrap();
         assert!(resumed.try_recv().is_err(), "it stayed parked");
@@ -966,9 +982,7 @@ mod tests {
         let start = store.last_published().unwrap();
         let (server, mut client) = connection().await;
         let (_parking, mut resumed) = park(&fan_out, &server, start);
-        while fan_out.parked() == 0 {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        until(|| fan_out.parked() != 0).await;
         let mut bursts = 0;
         while fan_out.recoveries() == 0 {
             assert!(bursts < 50, "the fan-out never fell behind");
@@ -997,9 +1011,7 @@ mod tests {
             let (parking, resumed) = park(&fan_out, &server, start);
             streams.push((server, client, parking, resumed));
         }
-        while fan_out.parked() != 7 {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        until(|| fan_out.parked() == 7).await;
         changes(&store, 20).await;
         let head = store.last_published().unwrap();
         let expected: Vec<u64> = (start + 1..=head).collect();

@@ -115,7 +115,9 @@ async fn a_board_that_stops_reading_gets_every_change_once_without_reading_the_l
     }
     let snapshot_at = s.health().await.head_seq;
     let parked = || s.state.board_fan_out.parked();
+    let deadline = tokio::time::Instant::now() + PATIENCE;
     while parked() != 1 {
+        assert!(tokio::time::Instant::now() < deadline, "the stream never parked");
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
 
@@ -150,7 +152,9 @@ async fn a_board_that_stops_reading_gets_every_change_once_without_reading_the_l
     }
     assert_eq!(ids[0], snapshot_at, "the snapshot first");
     assert_eq!(ids[1..], (snapshot_at + 1..=head).collect::<Vec<_>>()[..]);
+    let deadline = tokio::time::Instant::now() + PATIENCE;
     while parked() != 1 {
+        assert!(tokio::time::Instant::now() < deadline, "the stream never parked again");
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
     assert_eq!(s.health().await.log_catch_ups, 0);
