@@ -260,9 +260,15 @@ async fn a_database_failure_mid_batch_rolls_back_the_whole_batch_and_writing_goe
     let head = s.health().await.head_seq;
     let mut feed = store.feed().subscribe();
 
-    // Held, the writer cannot start: the three writes wait together, and
-    // go in one batch once it is let go.
+    // Held, the writer cannot start. It takes a first write and waits for
+    // the lock; the three writes after it wait together behind it, and go
+    // in one batch of their own once it is let go.
     let writing = store.lock_writes().await;
+    let first = tokio::spawn({
+        let (store, first) = (store.clone(), new("First"));
+        async move { store.create(first).await }
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     let (change, refused, other) = {
         let change = store.change_stage(a.id, StageChangeRequest { to: Stage::Preparing, expected_version: None });
         let refused = store.create(new("Refused"));
@@ -274,16 +280,21 @@ async fn a_database_failure_mid_batch_rolls_back_the_whole_batch_and_writing_goe
         };
         tokio::join!(all, released).0
     };
+    first.await.unwrap().unwrap();
     assert!(refused.is_err());
     assert!(change.is_err() && other.is_err(), "the batch failed together: {change:?} {other:?}");
-    assert_eq!(s.health().await.head_seq, head, "nothing of it was stored");
+    assert_eq!(s.health().await.head_seq, head + 1, "nothing of it was stored (only the first write)");
     assert_eq!(store.get(a.id).await.unwrap().unwrap().stage, Stage::Received);
     let names: Vec<Option<String>> = sqlx::query_scalar("SELECT customer FROM orders ORDER BY rowid")
         .fetch_all(store.pool())
         .await
         .unwrap();
-    assert_eq!(names, vec![Some("Ada".to_string())]);
-    assert!(feed.next().now_or_never().is_none(), "nothing was published");
+    assert_eq!(names, vec![Some("Ada".to_string()), Some("First".to_string())]);
+    match feed.next().await {
+        Some(orderboard_server::feed::Delivery::Change(change)) => assert_eq!(change.seq, head + 1),
+        _ => panic!("the first write was published"),
+    }
+    assert!(feed.next().now_or_never().is_none(), "nothing of the batch was published");
 
     // Writing goes on.
     let moved = store
@@ -291,9 +302,9 @@ async fn a_database_failure_mid_batch_rolls_back_the_whole_batch_and_writing_goe
         .await
         .unwrap();
     assert_eq!(moved.stage, Stage::Preparing);
-    assert_eq!(s.health().await.head_seq, head + 1);
+    assert_eq!(s.health().await.head_seq, head + 2);
     match feed.next().await {
-        Some(orderboard_server::feed::Delivery::Change(change)) => assert_eq!(change.seq, head + 1),
+        Some(orderboard_server::feed::Delivery::Change(change)) => assert_eq!(change.seq, head + 2),
         _ => panic!("the change was published"),
     }
     s.stop().await;
