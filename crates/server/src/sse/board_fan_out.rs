@@ -457,35 +457,46 @@ impl FanOutTask {
     async fn recover(&mut self) {
         self.lagged = false;
         self.recoveries.fetch_add(1, Ordering::Relaxed);
-        let Some(mut head) = self.head else { return };
+        let Some(head) = self.head else { return };
         let newest = self.store.last_published().unwrap_or(head);
+        if head >= newest {
+            return;
+        }
+        match self.read_from_log(head, newest).await {
+            Ok(Some(head)) => self.advance(head),
+            // The log no longer holds all it missed (pruned): each stream
+            // goes back, to resume from the log or start over with a reset.
+            Ok(None) => self.let_go_of_all(),
+            Err(e) => {
+                tracing::warn!(error = %e, "the board fan-out reading what it missed");
+                self.let_go_of_all();
+            }
+        }
+    }
+
+    /// Adds the log's board frames after `head`, up to `newest`, to the
+    /// recent ones, on one connection. Returns the new head, or `None` if
+    /// the log no longer starts right after `head`.
+    async fn read_from_log(
+        &mut self,
+        mut head: u64,
+        newest: u64,
+    ) -> Result<Option<u64>, sqlx::Error> {
+        let mut conn = self.store.pool().acquire().await?;
         while head < newest {
-            let page = match self.store.pool().acquire().await {
-                Ok(mut conn) => event_log::read_after(&mut conn, head, None).await,
-                Err(e) => Err(e),
-            };
-            let events = match page {
-                Ok(events) => events,
-                Err(e) => {
-                    tracing::warn!(error = %e, "the board fan-out reading what it missed");
-                    return self.let_go_of_all();
-                }
-            };
+            let events = event_log::read_after(&mut conn, head, None).await?;
             if events.first().is_some_and(|event| event.seq != head + 1) {
-                // The log no longer holds all it missed (pruned): each stream
-                // goes back, to resume from the log or start over with a reset.
-                return self.let_go_of_all();
+                return Ok(None);
             }
             for event in &events {
-                let frame = published::order_frame(StreamKind::Board, event);
-                self.remember(event.seq, frame);
+                self.remember(event.seq, published::order_frame(StreamKind::Board, event));
                 head = event.seq;
             }
             if events.len() < event_log::PAGE as usize {
                 break;
             }
         }
-        self.advance(head);
+        Ok(Some(head))
     }
 
     /// Every parked stream goes back, to catch up from the log itself.
@@ -916,6 +927,7 @@ mod tests {
         assert!(back.unsent.is_empty());
         assert!(!back.park_again, "the rest is only in the log");
     }
+
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_full_socket_parked_again_gets_the_rest_from_the_recent_frames() {
         let (_dir, store, fan_out) = started().await;

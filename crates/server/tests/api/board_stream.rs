@@ -55,12 +55,7 @@ async fn the_stream_is_unchunked_and_a_head_request_gets_no_body() {
 
     let mut get = ask("GET").await;
     let mut seen = Vec::new();
-    let mut buf = [0u8; 4096];
-    while !String::from_utf8_lossy(&seen).contains("event: snapshot") {
-        let n = get.read(&mut buf).await.unwrap();
-        assert!(n > 0, "the stream opened");
-        seen.extend_from_slice(&buf[..n]);
-    }
+    read_until_text(&mut get, &mut seen, "event: snapshot").await;
     let text = String::from_utf8_lossy(&seen).to_lowercase();
     let (head, body) = text.split_once("\r\n\r\n").unwrap();
     assert!(head.starts_with("http/1.0 200"), "{head}");
@@ -107,19 +102,10 @@ async fn a_board_that_stops_reading_gets_every_change_once_without_reading_the_l
         .await
         .unwrap();
     let mut seen = Vec::new();
-    let mut buf = [0u8; 4096];
-    while !String::from_utf8_lossy(&seen).contains("event: snapshot") {
-        let n = tcp.read(&mut buf).await.unwrap();
-        assert!(n > 0, "the stream opened");
-        seen.extend_from_slice(&buf[..n]);
-    }
+    read_until_text(&mut tcp, &mut seen, "event: snapshot").await;
     let snapshot_at = s.health().await.head_seq;
     let parked = || s.state.board_fan_out.parked();
-    let deadline = tokio::time::Instant::now() + PATIENCE;
-    while parked() != 1 {
-        assert!(tokio::time::Instant::now() < deadline, "the stream never parked");
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
+    until_parked(&s, "the stream never parked").await;
 
     // Changes while the screen does not read, until its socket is handed
     // back full, and a few more after that.
@@ -140,6 +126,7 @@ async fn a_board_that_stops_reading_gets_every_change_once_without_reading_the_l
 
     // The screen reads again: everything, once, in order; then it is parked
     // again, and no stream read the log.
+    let mut buf = [0u8; 4096];
     let mut ids = Vec::new();
     while ids.last() != Some(&head) {
         let n = tokio::time::timeout(PATIENCE, tcp.read(&mut buf)).await.expect("frames stopped").unwrap();
@@ -152,11 +139,27 @@ async fn a_board_that_stops_reading_gets_every_change_once_without_reading_the_l
     }
     assert_eq!(ids[0], snapshot_at, "the snapshot first");
     assert_eq!(ids[1..], (snapshot_at + 1..=head).collect::<Vec<_>>()[..]);
-    let deadline = tokio::time::Instant::now() + PATIENCE;
-    while parked() != 1 {
-        assert!(tokio::time::Instant::now() < deadline, "the stream never parked again");
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
+    until_parked(&s, "the stream never parked again").await;
     assert_eq!(s.health().await.log_catch_ups, 0);
     s.stop().await;
+}
+
+/// Reads from `tcp` into `seen` until the text holds `needle`.
+async fn read_until_text(tcp: &mut tokio::net::TcpStream, seen: &mut Vec<u8>, needle: &str) {
+    use tokio::io::AsyncReadExt;
+    let mut buf = [0u8; 4096];
+    while !String::from_utf8_lossy(seen).contains(needle) {
+        let n = tcp.read(&mut buf).await.unwrap();
+        assert!(n > 0, "the stream opened");
+        seen.extend_from_slice(&buf[..n]);
+    }
+}
+
+/// Waits until exactly one board stream is parked, failing after `PATIENCE`.
+async fn until_parked(s: &TestServer, never: &str) {
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    while s.state.board_fan_out.parked() != 1 {
+        assert!(tokio::time::Instant::now() < deadline, "{never}");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
 }
