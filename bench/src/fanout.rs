@@ -26,6 +26,8 @@ pub struct FanoutResult {
     pub duplicates: u64,
     pub kib_per_connection: f64,
     pub cpu_seconds: f64,
+    /// CPU seconds the load generator spent in the same phase.
+    pub load_cpu_seconds: f64,
     pub event_bytes: usize,
 }
 
@@ -80,10 +82,11 @@ pub async fn run(target: Target, setup: &FanoutSetup<'_>) -> anyhow::Result<Fano
     let rss_before = server.rss_kib();
     let epoch = Instant::now();
     let stop = CancellationToken::new();
-    let subs = Subscribers::connect(server.addr, path, setup.subscribers, first_seq, changes, epoch, stop.clone()).await?;
+    let subs = Subscribers::connect(server.addr, &[path.to_string()], setup.subscribers, first_seq, changes, epoch, stop.clone()).await?;
     tokio::time::sleep(Duration::from_millis(1000)).await;
     let rss_after = server.rss_kib();
     let cpu_before = server.cpu_seconds();
+    let load_cpu_before = crate::processes::own_cpu_seconds();
 
     let mut sent_micros = vec![0u32; changes];
     let mut ticker = tokio::time::interval(Duration::from_secs_f64(1.0 / setup.rate_per_sec));
@@ -122,6 +125,7 @@ pub async fn run(target: Target, setup: &FanoutSetup<'_>) -> anyhow::Result<Fano
     // after a grace period); only then do they close their connections.
     subs.all_complete(Duration::from_secs(30)).await;
     let cpu_seconds = server.cpu_seconds() - cpu_before;
+    let load_cpu_seconds = crate::processes::own_cpu_seconds() - load_cpu_before;
     stop.cancel();
     let received = subs.finish().await?;
     if target == Target::Orderboard {
@@ -158,6 +162,7 @@ pub async fn run(target: Target, setup: &FanoutSetup<'_>) -> anyhow::Result<Fano
         duplicates,
         kib_per_connection: (rss_after as f64 - rss_before as f64) / setup.subscribers as f64,
         cpu_seconds,
+        load_cpu_seconds,
         event_bytes,
     })
 }

@@ -42,6 +42,9 @@ struct Args {
     /// Subscribers attached during the write scenario.
     #[arg(long, default_value_t = 1000)]
     writes_subscribers: usize,
+    /// Who is attached in the write scenario (boards, phones), one row each.
+    #[arg(long, value_delimiter = ',', default_values_t = ["boards".to_string(), "phones".into()])]
+    writes_attached: Vec<String>,
     /// Concurrent writers in the write scenario, one row each.
     #[arg(long, value_delimiter = ',', default_values_t = [32usize, 128])]
     writers: Vec<usize>,
@@ -112,8 +115,8 @@ async fn main() -> anyhow::Result<()> {
                 for (t, &target) in targets.iter().enumerate() {
                     let r = fanout::run(target, &setup).await?;
                     println!(
-                        "fan-out {} N={n} run {}: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms, {:.1} KiB/conn, {:.2} CPU s, delivered {}, missing {}, duplicates {}",
-                        report::target_name(target), run + 1, r.latency_ms.p50, r.latency_ms.p99, r.latency_ms.max, r.kib_per_connection, r.cpu_seconds, r.delivered, r.missing, r.duplicates
+                        "fan-out {} N={n} run {}: p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms, {:.1} KiB/conn, {:.2} CPU s (load {:.2}), delivered {}, missing {}, duplicates {}",
+                        report::target_name(target), run + 1, r.latency_ms.p50, r.latency_ms.p99, r.latency_ms.max, r.kib_per_connection, r.cpu_seconds, r.load_cpu_seconds, r.delivered, r.missing, r.duplicates
                     );
                     per_target[t].push(r);
                 }
@@ -136,18 +139,21 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     if args.scenarios.iter().any(|s| s == "writes") {
-        let mut table = String::from("| subscribers attached | concurrent writers | durable changes per second (median) | runs | board catch-ups from the log, per run |\n|---:|---:|---:|---|---|\n");
-        for &writers in &args.writers {
-            let mut rs = Vec::new();
-            for run in 0..args.runs {
-                let r = writes::run(&server_bin, args.writes_subscribers, writers, Duration::from_secs(args.writes_secs)).await?;
-                println!("writes, {writers} writers, run {}: {} changes in {:.1} s = {:.0}/s, {} catch-ups from the log", run + 1, r.changes, r.seconds, r.per_second, catch_ups(&r));
-                rs.push(r);
+        let mut table = String::from("| subscribers attached | concurrent writers | durable changes per second (median) | runs | catch-ups from the log, per run |\n|---|---:|---:|---|---|\n");
+        for attached in &args.writes_attached {
+            let attached = writes::Attached::parse(attached)?;
+            for &writers in &args.writers {
+                let mut rs = Vec::new();
+                for run in 0..args.runs {
+                    let r = writes::run(&server_bin, attached, args.writes_subscribers, writers, Duration::from_secs(args.writes_secs)).await?;
+                    println!("writes, {} {}, {writers} writers, run {}: {} changes in {:.1} s = {:.0}/s, {} catch-ups from the log", args.writes_subscribers, attached.label(), run + 1, r.changes, r.seconds, r.per_second, catch_ups(&r));
+                    rs.push(r);
+                }
+                let med = report::median(rs.iter().map(|r| r.per_second).collect());
+                let runs = rs.iter().map(|r| format!("{:.0}", r.per_second)).collect::<Vec<_>>().join(", ");
+                let catch_ups = rs.iter().map(catch_ups).collect::<Vec<_>>().join(", ");
+                table += &format!("| {} {} | {writers} | {med:.0} | {runs} | {catch_ups} |\n", args.writes_subscribers, attached.label());
             }
-            let med = report::median(rs.iter().map(|r| r.per_second).collect());
-            let runs = rs.iter().map(|r| format!("{:.0}", r.per_second)).collect::<Vec<_>>().join(", ");
-            let catch_ups = rs.iter().map(catch_ups).collect::<Vec<_>>().join(", ");
-            table += &format!("| {} | {writers} | {med:.0} | {runs} | {catch_ups} |\n", args.writes_subscribers);
         }
         println!("\nDurable writes:\n{table}");
         out += &format!("### Durable stage changes over HTTP (synchronous = FULL, WAL)\n\n{table}\n");
@@ -196,7 +202,7 @@ fn machine_description() -> String {
     format!("{cores} cores ({cpu}), {mem} of memory, Debian 12; server and load on the same machine over loopback. Nchan: Debian's libnginx-mod-nchan {nginx}.")
 }
 
-/// A write run's count of board catch-ups from the log, as printed.
+/// A write run's count of catch-ups from the log, as printed.
 fn catch_ups(r: &writes::WritesResult) -> String {
     r.log_catch_ups.map_or("not counted".into(), |n| n.to_string())
 }

@@ -141,6 +141,16 @@ impl ServerProcess {
     }
 }
 
+/// User + system CPU time of this process (the load generator), in seconds:
+/// server and load share the machine's cores, so what one spends the other
+/// cannot.
+pub fn own_cpu_seconds() -> f64 {
+    std::fs::read_to_string("/proc/self/stat")
+        .ok()
+        .map(|s| (stat_field(&s, 14).unwrap_or(0) + stat_field(&s, 15).unwrap_or(0)) as f64 / 100.0)
+        .unwrap_or(0.0)
+}
+
 /// Field `n` of /proc/PID/stat, numbered from 1 as in proc(5): 4 is the
 /// parent's pid, 14 and 15 are user and system time in ticks.
 fn stat_field(stat: &str, n: usize) -> Option<u64> {

@@ -41,6 +41,7 @@ pub struct FanoutSummary {
     pub max: f64,
     pub kib_per_connection: f64,
     pub cpu_seconds: f64,
+    pub load_cpu_seconds: f64,
     pub delivered: u64,
     pub expected: u64,
     pub missing: u64,
@@ -58,6 +59,7 @@ pub fn summarize(results: &[FanoutResult]) -> FanoutSummary {
         max: median(results.iter().map(|r| r.latency_ms.max).collect()),
         kib_per_connection: median(results.iter().map(|r| r.kib_per_connection).collect()),
         cpu_seconds: median(results.iter().map(|r| r.cpu_seconds).collect()),
+        load_cpu_seconds: median(results.iter().map(|r| r.load_cpu_seconds).collect()),
         delivered: results.iter().map(|r| r.delivered).sum(),
         expected: results.iter().map(|r| (r.subscribers * r.changes) as u64).sum(),
         missing: results.iter().map(|r| r.missing).sum(),
@@ -75,12 +77,12 @@ pub fn target_name(t: Target) -> &'static str {
 
 pub fn fanout_table(rows: &[FanoutSummary]) -> String {
     let mut s = String::from(
-        "| server | subscribers | p50 ms | p99 ms | max ms | KiB per connection | CPU s (delivery) | delivered / expected | duplicates |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+        "| server | subscribers | p50 ms | p99 ms | max ms | KiB per connection | CPU s (delivery) | load generator CPU s | delivered / expected | duplicates |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for r in rows {
         s += &format!(
-            "| {} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {:.2} | {} / {} | {} |\n",
-            target_name(r.target), r.subscribers, r.p50, r.p99, r.max, r.kib_per_connection, r.cpu_seconds, r.delivered, r.expected, r.duplicates
+            "| {} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {:.2} | {:.2} | {} / {} | {} |\n",
+            target_name(r.target), r.subscribers, r.p50, r.p99, r.max, r.kib_per_connection, r.cpu_seconds, r.load_cpu_seconds, r.delivered, r.expected, r.duplicates
         );
     }
     s

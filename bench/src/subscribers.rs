@@ -111,12 +111,12 @@ async fn subscribe(
 }
 
 impl Subscribers {
-    /// Connects `n` subscribers to `path` and waits until every one has its
-    /// response headers. They expect the events `first_seq..first_seq + count`;
+    /// Connects `n` subscribers, the `i`th to `paths[i % paths.len()]`, and
+    /// waits until every one has its response headers. They expect the events `first_seq..first_seq + count`;
     /// with `count` 0 they only drain the stream until stopped.
     pub async fn connect(
         addr: SocketAddr,
-        path: &str,
+        paths: &[String],
         n: usize,
         first_seq: u64,
         count: usize,
@@ -127,7 +127,7 @@ impl Subscribers {
         let complete = Arc::new(Semaphore::new(0));
         let mut handles = Vec::with_capacity(n);
         for i in 0..n {
-            let (task_ready, task_complete, stop, path) = (ready.clone(), complete.clone(), stop.clone(), path.to_string());
+            let (task_ready, task_complete, stop, path) = (ready.clone(), complete.clone(), stop.clone(), paths[i % paths.len()].clone());
             handles.push(tokio::spawn(async move {
                 let result = subscribe(addr, path, first_seq, count, epoch, task_ready.clone(), task_complete.clone(), stop).await;
                 if result.is_err() {

@@ -2,7 +2,11 @@
 //! attached, on the database settings Orderboard ships with.
 //!
 //! Concurrent writers each create an order and walk it to `collected`; every
-//! answered request is one committed, fsynced change.
+//! answered request is one committed, fsynced change. The subscribers are
+//! either customer boards, or customers' phones each following an order that
+//! is still in the kitchen (so every change the writers make
+//! concerns none of them: what they cost is the server's work of not
+//! disturbing them).
 
 use crate::processes::ServerProcess;
 use crate::subscribers::Subscribers;
@@ -12,22 +16,68 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
+/// How many orders the phones follow, two phones or more to an order when
+/// there are more phones: display numbers run to 999, and the writers'
+/// orders need some of them.
+const PHONE_ORDERS: usize = 500;
+
+/// Who is attached while the writers write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attached {
+    /// Customer boards: every change goes to every one.
+    Boards,
+    /// Phones, each tracking an order that does not change.
+    Phones,
+}
+
+impl Attached {
+    pub fn parse(s: &str) -> anyhow::Result<Attached> {
+        match s {
+            "boards" => Ok(Attached::Boards),
+            "phones" => Ok(Attached::Phones),
+            other => anyhow::bail!("unknown audience {other:?}: boards or phones"),
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Attached::Boards => "boards",
+            Attached::Phones => "phones tracking orders",
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct WritesResult {
     pub seconds: f64,
     pub changes: u64,
     pub per_second: f64,
-    /// How often a board stream had to read what it lacked from the event
+    /// How often a stream had to read what it lacked from the event
     /// log (its screen fell further behind than the server keeps in memory).
     /// `None` from a server that does not count them (an older build).
     pub log_catch_ups: Option<u64>,
 }
 
-pub async fn run(server_bin: &std::path::Path, subscribers: usize, writers: usize, duration: Duration) -> anyhow::Result<WritesResult> {
+pub async fn run(server_bin: &std::path::Path, attached: Attached, subscribers: usize, writers: usize, duration: Duration) -> anyhow::Result<WritesResult> {
     let server = ServerProcess::orderboard(server_bin).await?;
     let stop_subs = CancellationToken::new();
     let epoch = Instant::now();
-    let subs = Subscribers::connect(server.addr, "/api/board/events", subscribers, 1, 0, epoch, stop_subs.clone()).await?;
+    let paths = match attached {
+        Attached::Boards => vec!["/api/board/events".to_string()],
+        Attached::Phones => {
+            let http = reqwest::Client::new();
+            let mut paths = Vec::with_capacity(subscribers);
+            for i in 0..subscribers.min(PHONE_ORDERS) {
+                let new = NewOrder { customer: Some(format!("Phone {i}")), channel: Channel::Pickup, items: vec![Item { name: "Oat latte".into(), qty: 1 }], note: None };
+                let res = http.post(server.url("/api/orders")).json(&new).send().await?;
+                anyhow::ensure!(res.status() == 201, "create: {}", res.status());
+                let order: Order = res.json().await?;
+                paths.push(format!("/api/track/{}/events", order.tracking_token));
+            }
+            paths
+        }
+    };
+    let subs = Subscribers::connect(server.addr, &paths, subscribers, 1, 0, epoch, stop_subs.clone()).await?;
     let done = Arc::new(AtomicU64::new(0));
     let deadline = Instant::now() + duration;
     let started = Instant::now();

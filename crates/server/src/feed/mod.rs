@@ -10,8 +10,11 @@
 pub mod in_process;
 pub mod published;
 
+use futures_util::future::ready;
 use futures_util::stream::BoxStream;
+use futures_util::StreamExt;
 use std::sync::Arc;
+use uuid::Uuid;
 
 pub use published::PublishedChange;
 
@@ -34,6 +37,21 @@ pub trait ChangeFeed: Send + Sync + 'static {
     fn publish(&self, change: Arc<PublishedChange>);
     /// Starts receiving every change published from now on.
     fn subscribe(&self) -> Subscription;
+    /// Starts receiving the changes to one order published from now on, and
+    /// `Missed` when the subscriber fell behind on them. This default
+    /// filters [`Self::subscribe`]; the in-process feed gives each followed
+    /// order a channel of its own, so that a change wakes only the streams
+    /// that follow its order.
+    fn subscribe_order(&self, order: Uuid) -> Subscription {
+        self.subscribe()
+            .filter(move |d| {
+                ready(match d {
+                    Delivery::Change(change) => change.order_id == order,
+                    Delivery::Missed => true,
+                })
+            })
+            .boxed()
+    }
     /// Ends every subscription (each stream yields its last item, then ends).
     /// Serving calls it at shutdown, after cancelling `AppState::shutdown`:
     /// so a stream needs no shutdown waiter of its own, which would take a

@@ -125,8 +125,9 @@ pub async fn longpoll(
         )));
     }
     let after = query.after_version.unwrap_or(0);
-    // Subscribe before reading, so that no change falls between the two.
-    let mut subscription = state.store.feed().subscribe();
+    // Listening to the order's changes before reading it again, so that no
+    // change falls between the two.
+    let mut subscription = state.store.feed().subscribe_order(current(&state, &token).await?.id);
     let mut order = current(&state, &token).await?;
     let metrics = state.transport_metrics.clone();
     let deadline = tokio::time::sleep(Duration::from_secs(timeout));
@@ -180,12 +181,13 @@ pub async fn socket(
     extensions: Extensions,
     upgrade: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
-    let subscription = state.store.feed().subscribe();
     let order = state
         .store
         .by_tracking_token(&token)
         .await?
         .ok_or_else(no_such_order)?;
+    // Everything the socket reads of the order is read after this.
+    let subscription = state.store.feed().subscribe_order(order.id);
     let start = Start::plan(&state, resume_from(&HeaderMap::new(), &query)).await?;
     if let Start::ReplayAfter(seen) = start {
         if already_saw_the_end(&state, &order, seen).await? {
@@ -234,22 +236,19 @@ pub async fn stream(
     headers: HeaderMap,
     ApiQuery(query): ApiQuery<StreamQuery>,
 ) -> Result<Response, ApiError> {
-    let subscription = state.store.feed().subscribe();
     let order = state
         .store
         .by_tracking_token(&token)
         .await?
         .ok_or_else(no_such_order)?;
+    // Everything the stream reads of the order is read after this.
+    let audience = Audience::Track(order.id);
+    let subscription = audience.subscribe(&state);
     let start = Start::plan(&state, resume_from(&headers, &query)).await?;
     if let Start::ReplayAfter(seen) = start {
         if already_saw_the_end(&state, &order, seen).await? {
             return Ok(live_stream::no_more_events());
         }
     }
-    Ok(live_stream::response(
-        state,
-        Audience::Track(order.id),
-        start,
-        subscription,
-    ))
+    Ok(live_stream::response(state, audience, start, subscription))
 }

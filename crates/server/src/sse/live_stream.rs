@@ -61,6 +61,15 @@ impl Audience {
         }
     }
 
+    /// Starts receiving the changes this audience is sent: a tracking
+    /// stream listens only to its order.
+    pub fn subscribe(self, state: &AppState) -> Subscription {
+        match self {
+            Audience::Track(id) => state.store.feed().subscribe_order(id),
+            Audience::Staff | Audience::Board => state.store.feed().subscribe(),
+        }
+    }
+
     /// This audience's frame for a change, if the change concerns it.
     fn frame(self, change: &PublishedChange) -> Option<&Bytes> {
         match self {
@@ -258,7 +267,7 @@ pub fn response(
                         if !park_again { break; }
                     }
                     // Whatever came after `last` is only in the log now.
-                    subscription = state.store.feed().subscribe();
+                    subscription = audience.subscribe(&state);
                     catch_up = true;
                 }
                 Wake::Feed(None) => return,
@@ -290,7 +299,7 @@ pub async fn open(
     audience: Audience,
     resume: ResumeFrom,
 ) -> Result<Response, ApiError> {
-    let subscription = state.store.feed().subscribe();
+    let subscription = audience.subscribe(&state);
     let start = Start::plan(&state, resume).await?;
     Ok(response(state, audience, start, subscription))
 }
