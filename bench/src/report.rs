@@ -39,6 +39,9 @@ pub struct FanoutSummary {
     pub p50: f64,
     pub p99: f64,
     pub max: f64,
+    /// Per change, its quickest delivery (medians over runs).
+    pub first_screen_p50: f64,
+    pub first_screen_p99: f64,
     pub kib_per_connection: f64,
     pub cpu_seconds: f64,
     pub load_cpu_seconds: f64,
@@ -57,6 +60,8 @@ pub fn summarize(results: &[FanoutResult]) -> FanoutSummary {
         p50: median(results.iter().map(|r| r.latency_ms.p50).collect()),
         p99: median(results.iter().map(|r| r.latency_ms.p99).collect()),
         max: median(results.iter().map(|r| r.latency_ms.max).collect()),
+        first_screen_p50: median(results.iter().map(|r| r.first_screen_ms.p50).collect()),
+        first_screen_p99: median(results.iter().map(|r| r.first_screen_ms.p99).collect()),
         kib_per_connection: median(results.iter().map(|r| r.kib_per_connection).collect()),
         cpu_seconds: median(results.iter().map(|r| r.cpu_seconds).collect()),
         load_cpu_seconds: median(results.iter().map(|r| r.load_cpu_seconds).collect()),
@@ -77,12 +82,12 @@ pub fn target_name(t: Target) -> &'static str {
 
 pub fn fanout_table(rows: &[FanoutSummary]) -> String {
     let mut s = String::from(
-        "| server | subscribers | p50 ms | p99 ms | max ms | KiB per connection | CPU s (delivery) | load generator CPU s | delivered / expected | duplicates |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+        "| server | subscribers | p50 ms | p99 ms | max ms | first screen p50 / p99 ms | KiB per connection | CPU s (delivery) | load generator CPU s | delivered / expected | duplicates |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for r in rows {
         s += &format!(
-            "| {} | {} | {:.1} | {:.1} | {:.1} | {:.1} | {:.2} | {:.2} | {} / {} | {} |\n",
-            target_name(r.target), r.subscribers, r.p50, r.p99, r.max, r.kib_per_connection, r.cpu_seconds, r.load_cpu_seconds, r.delivered, r.expected, r.duplicates
+            "| {} | {} | {:.1} | {:.1} | {:.1} | {:.1} / {:.1} | {:.1} | {:.2} | {:.2} | {} / {} | {} |\n",
+            target_name(r.target), r.subscribers, r.p50, r.p99, r.max, r.first_screen_p50, r.first_screen_p99, r.kib_per_connection, r.cpu_seconds, r.load_cpu_seconds, r.delivered, r.expected, r.duplicates
         );
     }
     s
