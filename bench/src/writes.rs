@@ -59,6 +59,10 @@ pub struct WritesResult {
 }
 
 pub async fn run(server_bin: &std::path::Path, attached: Attached, subscribers: usize, writers: usize, duration: Duration) -> anyhow::Result<WritesResult> {
+    // The run before left its database's pages to the kernel: they are
+    // written out now, not during this run's commits.
+    let synced = tokio::process::Command::new("sync").status().await?;
+    anyhow::ensure!(synced.success(), "sync failed: {synced}");
     let server = ServerProcess::orderboard(server_bin).await?;
     let stop_subs = CancellationToken::new();
     let epoch = Instant::now();
