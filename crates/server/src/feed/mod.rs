@@ -1,9 +1,9 @@
 //! Publish/subscribe of committed changes, behind a small interface.
 //!
 //! The order store publishes each change exactly once, after its commit and in
-//! sequence order; every open stream subscribes. Nothing here touches the
-//! database: a subscriber that falls behind is told so ([`Delivery::Missed`])
-//! and catches up from the event log itself. The in-process implementation is
+//! sequence order; every open stream subscribes, to every change or to one
+//! order's. Nothing here touches the database: a subscriber that falls behind
+//! is told so ([`Delivery::Missed`]) and catches up from the event log itself. The in-process implementation is
 //! [`in_process::InProcessFeed`]; a broker-backed one for several server
 //! instances can implement [`ChangeFeed`] too.
 
