@@ -3,9 +3,10 @@
 //! The order store publishes each change exactly once, after its commit and in
 //! sequence order; every open stream subscribes, to every change or to one
 //! order's. Nothing here touches the database: a subscriber that falls behind
-//! is told so ([`Delivery::Missed`]) and catches up from the event log itself. The in-process implementation is
-//! [`in_process::InProcessFeed`]; a broker-backed one for several server
-//! instances can implement [`ChangeFeed`] too.
+//! is told so ([`Delivery::Missed`]) and catches up from the event log itself.
+//! The in-process implementation is [`in_process::InProcessFeed`]; a
+//! broker-backed one for several server instances can implement
+//! [`ChangeFeed`] too.
 
 pub mod in_process;
 pub mod published;
