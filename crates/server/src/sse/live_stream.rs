@@ -10,7 +10,9 @@
 //!    heartbeat every interval (cheaper than re-arming a timer per event).
 //! 4. A subscriber that fell behind the feed catches up from the log.
 //!    A board stream with nothing waiting parks instead of listening
-//!    ([`super::board_fan_out`]). When its socket is handed back full, it
+//!    ([`super::board_fan_out`]), and so does one that fell behind: the
+//!    fan-out's recent frames reach further back than the feed's ring.
+//!    When its socket is handed back full, it
 //!    writes what did not fit and parks again; only when the fan-out no
 //!    longer has what it lacks does it catch up from the log.
 //! 5. It ends when the server shuts down (the feed closes), when a tracked order reaches a
@@ -244,6 +246,10 @@ pub fn response(
             // fan-out writes to its socket until it hands the socket back.
             let parks_now = parking.as_ref().filter(|p| p.is_attached());
             let wake = match parks_now.map(|_| subscription.next().now_or_never()) {
+                // Fallen behind the feed, it parks too: the fan-out's recent
+                // frames reach further back than the feed's ring (and if
+                // they do not, it is handed back to read the log).
+                Some(Some(Some(Delivery::Missed))) => Wake::Park,
                 Some(Some(delivery)) => Wake::Feed(delivery),
                 Some(None) => Wake::Park,
                 None => tokio::select! {

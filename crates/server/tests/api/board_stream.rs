@@ -163,3 +163,44 @@ async fn until_parked(s: &TestServer, never: &str) {
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
 }
+
+/// A feed whose every subscription starts by saying it fell behind, as a
+/// board stream's own subscription does when a burst outruns it before it
+/// has parked.
+struct BehindFromTheStart(orderboard_server::feed::in_process::InProcessFeed);
+
+impl orderboard_server::feed::ChangeFeed for BehindFromTheStart {
+    fn publish(&self, change: std::sync::Arc<orderboard_server::feed::PublishedChange>) {
+        self.0.publish(change)
+    }
+    fn subscribe(&self) -> orderboard_server::feed::Subscription {
+        use futures_util::StreamExt;
+        let missed = orderboard_server::feed::Delivery::Missed;
+        futures_util::stream::once(async move { missed }).chain(self.0.subscribe()).boxed()
+    }
+    fn subscriber_count(&self) -> usize {
+        self.0.subscriber_count()
+    }
+    fn close(&self) {
+        self.0.close()
+    }
+}
+
+/// A board stream that falls behind the feed parks at once: the fan-out's
+/// recent frames reach back further than the feed's ring, so it need not
+/// read the event log (a burst would send many boards there together).
+#[tokio::test]
+async fn a_board_that_falls_behind_the_feed_parks_instead_of_reading_the_log() {
+    let dir = tempfile::tempdir().unwrap();
+    let feed = BehindFromTheStart(Default::default());
+    let s = TestServer::start_with_feed(&dir.path().join("behind.db"), std::sync::Arc::new(feed)).await;
+    let order = s.create(Some("Ada"), Channel::Pickup).await;
+    let mut sse = SseClient::connect(&s.url("/api/board/events"), None).await;
+    assert_eq!(sse.next().await.unwrap().event, "snapshot");
+    until_parked(&s, "the stream never parked").await;
+    s.move_to(order.id, Stage::Preparing).await;
+    let event: BoardEvent = serde_json::from_str(&sse.next().await.unwrap().data).unwrap();
+    assert_eq!((event.order.number, event.order.stage), (order.number, Stage::Preparing));
+    assert_eq!(s.health().await.log_catch_ups, 0, "the stream read the log");
+    s.stop().await;
+}
