@@ -43,8 +43,8 @@ struct Args {
     #[arg(long, default_value_t = 1000)]
     writes_subscribers: usize,
     /// Who is attached in the write scenario (boards, phones), one row each.
-    #[arg(long, value_delimiter = ',', default_values_t = ["boards".to_string(), "phones".into()])]
-    writes_attached: Vec<String>,
+    #[arg(long, value_enum, value_delimiter = ',', default_values = ["boards", "phones"])]
+    writes_attached: Vec<writes::Attached>,
     /// Concurrent writers in the write scenario, one row each.
     #[arg(long, value_delimiter = ',', default_values_t = [32usize, 128])]
     writers: Vec<usize>,
@@ -140,8 +140,7 @@ async fn main() -> anyhow::Result<()> {
     }
     if args.scenarios.iter().any(|s| s == "writes") {
         let mut table = String::from("| subscribers attached | concurrent writers | durable changes per second (median) | runs | catch-ups from the log, per run |\n|---|---:|---:|---|---|\n");
-        for attached in &args.writes_attached {
-            let attached = writes::Attached::parse(attached)?;
+        for &attached in &args.writes_attached {
             for &writers in &args.writers {
                 let mut rs = Vec::new();
                 for run in 0..args.runs {

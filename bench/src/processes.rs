@@ -123,12 +123,7 @@ impl ServerProcess {
 
     /// User + system CPU time of all the server's processes, in seconds.
     pub fn cpu_seconds(&self) -> f64 {
-        let ticks = 100.0; // USER_HZ on Linux
-        self.pids()
-            .iter()
-            .filter_map(|pid| std::fs::read_to_string(format!("/proc/{pid}/stat")).ok())
-            .map(|s| (stat_field(&s, 14).unwrap_or(0) + stat_field(&s, 15).unwrap_or(0)) as f64 / ticks)
-            .sum()
+        self.pids().iter().map(|pid| cpu_seconds_of(&pid.to_string())).sum()
     }
 
     pub async fn stop(mut self) {
@@ -145,9 +140,15 @@ impl ServerProcess {
 /// server and load share the machine's cores, so what one spends the other
 /// cannot.
 pub fn own_cpu_seconds() -> f64 {
-    std::fs::read_to_string("/proc/self/stat")
+    cpu_seconds_of("self")
+}
+
+/// User + system CPU time of `/proc/{pid}`, in seconds (0 if it is gone).
+fn cpu_seconds_of(pid: &str) -> f64 {
+    let ticks = 100.0; // USER_HZ on Linux
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
         .ok()
-        .map(|s| (stat_field(&s, 14).unwrap_or(0) + stat_field(&s, 15).unwrap_or(0)) as f64 / 100.0)
+        .map(|s| (stat_field(&s, 14).unwrap_or(0) + stat_field(&s, 15).unwrap_or(0)) as f64 / ticks)
         .unwrap_or(0.0)
 }
 

@@ -22,7 +22,7 @@ use tokio_util::sync::CancellationToken;
 const PHONE_ORDERS: usize = 500;
 
 /// Who is attached while the writers write.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Attached {
     /// Customer boards: every change goes to every one.
     Boards,
@@ -31,14 +31,6 @@ pub enum Attached {
 }
 
 impl Attached {
-    pub fn parse(s: &str) -> anyhow::Result<Attached> {
-        match s {
-            "boards" => Ok(Attached::Boards),
-            "phones" => Ok(Attached::Phones),
-            other => anyhow::bail!("unknown audience {other:?}: boards or phones"),
-        }
-    }
-
     pub fn label(self) -> &'static str {
         match self {
             Attached::Boards => "boards",

@@ -144,10 +144,10 @@ pub async fn longpoll(
             _ = &mut deadline => break,
             delivery = subscription.next() => match delivery {
                 None => break,
-                Some(Delivery::Change(change)) if change.order_id == order.id => {
+                // The subscription carries only this order's changes.
+                Some(Delivery::Change(change)) => {
                     order = std::sync::Arc::new(change.event.order.clone());
                 }
-                Some(Delivery::Change(_)) => {}
                 // Fell behind the feed: the database has the truth.
                 Some(Delivery::Missed) => {
                     order = std::sync::Arc::new(state.store.get(order.id).await?.ok_or_else(no_such_order)?);

@@ -72,19 +72,19 @@ impl Audience {
         }
     }
 
-    /// This audience's frame for a change, if the change concerns it.
-    fn frame(self, change: &PublishedChange) -> Option<&Bytes> {
+    /// This audience's frame for a change. A tracking stream's subscription
+    /// carries only its order's changes ([`Self::subscribe`]).
+    fn frame(self, change: &PublishedChange) -> &Bytes {
         match self {
-            Audience::Staff => Some(&change.staff_frame),
-            Audience::Board => Some(&change.board_frame),
-            Audience::Track(id) if change.order_id == id => Some(&change.track_frame),
-            Audience::Track(_) => None,
+            Audience::Staff => &change.staff_frame,
+            Audience::Board => &change.board_frame,
+            Audience::Track(_) => &change.track_frame,
         }
     }
 
     /// Whether the stream is over after this change: a tracked order finished.
     fn ends_after(self, change: &PublishedChange) -> bool {
-        matches!(self, Audience::Track(id) if change.order_id == id && change.is_final)
+        matches!(self, Audience::Track(_)) && change.is_final
     }
 
     /// The state as of now, encoded as a `snapshot` or `reset` frame; also
@@ -173,8 +173,9 @@ enum Wake {
     Feed(Option<Delivery>),
 }
 
-/// Builds the SSE response. `subscription` must have been taken before
-/// `start` was planned, so that no change falls between the two.
+/// Builds the SSE response. `subscription` must be the audience's own
+/// ([`Audience::subscribe`]), taken before `start` was planned, so that no
+/// change falls between the two.
 pub fn response(
     state: AppState,
     audience: Audience,
@@ -281,10 +282,8 @@ pub fn response(
                 Wake::Feed(Some(Delivery::Missed)) => catch_up = true,
                 Wake::Feed(Some(Delivery::Change(change))) => {
                     if change.seq <= last { continue; }
-                    if let Some(frame) = audience.frame(&change) {
-                        yield frame.clone();
-                        if tracked { metrics.delivered(Transport::Sse, change.event.at); }
-                    }
+                    yield audience.frame(&change).clone();
+                    if tracked { metrics.delivered(Transport::Sse, change.event.at); }
                     last = change.seq;
                     if audience.ends_after(&change) { return; }
                 }

@@ -61,8 +61,8 @@ enum Wake {
     Feed(Option<Delivery>),
 }
 
-/// Runs the socket for `order_id` until it is over. `subscription` must have
-/// been taken before `start` was planned.
+/// Runs the socket for `order_id` until it is over. `subscription` must be
+/// to that order's changes, and taken before `start` was planned.
 pub async fn run(
     state: AppState,
     order_id: Uuid,
@@ -136,7 +136,8 @@ pub async fn run(
             }
             Wake::Feed(Some(Delivery::Missed)) => catch_up = true,
             Wake::Feed(Some(Delivery::Change(change))) => {
-                if change.seq <= last || change.order_id != order_id {
+                // The subscription carries only this order's changes.
+                if change.seq <= last {
                     continue;
                 }
                 if socket.send_text(change.track_socket_message()).await.is_err() {

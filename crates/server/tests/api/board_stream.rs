@@ -1,7 +1,7 @@
 //! `GET /api/board/events`: the public board carries number, first name and
 //! stage, and nothing private.
 
-use crate::support::{test_settings, SseClient, TestServer, PATIENCE};
+use crate::support::{test_settings, RewrittenFeed, SseClient, TestServer, PATIENCE};
 use orderboard_model::{BoardEvent, BoardSnapshot, Channel, Stage};
 
 #[tokio::test]
@@ -164,36 +164,20 @@ async fn until_parked(s: &TestServer, never: &str) {
     }
 }
 
-/// A feed whose every subscription starts by saying it fell behind, as a
-/// board stream's own subscription does when a burst outruns it before it
-/// has parked.
-struct BehindFromTheStart(orderboard_server::feed::in_process::InProcessFeed);
-
-impl orderboard_server::feed::ChangeFeed for BehindFromTheStart {
-    fn publish(&self, change: std::sync::Arc<orderboard_server::feed::PublishedChange>) {
-        self.0.publish(change)
-    }
-    fn subscribe(&self) -> orderboard_server::feed::Subscription {
-        use futures_util::StreamExt;
-        let missed = orderboard_server::feed::Delivery::Missed;
-        futures_util::stream::once(async move { missed }).chain(self.0.subscribe()).boxed()
-    }
-    fn subscriber_count(&self) -> usize {
-        self.0.subscriber_count()
-    }
-    fn close(&self) {
-        self.0.close()
-    }
-}
-
 /// A board stream that falls behind the feed parks at once: the fan-out's
 /// recent frames reach back further than the feed's ring, so it need not
 /// read the event log (a burst would send many boards there together).
 #[tokio::test]
 async fn a_board_that_falls_behind_the_feed_parks_instead_of_reading_the_log() {
     let dir = tempfile::tempdir().unwrap();
-    let feed = BehindFromTheStart(Default::default());
-    let s = TestServer::start_with_feed(&dir.path().join("behind.db"), std::sync::Arc::new(feed)).await;
+    // Every subscription starts by saying it fell behind, as a board
+    // stream's own does when a burst outruns it before it has parked.
+    let feed = RewrittenFeed::new(|subscription| {
+        use futures_util::StreamExt;
+        let missed = futures_util::stream::once(async { orderboard_server::feed::Delivery::Missed });
+        missed.chain(subscription).boxed()
+    });
+    let s = TestServer::start_with_feed(&dir.path().join("behind.db"), feed).await;
     let order = s.create(Some("Ada"), Channel::Pickup).await;
     let mut sse = SseClient::connect(&s.url("/api/board/events"), None).await;
     assert_eq!(sse.next().await.unwrap().event, "snapshot");

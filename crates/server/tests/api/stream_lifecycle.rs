@@ -1,11 +1,11 @@
 //! What every stream does: headers, `retry:`, heartbeats, catching up after
 //! lag, and leaving nothing behind when its client goes away.
 
-use crate::support::{read_raw_until, SseClient, TestServer};
+use crate::support::{read_raw_until, RewrittenFeed, SseClient, TestServer};
 use futures_util::StreamExt;
 use orderboard_model::{Channel, OrderEvent, StaffSnapshot, Stage};
 use orderboard_server::feed::in_process::InProcessFeed;
-use orderboard_server::feed::{ChangeFeed, Delivery, PublishedChange, Subscription};
+use orderboard_server::feed::{Delivery, Subscription};
 use std::sync::Arc;
 
 #[tokio::test]
@@ -100,40 +100,22 @@ async fn disconnected_clients_leave_no_open_stream_behind() {
     s.stop().await;
 }
 
-/// A feed that behaves like a broadcast channel whose subscribers keep
-/// falling behind: it drops every other change and says so with `Missed`, as
-/// a lagging tokio broadcast receiver does.
-struct LaggingFeed(InProcessFeed);
-
-impl ChangeFeed for LaggingFeed {
-    fn publish(&self, change: Arc<PublishedChange>) {
-        self.0.publish(change)
-    }
-    fn subscribe(&self) -> Subscription {
-        self.0
-            .subscribe()
-            .map(|d| match d {
-                Delivery::Change(c) if c.seq % 2 == 0 => Delivery::Missed,
-                other => other,
-            })
-            .boxed()
-    }
-    fn subscriber_count(&self) -> usize {
-        self.0.subscriber_count()
-    }
-    fn close(&self) {
-        self.0.close()
-    }
+/// Like a broadcast channel whose subscribers keep falling behind: every
+/// other change is dropped and `Missed` said instead, as a lagging tokio
+/// broadcast receiver does.
+fn lagging(subscription: Subscription) -> Subscription {
+    subscription
+        .map(|d| match d {
+            Delivery::Change(c) if c.seq % 2 == 0 => Delivery::Missed,
+            other => other,
+        })
+        .boxed()
 }
 
 #[tokio::test]
 async fn a_subscriber_that_falls_behind_catches_up_from_the_log() {
     let dir = tempfile::tempdir().unwrap();
-    let s = TestServer::start_with_feed(
-        &dir.path().join("lag.db"),
-        Arc::new(LaggingFeed(InProcessFeed::default())),
-    )
-    .await;
+    let s = TestServer::start_with_feed(&dir.path().join("lag.db"), RewrittenFeed::new(lagging)).await;
     let mut sse = SseClient::connect(&s.url("/api/events"), None).await;
     let _: (u64, StaffSnapshot) = sse.expect("snapshot").await;
     let mut made = Vec::new();

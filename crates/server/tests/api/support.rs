@@ -5,7 +5,7 @@ use futures_util::stream::BoxStream;
 use futures_util::StreamExt;
 use orderboard_model::{Channel, Health, Item, NewOrder, Order, Stage, StageChangeRequest};
 use orderboard_server::feed::in_process::InProcessFeed;
-use orderboard_server::feed::ChangeFeed;
+use orderboard_server::feed::{ChangeFeed, PublishedChange, Subscription};
 use orderboard_server::{db, serve, AppState, StreamSettings};
 use serde::de::DeserializeOwned;
 use std::path::{Path, PathBuf};
@@ -274,4 +274,32 @@ pub async fn read_raw_until(url: &str, needle: &str) -> String {
         seen.push_str(std::str::from_utf8(&chunk).unwrap());
     }
     seen
+}
+
+/// The real in-process feed, with each subscription rewritten on its way
+/// out: to make the streams that take it fall behind on cue.
+pub struct RewrittenFeed {
+    feed: InProcessFeed,
+    rewrite: fn(Subscription) -> Subscription,
+}
+
+impl RewrittenFeed {
+    pub fn new(rewrite: fn(Subscription) -> Subscription) -> Arc<RewrittenFeed> {
+        Arc::new(RewrittenFeed { feed: InProcessFeed::default(), rewrite })
+    }
+}
+
+impl ChangeFeed for RewrittenFeed {
+    fn publish(&self, change: Arc<PublishedChange>) {
+        self.feed.publish(change)
+    }
+    fn subscribe(&self) -> Subscription {
+        (self.rewrite)(self.feed.subscribe())
+    }
+    fn subscriber_count(&self) -> usize {
+        self.feed.subscriber_count()
+    }
+    fn close(&self) {
+        self.feed.close()
+    }
 }
