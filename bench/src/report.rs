@@ -45,6 +45,9 @@ pub struct FanoutSummary {
     pub kib_per_connection: f64,
     pub cpu_seconds: f64,
     pub load_cpu_seconds: f64,
+    /// The shortest a pass over all N sockets could be, from the CPU it
+    /// costs (see [`pass_floor_ms`]).
+    pub pass_floor_ms: f64,
     pub delivered: u64,
     pub expected: u64,
     pub missing: u64,
@@ -65,12 +68,24 @@ pub fn summarize(results: &[FanoutResult]) -> FanoutSummary {
         kib_per_connection: median(results.iter().map(|r| r.kib_per_connection).collect()),
         cpu_seconds: median(results.iter().map(|r| r.cpu_seconds).collect()),
         load_cpu_seconds: median(results.iter().map(|r| r.load_cpu_seconds).collect()),
+        pass_floor_ms: median(results.iter().map(pass_floor_ms).collect()),
         delivered: results.iter().map(|r| r.delivered).sum(),
         expected: results.iter().map(|r| (r.subscribers * r.changes) as u64).sum(),
         missing: results.iter().map(|r| r.missing).sum(),
         duplicates: results.iter().map(|r| r.duplicates).sum(),
         event_bytes: r0.event_bytes,
     }
+}
+
+/// How long one change's pass over all N sockets would take at the least,
+/// if the server and the load generator kept every core busy and wasted
+/// none of it: the CPU both spent per delivery, times N, over the cores they
+/// share. No p99 can be much below it, and once it nears the time between
+/// two changes (50 ms at the default rate), passes start to queue.
+pub fn pass_floor_ms(r: &FanoutResult) -> f64 {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
+    let per_delivery = (r.cpu_seconds + r.load_cpu_seconds) / r.delivered.max(1) as f64;
+    per_delivery * r.subscribers as f64 / cores * 1000.0
 }
 
 pub fn target_name(t: Target) -> &'static str {
@@ -82,12 +97,12 @@ pub fn target_name(t: Target) -> &'static str {
 
 pub fn fanout_table(rows: &[FanoutSummary]) -> String {
     let mut s = String::from(
-        "| server | subscribers | p50 ms | p99 ms | max ms | first screen p50 / p99 ms | KiB per connection | CPU s (delivery) | load generator CPU s | delivered / expected | duplicates |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
+        "| server | subscribers | p50 ms | p99 ms | max ms | first screen p50 / p99 ms | KiB per connection | CPU s (delivery) | load generator CPU s | CPU floor of a pass ms | delivered / expected | duplicates |\n|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n",
     );
     for r in rows {
         s += &format!(
-            "| {} | {} | {:.1} | {:.1} | {:.1} | {:.1} / {:.1} | {:.1} | {:.2} | {:.2} | {} / {} | {} |\n",
-            target_name(r.target), r.subscribers, r.p50, r.p99, r.max, r.first_screen_p50, r.first_screen_p99, r.kib_per_connection, r.cpu_seconds, r.load_cpu_seconds, r.delivered, r.expected, r.duplicates
+            "| {} | {} | {:.1} | {:.1} | {:.1} | {:.1} / {:.1} | {:.1} | {:.2} | {:.2} | {:.1} | {} / {} | {} |\n",
+            target_name(r.target), r.subscribers, r.p50, r.p99, r.max, r.first_screen_p50, r.first_screen_p99, r.kib_per_connection, r.cpu_seconds, r.load_cpu_seconds, r.pass_floor_ms, r.delivered, r.expected, r.duplicates
         );
     }
     s
