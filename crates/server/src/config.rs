@@ -32,7 +32,7 @@ impl Default for StreamSettings {
             limits: Limits::default(),
             retention: Retention::default(),
             auth: AuthSettings::default(),
-            fan_out_threads: 1,
+            fan_out_threads: crate::sse::board_fan_out::default_threads(),
         }
     }
 }
@@ -57,11 +57,10 @@ pub struct ServerArgs {
     pub listen: SocketAddr,
 
     /// Threads that write changes to customer boards' sockets, each to its
-    /// share of them. One suits a machine that also runs other busy work
-    /// (see docs/benchmarks.md: two were faster at 1,000 and 5,000 boards,
-    /// slower at 10,000 with the load generator on the same two cores).
-    #[arg(long, env = "ORDERBOARD_FAN_OUT_THREADS", default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=64))]
-    pub fan_out_threads: u64,
+    /// share of them, at a lower priority than the rest of the server.
+    /// Default: one per core (see docs/benchmarks.md).
+    #[arg(long, env = "ORDERBOARD_FAN_OUT_THREADS", value_parser = clap::value_parser!(u64).range(1..=64))]
+    pub fan_out_threads: Option<u64>,
 
     /// Seconds between heartbeat comments on quiet streams.
     #[arg(long, env = "ORDERBOARD_HEARTBEAT_SECS", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=3600))]
@@ -134,7 +133,9 @@ impl ServerArgs {
         StreamSettings {
             heartbeat: Duration::from_secs(self.heartbeat_secs),
             retry: Duration::from_millis(self.retry_ms),
-            fan_out_threads: self.fan_out_threads as usize,
+            fan_out_threads: self
+                .fan_out_threads
+                .map_or_else(crate::sse::board_fan_out::default_threads, |n| n as usize),
             limits: Limits {
                 max_streams: self.max_streams as usize,
                 max_streams_per_client: self.max_streams_per_client as usize,
