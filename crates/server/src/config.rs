@@ -58,7 +58,7 @@ pub struct ServerArgs {
 
     /// Threads that write changes to customer boards' sockets, each to its
     /// share of them, at a lower priority than the rest of the server.
-    /// Default: one per core (see docs/benchmarks.md).
+    /// Default: one per core, up to 8 (see docs/benchmarks.md).
     #[arg(long, env = "ORDERBOARD_FAN_OUT_THREADS", value_parser = clap::value_parser!(u64).range(1..=64))]
     pub fan_out_threads: Option<u64>,
 

@@ -14,14 +14,15 @@
 //! every socket within one pass of the sweep, however busy it was when the
 //! change came. (Writing each batch of changes to every socket in a round
 //! of its own made a change first wait for the round before it: up to two
-//! passes.) The task runs on threads of its own, one per core unless
-//! `--fan-out-threads` says otherwise, each with its share of the sockets.
-//! They run at a lower priority than the rest of the process: a pass over
-//! thousands of sockets is bulk work, and it must not keep the next change's
-//! commit, or a member of staff's request, waiting for a core. Sweeping at
-//! the same priority, two threads starved the writer at 10,000 boards (the
-//! first screen's median went from 2 to 13-20 ms); a little lower, two were
-//! faster than one at 1,000, 5,000 and 10,000 (docs/benchmarks.md).
+//! passes.) The task runs on threads of its own, one per core (up to eight)
+//! unless `--fan-out-threads` says otherwise, each with its share of the
+//! sockets. They run at a lower priority than the rest of the process: a
+//! pass over thousands of sockets is bulk work, and it must not keep the
+//! next change's commit, or a member of staff's request, waiting for a
+//! core. Sweeping at the same priority, two threads starved the writer at
+//! 10,000 boards (the first screen's median went from 2 to 13-20 ms); a
+//! little lower, two were faster than one at 1,000, 5,000 and 10,000
+//! (docs/benchmarks.md).
 //!
 //! A socket that cannot take a whole write (its client reads slowly) is
 //! handed back at once: its loop gets a [`Resume`] with the bytes that did not
@@ -71,9 +72,14 @@ const RECENT: usize = 8192;
 /// (docs/benchmarks.md).
 const SWEEP_NICENESS: i32 = 3;
 
-/// The number of sweeping threads unless told otherwise: one per core.
+/// The most sweeping threads the server starts unless told otherwise: each
+/// one is woken by every change, whether or not it has boards to write to.
+const MAX_DEFAULT_THREADS: usize = 8;
+
+/// The number of sweeping threads unless told otherwise: one per core, up
+/// to [`MAX_DEFAULT_THREADS`].
 pub fn default_threads() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
+    std::thread::available_parallelism().map_or(1, |n| n.get()).min(MAX_DEFAULT_THREADS)
 }
 
 /// Lowers the calling thread's priority by [`SWEEP_NICENESS`]. On Linux
