@@ -5,7 +5,10 @@
 use crate::processes::ServerProcess;
 use crate::report::Percentiles;
 use crate::subscribers::{Subscribers, NOT_RECEIVED};
-use orderboard_model::{BoardEvent, BoardOrder, Change, ChangeKind, Channel, Item, NewOrder, Order, Stage, StageChangeRequest};
+use orderboard_model::{
+    BoardEvent, BoardOrder, Change, ChangeKind, Channel, Item, NewOrder, Order, Stage,
+    StageChangeRequest,
+};
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
 
@@ -33,15 +36,30 @@ pub struct FanoutResult {
     pub event_bytes: usize,
 }
 
-const NAMES: [&str; 8] = ["Ada Lovelace", "Grace Hopper", "Alan Turing", "Katherine Johnson", "Edsger Dijkstra", "Barbara Liskov", "Donald Knuth", "Frances Allen"];
+const NAMES: [&str; 8] = [
+    "Ada Lovelace",
+    "Grace Hopper",
+    "Alan Turing",
+    "Katherine Johnson",
+    "Edsger Dijkstra",
+    "Barbara Liskov",
+    "Donald Knuth",
+    "Frances Allen",
+];
 
 fn new_order(i: usize) -> NewOrder {
     NewOrder {
         customer: Some(NAMES[i % NAMES.len()].to_string()),
         channel: Channel::Pickup,
         items: vec![
-            Item { name: "Falafel wrap with tahini".into(), qty: 2 },
-            Item { name: "Fresh mint tea".into(), qty: 1 },
+            Item {
+                name: "Falafel wrap with tahini".into(),
+                qty: 2,
+            },
+            Item {
+                name: "Fresh mint tea".into(),
+                qty: 1,
+            },
         ],
         note: Some("no onions, extra napkins".into()),
     }
@@ -68,11 +86,20 @@ pub async fn run(target: Target, setup: &FanoutSetup<'_>) -> anyhow::Result<Fano
     let mut first_seq = 1;
     if target == Target::Orderboard {
         for i in 0..changes.div_ceil(2) {
-            let res = http.post(server.url("/api/orders")).json(&new_order(i)).send().await?;
+            let res = http
+                .post(server.url("/api/orders"))
+                .json(&new_order(i))
+                .send()
+                .await?;
             anyhow::ensure!(res.status() == 201, "creating an order: {}", res.status());
             orders.push(res.json().await?);
         }
-        let health: orderboard_model::Health = http.get(server.url("/api/health")).send().await?.json().await?;
+        let health: orderboard_model::Health = http
+            .get(server.url("/api/health"))
+            .send()
+            .await?
+            .json()
+            .await?;
         first_seq = health.head_seq + 1;
     }
     let path = match target {
@@ -84,7 +111,16 @@ pub async fn run(target: Target, setup: &FanoutSetup<'_>) -> anyhow::Result<Fano
     let rss_before = server.rss_kib();
     let epoch = Instant::now();
     let stop = CancellationToken::new();
-    let subs = Subscribers::connect(server.addr, &[path.to_string()], setup.subscribers, first_seq, changes, epoch, stop.clone()).await?;
+    let subs = Subscribers::connect(
+        server.addr,
+        &[path.to_string()],
+        setup.subscribers,
+        first_seq,
+        changes,
+        epoch,
+        stop.clone(),
+    )
+    .await?;
     tokio::time::sleep(Duration::from_millis(1000)).await;
     let rss_after = server.rss_kib();
     let cpu_before = server.cpu_seconds();
@@ -96,14 +132,21 @@ pub async fn run(target: Target, setup: &FanoutSetup<'_>) -> anyhow::Result<Fano
     for i in 0..changes {
         ticker.tick().await;
         let order = &orders.get(i / 2);
-        let to = if i % 2 == 0 { Stage::Preparing } else { Stage::Ready };
+        let to = if i % 2 == 0 {
+            Stage::Preparing
+        } else {
+            Stage::Ready
+        };
         match target {
             Target::Orderboard => {
                 let order = order.unwrap();
                 sent_micros[i] = epoch.elapsed().as_micros() as u32;
                 let res = http
                     .post(server.url(&format!("/api/orders/{}/stage", order.id)))
-                    .json(&StageChangeRequest { to, expected_version: None })
+                    .json(&StageChangeRequest {
+                        to,
+                        expected_version: None,
+                    })
                     .send()
                     .await?;
                 anyhow::ensure!(res.status() == 200, "stage change: {}", res.status());
@@ -112,8 +155,26 @@ pub async fn run(target: Target, setup: &FanoutSetup<'_>) -> anyhow::Result<Fano
                 // The very payload Orderboard's board stream carries for such a change.
                 let event = BoardEvent {
                     seq: first_seq + i as u64,
-                    change: Change { from: Some(if to == Stage::Ready { Stage::Preparing } else { Stage::Received }), to, kind: ChangeKind::Advance },
-                    order: BoardOrder { number: (i / 2 + 1) as u32, name: Some(NAMES[(i / 2) % NAMES.len()].split(' ').next().unwrap().to_string()), stage: to },
+                    change: Change {
+                        from: Some(if to == Stage::Ready {
+                            Stage::Preparing
+                        } else {
+                            Stage::Received
+                        }),
+                        to,
+                        kind: ChangeKind::Advance,
+                    },
+                    order: BoardOrder {
+                        number: (i / 2 + 1) as u32,
+                        name: Some(
+                            NAMES[(i / 2) % NAMES.len()]
+                                .split(' ')
+                                .next()
+                                .unwrap()
+                                .to_string(),
+                        ),
+                        stage: to,
+                    },
                 };
                 let body = serde_json::to_vec(&event)?;
                 event_bytes = body.len();
@@ -135,7 +196,11 @@ pub async fn run(target: Target, setup: &FanoutSetup<'_>) -> anyhow::Result<Fano
         let last = &orders[0];
         let sample = BoardEvent {
             seq: first_seq,
-            change: Change { from: Some(Stage::Received), to: Stage::Preparing, kind: ChangeKind::Advance },
+            change: Change {
+                from: Some(Stage::Received),
+                to: Stage::Preparing,
+                kind: ChangeKind::Advance,
+            },
             order: BoardOrder::from(last),
         };
         event_bytes = serde_json::to_vec(&sample)?.len();

@@ -19,7 +19,10 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 #[derive(Debug, Parser)]
-#[command(name = "orderboard-bench", about = "Orderboard's benchmark harness (loopback only)")]
+#[command(
+    name = "orderboard-bench",
+    about = "Orderboard's benchmark harness (loopback only)"
+)]
 struct Args {
     /// Subscriber counts for the fan-out scenario.
     #[arg(long, value_delimiter = ',', default_values_t = [1000usize, 5000, 10000])]
@@ -72,7 +75,10 @@ struct Args {
 }
 
 fn repo_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
 }
 
 #[tokio::main]
@@ -91,13 +97,23 @@ async fn main() -> anyhow::Result<()> {
         args.poll_secs = 4;
     }
     let limit = rlimit::increase_nofile_limit(u64::MAX)?;
-    let server_bin = args
-        .server_bin
-        .clone()
-        .unwrap_or_else(|| std::env::current_exe().unwrap().parent().unwrap().join("orderboard-server"));
-    anyhow::ensure!(server_bin.exists(), "{} is missing: build it with cargo build --release -p orderboard-server", server_bin.display());
+    let server_bin = args.server_bin.clone().unwrap_or_else(|| {
+        std::env::current_exe()
+            .unwrap()
+            .parent()
+            .unwrap()
+            .join("orderboard-server")
+    });
+    anyhow::ensure!(
+        server_bin.exists(),
+        "{} is missing: build it with cargo build --release -p orderboard-server",
+        server_bin.display()
+    );
     let nchan_conf = repo_root().join("bench/nchan/nginx.conf");
-    println!("open-file limit raised to {limit}; server: {}", server_bin.display());
+    println!(
+        "open-file limit raised to {limit}; server: {}",
+        server_bin.display()
+    );
 
     let mut out = String::new();
     let run_fanout = args.scenarios.iter().any(|s| s == "fanout");
@@ -108,7 +124,13 @@ async fn main() -> anyhow::Result<()> {
             targets.push(Target::Nchan);
         }
         for &n in &args.subscribers {
-            let setup = FanoutSetup { server_bin: &server_bin, nchan_conf: &nchan_conf, subscribers: n, changes: args.changes, rate_per_sec: args.rate };
+            let setup = FanoutSetup {
+                server_bin: &server_bin,
+                nchan_conf: &nchan_conf,
+                subscribers: n,
+                changes: args.changes,
+                rate_per_sec: args.rate,
+            };
             let mut per_target: Vec<Vec<fanout::FanoutResult>> = vec![Vec::new(); targets.len()];
             for run in 0..args.runs {
                 // Side by side: each run measures every target in turn.
@@ -144,25 +166,51 @@ async fn main() -> anyhow::Result<()> {
             for &writers in &args.writers {
                 let mut rs = Vec::new();
                 for run in 0..args.runs {
-                    let r = writes::run(&server_bin, attached, args.writes_subscribers, writers, Duration::from_secs(args.writes_secs)).await?;
+                    let r = writes::run(
+                        &server_bin,
+                        attached,
+                        args.writes_subscribers,
+                        writers,
+                        Duration::from_secs(args.writes_secs),
+                    )
+                    .await?;
                     println!("writes, {} {}, {writers} writers, run {}: {} changes in {:.1} s = {:.0}/s, {} catch-ups from the log", args.writes_subscribers, attached.label(), run + 1, r.changes, r.seconds, r.per_second, catch_ups(&r));
                     rs.push(r);
                 }
                 let med = report::median(rs.iter().map(|r| r.per_second).collect());
-                let runs = rs.iter().map(|r| format!("{:.0}", r.per_second)).collect::<Vec<_>>().join(", ");
+                let runs = rs
+                    .iter()
+                    .map(|r| format!("{:.0}", r.per_second))
+                    .collect::<Vec<_>>()
+                    .join(", ");
                 let catch_ups = rs.iter().map(catch_ups).collect::<Vec<_>>().join(", ");
-                table += &format!("| {} {} | {writers} | {med:.0} | {runs} | {catch_ups} |\n", args.writes_subscribers, attached.label());
+                table += &format!(
+                    "| {} {} | {writers} | {med:.0} | {runs} | {catch_ups} |\n",
+                    args.writes_subscribers,
+                    attached.label()
+                );
             }
         }
         println!("\nDurable writes:\n{table}");
-        out += &format!("### Durable stage changes over HTTP (synchronous = FULL, WAL)\n\n{table}\n");
+        out +=
+            &format!("### Durable stage changes over HTTP (synchronous = FULL, WAL)\n\n{table}\n");
     }
     if args.scenarios.iter().any(|s| s == "polling") {
         let poll_every = Duration::from_secs(args.poll_every);
-        let report = polling::run(&server_bin, args.poll_clients, poll_every, Duration::from_secs(args.poll_secs)).await?;
+        let report = polling::run(
+            &server_bin,
+            args.poll_clients,
+            poll_every,
+            Duration::from_secs(args.poll_secs),
+        )
+        .await?;
         println!("\n{}", orderboard_loadgen::render_table(&report));
         for row in report.transports.iter().filter(|r| r.transport.is_push()) {
-            anyhow::ensure!(row.complete(), "{}: not every change reached every customer once: {row:?}", row.transport);
+            anyhow::ensure!(
+                row.complete(),
+                "{}: not every change reached every customer once: {row:?}",
+                row.transport
+            );
         }
         let table = polling::table(&report, poll_every);
         out += &format!(
@@ -178,8 +226,12 @@ async fn main() -> anyhow::Result<()> {
         }
         let template = std::fs::read_to_string(repo_root().join("bench/benchmarks.md.in"))?;
         let machine = machine_description();
-        let analysis = std::fs::read_to_string(repo_root().join("bench/analysis.md")).unwrap_or_default();
-        let doc = template.replace("@MACHINE@", &machine).replace("@RESULTS@", &out).replace("@ANALYSIS@", &analysis);
+        let analysis =
+            std::fs::read_to_string(repo_root().join("bench/analysis.md")).unwrap_or_default();
+        let doc = template
+            .replace("@MACHINE@", &machine)
+            .replace("@RESULTS@", &out)
+            .replace("@ANALYSIS@", &analysis);
         std::fs::write(docs.join("benchmarks.md"), doc)?;
         println!("wrote docs/benchmarks.md");
     }
@@ -189,19 +241,36 @@ async fn main() -> anyhow::Result<()> {
 fn machine_description() -> String {
     let cpu = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("model name")).map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string()))
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
         .unwrap_or_default();
-    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0);
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(0);
     let mem = std::fs::read_to_string("/proc/meminfo")
         .ok()
-        .and_then(|s| s.lines().next().and_then(|l| l.split_whitespace().nth(1)).and_then(|v| v.parse::<u64>().ok()))
+        .and_then(|s| {
+            s.lines()
+                .next()
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse::<u64>().ok())
+        })
         .map(|kib| format!("{:.0} GiB", kib as f64 / 1024.0 / 1024.0))
         .unwrap_or_default();
-    let nginx = std::process::Command::new("dpkg-query").args(["-W", "-f=${Version}", "libnginx-mod-nchan"]).output().ok().map(|o| String::from_utf8_lossy(&o.stdout).to_string()).unwrap_or_default();
+    let nginx = std::process::Command::new("dpkg-query")
+        .args(["-W", "-f=${Version}", "libnginx-mod-nchan"])
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).to_string())
+        .unwrap_or_default();
     format!("{cores} cores ({cpu}), {mem} of memory, Debian 12; server and load on the same machine over loopback. Nchan: Debian's libnginx-mod-nchan {nginx}.")
 }
 
 /// A write run's count of catch-ups from the log, as printed.
 fn catch_ups(r: &writes::WritesResult) -> String {
-    r.log_catch_ups.map_or("not counted".into(), |n| n.to_string())
+    r.log_catch_ups
+        .map_or("not counted".into(), |n| n.to_string())
 }

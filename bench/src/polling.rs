@@ -15,18 +15,32 @@ use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
 /// Runs `clients` customers per transport for `duration`, polling every `poll_every`.
-pub async fn run(server_bin: &std::path::Path, clients: usize, poll_every: Duration, duration: Duration) -> anyhow::Result<LoadReport> {
+pub async fn run(
+    server_bin: &std::path::Path,
+    clients: usize,
+    poll_every: Duration,
+    duration: Duration,
+) -> anyhow::Result<LoadReport> {
     let server = ServerProcess::orderboard(server_bin).await?;
     let target = server.url("");
     let plans = Transport::ALL
         .into_iter()
-        .map(|transport| TransportPlan { transport, poll_interval: poll_every })
+        .map(|transport| TransportPlan {
+            transport,
+            poll_interval: poll_every,
+        })
         .collect();
-    let mut config = LoadConfig::new(target.trim_end_matches('/'), clients as u32, plans, duration);
+    let mut config = LoadConfig::new(
+        target.trim_end_matches('/'),
+        clients as u32,
+        plans,
+        duration,
+    );
     // Each order changes about four times over the run.
     config.stage_every = duration / 4;
     let driver = Arc::new(HttpDriver::connect(&config.target, None).await?);
-    let report = orderboard_loadgen::run(config, driver, CancellationToken::new(), Arc::new(|_| {})).await;
+    let report =
+        orderboard_loadgen::run(config, driver, CancellationToken::new(), Arc::new(|_| {})).await;
     server.stop().await;
     report
 }
@@ -46,7 +60,8 @@ pub fn table(report: &LoadReport, poll_every: Duration) -> String {
             "| {name} | {} | {:.0} | {} | {} / {} | {} | {} / {} |\n",
             row.clients,
             row.requests_per_min,
-            row.bytes_per_min.map_or("–".into(), |b| format!("{:.0}", b)),
+            row.bytes_per_min
+                .map_or("–".into(), |b| format!("{:.0}", b)),
             row.updates_seen,
             row.updates_expected,
             row.unchanged_answers,

@@ -20,7 +20,9 @@ pub struct ServerProcess {
 }
 
 fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
 }
 
 impl ServerProcess {
@@ -28,7 +30,15 @@ impl ServerProcess {
         let dir = tempfile::tempdir()?;
         let mut child = Command::new(bin)
             // Every simulated screen comes from 127.0.0.1: lift the stream caps.
-            .args(["--listen", "127.0.0.1:0", "--max-streams", "1000000", "--max-streams-per-client", "1000000", "--db"])
+            .args([
+                "--listen",
+                "127.0.0.1:0",
+                "--max-streams",
+                "1000000",
+                "--max-streams-per-client",
+                "1000000",
+                "--db",
+            ])
             .arg(dir.path().join("bench.db"))
             .env("RUST_LOG", "warn,orderboard_server=info")
             .stdout(Stdio::null())
@@ -50,12 +60,17 @@ impl ServerProcess {
         // warnings, errors and panics are shown.
         tokio::spawn(async move {
             while let Ok(Some(line)) = lines.next_line().await {
-                if line.contains(" WARN ") || line.contains(" ERROR ") || line.contains("panicked") {
+                if line.contains(" WARN ") || line.contains(" ERROR ") || line.contains("panicked")
+                {
                     eprintln!("orderboard-server: {line}");
                 }
             }
         });
-        Ok(ServerProcess { addr, child, _dir: dir })
+        Ok(ServerProcess {
+            addr,
+            child,
+            _dir: dir,
+        })
     }
 
     pub async fn nchan(config_template: &Path) -> anyhow::Result<ServerProcess> {
@@ -79,11 +94,18 @@ impl ServerProcess {
         let addr: SocketAddr = format!("127.0.0.1:{port}").parse()?;
         for _ in 0..200 {
             if tokio::net::TcpStream::connect(addr).await.is_ok() {
-                return Ok(ServerProcess { addr, child, _dir: dir });
+                return Ok(ServerProcess {
+                    addr,
+                    child,
+                    _dir: dir,
+                });
             }
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
-        bail!("nginx did not start listening on {addr}; see {}", dir.path().join("error.log").display())
+        bail!(
+            "nginx did not start listening on {addr}; see {}",
+            dir.path().join("error.log").display()
+        )
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -91,12 +113,16 @@ impl ServerProcess {
     }
 
     fn pids(&self) -> Vec<u32> {
-        let Some(root) = self.child.id() else { return vec![] };
+        let Some(root) = self.child.id() else {
+            return vec![];
+        };
         let mut pids = vec![root];
         // nginx workers are children of the master.
         if let Ok(entries) = std::fs::read_dir("/proc") {
             for e in entries.flatten() {
-                let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else { continue };
+                let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {
+                    continue;
+                };
                 if let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) {
                     if stat_field(&stat, 4) == Some(root as u64) {
                         pids.push(pid);
@@ -123,14 +149,23 @@ impl ServerProcess {
 
     /// User + system CPU time of all the server's processes, in seconds.
     pub fn cpu_seconds(&self) -> f64 {
-        self.pids().iter().map(|pid| cpu_seconds_of(&pid.to_string())).sum()
+        self.pids()
+            .iter()
+            .map(|pid| cpu_seconds_of(&pid.to_string()))
+            .sum()
     }
 
     pub async fn stop(mut self) {
         if let Some(pid) = self.child.id() {
-            let _ = Command::new("kill").args(["-TERM", &pid.to_string()]).status().await;
+            let _ = Command::new("kill")
+                .args(["-TERM", &pid.to_string()])
+                .status()
+                .await;
         }
-        if tokio::time::timeout(Duration::from_secs(10), self.child.wait()).await.is_err() {
+        if tokio::time::timeout(Duration::from_secs(10), self.child.wait())
+            .await
+            .is_err()
+        {
             let _ = self.child.kill().await;
         }
     }
@@ -157,9 +192,16 @@ fn cpu_seconds_of(pid: &str) -> f64 {
 fn stat_field(stat: &str, n: usize) -> Option<u64> {
     // The command name (field 2) may hold spaces; field 3 starts after its ')'.
     let from_field_3 = &stat[stat.rfind(')')? + 2..];
-    from_field_3.split_whitespace().nth(n - 3).and_then(|v| v.parse().ok())
+    from_field_3
+        .split_whitespace()
+        .nth(n - 3)
+        .and_then(|v| v.parse().ok())
 }
 
 fn nginx_bin() -> PathBuf {
-    ["/usr/sbin/nginx", "/usr/bin/nginx"].iter().map(PathBuf::from).find(|p| p.exists()).unwrap_or_else(|| "nginx".into())
+    ["/usr/sbin/nginx", "/usr/bin/nginx"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
+        .unwrap_or_else(|| "nginx".into())
 }

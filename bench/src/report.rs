@@ -18,7 +18,11 @@ impl Percentiles {
         }
         v.sort_unstable();
         let at = |q: f64| v[((v.len() - 1) as f64 * q).round() as usize] as f64 / 1000.0;
-        Percentiles { p50: at(0.50), p99: at(0.99), max: *v.last().unwrap() as f64 / 1000.0 }
+        Percentiles {
+            p50: at(0.50),
+            p99: at(0.99),
+            max: *v.last().unwrap() as f64 / 1000.0,
+        }
     }
 }
 
@@ -28,7 +32,11 @@ pub fn median(mut v: Vec<f64>) -> f64 {
     }
     v.sort_by(|a, b| a.total_cmp(b));
     let n = v.len();
-    if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 }
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
 }
 
 /// The median over runs of one target at one N.
@@ -70,7 +78,10 @@ pub fn summarize(results: &[FanoutResult]) -> FanoutSummary {
         load_cpu_seconds: median(results.iter().map(|r| r.load_cpu_seconds).collect()),
         pass_floor_ms: median(results.iter().map(pass_floor_ms).collect()),
         delivered: results.iter().map(|r| r.delivered).sum(),
-        expected: results.iter().map(|r| (r.subscribers * r.changes) as u64).sum(),
+        expected: results
+            .iter()
+            .map(|r| (r.subscribers * r.changes) as u64)
+            .sum(),
         missing: results.iter().map(|r| r.missing).sum(),
         duplicates: results.iter().map(|r| r.duplicates).sum(),
         event_bytes: r0.event_bytes,
@@ -109,9 +120,14 @@ pub fn fanout_table(rows: &[FanoutSummary]) -> String {
 }
 
 pub fn ratio_table(rows: &[FanoutSummary]) -> String {
-    let mut s = String::from("| subscribers | p99 latency | memory per connection | CPU |\n|---:|---:|---:|---:|\n");
+    let mut s = String::from(
+        "| subscribers | p99 latency | memory per connection | CPU |\n|---:|---:|---:|---:|\n",
+    );
     for ob in rows.iter().filter(|r| r.target == Target::Orderboard) {
-        if let Some(nc) = rows.iter().find(|r| r.target == Target::Nchan && r.subscribers == ob.subscribers) {
+        if let Some(nc) = rows
+            .iter()
+            .find(|r| r.target == Target::Nchan && r.subscribers == ob.subscribers)
+        {
             s += &format!(
                 "| {} | {:.2} | {:.2} | {:.2} |\n",
                 ob.subscribers,
@@ -131,7 +147,10 @@ pub fn plot_p99(rows: &[FanoutSummary], path: &std::path::Path) -> anyhow::Resul
     let root = SVGBackend::new(path, (720, 420)).into_drawing_area();
     root.fill(&WHITE)?;
     let mut chart = ChartBuilder::on(&root)
-        .caption("p99 delivery latency against subscribers (lower is better)", ("sans-serif", 20))
+        .caption(
+            "p99 delivery latency against subscribers (lower is better)",
+            ("sans-serif", 20),
+        )
         .margin(16)
         .x_label_area_size(44)
         .y_label_area_size(56)
@@ -142,8 +161,15 @@ pub fn plot_p99(rows: &[FanoutSummary], path: &std::path::Path) -> anyhow::Resul
         .y_desc("p99 latency, ms")
         .x_label_formatter(&|x| format!("{:.0}", x))
         .draw()?;
-    for (target, color) in [(Target::Orderboard, RGBColor(0xd9, 0x4f, 0x00)), (Target::Nchan, RGBColor(0x1f, 0x5f, 0xa8))] {
-        let mut pts: Vec<(f64, f64)> = rows.iter().filter(|r| r.target == target).map(|r| (r.subscribers as f64, r.p99)).collect();
+    for (target, color) in [
+        (Target::Orderboard, RGBColor(0xd9, 0x4f, 0x00)),
+        (Target::Nchan, RGBColor(0x1f, 0x5f, 0xa8)),
+    ] {
+        let mut pts: Vec<(f64, f64)> = rows
+            .iter()
+            .filter(|r| r.target == target)
+            .map(|r| (r.subscribers as f64, r.p99))
+            .collect();
         if pts.is_empty() {
             continue;
         }
@@ -151,10 +177,16 @@ pub fn plot_p99(rows: &[FanoutSummary], path: &std::path::Path) -> anyhow::Resul
         chart
             .draw_series(LineSeries::new(pts.clone(), color.stroke_width(3)))?
             .label(target_name(target))
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(3)));
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(3))
+            });
         chart.draw_series(pts.into_iter().map(|p| Circle::new(p, 5, color.filled())))?;
     }
-    chart.configure_series_labels().background_style(WHITE.mix(0.9)).border_style(BLACK).draw()?;
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK)
+        .draw()?;
     root.present()?;
     Ok(())
 }

@@ -44,7 +44,11 @@ fn find(hay: &[u8], needle: &[u8]) -> Option<usize> {
 
 fn seq_of(frame: &[u8]) -> Option<u64> {
     let i = find(frame, b"\"seq\":")? + 6;
-    let digits: Vec<u8> = frame[i..].iter().take_while(|b| b.is_ascii_digit()).copied().collect();
+    let digits: Vec<u8> = frame[i..]
+        .iter()
+        .take_while(|b| b.is_ascii_digit())
+        .copied()
+        .collect();
     std::str::from_utf8(&digits).ok()?.parse().ok()
 }
 
@@ -60,10 +64,14 @@ async fn subscribe(
 ) -> anyhow::Result<Received> {
     let mut tcp = TcpStream::connect(addr).await?;
     tcp.set_nodelay(true)?;
-    let request = format!("GET {path} HTTP/1.0\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n");
+    let request =
+        format!("GET {path} HTTP/1.0\r\nHost: {addr}\r\nAccept: text/event-stream\r\n\r\n");
     tcp.write_all(request.as_bytes()).await?;
     let mut buf = BytesMut::with_capacity(2048);
-    let mut received = Received { at_micros: vec![NOT_RECEIVED; count], duplicates: 0 };
+    let mut received = Received {
+        at_micros: vec![NOT_RECEIVED; count],
+        duplicates: 0,
+    };
     let mut got = 0usize;
     let mut headers_done = false;
     let stopped = stop.cancelled();
@@ -78,9 +86,15 @@ async fn subscribe(
         }
         let now = epoch.elapsed().as_micros() as u32;
         if !headers_done {
-            let Some(end) = find(&buf, b"\r\n\r\n") else { continue };
+            let Some(end) = find(&buf, b"\r\n\r\n") else {
+                continue;
+            };
             let status_ok = buf.starts_with(b"HTTP/1.1 200") || buf.starts_with(b"HTTP/1.0 200");
-            anyhow::ensure!(status_ok, "subscriber refused: {}", String::from_utf8_lossy(&buf[..end]));
+            anyhow::ensure!(
+                status_ok,
+                "subscriber refused: {}",
+                String::from_utf8_lossy(&buf[..end])
+            );
             let _ = buf.split_to(end + 4);
             headers_done = true;
             ready.add_permits(1);
@@ -93,7 +107,10 @@ async fn subscribe(
         while let Some(end) = find(&buf, b"\n\n") {
             let frame = buf.split_to(end + 2);
             if let Some(seq) = seq_of(&frame) {
-                if let Some(slot) = seq.checked_sub(first_seq).and_then(|i| received.at_micros.get_mut(i as usize)) {
+                if let Some(slot) = seq
+                    .checked_sub(first_seq)
+                    .and_then(|i| received.at_micros.get_mut(i as usize))
+                {
                     if *slot == NOT_RECEIVED {
                         *slot = now;
                         got += 1;
@@ -127,9 +144,24 @@ impl Subscribers {
         let complete = Arc::new(Semaphore::new(0));
         let mut handles = Vec::with_capacity(n);
         for i in 0..n {
-            let (task_ready, task_complete, stop, path) = (ready.clone(), complete.clone(), stop.clone(), paths[i % paths.len()].clone());
+            let (task_ready, task_complete, stop, path) = (
+                ready.clone(),
+                complete.clone(),
+                stop.clone(),
+                paths[i % paths.len()].clone(),
+            );
             handles.push(tokio::spawn(async move {
-                let result = subscribe(addr, path, first_seq, count, epoch, task_ready.clone(), task_complete.clone(), stop).await;
+                let result = subscribe(
+                    addr,
+                    path,
+                    first_seq,
+                    count,
+                    epoch,
+                    task_ready.clone(),
+                    task_complete.clone(),
+                    stop,
+                )
+                .await;
                 if result.is_err() {
                     // Never leave a wait hanging on a failed subscriber.
                     task_ready.add_permits(1);
@@ -143,8 +175,15 @@ impl Subscribers {
                 let _ready = ready.acquire_many(i as u32 + 1 - 250).await?;
             }
         }
-        let deadline = tokio::time::timeout(std::time::Duration::from_secs(120), ready.acquire_many(n as u32)).await;
-        anyhow::ensure!(deadline.is_ok(), "not every subscriber connected within 2 minutes");
+        let deadline = tokio::time::timeout(
+            std::time::Duration::from_secs(120),
+            ready.acquire_many(n as u32),
+        )
+        .await;
+        anyhow::ensure!(
+            deadline.is_ok(),
+            "not every subscriber connected within 2 minutes"
+        );
         Ok(Subscribers { handles, complete })
     }
 
@@ -152,7 +191,9 @@ impl Subscribers {
     /// or `limit` has passed; says which.
     pub async fn all_complete(&self, limit: std::time::Duration) -> bool {
         let n = self.handles.len() as u32;
-        tokio::time::timeout(limit, self.complete.acquire_many(n)).await.is_ok()
+        tokio::time::timeout(limit, self.complete.acquire_many(n))
+            .await
+            .is_ok()
     }
 
     pub async fn finish(self) -> anyhow::Result<Vec<Received>> {

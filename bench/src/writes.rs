@@ -50,7 +50,13 @@ pub struct WritesResult {
     pub log_catch_ups: Option<u64>,
 }
 
-pub async fn run(server_bin: &std::path::Path, attached: Attached, subscribers: usize, writers: usize, duration: Duration) -> anyhow::Result<WritesResult> {
+pub async fn run(
+    server_bin: &std::path::Path,
+    attached: Attached,
+    subscribers: usize,
+    writers: usize,
+    duration: Duration,
+) -> anyhow::Result<WritesResult> {
     // The run before left its database's pages to the kernel: they are
     // written out now, not during this run's commits.
     let synced = tokio::process::Command::new("sync").status().await?;
@@ -64,8 +70,20 @@ pub async fn run(server_bin: &std::path::Path, attached: Attached, subscribers: 
             let http = reqwest::Client::new();
             let mut paths = Vec::with_capacity(subscribers);
             for i in 0..subscribers.min(PHONE_ORDERS) {
-                let new = NewOrder { customer: Some(format!("Phone {i}")), channel: Channel::Pickup, items: vec![Item { name: "Oat latte".into(), qty: 1 }], note: None };
-                let res = http.post(server.url("/api/orders")).json(&new).send().await?;
+                let new = NewOrder {
+                    customer: Some(format!("Phone {i}")),
+                    channel: Channel::Pickup,
+                    items: vec![Item {
+                        name: "Oat latte".into(),
+                        qty: 1,
+                    }],
+                    note: None,
+                };
+                let res = http
+                    .post(server.url("/api/orders"))
+                    .json(&new)
+                    .send()
+                    .await?;
                 anyhow::ensure!(res.status() == 201, "create: {}", res.status());
                 let order: Order = res.json().await?;
                 paths.push(format!("/api/track/{}/events", order.tracking_token));
@@ -73,7 +91,16 @@ pub async fn run(server_bin: &std::path::Path, attached: Attached, subscribers: 
             paths
         }
     };
-    let subs = Subscribers::connect(server.addr, &paths, subscribers, 1, 0, epoch, stop_subs.clone()).await?;
+    let subs = Subscribers::connect(
+        server.addr,
+        &paths,
+        subscribers,
+        1,
+        0,
+        epoch,
+        stop_subs.clone(),
+    )
+    .await?;
     let done = Arc::new(AtomicU64::new(0));
     let deadline = Instant::now() + duration;
     let started = Instant::now();
@@ -86,18 +113,28 @@ pub async fn run(server_bin: &std::path::Path, attached: Attached, subscribers: 
             let new = NewOrder {
                 customer: Some(format!("Writer {w}")),
                 channel: Channel::Pickup,
-                items: vec![Item { name: "Flat white".into(), qty: 1 }],
+                items: vec![Item {
+                    name: "Flat white".into(),
+                    qty: 1,
+                }],
                 note: None,
             };
             while Instant::now() < deadline {
-                let res = http.post(format!("{base}/api/orders")).json(&new).send().await?;
+                let res = http
+                    .post(format!("{base}/api/orders"))
+                    .json(&new)
+                    .send()
+                    .await?;
                 anyhow::ensure!(res.status() == 201, "create: {}", res.status());
                 let order: Order = res.json().await?;
                 done.fetch_add(1, Ordering::Relaxed);
                 for to in [Stage::Preparing, Stage::Ready, Stage::Collected] {
                     let res = http
                         .post(format!("{base}/api/orders/{}/stage", order.id))
-                        .json(&StageChangeRequest { to, expected_version: None })
+                        .json(&StageChangeRequest {
+                            to,
+                            expected_version: None,
+                        })
                         .send()
                         .await?;
                     anyhow::ensure!(res.status() == 200, "stage change: {}", res.status());
@@ -111,11 +148,19 @@ pub async fn run(server_bin: &std::path::Path, attached: Attached, subscribers: 
         t.await??;
     }
     let seconds = started.elapsed().as_secs_f64();
-    let health: serde_json::Value = reqwest::get(server.url("/api/health")).await?.json().await?;
+    let health: serde_json::Value = reqwest::get(server.url("/api/health"))
+        .await?
+        .json()
+        .await?;
     let log_catch_ups = health.get("log_catch_ups").and_then(|n| n.as_u64());
     stop_subs.cancel();
     subs.finish().await?;
     server.stop().await;
     let changes = done.load(Ordering::Relaxed);
-    Ok(WritesResult { seconds, changes, per_second: changes as f64 / seconds, log_catch_ups })
+    Ok(WritesResult {
+        seconds,
+        changes,
+        per_second: changes as f64 / seconds,
+        log_catch_ups,
+    })
 }

@@ -24,7 +24,9 @@ pub async fn set_restaurant_network(
     state: State<'_, DesktopState>,
     enabled: bool,
 ) -> Result<NetworkInfo, String> {
-    crate::apply_restaurant_network(&app, &state, enabled).await.map_err(|err| err.to_string())?;
+    crate::apply_restaurant_network(&app, &state, enabled)
+        .await
+        .map_err(|err| err.to_string())?;
     Ok(state.network_info())
 }
 
@@ -43,7 +45,10 @@ pub fn open_customer_display(
     monitor: Option<usize>,
     fullscreen: Option<bool>,
 ) -> Result<String, String> {
-    let placement = Placement { monitor, fullscreen: fullscreen.unwrap_or(false) };
+    let placement = Placement {
+        monitor,
+        fullscreen: fullscreen.unwrap_or(false),
+    };
     customer_windows::open(&app, state.port(), &CustomerPage::Board, placement)
         .map(|window| window.label().to_string())
         .map_err(|err| err.to_string())
@@ -51,7 +56,11 @@ pub fn open_customer_display(
 
 /// Opens one order's tracking page in a new customer window.
 #[tauri::command]
-pub fn open_customer_view(app: AppHandle, state: State<'_, DesktopState>, token: String) -> Result<String, String> {
+pub fn open_customer_view(
+    app: AppHandle,
+    state: State<'_, DesktopState>,
+    token: String,
+) -> Result<String, String> {
     let page = CustomerPage::from_path(&format!("/track/{token}")).ok_or("not a tracking token")?;
     customer_windows::open(&app, state.port(), &page, Placement::default())
         .map(|window| window.label().to_string())

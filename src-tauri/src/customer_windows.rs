@@ -46,8 +46,12 @@ impl CustomerPage {
         let token = path.strip_prefix("/track/")?;
         let plausible = !token.is_empty()
             && token.len() <= 128
-            && token.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-        plausible.then(|| CustomerPage::Track { token: token.to_string() })
+            && token
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        plausible.then(|| CustomerPage::Track {
+            token: token.to_string(),
+        })
     }
 
     pub fn path(&self) -> String {
@@ -93,7 +97,10 @@ pub fn monitors<R: Runtime>(app: &AppHandle<R>) -> Vec<MonitorChoice> {
         .enumerate()
         .map(|(index, monitor)| MonitorChoice {
             index,
-            name: monitor.name().cloned().unwrap_or_else(|| format!("Monitor {}", index + 1)),
+            name: monitor
+                .name()
+                .cloned()
+                .unwrap_or_else(|| format!("Monitor {}", index + 1)),
             width: monitor.size().width,
             height: monitor.size().height,
             primary: Some(*monitor.position()) == primary,
@@ -110,7 +117,10 @@ pub fn open<R: Runtime>(
     page: &CustomerPage,
     placement: Placement,
 ) -> tauri::Result<WebviewWindow<R>> {
-    let label = format!("{LABEL_PREFIX}{}", NEXT_CUSTOMER_WINDOW.fetch_add(1, Ordering::Relaxed));
+    let label = format!(
+        "{LABEL_PREFIX}{}",
+        NEXT_CUSTOMER_WINDOW.fetch_add(1, Ordering::Relaxed)
+    );
     let url: Url = format!("http://127.0.0.1:{server_port}{}", page.path())
         .parse()
         .expect("a customer page URL is valid");
@@ -121,10 +131,16 @@ pub fn open<R: Runtime>(
         // A customer window stays on its page: no links out, no pop-ups.
         .on_navigation(move |url| CustomerPage::from_url(url, server_port).is_some())
         .on_new_window(|_, _| NewWindowResponse::Deny);
-    if let Some(monitor) = placement.monitor.and_then(|i| app.available_monitors().ok()?.into_iter().nth(i)) {
+    if let Some(monitor) = placement
+        .monitor
+        .and_then(|i| app.available_monitors().ok()?.into_iter().nth(i))
+    {
         let scale = monitor.scale_factor();
         let position = monitor.position();
-        builder = builder.position(position.x as f64 / scale + 40.0, position.y as f64 / scale + 40.0);
+        builder = builder.position(
+            position.x as f64 / scale + 40.0,
+            position.y as f64 / scale + 40.0,
+        );
     }
     let window = builder.build()?;
     if placement.fullscreen {
@@ -152,7 +168,9 @@ pub fn new_window_handler<R: Runtime>(
                     }
                 });
             }
-            None => tracing::warn!(%url, "refused to open a window on a page that is not a customer page"),
+            None => {
+                tracing::warn!(%url, "refused to open a window on a page that is not a customer page")
+            }
         }
         NewWindowResponse::Deny
     }
@@ -179,12 +197,17 @@ mod tests {
     #[test]
     fn customer_pages_on_our_server_only() {
         let board: Url = "http://127.0.0.1:7878/board".parse().unwrap();
-        assert_eq!(CustomerPage::from_url(&board, 7878), Some(CustomerPage::Board));
+        assert_eq!(
+            CustomerPage::from_url(&board, 7878),
+            Some(CustomerPage::Board)
+        );
         assert_eq!(CustomerPage::from_url(&board, 9999), None);
         let track: Url = "http://127.0.0.1:7878/track/Ab3_x-9".parse().unwrap();
         assert_eq!(
             CustomerPage::from_url(&track, 7878),
-            Some(CustomerPage::Track { token: "Ab3_x-9".into() })
+            Some(CustomerPage::Track {
+                token: "Ab3_x-9".into()
+            })
         );
         for refused in [
             "https://127.0.0.1:7878/board",
@@ -194,7 +217,11 @@ mod tests {
             "http://127.0.0.1:7878/track/",
             "http://127.0.0.1:7878/track/a/b",
         ] {
-            assert_eq!(CustomerPage::from_url(&refused.parse().unwrap(), 7878), None, "{refused}");
+            assert_eq!(
+                CustomerPage::from_url(&refused.parse().unwrap(), 7878),
+                None,
+                "{refused}"
+            );
         }
     }
 }

@@ -19,7 +19,12 @@ pub struct DesktopState {
 }
 
 impl DesktopState {
-    pub fn new(server: Arc<EmbeddedServer>, data_dir: PathBuf, port: u16, restaurant_network: bool) -> Self {
+    pub fn new(
+        server: Arc<EmbeddedServer>,
+        data_dir: PathBuf,
+        port: u16,
+        restaurant_network: bool,
+    ) -> Self {
         DesktopState {
             server,
             data_dir,
@@ -45,8 +50,14 @@ impl DesktopState {
     /// Saves the network setting and restarts the listener on the new scope
     /// (same port when it is free). Returns the port now in use.
     pub async fn set_restaurant_network(&self, enabled: bool) -> anyhow::Result<u16> {
-        DesktopSettings { restaurant_network: enabled }.save(&self.data_dir)?;
-        let port = self.server.start(ListenScope::from_setting(enabled), self.port()).await?;
+        DesktopSettings {
+            restaurant_network: enabled,
+        }
+        .save(&self.data_dir)?;
+        let port = self
+            .server
+            .start(ListenScope::from_setting(enabled), self.port())
+            .await?;
         self.restaurant_network.store(enabled, Ordering::SeqCst);
         self.port.store(port, Ordering::SeqCst);
         Ok(port)

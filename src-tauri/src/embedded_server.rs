@@ -12,9 +12,9 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
+use tauri::async_runtime::JoinHandle;
 use tokio::net::TcpListener;
 use tokio::sync::Mutex;
-use tauri::async_runtime::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 /// The port the app tries first, the same as the headless server's default.
@@ -101,8 +101,15 @@ impl EmbeddedServer {
     pub async fn open(db_path: &Path) -> anyhow::Result<Arc<EmbeddedServer>> {
         let pool = orderboard_server::db::open(db_path).await?;
         tracing::info!(db = %db_path.display(), "database open");
-        let state = AppState::new(pool, Arc::new(InProcessFeed::default()), StreamSettings::default());
-        Ok(Arc::new(EmbeddedServer { state, running: Mutex::new(None) }))
+        let state = AppState::new(
+            pool,
+            Arc::new(InProcessFeed::default()),
+            StreamSettings::default(),
+        );
+        Ok(Arc::new(EmbeddedServer {
+            state,
+            running: Mutex::new(None),
+        }))
     }
 
     /// Starts listening on `scope`, trying `port` first; returns the port used.
@@ -117,15 +124,31 @@ impl EmbeddedServer {
         let stop = CancellationToken::new();
         // A fresh shutdown token per listener: the store and the open-stream
         // counts are shared, the streams of a stopped listener end with it.
-        let state = AppState { shutdown: CancellationToken::new(), ..self.state.clone() };
-        let task = tauri::async_runtime::spawn(serve_embedded(listener, state, stop.clone().cancelled_owned()));
-        *running = Some(Running { scope, port, stop, task });
+        let state = AppState {
+            shutdown: CancellationToken::new(),
+            ..self.state.clone()
+        };
+        let task = tauri::async_runtime::spawn(serve_embedded(
+            listener,
+            state,
+            stop.clone().cancelled_owned(),
+        ));
+        *running = Some(Running {
+            scope,
+            port,
+            stop,
+            task,
+        });
         Ok(port)
     }
 
     /// The scope and port of the running listener.
     pub async fn current(&self) -> Option<(ListenScope, u16)> {
-        self.running.lock().await.as_ref().map(|r| (r.scope, r.port))
+        self.running
+            .lock()
+            .await
+            .as_ref()
+            .map(|r| (r.scope, r.port))
     }
 
     /// Stops the listener (ending its streams), waits for it, then closes the
@@ -180,9 +203,15 @@ mod tests {
     #[tokio::test]
     async fn serves_reads_and_local_changes_and_stops_cleanly() {
         let dir = tempfile::tempdir().unwrap();
-        let server = EmbeddedServer::open(&dir.path().join("orderboard.db")).await.unwrap();
+        let server = EmbeddedServer::open(&dir.path().join("orderboard.db"))
+            .await
+            .unwrap();
         let port = server.start(ListenScope::ThisComputer, 0).await.unwrap();
-        let health = http_request(port, "GET /api/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").await;
+        let health = http_request(
+            port,
+            "GET /api/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        )
+        .await;
         assert!(health.starts_with("HTTP/1.1 200"), "{health}");
         let body = r#"{"customer":"Ada","channel":"pickup","items":[{"name":"Tea","qty":1}]}"#;
         let create = format!(
@@ -192,12 +221,16 @@ mod tests {
         let created = http_request(port, &create).await;
         assert!(created.starts_with("HTTP/1.1 201"), "{created}");
         server.shut_down().await;
-        assert!(tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_err());
+        assert!(tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_err());
     }
 
     async fn http_request(port: u16, raw: &str) -> String {
         use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+        let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .unwrap();
         stream.write_all(raw.as_bytes()).await.unwrap();
         let mut answer = String::new();
         stream.read_to_string(&mut answer).await.unwrap();

@@ -18,7 +18,9 @@ pub mod settings;
 use desktop_state::DesktopState;
 use embedded_server::{EmbeddedServer, ListenScope};
 use settings::DesktopSettings;
-use tauri::{AppHandle, Manager, RunEvent, Runtime, Url, WebviewUrl, WebviewWindowBuilder, WindowEvent};
+use tauri::{
+    AppHandle, Manager, RunEvent, Runtime, Url, WebviewUrl, WebviewWindowBuilder, WindowEvent,
+};
 
 /// The main window's label; the only label a capability grants commands to.
 pub const DISPATCHER_LABEL: &str = "dispatcher";
@@ -53,10 +55,14 @@ pub fn run() {
         .on_menu_event(menu::handle)
         .on_window_event(|window, event| match event {
             WindowEvent::Focused(true) if customer_windows::is_customer_window(window.label()) => {
-                window.state::<DesktopState>().remember_focused_customer(window.label());
+                window
+                    .state::<DesktopState>()
+                    .remember_focused_customer(window.label());
             }
             // The dispatcher is the app: closing it quits, customer windows too.
-            WindowEvent::Destroyed if window.label() == DISPATCHER_LABEL => window.app_handle().exit(0),
+            WindowEvent::Destroyed if window.label() == DISPATCHER_LABEL => {
+                window.app_handle().exit(0)
+            }
             _ => {}
         })
         .setup(|app| {
@@ -83,10 +89,17 @@ fn start(app: &AppHandle) -> anyhow::Result<()> {
     let (server, port) = tauri::async_runtime::block_on(async {
         let server = EmbeddedServer::open(&db_path).await?;
         let scope = ListenScope::from_setting(settings.restaurant_network);
-        let port = server.start(scope, embedded_server::preferred_port()).await?;
+        let port = server
+            .start(scope, embedded_server::preferred_port())
+            .await?;
         anyhow::Ok((server, port))
     })?;
-    app.manage(DesktopState::new(server, data_dir, port, settings.restaurant_network));
+    app.manage(DesktopState::new(
+        server,
+        data_dir,
+        port,
+        settings.restaurant_network,
+    ));
     // Ctrl-C in a terminal or SIGTERM (logout, shutdown, `kill`) quits like
     // the menu does: the server stops and the database closes cleanly.
     let app_to_quit = app.clone();
@@ -103,17 +116,22 @@ fn open_dispatcher(app: &AppHandle, port: u16, restaurant_network: bool) -> taur
     let menu = menu::build(app, restaurant_network)?;
     let for_new_windows = app.clone();
     let for_navigation = app.clone();
-    WebviewWindowBuilder::new(app, DISPATCHER_LABEL, WebviewUrl::External(server_url(port, "/")))
-        .title("Orderboard")
-        .inner_size(1280.0, 800.0)
-        .min_inner_size(800.0, 560.0)
-        .menu(menu)
-        .on_new_window(customer_windows::new_window_handler(app.clone(), move || {
-            for_new_windows.state::<DesktopState>().port()
-        }))
-        // The dispatcher stays on the embedded server.
-        .on_navigation(move |url| is_on_server(url, for_navigation.state::<DesktopState>().port()))
-        .build()?;
+    WebviewWindowBuilder::new(
+        app,
+        DISPATCHER_LABEL,
+        WebviewUrl::External(server_url(port, "/")),
+    )
+    .title("Orderboard")
+    .inner_size(1280.0, 800.0)
+    .min_inner_size(800.0, 560.0)
+    .menu(menu)
+    .on_new_window(customer_windows::new_window_handler(
+        app.clone(),
+        move || for_new_windows.state::<DesktopState>().port(),
+    ))
+    // The dispatcher stays on the embedded server.
+    .on_navigation(move |url| is_on_server(url, for_navigation.state::<DesktopState>().port()))
+    .build()?;
     Ok(())
 }
 
@@ -142,7 +160,9 @@ pub(crate) async fn apply_restaurant_network<R: Runtime>(
 
 /// `path` on the embedded server.
 pub fn server_url(port: u16, path: &str) -> Url {
-    format!("http://127.0.0.1:{port}{path}").parse().expect("a server URL is valid")
+    format!("http://127.0.0.1:{port}{path}")
+        .parse()
+        .expect("a server URL is valid")
 }
 
 fn is_on_server(url: &Url, port: u16) -> bool {
@@ -152,5 +172,8 @@ fn is_on_server(url: &Url, port: u16) -> bool {
 fn init_logging() {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }

@@ -25,16 +25,41 @@ pub fn build<R: Runtime>(app: &AppHandle<R>, restaurant_network: bool) -> tauri:
         "Orderboard",
         true,
         &[
-            &CheckMenuItem::with_id(app, RESTAURANT_NETWORK, "Listen on the restaurant network", true, restaurant_network, None::<&str>)?,
-            &MenuItem::with_id(app, SHOW_NETWORK, "Show the board's network address…", true, None::<&str>)?,
+            &CheckMenuItem::with_id(
+                app,
+                RESTAURANT_NETWORK,
+                "Listen on the restaurant network",
+                true,
+                restaurant_network,
+                None::<&str>,
+            )?,
+            &MenuItem::with_id(
+                app,
+                SHOW_NETWORK,
+                "Show the board's network address…",
+                true,
+                None::<&str>,
+            )?,
             &PredefinedMenuItem::separator(app)?,
             &MenuItem::with_id(app, QUIT, "Quit", true, Some("CmdOrCtrl+Q"))?,
         ],
     )?;
 
     let display_menu = Submenu::new(app, "Customer display", true)?;
-    display_menu.append(&MenuItem::with_id(app, OPEN_DISPLAY, "Open customer display", true, Some("CmdOrCtrl+D"))?)?;
-    display_menu.append(&MenuItem::with_id(app, OPEN_DISPLAY_FULLSCREEN, "Open customer display in full screen", true, None::<&str>)?)?;
+    display_menu.append(&MenuItem::with_id(
+        app,
+        OPEN_DISPLAY,
+        "Open customer display",
+        true,
+        Some("CmdOrCtrl+D"),
+    )?)?;
+    display_menu.append(&MenuItem::with_id(
+        app,
+        OPEN_DISPLAY_FULLSCREEN,
+        "Open customer display in full screen",
+        true,
+        None::<&str>,
+    )?)?;
     let monitors = customer_windows::monitors(app);
     if monitors.len() > 1 {
         display_menu.append(&PredefinedMenuItem::separator(app)?)?;
@@ -46,12 +71,30 @@ pub fn build<R: Runtime>(app: &AppHandle<R>, restaurant_network: bool) -> tauri:
                 monitor.height,
                 if monitor.primary { ", primary" } else { "" }
             );
-            display_menu.append(&MenuItem::with_id(app, format!("{OPEN_DISPLAY_ON_MONITOR}{}", monitor.index), text, true, None::<&str>)?)?;
+            display_menu.append(&MenuItem::with_id(
+                app,
+                format!("{OPEN_DISPLAY_ON_MONITOR}{}", monitor.index),
+                text,
+                true,
+                None::<&str>,
+            )?)?;
         }
     }
     display_menu.append(&PredefinedMenuItem::separator(app)?)?;
-    display_menu.append(&MenuItem::with_id(app, TOGGLE_FULLSCREEN, "Toggle full screen of the last customer window", true, Some("F11"))?)?;
-    display_menu.append(&MenuItem::with_id(app, CLOSE_CUSTOMER_WINDOWS, "Close all customer windows", true, None::<&str>)?)?;
+    display_menu.append(&MenuItem::with_id(
+        app,
+        TOGGLE_FULLSCREEN,
+        "Toggle full screen of the last customer window",
+        true,
+        Some("F11"),
+    )?)?;
+    display_menu.append(&MenuItem::with_id(
+        app,
+        CLOSE_CUSTOMER_WINDOWS,
+        "Close all customer windows",
+        true,
+        None::<&str>,
+    )?)?;
 
     Menu::with_items(app, &[&app_menu, &display_menu])
 }
@@ -61,13 +104,17 @@ pub fn handle<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
     let id = event.id().as_ref();
     let state = app.state::<DesktopState>();
     let open_board = |placement: Placement| {
-        if let Err(err) = customer_windows::open(app, state.port(), &CustomerPage::Board, placement) {
+        if let Err(err) = customer_windows::open(app, state.port(), &CustomerPage::Board, placement)
+        {
             tracing::error!(%err, "could not open the customer display");
         }
     };
     match id {
         OPEN_DISPLAY => open_board(Placement::default()),
-        OPEN_DISPLAY_FULLSCREEN => open_board(Placement { monitor: None, fullscreen: true }),
+        OPEN_DISPLAY_FULLSCREEN => open_board(Placement {
+            monitor: None,
+            fullscreen: true,
+        }),
         TOGGLE_FULLSCREEN => toggle_fullscreen(app, &state),
         CLOSE_CUSTOMER_WINDOWS => {
             for window in customer_windows::all(app) {
@@ -91,8 +138,14 @@ pub fn handle<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
         }
         QUIT => app.exit(0),
         other => {
-            if let Some(index) = other.strip_prefix(OPEN_DISPLAY_ON_MONITOR).and_then(|i| i.parse().ok()) {
-                open_board(Placement { monitor: Some(index), fullscreen: true });
+            if let Some(index) = other
+                .strip_prefix(OPEN_DISPLAY_ON_MONITOR)
+                .and_then(|i| i.parse().ok())
+            {
+                open_board(Placement {
+                    monitor: Some(index),
+                    fullscreen: true,
+                });
             }
         }
     }
@@ -104,7 +157,11 @@ fn toggle_fullscreen<R: Runtime>(app: &AppHandle<R>, state: &DesktopState) {
     let window = state
         .last_focused_customer()
         .and_then(|label| app.get_webview_window(&label))
-        .or_else(|| customer_windows::all(app).into_iter().max_by_key(|w| customer_number(w.label())));
+        .or_else(|| {
+            customer_windows::all(app)
+                .into_iter()
+                .max_by_key(|w| customer_number(w.label()))
+        });
     if let Some(window) = window {
         let fullscreen = window.is_fullscreen().unwrap_or(false);
         let _ = window.set_fullscreen(!fullscreen);
@@ -112,12 +169,18 @@ fn toggle_fullscreen<R: Runtime>(app: &AppHandle<R>, state: &DesktopState) {
 }
 
 fn customer_number(label: &str) -> u32 {
-    label.trim_start_matches(customer_windows::LABEL_PREFIX).parse().unwrap_or(0)
+    label
+        .trim_start_matches(customer_windows::LABEL_PREFIX)
+        .parse()
+        .unwrap_or(0)
 }
 
 /// Keeps the check mark in step with the setting.
 pub fn set_restaurant_network_checked<R: Runtime>(app: &AppHandle<R>, enabled: bool) {
-    if let Some(menu) = app.get_webview_window(crate::DISPATCHER_LABEL).and_then(|w| w.menu()) {
+    if let Some(menu) = app
+        .get_webview_window(crate::DISPATCHER_LABEL)
+        .and_then(|w| w.menu())
+    {
         if let Some(item) = find_check_item(&menu, RESTAURANT_NETWORK) {
             let _ = item.set_checked(enabled);
         }

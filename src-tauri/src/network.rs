@@ -27,7 +27,12 @@ impl NetworkInfo {
             .flatten()
             .map(|ip| board_url(IpAddr::V4(ip), port));
         let board_qr_svg = board_url.as_deref().and_then(qr_svg);
-        NetworkInfo { restaurant_network, port, board_url, board_qr_svg }
+        NetworkInfo {
+            restaurant_network,
+            port,
+            board_url,
+            board_qr_svg,
+        }
     }
 }
 

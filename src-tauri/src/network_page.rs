@@ -18,7 +18,10 @@ pub fn respond<R: Runtime>(app: &AppHandle<R>, _request: Request<Vec<u8>>) -> Re
     let info = app.state::<DesktopState>().network_info();
     Response::builder()
         .header("Content-Type", "text/html; charset=utf-8")
-        .header("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
+        .header(
+            "Content-Security-Policy",
+            "default-src 'none'; style-src 'unsafe-inline'; img-src data:",
+        )
         .body(render(&info).into_bytes())
         .expect("a static response is valid")
 }
@@ -29,7 +32,9 @@ pub fn show<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         window.reload()?;
         return window.set_focus();
     }
-    let url = format!("{SCHEME}://localhost/network").parse().expect("a valid URL");
+    let url = format!("{SCHEME}://localhost/network")
+        .parse()
+        .expect("a valid URL");
     WebviewWindowBuilder::new(app, LABEL, WebviewUrl::CustomProtocol(url))
         .title("Orderboard: restaurant network")
         .inner_size(460.0, 560.0)
@@ -73,7 +78,10 @@ fn render(info: &NetworkInfo) -> String {
 }
 
 fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 #[cfg(test)]
@@ -95,6 +103,8 @@ mod tests {
             board_qr_svg: Some("<svg>code</svg>".into()),
         };
         let page = render(&info);
-        assert!(page.contains("http://192.168.1.20:7878/board") && page.contains("<svg>code</svg>"));
+        assert!(
+            page.contains("http://192.168.1.20:7878/board") && page.contains("<svg>code</svg>")
+        );
     }
 }

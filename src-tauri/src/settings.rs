@@ -60,7 +60,11 @@ mod tests {
     fn restaurant_network_is_off_until_saved_on() {
         let dir = tempfile::tempdir().unwrap();
         assert!(!DesktopSettings::load(dir.path()).restaurant_network);
-        DesktopSettings { restaurant_network: true }.save(dir.path()).unwrap();
+        DesktopSettings {
+            restaurant_network: true,
+        }
+        .save(dir.path())
+        .unwrap();
         assert!(DesktopSettings::load(dir.path()).restaurant_network);
     }
 
@@ -68,6 +72,9 @@ mod tests {
     fn a_damaged_file_falls_back_to_the_defaults() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(settings_path(dir.path()), b"{not json").unwrap();
-        assert_eq!(DesktopSettings::load(dir.path()), DesktopSettings::default());
+        assert_eq!(
+            DesktopSettings::load(dir.path()),
+            DesktopSettings::default()
+        );
     }
 }

@@ -18,7 +18,11 @@ fn capabilities() -> Vec<(String, Value)> {
             found.push((path.display().to_string(), value));
         }
     }
-    assert!(!found.is_empty(), "no capability files in {}", dir.display());
+    assert!(
+        !found.is_empty(),
+        "no capability files in {}",
+        dir.display()
+    );
     found
 }
 
@@ -30,7 +34,8 @@ fn glob_matches(pattern: &str, label: &str) -> bool {
         Some((head, tail)) => {
             label.len() >= head.len()
                 && label.starts_with(head)
-                && (0..=label.len() - head.len()).any(|i| glob_matches(tail, &label[head.len() + i..]))
+                && (0..=label.len() - head.len())
+                    .any(|i| glob_matches(tail, &label[head.len() + i..]))
         }
     }
 }
@@ -61,7 +66,10 @@ fn no_capability_reaches_a_customer_window_or_the_network_window() {
     for (file, capability) in capabilities() {
         for pattern in patterns(&capability) {
             for label in &labels {
-                assert!(!glob_matches(&pattern, label), "{file}: pattern {pattern:?} grants permissions to {label}");
+                assert!(
+                    !glob_matches(&pattern, label),
+                    "{file}: pattern {pattern:?} grants permissions to {label}"
+                );
             }
         }
     }
@@ -72,16 +80,44 @@ fn the_dispatcher_gets_only_the_apps_own_commands_on_the_embedded_server() {
     let caps = capabilities();
     let dispatcher: Vec<_> = caps
         .iter()
-        .filter(|(_, c)| patterns(c).iter().any(|p| glob_matches(p, DISPATCHER_LABEL)))
+        .filter(|(_, c)| {
+            patterns(c)
+                .iter()
+                .any(|p| glob_matches(p, DISPATCHER_LABEL))
+        })
         .collect();
-    assert_eq!(dispatcher.len(), 1, "exactly one capability for the dispatcher");
+    assert_eq!(
+        dispatcher.len(),
+        1,
+        "exactly one capability for the dispatcher"
+    );
     let (file, capability) = dispatcher[0];
-    assert_eq!(patterns(capability), vec![DISPATCHER_LABEL.to_string()], "{file}: the dispatcher only");
-    let urls = capability["remote"]["urls"].as_array().expect("remote.urls");
-    assert_eq!(urls, &vec![Value::from("http://127.0.0.1:*")], "{file}: only the embedded server's origin");
+    assert_eq!(
+        patterns(capability),
+        vec![DISPATCHER_LABEL.to_string()],
+        "{file}: the dispatcher only"
+    );
+    let urls = capability["remote"]["urls"]
+        .as_array()
+        .expect("remote.urls");
+    assert_eq!(
+        urls,
+        &vec![Value::from("http://127.0.0.1:*")],
+        "{file}: only the embedded server's origin"
+    );
 
-    let granted: Vec<&str> = capability["permissions"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
-    let expected: Vec<String> =
-        orderboard_desktop::commands::COMMANDS.iter().map(|c| format!("allow-{}", c.replace('_', "-"))).collect();
-    assert_eq!(granted, expected, "{file}: one permission per app command, nothing else");
+    let granted: Vec<&str> = capability["permissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
+    let expected: Vec<String> = orderboard_desktop::commands::COMMANDS
+        .iter()
+        .map(|c| format!("allow-{}", c.replace('_', "-")))
+        .collect();
+    assert_eq!(
+        granted, expected,
+        "{file}: one permission per app command, nothing else"
+    );
 }

@@ -42,7 +42,10 @@ pub struct Tally {
 /// Milliseconds from `updated_at` to now, by the wall clock (0 if the
 /// clocks disagree the other way).
 pub fn staleness_ms(order: &TrackedOrder) -> f64 {
-    let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos() as i128).unwrap_or(0);
+    let now = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos() as i128)
+        .unwrap_or(0);
     let then = order.updated_at.unix_timestamp_nanos();
     ((now - then) as f64 / 1e6).max(0.0)
 }
@@ -51,7 +54,10 @@ impl Tally {
     /// Starts a session on `order` from the first state a client got.
     pub fn begin(&mut self, order: Uuid, first: &TrackedOrder) -> Follow {
         self.sessions.push((order, first.version));
-        Follow { order, last: first.version }
+        Follow {
+            order,
+            last: first.version,
+        }
     }
 
     /// A pushed state: the next version is an update; a newer one is an
@@ -113,7 +119,11 @@ impl Tally {
     pub fn expected(&self, final_versions: &HashMap<Uuid, u64>) -> u64 {
         self.sessions
             .iter()
-            .map(|(order, v0)| final_versions.get(order).map_or(0, |v| v.saturating_sub(*v0)))
+            .map(|(order, v0)| {
+                final_versions
+                    .get(order)
+                    .map_or(0, |v| v.saturating_sub(*v0))
+            })
             .sum()
     }
 }
@@ -226,14 +236,37 @@ mod tests {
 
     #[test]
     fn summary_rates_and_bytes() {
-        let mut t = Tally { requests: 120, ..Default::default() };
+        let mut t = Tally {
+            requests: 120,
+            ..Default::default()
+        };
         t.staleness_ms = vec![3.0, 1.0, 2.0];
-        let s = summarize(Transport::Poll, 10, t, &HashMap::new(), 2.0, Some(ServerBytes { sent: 1000, received: 200 }));
+        let s = summarize(
+            Transport::Poll,
+            10,
+            t,
+            &HashMap::new(),
+            2.0,
+            Some(ServerBytes {
+                sent: 1000,
+                received: 200,
+            }),
+        );
         assert_eq!(s.requests_per_min, 60.0);
         assert_eq!(s.bytes_per_min, Some(600.0));
         assert_eq!(s.staleness_p50_ms, Some(2.0));
         assert_eq!(s.staleness_max_ms, Some(3.0));
-        let none = summarize(Transport::Sse, 1, Tally::default(), &HashMap::new(), 1.0, None);
-        assert_eq!((none.bytes_sent, none.bytes_per_min, none.staleness_p50_ms), (None, None, None));
+        let none = summarize(
+            Transport::Sse,
+            1,
+            Tally::default(),
+            &HashMap::new(),
+            1.0,
+            None,
+        );
+        assert_eq!(
+            (none.bytes_sent, none.bytes_per_min, none.staleness_p50_ms),
+            (None, None, None)
+        );
     }
 }

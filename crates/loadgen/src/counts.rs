@@ -43,16 +43,31 @@ mod tests {
     fn report(sent: u64, received: u64) -> TransportCountsReport {
         TransportCountsReport {
             uptime_ms: 1,
-            transports: vec![TransportCounts { transport: Transport::Sse, bytes_sent: sent, bytes_received: received, ..Default::default() }],
+            transports: vec![TransportCounts {
+                transport: Transport::Sse,
+                bytes_sent: sent,
+                bytes_received: received,
+                ..Default::default()
+            }],
         }
     }
 
     #[test]
     fn deltas() {
         let (b, a) = (report(100, 10), report(350, 40));
-        assert_eq!(delta(Some(&b), Some(&a), Transport::Sse), Some(ServerBytes { sent: 250, received: 30 }));
+        assert_eq!(
+            delta(Some(&b), Some(&a), Transport::Sse),
+            Some(ServerBytes {
+                sent: 250,
+                received: 30
+            })
+        );
         assert_eq!(delta(Some(&b), Some(&a), Transport::Ws), None);
         assert_eq!(delta(None, Some(&a), Transport::Sse), None);
-        assert_eq!(delta(Some(&a), Some(&b), Transport::Sse), None, "a restart in between");
+        assert_eq!(
+            delta(Some(&a), Some(&b), Transport::Sse),
+            None,
+            "a restart in between"
+        );
     }
 }

@@ -13,7 +13,11 @@ use uuid::Uuid;
 /// The staff side of a run: creates orders and changes their stage.
 pub trait OrderDriver: Send + Sync + 'static {
     fn create(&self, order: NewOrder) -> BoxFuture<'_, anyhow::Result<Order>>;
-    fn change_stage(&self, id: Uuid, request: StageChangeRequest) -> BoxFuture<'_, anyhow::Result<Order>>;
+    fn change_stage(
+        &self,
+        id: Uuid,
+        request: StageChangeRequest,
+    ) -> BoxFuture<'_, anyhow::Result<Order>>;
 }
 
 /// How long a staff request may take.
@@ -54,13 +58,20 @@ impl HttpDriver {
         Ok(HttpDriver { http, base })
     }
 
-    async fn send_for_order(&self, req: reqwest::RequestBuilder, expect: StatusCode, what: &str) -> anyhow::Result<Order> {
+    async fn send_for_order(
+        &self,
+        req: reqwest::RequestBuilder,
+        expect: StatusCode,
+        what: &str,
+    ) -> anyhow::Result<Order> {
         let res = req.send().await.with_context(|| what.to_string())?;
         let status = res.status();
         if status != expect {
             bail!("{what}: {status}: {}", error_text(res).await);
         }
-        res.json::<Order>().await.with_context(|| format!("{what}: reading the order"))
+        res.json::<Order>()
+            .await
+            .with_context(|| format!("{what}: reading the order"))
     }
 }
 
@@ -75,12 +86,26 @@ async fn error_text(res: reqwest::Response) -> String {
 
 impl OrderDriver for HttpDriver {
     fn create(&self, order: NewOrder) -> BoxFuture<'_, anyhow::Result<Order>> {
-        let req = self.http.post(format!("{}/api/orders", self.base)).json(&order);
-        async move { self.send_for_order(req, StatusCode::CREATED, "creating an order").await }.boxed()
+        let req = self
+            .http
+            .post(format!("{}/api/orders", self.base))
+            .json(&order);
+        async move {
+            self.send_for_order(req, StatusCode::CREATED, "creating an order")
+                .await
+        }
+        .boxed()
     }
 
-    fn change_stage(&self, id: Uuid, request: StageChangeRequest) -> BoxFuture<'_, anyhow::Result<Order>> {
-        let req = self.http.post(format!("{}/api/orders/{id}/stage", self.base)).json(&request);
+    fn change_stage(
+        &self,
+        id: Uuid,
+        request: StageChangeRequest,
+    ) -> BoxFuture<'_, anyhow::Result<Order>> {
+        let req = self
+            .http
+            .post(format!("{}/api/orders/{id}/stage", self.base))
+            .json(&request);
         async move {
             let what = format!("moving order {id} to {}", request.to);
             self.send_for_order(req, StatusCode::OK, &what).await

@@ -31,7 +31,10 @@ pub struct Assignment {
 
 impl Assignment {
     fn of(order: &Order) -> Self {
-        Assignment { order: order.id, token: order.tracking_token.clone() }
+        Assignment {
+            order: order.id,
+            token: order.tracking_token.clone(),
+        }
     }
 }
 
@@ -54,7 +57,10 @@ impl Ledger {
 
     /// The newest version of every order, as of now.
     pub fn versions(&self) -> HashMap<Uuid, u64> {
-        self.versions.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.versions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 }
 
@@ -81,7 +87,11 @@ fn slot_rng(seed: u64, slot: usize) -> ChaCha8Rng {
 
 impl Kitchen {
     /// Creates `count` orders (seeded), one per slot.
-    pub async fn open(driver: &Arc<dyn OrderDriver>, count: u32, seed: u64) -> anyhow::Result<Kitchen> {
+    pub async fn open(
+        driver: &Arc<dyn OrderDriver>,
+        count: u32,
+        seed: u64,
+    ) -> anyhow::Result<Kitchen> {
         let mut rngs: Vec<ChaCha8Rng> = (0..count as usize).map(|i| slot_rng(seed, i)).collect();
         let new_orders: Vec<_> = rngs.iter_mut().map(menu::new_order).collect();
         let created: Vec<anyhow::Result<Order>> = futures_util::stream::iter(new_orders)
@@ -91,9 +101,16 @@ impl Kitchen {
             .await;
         if let Some(failed) = created.iter().position(Result::is_err) {
             // Take back the orders that were made before giving up.
-            let made: Vec<Order> = created.iter().filter_map(|o| o.as_ref().ok().cloned()).collect();
+            let made: Vec<Order> = created
+                .iter()
+                .filter_map(|o| o.as_ref().ok().cloned())
+                .collect();
             cancel_all(driver, &made).await;
-            let error = created.into_iter().nth(failed).and_then(Result::err).unwrap_or_else(|| anyhow::anyhow!("unknown"));
+            let error = created
+                .into_iter()
+                .nth(failed)
+                .and_then(Result::err)
+                .unwrap_or_else(|| anyhow::anyhow!("unknown"));
             return Err(error.context("creating the run's orders"));
         }
         let ledger = Arc::new(Ledger::default());
@@ -117,12 +134,24 @@ impl Kitchen {
     }
 
     /// Starts changing orders until `stop`; each slot runs on its own task.
-    pub fn start(self, driver: Arc<dyn OrderDriver>, refresh: Refresher, stage_every: Duration, stop: CancellationToken) -> Running {
+    pub fn start(
+        self,
+        driver: Arc<dyn OrderDriver>,
+        refresh: Refresher,
+        stage_every: Duration,
+        stop: CancellationToken,
+    ) -> Running {
         let tasks = self
             .slots
             .into_iter()
             .map(|slot| {
-                let cook = Cook { driver: driver.clone(), ledger: self.ledger.clone(), refresh: refresh.clone(), stage_every, stop: stop.clone() };
+                let cook = Cook {
+                    driver: driver.clone(),
+                    ledger: self.ledger.clone(),
+                    refresh: refresh.clone(),
+                    stage_every,
+                    stop: stop.clone(),
+                };
                 tokio::spawn(cook.run(slot))
             })
             .collect();
@@ -136,7 +165,10 @@ pub async fn cancel_all(driver: &Arc<dyn OrderDriver>, orders: &[Order]) {
     let active = orders.iter().filter(|o| !o.stage.is_final());
     futures_util::stream::iter(active)
         .for_each_concurrent(CREATE_CONCURRENCY, |o| async move {
-            let request = StageChangeRequest { to: Stage::Cancelled, expected_version: Some(o.version) };
+            let request = StageChangeRequest {
+                to: Stage::Cancelled,
+                expected_version: Some(o.version),
+            };
             if let Err(e) = with_timeout(driver.change_stage(o.id, request)).await {
                 tracing::warn!("cancelling order {} after the run: {e:#}", o.id);
             }
@@ -192,10 +224,17 @@ impl Running {
 }
 
 /// A staff action, bounded by [`STAFF_TIMEOUT`] whatever the driver does.
-async fn with_timeout<T>(action: impl std::future::Future<Output = anyhow::Result<T>>) -> anyhow::Result<T> {
+async fn with_timeout<T>(
+    action: impl std::future::Future<Output = anyhow::Result<T>>,
+) -> anyhow::Result<T> {
     tokio::time::timeout(STAFF_TIMEOUT, action)
         .await
-        .unwrap_or_else(|_| Err(anyhow::anyhow!("a staff request took more than {} s", STAFF_TIMEOUT.as_secs())))
+        .unwrap_or_else(|_| {
+            Err(anyhow::anyhow!(
+                "a staff request took more than {} s",
+                STAFF_TIMEOUT.as_secs()
+            ))
+        })
 }
 
 struct Cook {
@@ -212,7 +251,11 @@ impl Cook {
     async fn run(self, mut slot: Slot) -> Order {
         let mut first = true;
         loop {
-            let factor = if first { slot.rng.random_range(0.05..1.0) } else { slot.rng.random_range(0.5..1.5) };
+            let factor = if first {
+                slot.rng.random_range(0.05..1.0)
+            } else {
+                slot.rng.random_range(0.5..1.5)
+            };
             first = false;
             tokio::select! {
                 _ = self.stop.cancelled() => break,
@@ -232,11 +275,19 @@ impl Cook {
     }
 
     async fn advance(&self, order: &mut Order) {
-        let Some(to) = order.machine().next() else { return };
-        let request = StageChangeRequest { to, expected_version: Some(order.version) };
+        let Some(to) = order.machine().next() else {
+            return;
+        };
+        let request = StageChangeRequest {
+            to,
+            expected_version: Some(order.version),
+        };
         match with_timeout(self.driver.change_stage(order.id, request)).await {
             Ok(changed) => {
-                self.ledger.changes.fetch_add(changed.version.saturating_sub(order.version).max(1), Ordering::Relaxed);
+                self.ledger.changes.fetch_add(
+                    changed.version.saturating_sub(order.version).max(1),
+                    Ordering::Relaxed,
+                );
                 self.ledger.record(changed.id, changed.version);
                 *order = changed;
             }
@@ -246,7 +297,9 @@ impl Cook {
                 // The change may have landed after all: read what is there.
                 if let Some(real) = self.refresh.tracked(&order.tracking_token).await {
                     if real.version > order.version {
-                        self.ledger.changes.fetch_add(real.version - order.version, Ordering::Relaxed);
+                        self.ledger
+                            .changes
+                            .fetch_add(real.version - order.version, Ordering::Relaxed);
                         self.ledger.record(order.id, real.version);
                         order.version = real.version;
                         order.stage = real.stage;
@@ -313,7 +366,11 @@ mod tests {
             .boxed()
         }
 
-        fn change_stage(&self, id: Uuid, request: StageChangeRequest) -> BoxFuture<'_, anyhow::Result<Order>> {
+        fn change_stage(
+            &self,
+            id: Uuid,
+            request: StageChangeRequest,
+        ) -> BoxFuture<'_, anyhow::Result<Order>> {
             async move {
                 assert_eq!(request.to, Stage::Cancelled);
                 self.cancelled.lock().unwrap().push(id);
@@ -327,7 +384,10 @@ mod tests {
     async fn a_failed_set_up_takes_back_the_orders_it_made() {
         let flaky = Arc::new(Flaky::default());
         let driver: Arc<dyn OrderDriver> = flaky.clone();
-        let err = Kitchen::open(&driver, 5, 1).await.err().expect("the third order fails");
+        let err = Kitchen::open(&driver, 5, 1)
+            .await
+            .err()
+            .expect("the third order fails");
         assert!(format!("{err:#}").contains("no free number"), "{err:#}");
         let mut cancelled = flaky.cancelled.lock().unwrap().clone();
         cancelled.sort();

@@ -3,7 +3,10 @@
 //! the table (or the report as JSON).
 
 use clap::Parser;
-use orderboard_loadgen::{ensure_loopback, ComparisonPhase, parse_duration, parse_transports, render_table, run, HttpDriver, LoadConfig};
+use orderboard_loadgen::{
+    ensure_loopback, parse_duration, parse_transports, render_table, run, ComparisonPhase,
+    HttpDriver, LoadConfig,
+};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -67,7 +70,9 @@ fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()),
+        )
         .init();
     if let Err(e) = ensure_loopback(&args.target, args.allow_remote) {
         eprintln!("error: {e:#}");
@@ -95,7 +100,10 @@ fn main() -> ExitCode {
     if let Err(e) = rlimit::increase_nofile_limit(u64::MAX) {
         eprintln!("warning: could not raise the open-file limit: {e}");
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: starting the runtime: {e}");

@@ -7,24 +7,65 @@ use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
 const FIRST_NAMES: &[&str] = &[
-    "Ada", "Grace", "Alan", "Katherine", "Linus", "Margaret", "Dennis", "Barbara", "Ken", "Frances",
-    "Edsger", "Radia", "Tim", "Hedy", "Donald", "Annie", "John", "Joan", "Niklaus", "Sophie",
+    "Ada",
+    "Grace",
+    "Alan",
+    "Katherine",
+    "Linus",
+    "Margaret",
+    "Dennis",
+    "Barbara",
+    "Ken",
+    "Frances",
+    "Edsger",
+    "Radia",
+    "Tim",
+    "Hedy",
+    "Donald",
+    "Annie",
+    "John",
+    "Joan",
+    "Niklaus",
+    "Sophie",
 ];
 const LAST_NAMES: &[&str] = &[
-    "Lovelace", "Hopper", "Turing", "Johnson", "Torvalds", "Hamilton", "Ritchie", "Liskov", "Thompson",
-    "Allen", "Dijkstra", "Perlman", "Lee", "Lamarr", "Knuth", "Easley", "Backus", "Clarke", "Wirth", "Wilson",
+    "Lovelace", "Hopper", "Turing", "Johnson", "Torvalds", "Hamilton", "Ritchie", "Liskov",
+    "Thompson", "Allen", "Dijkstra", "Perlman", "Lee", "Lamarr", "Knuth", "Easley", "Backus",
+    "Clarke", "Wirth", "Wilson",
 ];
 const DISHES: &[&str] = &[
-    "Falafel wrap", "Halloumi bowl", "Chicken shawarma", "Lentil soup", "Mezze platter", "Hummus & pita",
-    "Tabbouleh", "Lamb kofta", "Fattoush salad", "Sweet potato fries", "Baklava", "Mint tea",
-    "Fresh lemonade", "Iced coffee", "Sparkling water",
+    "Falafel wrap",
+    "Halloumi bowl",
+    "Chicken shawarma",
+    "Lentil soup",
+    "Mezze platter",
+    "Hummus & pita",
+    "Tabbouleh",
+    "Lamb kofta",
+    "Fattoush salad",
+    "Sweet potato fries",
+    "Baklava",
+    "Mint tea",
+    "Fresh lemonade",
+    "Iced coffee",
+    "Sparkling water",
 ];
-const NOTES: &[&str] = &["no onions", "extra sauce", "gluten free please", "ring the bell twice", "cutlery please"];
+const NOTES: &[&str] = &[
+    "no onions",
+    "extra sauce",
+    "gluten free please",
+    "ring the bell twice",
+    "cutlery please",
+];
 
 /// A new order for a simulated customer: about 60% pickup, 40% delivery,
 /// one to four dishes, sometimes a note, sometimes no name.
 pub fn new_order(rng: &mut ChaCha8Rng) -> NewOrder {
-    let channel = if rng.random_bool(0.6) { Channel::Pickup } else { Channel::Delivery };
+    let channel = if rng.random_bool(0.6) {
+        Channel::Pickup
+    } else {
+        Channel::Delivery
+    };
     let customer = if rng.random_bool(0.9) {
         let first = FIRST_NAMES[rng.random_range(0..FIRST_NAMES.len())];
         let last = LAST_NAMES[rng.random_range(0..LAST_NAMES.len())];
@@ -39,10 +80,22 @@ pub fn new_order(rng: &mut ChaCha8Rng) -> NewOrder {
         if items.iter().any(|i| i.name == name) {
             continue;
         }
-        items.push(Item { name: name.to_string(), qty: rng.random_range(1..=3) });
+        items.push(Item {
+            name: name.to_string(),
+            qty: rng.random_range(1..=3),
+        });
     }
-    let note = if rng.random_bool(0.2) { Some(NOTES[rng.random_range(0..NOTES.len())].to_string()) } else { None };
-    NewOrder { customer, channel, items, note }
+    let note = if rng.random_bool(0.2) {
+        Some(NOTES[rng.random_range(0..NOTES.len())].to_string())
+    } else {
+        None
+    };
+    NewOrder {
+        customer,
+        channel,
+        items,
+        note,
+    }
 }
 
 #[cfg(test)]

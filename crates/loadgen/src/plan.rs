@@ -35,7 +35,10 @@ pub struct TransportPlan {
 
 impl TransportPlan {
     pub fn new(transport: Transport) -> Self {
-        TransportPlan { transport, poll_interval: DEFAULT_POLL_INTERVAL }
+        TransportPlan {
+            transport,
+            poll_interval: DEFAULT_POLL_INTERVAL,
+        }
     }
 }
 
@@ -84,7 +87,10 @@ pub fn parse_transports(spec: &str) -> anyhow::Result<Vec<TransportPlan>> {
             (Transport::Poll, Some(a)) => {
                 plan.poll_interval = parse_duration(a).with_context(|| format!("in {part:?}"))?;
                 if plan.poll_interval < MIN_INTERVAL {
-                    bail!("poll interval {a} is shorter than {} ms", MIN_INTERVAL.as_millis());
+                    bail!(
+                        "poll interval {a} is shorter than {} ms",
+                        MIN_INTERVAL.as_millis()
+                    );
                 }
             }
             (_, Some(a)) => bail!("{transport} takes no argument (got {a:?})"),
@@ -166,40 +172,57 @@ impl LoadConfig {
     pub fn server_v4(&self) -> Option<std::net::SocketAddr> {
         let url = reqwest::Url::parse(&self.base_url()).ok()?;
         let ip: std::net::Ipv4Addr = url.host_str()?.parse().ok()?;
-        ip.is_loopback().then(|| std::net::SocketAddr::from((ip, url.port_or_known_default().unwrap_or(80))))
+        ip.is_loopback()
+            .then(|| std::net::SocketAddr::from((ip, url.port_or_known_default().unwrap_or(80))))
     }
 
     /// The `i`th loopback source address (from 0: 127.0.0.1, 127.0.0.2, …).
     pub fn source_address(i: u32) -> std::net::IpAddr {
-        std::net::IpAddr::V4(std::net::Ipv4Addr::from(u32::from(std::net::Ipv4Addr::new(127, 0, 0, 1)) + i))
+        std::net::IpAddr::V4(std::net::Ipv4Addr::from(
+            u32::from(std::net::Ipv4Addr::new(127, 0, 0, 1)) + i,
+        ))
     }
 
     /// Checks every limit; a run refuses a config that breaks one.
     pub fn validate(&self) -> anyhow::Result<()> {
         let base = self.base_url();
-        let url = reqwest::Url::parse(&base).with_context(|| format!("target {base:?} is not a URL"))?;
+        let url =
+            reqwest::Url::parse(&base).with_context(|| format!("target {base:?} is not a URL"))?;
         if url.scheme() != "http" {
             bail!("target {base:?}: only http:// is supported");
         }
         if url.host_str().is_none() {
             bail!("target {base:?} has no host");
         }
-        if self.clients_per_transport == 0 || self.clients_per_transport > MAX_CLIENTS_PER_TRANSPORT {
-            bail!("clients per transport must be 1 to {MAX_CLIENTS_PER_TRANSPORT}, got {}", self.clients_per_transport);
+        if self.clients_per_transport == 0 || self.clients_per_transport > MAX_CLIENTS_PER_TRANSPORT
+        {
+            bail!(
+                "clients per transport must be 1 to {MAX_CLIENTS_PER_TRANSPORT}, got {}",
+                self.clients_per_transport
+            );
         }
         if self.transports.is_empty() {
             bail!("no transport to run");
         }
         for (i, p) in self.transports.iter().enumerate() {
-            if self.transports[..i].iter().any(|q| q.transport == p.transport) {
+            if self.transports[..i]
+                .iter()
+                .any(|q| q.transport == p.transport)
+            {
                 bail!("{} is listed twice", p.transport);
             }
             if p.transport == Transport::Poll && p.poll_interval < MIN_INTERVAL {
-                bail!("poll interval must be at least {} ms", MIN_INTERVAL.as_millis());
+                bail!(
+                    "poll interval must be at least {} ms",
+                    MIN_INTERVAL.as_millis()
+                );
             }
         }
         if self.duration.is_zero() || self.duration > MAX_DURATION {
-            bail!("duration must be more than 0 and at most {} s", MAX_DURATION.as_secs());
+            bail!(
+                "duration must be more than 0 and at most {} s",
+                MAX_DURATION.as_secs()
+            );
         }
         if let Some(n) = self.orders {
             if n == 0 || n > MAX_ORDERS {
@@ -207,10 +230,17 @@ impl LoadConfig {
             }
         }
         if self.stage_every < MIN_INTERVAL || self.stage_every > MAX_DURATION {
-            bail!("stage changes must be {} ms to {} s apart", MIN_INTERVAL.as_millis(), MAX_DURATION.as_secs());
+            bail!(
+                "stage changes must be {} ms to {} s apart",
+                MIN_INTERVAL.as_millis(),
+                MAX_DURATION.as_secs()
+            );
         }
         if self.source_addresses == 0 || self.source_addresses > MAX_SOURCE_ADDRESSES {
-            bail!("source addresses must be 1 to {MAX_SOURCE_ADDRESSES}, got {}", self.source_addresses);
+            bail!(
+                "source addresses must be 1 to {MAX_SOURCE_ADDRESSES}, got {}",
+                self.source_addresses
+            );
         }
         if self.source_addresses > 1 && self.server_v4().is_none() {
             bail!("spreading customers over source addresses needs an IPv4 loopback target such as http://127.0.0.1:7878");
@@ -236,16 +266,41 @@ mod tests {
 
     #[test]
     fn poll_interval_takes_units_and_defaults_to_five_seconds() {
-        assert_eq!(parse_transports("poll").unwrap()[0].poll_interval, Duration::from_secs(5));
-        assert_eq!(parse_transports("poll:750ms").unwrap()[0].poll_interval, Duration::from_millis(750));
-        assert_eq!(parse_transports("poll:2").unwrap()[0].poll_interval, Duration::from_secs(2));
-        assert_eq!(parse_transports(" sse , poll:1.5s ").unwrap()[1].poll_interval, Duration::from_millis(1500));
-        assert_eq!(parse_transports("websocket").unwrap()[0].transport, Transport::Ws);
+        assert_eq!(
+            parse_transports("poll").unwrap()[0].poll_interval,
+            Duration::from_secs(5)
+        );
+        assert_eq!(
+            parse_transports("poll:750ms").unwrap()[0].poll_interval,
+            Duration::from_millis(750)
+        );
+        assert_eq!(
+            parse_transports("poll:2").unwrap()[0].poll_interval,
+            Duration::from_secs(2)
+        );
+        assert_eq!(
+            parse_transports(" sse , poll:1.5s ").unwrap()[1].poll_interval,
+            Duration::from_millis(1500)
+        );
+        assert_eq!(
+            parse_transports("websocket").unwrap()[0].transport,
+            Transport::Ws
+        );
     }
 
     #[test]
     fn refuses_bad_specs() {
-        for bad in ["", ",", "smoke", "poll:fast", "poll:5x", "sse:1s", "poll:10ms", "sse,sse", "poll:1s,poll:2s"] {
+        for bad in [
+            "",
+            ",",
+            "smoke",
+            "poll:fast",
+            "poll:5x",
+            "sse:1s",
+            "poll:10ms",
+            "sse,sse",
+            "poll:1s,poll:2s",
+        ] {
             assert!(parse_transports(bad).is_err(), "{bad:?} should be refused");
         }
     }
@@ -262,21 +317,74 @@ mod tests {
 
     #[test]
     fn config_defaults_and_limits() {
-        let c = LoadConfig::new("http://127.0.0.1:7878/", 1000, parse_transports("sse").unwrap(), Duration::from_secs(60));
+        let c = LoadConfig::new(
+            "http://127.0.0.1:7878/",
+            1000,
+            parse_transports("sse").unwrap(),
+            Duration::from_secs(60),
+        );
         assert_eq!(c.order_count(), 50);
         assert_eq!(c.base_url(), "http://127.0.0.1:7878");
         assert_eq!(c.stage_every, Duration::from_secs(20));
         assert_eq!(c.grace, Duration::from_secs(3));
         c.validate().unwrap();
-        assert_eq!(LoadConfig { clients_per_transport: 3, ..c.clone() }.order_count(), 3);
-        assert!(LoadConfig { clients_per_transport: 50_001, ..c.clone() }.validate().is_err());
-        assert!(LoadConfig { duration: Duration::from_secs(3601), ..c.clone() }.validate().is_err());
-        assert!(LoadConfig { orders: Some(0), ..c.clone() }.validate().is_err());
-        assert!(LoadConfig { target: "https://127.0.0.1".into(), ..c.clone() }.validate().is_err());
-        assert!(LoadConfig { target: "not a url".into(), ..c.clone() }.validate().is_err());
-        LoadConfig { source_addresses: 10, ..c.clone() }.validate().unwrap();
-        assert!(LoadConfig { source_addresses: 0, ..c.clone() }.validate().is_err());
-        assert!(LoadConfig { source_addresses: 2, target: "http://localhost:7878".into(), ..c }.validate().is_err());
+        assert_eq!(
+            LoadConfig {
+                clients_per_transport: 3,
+                ..c.clone()
+            }
+            .order_count(),
+            3
+        );
+        assert!(LoadConfig {
+            clients_per_transport: 50_001,
+            ..c.clone()
+        }
+        .validate()
+        .is_err());
+        assert!(LoadConfig {
+            duration: Duration::from_secs(3601),
+            ..c.clone()
+        }
+        .validate()
+        .is_err());
+        assert!(LoadConfig {
+            orders: Some(0),
+            ..c.clone()
+        }
+        .validate()
+        .is_err());
+        assert!(LoadConfig {
+            target: "https://127.0.0.1".into(),
+            ..c.clone()
+        }
+        .validate()
+        .is_err());
+        assert!(LoadConfig {
+            target: "not a url".into(),
+            ..c.clone()
+        }
+        .validate()
+        .is_err());
+        LoadConfig {
+            source_addresses: 10,
+            ..c.clone()
+        }
+        .validate()
+        .unwrap();
+        assert!(LoadConfig {
+            source_addresses: 0,
+            ..c.clone()
+        }
+        .validate()
+        .is_err());
+        assert!(LoadConfig {
+            source_addresses: 2,
+            target: "http://localhost:7878".into(),
+            ..c
+        }
+        .validate()
+        .is_err());
         assert_eq!(LoadConfig::source_address(0).to_string(), "127.0.0.1");
         assert_eq!(LoadConfig::source_address(300).to_string(), "127.0.1.45");
     }

@@ -62,18 +62,32 @@ pub async fn run(
     };
     let per_transport = config.clients_per_transport as usize;
     for (t, plan) in config.transports.iter().enumerate() {
-        let ctx = ClientContext::new(base.clone(), config.server_v4(), &sources, close.clone(), readiness.clone())?;
+        let ctx = ClientContext::new(
+            base.clone(),
+            config.server_v4(),
+            &sources,
+            close.clone(),
+            readiness.clone(),
+        )?;
         let ctx = Arc::new(ctx);
         // Source addresses are dealt out over every transport's customers.
         let handles = (0..per_transport)
             .map(|i| {
-                let follow = clients::follow(ctx.clone(), *plan, t * per_transport + i, kitchen.subscribe(i), seeds.random());
+                let follow = clients::follow(
+                    ctx.clone(),
+                    *plan,
+                    t * per_transport + i,
+                    kitchen.subscribe(i),
+                    seeds.random(),
+                );
                 tokio::spawn(follow)
             })
             .collect();
         clients.push(handles);
     }
-    let connect_wait = Duration::from_secs(30).max(Duration::from_millis(total * 5)).min(MAX_CONNECT_WAIT);
+    let connect_wait = Duration::from_secs(30)
+        .max(Duration::from_millis(total * 5))
+        .min(MAX_CONNECT_WAIT);
     let connect_deadline = Instant::now() + connect_wait;
     while readiness.settled() < total && Instant::now() < connect_deadline && !stop.is_cancelled() {
         tokio::select! {
@@ -82,14 +96,25 @@ pub async fn run(
         }
     }
     if readiness.settled() < total {
-        tracing::warn!("{} of {total} clients had their first state after {connect_wait:?}", readiness.ready());
+        tracing::warn!(
+            "{} of {total} clients had their first state after {connect_wait:?}",
+            readiness.ready()
+        );
     }
 
     on_phase(ComparisonPhase::Running);
     let kitchen_stop = CancellationToken::new();
     let _kitchen_stop_on_drop = kitchen_stop.clone().drop_guard();
-    let refresher = Refresher { http: staff_http.clone(), base: base.clone() };
-    let cooking = kitchen.start(driver.clone(), refresher, config.stage_every, kitchen_stop.clone());
+    let refresher = Refresher {
+        http: staff_http.clone(),
+        base: base.clone(),
+    };
+    let cooking = kitchen.start(
+        driver.clone(),
+        refresher,
+        config.stage_every,
+        kitchen_stop.clone(),
+    );
     if !stop.is_cancelled() {
         tokio::select! {
             _ = stop.cancelled() => {}
@@ -128,7 +153,11 @@ pub async fn run(
 
     for (plan, tally) in config.transports.iter().zip(&tallies) {
         if let Some(first) = &tally.first_error {
-            tracing::warn!("{}: {} errors; the first: {first}", plan.transport, tally.errors);
+            tracing::warn!(
+                "{}: {} errors; the first: {first}",
+                plan.transport,
+                tally.errors
+            );
         }
     }
     let refused: u64 = tallies.iter().map(|t| t.refused).sum();
@@ -146,7 +175,14 @@ pub async fn run(
         .zip(tallies)
         .map(|(plan, tally)| {
             let bytes = counts::delta(before.as_ref(), after.as_ref(), plan.transport);
-            summarize(plan.transport, config.clients_per_transport as u64, tally, &final_versions, minutes, bytes)
+            summarize(
+                plan.transport,
+                config.clients_per_transport as u64,
+                tally,
+                &final_versions,
+                minutes,
+                bytes,
+            )
         })
         .collect();
     let report = LoadReport {

@@ -5,8 +5,18 @@
 use orderboard_model::{LoadReport, TransportSummary};
 
 const HEADERS: [&str; 12] = [
-    "transport", "clients", "requests", "req/min", "bytes/min", "updates seen/expected", "unchanged", "dup",
-    "errors", "p50 ms", "p99 ms", "max ms",
+    "transport",
+    "clients",
+    "requests",
+    "req/min",
+    "bytes/min",
+    "updates seen/expected",
+    "unchanged",
+    "dup",
+    "errors",
+    "p50 ms",
+    "p99 ms",
+    "max ms",
 ];
 
 fn ms(v: Option<f64>) -> String {
@@ -54,7 +64,13 @@ pub fn render_table(report: &LoadReport) -> String {
             .iter()
             .zip(widths)
             .enumerate()
-            .map(|(i, (c, w))| if i == 0 { format!("{c:<w$}") } else { format!("{c:>w$}") })
+            .map(|(i, (c, w))| {
+                if i == 0 {
+                    format!("{c:<w$}")
+                } else {
+                    format!("{c:>w$}")
+                }
+            })
             .collect();
         parts.join("  ").trim_end().to_string()
     };
@@ -70,13 +86,20 @@ pub fn render_table(report: &LoadReport) -> String {
         out += &line(r);
         out.push('\n');
     }
-    let push: Vec<&TransportSummary> = report.transports.iter().filter(|s| s.transport.is_push()).collect();
+    let push: Vec<&TransportSummary> = report
+        .transports
+        .iter()
+        .filter(|s| s.transport.is_push())
+        .collect();
     if !push.is_empty() {
         out.push('\n');
     }
     for s in push {
         if s.complete() && s.errors == 0 {
-            out += &format!("{}: complete: every change reached every client once ({} updates)\n", s.transport, s.updates_seen);
+            out += &format!(
+                "{}: complete: every change reached every client once ({} updates)\n",
+                s.transport, s.updates_seen
+            );
         } else if s.complete() {
             out += &format!(
                 "{}: complete while connected: {} updates, each once; but {} errors (failed or dropped connections)\n",
@@ -107,10 +130,45 @@ mod tests {
             orders: 50,
             changes_made: 120,
             transports: vec![
-                TransportSummary { transport: Transport::Poll, clients: 1000, requests: 12000, requests_per_min: 12000.0, bytes_per_min: Some(7_400_000.0), updates_seen: 90, updates_expected: 120, unchanged_answers: 11000, staleness_p50_ms: Some(2500.4), staleness_p99_ms: Some(4950.0), staleness_max_ms: Some(5001.0), ..Default::default() },
-                TransportSummary { transport: Transport::Sse, clients: 1000, requests: 1000, updates_seen: 120, updates_expected: 120, ..Default::default() },
-                TransportSummary { transport: Transport::Ws, clients: 1000, requests: 1000, updates_seen: 119, updates_expected: 120, ..Default::default() },
-                TransportSummary { transport: Transport::Sse, clients: 10, requests: 30, updates_seen: 5, updates_expected: 5, errors: 20, ..Default::default() },
+                TransportSummary {
+                    transport: Transport::Poll,
+                    clients: 1000,
+                    requests: 12000,
+                    requests_per_min: 12000.0,
+                    bytes_per_min: Some(7_400_000.0),
+                    updates_seen: 90,
+                    updates_expected: 120,
+                    unchanged_answers: 11000,
+                    staleness_p50_ms: Some(2500.4),
+                    staleness_p99_ms: Some(4950.0),
+                    staleness_max_ms: Some(5001.0),
+                    ..Default::default()
+                },
+                TransportSummary {
+                    transport: Transport::Sse,
+                    clients: 1000,
+                    requests: 1000,
+                    updates_seen: 120,
+                    updates_expected: 120,
+                    ..Default::default()
+                },
+                TransportSummary {
+                    transport: Transport::Ws,
+                    clients: 1000,
+                    requests: 1000,
+                    updates_seen: 119,
+                    updates_expected: 120,
+                    ..Default::default()
+                },
+                TransportSummary {
+                    transport: Transport::Sse,
+                    clients: 10,
+                    requests: 30,
+                    updates_seen: 5,
+                    updates_expected: 5,
+                    errors: 20,
+                    ..Default::default()
+                },
             ],
         };
         let t = render_table(&report);
@@ -120,7 +178,10 @@ mod tests {
         assert!(t.contains("sse: complete"), "{t}");
         assert!(t.contains("ws: NOT complete: 119 of 120"), "{t}");
         assert!(!t.contains("poll: "), "{t}");
-        assert!(t.contains("sse: complete while connected: 5 updates, each once; but 20 errors"), "{t}");
+        assert!(
+            t.contains("sse: complete while connected: 5 updates, each once; but 20 errors"),
+            "{t}"
+        );
         let lines: Vec<&str> = t.lines().collect();
         assert!(lines[2].starts_with("transport"), "{t}");
         assert!(lines[3].starts_with("---------"), "{t}");

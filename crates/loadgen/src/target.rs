@@ -8,13 +8,19 @@ use std::net::{IpAddr, ToSocketAddrs};
 /// Refuses a target whose host is not (or does not resolve only to) a
 /// loopback address, unless `allow_remote`.
 pub fn ensure_loopback(target: &str, allow_remote: bool) -> anyhow::Result<()> {
-    let url = reqwest::Url::parse(target.trim())
-        .with_context(|| format!("target {target:?} is not a URL (example: http://127.0.0.1:7878)"))?;
-    let host = url.host_str().with_context(|| format!("target {target:?} has no host"))?;
+    let url = reqwest::Url::parse(target.trim()).with_context(|| {
+        format!("target {target:?} is not a URL (example: http://127.0.0.1:7878)")
+    })?;
+    let host = url
+        .host_str()
+        .with_context(|| format!("target {target:?} has no host"))?;
     if allow_remote {
         return Ok(());
     }
-    let literal = host.trim_start_matches('[').trim_end_matches(']').parse::<IpAddr>();
+    let literal = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<IpAddr>();
     let addresses: Vec<IpAddr> = match literal {
         Ok(ip) => vec![ip],
         Err(_) => {
@@ -43,7 +49,9 @@ pub fn ensure_loopback(target: &str, allow_remote: bool) -> anyhow::Result<()> {
 fn is_loopback(ip: &IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => v4.is_loopback(),
-        IpAddr::V6(v6) => v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback()),
+        IpAddr::V6(v6) => {
+            v6.is_loopback() || v6.to_ipv4_mapped().is_some_and(|v4| v4.is_loopback())
+        }
     }
 }
 
@@ -59,14 +67,26 @@ mod tests {
 
     #[test]
     fn loopback_targets_pass() {
-        for t in ["http://127.0.0.1:7878", "http://127.0.0.2:1", "http://[::1]:7878/", "http://localhost:7878", "http://LOCALHOST"] {
+        for t in [
+            "http://127.0.0.1:7878",
+            "http://127.0.0.2:1",
+            "http://[::1]:7878/",
+            "http://localhost:7878",
+            "http://LOCALHOST",
+        ] {
             ensure_loopback(t, false).unwrap_or_else(|e| panic!("{t}: {e}"));
         }
     }
 
     #[test]
     fn remote_targets_are_refused_unless_allowed() {
-        for t in ["http://10.0.0.1:7878", "http://192.168.1.5", "http://[2001:db8::1]:80", "http://example.com", "http://example.invalid:7878"] {
+        for t in [
+            "http://10.0.0.1:7878",
+            "http://192.168.1.5",
+            "http://[2001:db8::1]:80",
+            "http://example.com",
+            "http://example.invalid:7878",
+        ] {
             let err = ensure_loopback(t, false).unwrap_err().to_string();
             assert!(err.contains("allow-remote"), "{t}: {err}");
         }
@@ -77,6 +97,9 @@ mod tests {
 
     #[test]
     fn ws_urls() {
-        assert_eq!(ws_url("http://127.0.0.1:7878", "/api/x/ws"), "ws://127.0.0.1:7878/api/x/ws");
+        assert_eq!(
+            ws_url("http://127.0.0.1:7878", "/api/x/ws"),
+            "ws://127.0.0.1:7878/api/x/ws"
+        );
     }
 }

@@ -4,15 +4,24 @@
 use std::process::Command;
 
 fn loadgen(args: &[&str]) -> (Option<i32>, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_orderboard-loadgen")).args(args).output().unwrap();
-    (out.status.code(), String::from_utf8_lossy(&out.stderr).into_owned())
+    let out = Command::new(env!("CARGO_BIN_EXE_orderboard-loadgen"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 #[test]
 fn refuses_a_remote_target_without_allow_remote() {
     let (code, err) = loadgen(&["--target", "http://10.0.0.1:7878", "--duration", "1s"]);
     assert_eq!(code, Some(2), "{err}");
-    assert!(err.contains("refusing to load 10.0.0.1") && err.contains("--allow-remote"), "{err}");
+    assert!(
+        err.contains("refusing to load 10.0.0.1") && err.contains("--allow-remote"),
+        "{err}"
+    );
 }
 
 #[test]

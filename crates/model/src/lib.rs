@@ -21,7 +21,7 @@ pub mod workshop;
 
 pub use api::{ApiErrorBody, ApiErrorDetail, ErrorCode, Health, OpenStreams, StageChangeRequest};
 pub use order::{Item, NewOrder, Order, StageEntry, ValidationError};
-pub use stage::{Channel, ChangeKind, Stage, StageMachine, Transition, TransitionError};
+pub use stage::{ChangeKind, Channel, Stage, StageMachine, Transition, TransitionError};
 pub use stream::{
     BoardEvent, BoardSnapshot, Change, OrderEvent, StaffSnapshot, StreamEventName, TrackEvent,
     TrackSnapshot,

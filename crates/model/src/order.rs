@@ -78,7 +78,9 @@ impl Order {
 
 /// The first word of a customer name.
 pub fn first_name(customer: Option<&str>) -> Option<String> {
-    customer.and_then(|c| c.split_whitespace().next()).map(str::to_string)
+    customer
+        .and_then(|c| c.split_whitespace().next())
+        .map(str::to_string)
 }
 
 /// The body of `POST /api/orders`.
@@ -111,17 +113,31 @@ impl std::fmt::Display for ValidationError {
 impl std::error::Error for ValidationError {}
 
 fn invalid(field: impl Into<String>, message: impl Into<String>) -> ValidationError {
-    ValidationError { field: field.into(), message: message.into() }
+    ValidationError {
+        field: field.into(),
+        message: message.into(),
+    }
 }
 
 /// Checks a display text: trimmed, within a length, no control characters
 /// (except line breaks where `multiline`).
-fn check_text(field: &str, value: &str, max: usize, multiline: bool) -> Result<(), ValidationError> {
+fn check_text(
+    field: &str,
+    value: &str,
+    max: usize,
+    multiline: bool,
+) -> Result<(), ValidationError> {
     let chars = value.chars().count();
     if chars > max {
-        return Err(invalid(field, format!("must be at most {max} characters, got {chars}")));
+        return Err(invalid(
+            field,
+            format!("must be at most {max} characters, got {chars}"),
+        ));
     }
-    if value.chars().any(|c| c.is_control() && !(multiline && c == '\n')) {
+    if value
+        .chars()
+        .any(|c| c.is_control() && !(multiline && c == '\n'))
+    {
         return Err(invalid(field, "must not contain control characters"));
     }
     Ok(())
@@ -131,7 +147,10 @@ impl NewOrder {
     /// Returns the order with its texts trimmed (empty optional texts become
     /// `None`), or the first field that breaks a limit.
     pub fn normalized(mut self) -> Result<NewOrder, ValidationError> {
-        self.customer = self.customer.map(|c| c.trim().to_string()).filter(|c| !c.is_empty());
+        self.customer = self
+            .customer
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty());
         self.note = self
             .note
             .map(|n| n.replace("\r\n", "\n").trim().to_string())
@@ -155,7 +174,10 @@ impl NewOrder {
             return Err(invalid("items", "an order needs at least one item"));
         }
         if self.items.len() > MAX_ITEMS {
-            return Err(invalid("items", format!("at most {MAX_ITEMS} items, got {}", self.items.len())));
+            return Err(invalid(
+                "items",
+                format!("at most {MAX_ITEMS} items, got {}", self.items.len()),
+            ));
         }
         for (i, item) in self.items.iter().enumerate() {
             let field = format!("items[{i}].name");
@@ -164,7 +186,10 @@ impl NewOrder {
             }
             check_text(&field, &item.name, MAX_ITEM_NAME_CHARS, false)?;
             if item.qty == 0 || item.qty > MAX_QTY {
-                return Err(invalid(format!("items[{i}].qty"), format!("must be 1 to {MAX_QTY}, got {}", item.qty)));
+                return Err(invalid(
+                    format!("items[{i}].qty"),
+                    format!("must be 1 to {MAX_QTY}, got {}", item.qty),
+                ));
             }
         }
         Ok(())
@@ -176,11 +201,19 @@ mod tests {
     use super::*;
 
     fn order(items: Vec<Item>) -> NewOrder {
-        NewOrder { customer: Some("  Ada Lovelace ".into()), channel: Channel::Pickup, items, note: Some("  ".into()) }
+        NewOrder {
+            customer: Some("  Ada Lovelace ".into()),
+            channel: Channel::Pickup,
+            items,
+            note: Some("  ".into()),
+        }
     }
 
     fn item(name: &str, qty: u8) -> Item {
-        Item { name: name.into(), qty }
+        Item {
+            name: name.into(),
+            qty,
+        }
     }
 
     #[test]
@@ -202,8 +235,20 @@ mod tests {
             (order(vec![item("ok", 1), item("x", 0)]), "items[1].qty"),
             (order(vec![item("x", 100)]), "items[0].qty"),
             (order(vec![item("tab\there", 1)]), "items[0].name"),
-            (NewOrder { customer: Some("é".repeat(61)), ..order(vec![item("x", 1)]) }, "customer"),
-            (NewOrder { note: Some("n".repeat(201)), ..order(vec![item("x", 1)]) }, "note"),
+            (
+                NewOrder {
+                    customer: Some("é".repeat(61)),
+                    ..order(vec![item("x", 1)])
+                },
+                "customer",
+            ),
+            (
+                NewOrder {
+                    note: Some("n".repeat(201)),
+                    ..order(vec![item("x", 1)])
+                },
+                "note",
+            ),
         ];
         for (o, field) in cases {
             assert_eq!(o.normalized().unwrap_err().field, field);

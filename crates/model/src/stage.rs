@@ -24,7 +24,12 @@ impl Channel {
     /// The forward path of an order on this channel, first stage to last.
     pub fn path(self) -> &'static [Stage] {
         match self {
-            Channel::Pickup => &[Stage::Received, Stage::Preparing, Stage::Ready, Stage::Collected],
+            Channel::Pickup => &[
+                Stage::Received,
+                Stage::Preparing,
+                Stage::Ready,
+                Stage::Collected,
+            ],
             Channel::Delivery => &[
                 Stage::Received,
                 Stage::Preparing,
@@ -158,7 +163,11 @@ impl fmt::Display for TransitionError {
             "cannot move an order from {} to {}; allowed: {}",
             self.current,
             self.requested,
-            if allowed.is_empty() { "none".to_string() } else { allowed.join(", ") }
+            if allowed.is_empty() {
+                "none".to_string()
+            } else {
+                allowed.join(", ")
+            }
         )
     }
 }
@@ -177,7 +186,11 @@ pub struct StageMachine {
 impl StageMachine {
     /// The machine for a fresh order.
     pub fn new(channel: Channel) -> Self {
-        StageMachine { channel, stage: channel.path()[0], cancelled_from: None }
+        StageMachine {
+            channel,
+            stage: channel.path()[0],
+            cancelled_from: None,
+        }
     }
 
     /// Builds the machine from an order's stage history (oldest first).
@@ -188,7 +201,11 @@ impl StageMachine {
         } else {
             None
         };
-        StageMachine { channel, stage, cancelled_from }
+        StageMachine {
+            channel,
+            stage,
+            cancelled_from,
+        }
     }
 
     fn position(&self) -> Option<usize> {
@@ -207,20 +224,31 @@ impl StageMachine {
             return self.cancelled_from;
         }
         let path = self.channel.path();
-        self.position().and_then(|i| i.checked_sub(1)).map(|i| path[i])
+        self.position()
+            .and_then(|i| i.checked_sub(1))
+            .map(|i| path[i])
     }
 
     /// Every legal move from here: advance, recall, cancel, in that order.
     pub fn transitions(&self) -> Vec<Transition> {
         let mut out = Vec::with_capacity(3);
         if let Some(to) = self.next() {
-            out.push(Transition { to, kind: ChangeKind::Advance });
+            out.push(Transition {
+                to,
+                kind: ChangeKind::Advance,
+            });
         }
         if let Some(to) = self.previous() {
-            out.push(Transition { to, kind: ChangeKind::Recall });
+            out.push(Transition {
+                to,
+                kind: ChangeKind::Recall,
+            });
         }
         if !self.stage.is_final() {
-            out.push(Transition { to: Stage::Cancelled, kind: ChangeKind::Cancel });
+            out.push(Transition {
+                to: Stage::Cancelled,
+                kind: ChangeKind::Cancel,
+            });
         }
         out
     }
@@ -232,18 +260,29 @@ impl StageMachine {
 
     /// Checks a requested move; on success says what kind of change it is.
     pub fn check(&self, to: Stage) -> Result<Transition, TransitionError> {
-        self.transitions().into_iter().find(|t| t.to == to).ok_or_else(|| TransitionError {
-            current: self.stage,
-            requested: to,
-            allowed: self.allowed_targets(),
-        })
+        self.transitions()
+            .into_iter()
+            .find(|t| t.to == to)
+            .ok_or_else(|| TransitionError {
+                current: self.stage,
+                requested: to,
+                allowed: self.allowed_targets(),
+            })
     }
 
     /// Applies a move, returning the machine after it.
     pub fn apply(&self, to: Stage) -> Result<StageMachine, TransitionError> {
         let t = self.check(to)?;
-        let cancelled_from = if t.to == Stage::Cancelled { Some(self.stage) } else { None };
-        Ok(StageMachine { channel: self.channel, stage: t.to, cancelled_from })
+        let cancelled_from = if t.to == Stage::Cancelled {
+            Some(self.stage)
+        } else {
+            None
+        };
+        Ok(StageMachine {
+            channel: self.channel,
+            stage: t.to,
+            cancelled_from,
+        })
     }
 }
 
@@ -271,18 +310,29 @@ mod tests {
             Channel::Delivery,
             &[Stage::Received, Stage::Preparing, Stage::Ready],
         );
-        assert_eq!(m.allowed_targets(), vec![Stage::OutForDelivery, Stage::Preparing, Stage::Cancelled]);
+        assert_eq!(
+            m.allowed_targets(),
+            vec![Stage::OutForDelivery, Stage::Preparing, Stage::Cancelled]
+        );
         assert!(m.check(Stage::Collected).is_err());
         assert!(m.check(Stage::Delivered).is_err());
     }
 
     #[test]
     fn pickup_never_goes_out_for_delivery() {
-        let m = StageMachine::from_history(Channel::Pickup, &[Stage::Received, Stage::Preparing, Stage::Ready]);
+        let m = StageMachine::from_history(
+            Channel::Pickup,
+            &[Stage::Received, Stage::Preparing, Stage::Ready],
+        );
         let err = m.check(Stage::OutForDelivery).unwrap_err();
         assert_eq!(err.current, Stage::Ready);
-        assert_eq!(err.allowed, vec![Stage::Collected, Stage::Preparing, Stage::Cancelled]);
-        assert!(err.to_string().contains("allowed: collected, preparing, cancelled"));
+        assert_eq!(
+            err.allowed,
+            vec![Stage::Collected, Stage::Preparing, Stage::Cancelled]
+        );
+        assert!(err
+            .to_string()
+            .contains("allowed: collected, preparing, cancelled"));
     }
 
     #[test]
@@ -290,7 +340,10 @@ mod tests {
         let m = StageMachine::new(Channel::Pickup);
         assert_eq!(m.previous(), None);
         assert!(m.check(Stage::Ready).is_err());
-        assert!(m.check(Stage::Received).is_err(), "staying put is not a change");
+        assert!(
+            m.check(Stage::Received).is_err(),
+            "staying put is not a change"
+        );
     }
 
     #[test]
@@ -316,7 +369,10 @@ mod tests {
     fn stage_names_round_trip() {
         for s in Stage::ALL {
             assert_eq!(Stage::parse(s.as_str()), Some(s));
-            assert_eq!(serde_json::to_string(&s).unwrap(), format!("\"{}\"", s.as_str()));
+            assert_eq!(
+                serde_json::to_string(&s).unwrap(),
+                format!("\"{}\"", s.as_str())
+            );
         }
         assert_eq!(Stage::parse("READY"), None);
     }

@@ -82,13 +82,22 @@ pub struct TrackEvent {
 
 impl From<&OrderEvent> for BoardEvent {
     fn from(e: &OrderEvent) -> Self {
-        BoardEvent { seq: e.seq, change: e.change, order: BoardOrder::from(&e.order) }
+        BoardEvent {
+            seq: e.seq,
+            change: e.change,
+            order: BoardOrder::from(&e.order),
+        }
     }
 }
 
 impl From<&OrderEvent> for TrackEvent {
     fn from(e: &OrderEvent) -> Self {
-        TrackEvent { seq: e.seq, at: e.at, change: e.change, order: TrackedOrder::from(&e.order) }
+        TrackEvent {
+            seq: e.seq,
+            at: e.at,
+            change: e.change,
+            order: TrackedOrder::from(&e.order),
+        }
     }
 }
 

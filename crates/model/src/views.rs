@@ -22,7 +22,11 @@ pub struct BoardOrder {
 
 impl From<&Order> for BoardOrder {
     fn from(o: &Order) -> Self {
-        BoardOrder { number: o.number, name: o.first_name(), stage: o.stage }
+        BoardOrder {
+            number: o.number,
+            name: o.first_name(),
+            stage: o.stage,
+        }
     }
 }
 

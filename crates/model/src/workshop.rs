@@ -14,7 +14,9 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// How a client follows an order.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Transport {
@@ -30,7 +32,12 @@ pub enum Transport {
 }
 
 impl Transport {
-    pub const ALL: [Transport; 4] = [Transport::Poll, Transport::Longpoll, Transport::Sse, Transport::Ws];
+    pub const ALL: [Transport; 4] = [
+        Transport::Poll,
+        Transport::Longpoll,
+        Transport::Sse,
+        Transport::Ws,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -263,7 +270,11 @@ pub struct SocketMessage<T> {
 
 impl<T> SocketMessage<T> {
     pub fn new(id: u64, event: StreamEventName, data: T) -> Self {
-        SocketMessage { id, event: event.as_str().to_string(), data }
+        SocketMessage {
+            id,
+            event: event.as_str().to_string(),
+            data,
+        }
     }
 }
 
@@ -314,7 +325,11 @@ mod tests {
 
     #[test]
     fn summary_is_complete_only_without_gaps_or_duplicates() {
-        let mut s = TransportSummary { updates_seen: 5, updates_expected: 5, ..Default::default() };
+        let mut s = TransportSummary {
+            updates_seen: 5,
+            updates_expected: 5,
+            ..Default::default()
+        };
         assert!(s.complete());
         s.duplicates = 1;
         assert!(!s.complete());

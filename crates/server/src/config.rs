@@ -103,7 +103,11 @@ pub struct ServerArgs {
 
     /// An origin (scheme://host:port) whose pages may call the API with
     /// credentials, besides the server's own; repeat for more. Default: none.
-    #[arg(long = "allowed-origin", env = "ORDERBOARD_ALLOWED_ORIGINS", value_delimiter = ',')]
+    #[arg(
+        long = "allowed-origin",
+        env = "ORDERBOARD_ALLOWED_ORIGINS",
+        value_delimiter = ','
+    )]
     pub allowed_origins: Vec<String>,
 
     /// Hours a staff session lasts.

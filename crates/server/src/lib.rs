@@ -26,8 +26,8 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post, put};
 use axum::Router;
 use feed::ChangeFeed;
-use orderboard_model::Transport;
 use limits::StreamAdmission;
+use orderboard_model::Transport;
 use sqlx::SqlitePool;
 use sse::open_streams::OpenStreamCounts;
 use sse::snapshot_cache::SnapshotCache;
@@ -85,7 +85,11 @@ impl AppState {
             settings.retention.clone(),
             shutdown.clone(),
         ));
-        let board_fan_out = sse::board_fan_out::BoardFanOut::start(store.clone(), settings.heartbeat, settings.fan_out_threads);
+        let board_fan_out = sse::board_fan_out::BoardFanOut::start(
+            store.clone(),
+            settings.heartbeat,
+            settings.fan_out_threads,
+        );
         AppState {
             store: store.clone(),
             open_streams: Arc::new(OpenStreamCounts::default()),
@@ -93,7 +97,10 @@ impl AppState {
             snapshots: Arc::new(SnapshotCache::default()),
             admission: Arc::new(StreamAdmission::default()),
             sessions,
-            latest_orders: store::latest_orders::LatestOrders::follow(store.feed(), shutdown.clone()),
+            latest_orders: store::latest_orders::LatestOrders::follow(
+                store.feed(),
+                shutdown.clone(),
+            ),
             board_fan_out,
             transport_metrics: Arc::new(TransportMetrics::new()),
             demo: Arc::new(DemoDriver::new(store.clone(), shutdown.clone())),
@@ -127,11 +134,19 @@ fn api_routes(state: &AppState) -> Router<AppState> {
         .route_layer(staff_only());
     // Public streams: every stream takes a place against the limits first.
     // A tracking page's four transports are metered for workshop mode.
-    let metered = |t| from_fn_with_state((state.transport_metrics.clone(), t), workshop::metered::count);
+    let metered = |t| {
+        from_fn_with_state(
+            (state.transport_metrics.clone(), t),
+            workshop::metered::count,
+        )
+    };
     let public_streams = Router::new()
         .route("/board/events", get(routes::board::stream))
         .route("/workshop/events", get(routes::workshop::events))
-        .route("/track/{token}/events", get(routes::track::stream).layer(metered(Transport::Sse)))
+        .route(
+            "/track/{token}/events",
+            get(routes::track::stream).layer(metered(Transport::Sse)),
+        )
         .route(
             "/track/{token}/longpoll",
             get(routes::track::longpoll).layer(metered(Transport::Longpoll)),
@@ -150,8 +165,14 @@ fn api_routes(state: &AppState) -> Router<AppState> {
         )
         .route("/session/desktop", post(auth::routes::desktop))
         .route("/session/passphrase", put(auth::routes::set_passphrase))
-        .route("/track/{token}", get(routes::track::get).layer(metered(Transport::Poll)))
-        .route("/track/{token}/ws", get(routes::track::socket).layer(metered(Transport::Ws)))
+        .route(
+            "/track/{token}",
+            get(routes::track::get).layer(metered(Transport::Poll)),
+        )
+        .route(
+            "/track/{token}/ws",
+            get(routes::track::socket).layer(metered(Transport::Ws)),
+        )
         .route("/workshop/counts", get(routes::workshop::counts))
         .route("/workshop/comparison", get(routes::workshop::comparison))
         .fallback(error::api_not_found)
@@ -184,7 +205,10 @@ fn cross_origin(origins: &[String]) -> Option<tower_http::cors::CorsLayer> {
         .filter_map(|o| match HeaderValue::from_str(o) {
             Ok(v) => Some(v),
             Err(_) => {
-                tracing::warn!(origin = o, "ignoring an allowed origin that is not a valid header value");
+                tracing::warn!(
+                    origin = o,
+                    "ignoring an allowed origin that is not a valid header value"
+                );
                 None
             }
         })
@@ -197,7 +221,10 @@ fn cross_origin(origins: &[String]) -> Option<tower_http::cors::CorsLayer> {
             .allow_origin(origins)
             .allow_credentials(true)
             .allow_methods([Method::GET, Method::POST, Method::DELETE])
-            .allow_headers([header::CONTENT_TYPE, HeaderName::from_static("last-event-id")]),
+            .allow_headers([
+                header::CONTENT_TYPE,
+                HeaderName::from_static("last-event-id"),
+            ]),
     )
 }
 

@@ -145,7 +145,9 @@ impl Drop for StreamPermit {
 /// A permit for one more long-lived connection from the request's client, for
 /// a connection that outlives its response (a WebSocket).
 pub fn admit(state: &AppState, extensions: &Extensions) -> Result<StreamPermit, ApiError> {
-    let client = extensions.get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+    let client = extensions
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.ip());
     state.admission.admit(&state.settings.limits, client)
 }
 

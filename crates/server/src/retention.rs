@@ -45,9 +45,8 @@ const BATCH: i64 = 2_000;
 /// transaction broken by a prune.
 pub async fn prune(store: &OrderStore, retention: &Retention) -> Result<u64, sqlx::Error> {
     let pool = store.pool();
-    let cutoff = to_millis(
-        OffsetDateTime::now_utc() - time::Duration::days(i64::from(retention.keep_days)),
-    );
+    let cutoff =
+        to_millis(OffsetDateTime::now_utc() - time::Duration::days(i64::from(retention.keep_days)));
     let keep = retention.keep_events.max(1).min(i64::MAX as u64) as i64;
     // The last sequence number that may go: older than both rules, and no
     // event at or before it is young enough to keep.

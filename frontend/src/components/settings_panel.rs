@@ -29,7 +29,10 @@ pub fn SettingsPanel(thresholds: RwSignal<AgeThresholds>, on_close: Callback<()>
             match api_client::set_staff_passphrase(&value).await {
                 Ok(()) => {
                     passphrase.set(String::new());
-                    passphrase_note.set(Some((true, "Staff passphrase saved. Staff on other screens sign in with it.".into())));
+                    passphrase_note.set(Some((
+                        true,
+                        "Staff passphrase saved. Staff on other screens sign in with it.".into(),
+                    )));
                     sign_in_required.set(true);
                 }
                 Err(e) => passphrase_note.set(Some((false, e.describe().1))),

@@ -17,7 +17,9 @@ pub fn StaffSignIn() -> impl IntoView {
     let error = RwSignal::new(None::<String>);
     let busy = RwSignal::new(false);
     spawn_local(async move {
-        let Ok(status) = session_status().await else { return };
+        let Ok(status) = session_status().await else {
+            return;
+        };
         if !status.sign_in_required || status.signed_in {
             return;
         }

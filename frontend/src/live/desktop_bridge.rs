@@ -18,7 +18,14 @@ pub async fn desktop_ticket() -> Option<String> {
     if internals.is_undefined() || internals.is_null() {
         return None;
     }
-    let invoke: Function = Reflect::get(&internals, &JsValue::from_str("invoke")).ok()?.dyn_into().ok()?;
-    let promise: Promise = invoke.call1(&internals, &JsValue::from_str("desktop_ticket")).ok()?.dyn_into().ok()?;
+    let invoke: Function = Reflect::get(&internals, &JsValue::from_str("invoke"))
+        .ok()?
+        .dyn_into()
+        .ok()?;
+    let promise: Promise = invoke
+        .call1(&internals, &JsValue::from_str("desktop_ticket"))
+        .ok()?
+        .dyn_into()
+        .ok()?;
     JsFuture::from(promise).await.ok()?.as_string()
 }

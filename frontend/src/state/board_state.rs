@@ -27,7 +27,12 @@ impl BoardTile {
     /// reused (after a `reset` to a new day's database, or once an order is
     /// finished), so the number alone would keep another order's name.
     pub fn key(&self) -> TileKey {
-        (self.order.number, self.order.name.clone(), self.order.stage, self.ready_seen_at_ms)
+        (
+            self.order.number,
+            self.order.name.clone(),
+            self.order.stage,
+            self.ready_seen_at_ms,
+        )
     }
 
     pub fn is_highlighted(&self, now_ms: i64) -> bool {
@@ -128,7 +133,11 @@ mod key_tests {
     #[test]
     fn a_reused_number_is_another_tile() {
         let tile = |name: &str| BoardTile {
-            order: BoardOrder { number: 1, name: Some(name.into()), stage: Stage::Received },
+            order: BoardOrder {
+                number: 1,
+                name: Some(name.into()),
+                stage: Stage::Received,
+            },
             ready_seen_at_ms: None,
         };
         assert_ne!(tile("Ada").key(), tile("Linus").key());

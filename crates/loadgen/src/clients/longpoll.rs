@@ -2,7 +2,10 @@
 //! has, the server holds the request until there is one (or answers `204`
 //! after its timeout), and the page asks again at once.
 
-use super::{count_failure, next_assignment, pause, status_error, ClientContext, Endpoint, First, REQUEST_TIMEOUT};
+use super::{
+    count_failure, next_assignment, pause, status_error, ClientContext, Endpoint, First,
+    REQUEST_TIMEOUT,
+};
 use crate::accounting::{Follow, Tally};
 use crate::kitchen::Assignment;
 use orderboard_model::TrackedOrder;
@@ -23,9 +26,24 @@ enum Answer {
 }
 
 /// `GET /api/track/{token}/longpoll?after_version=N&timeout_secs=30`.
-async fn ask(ctx: &ClientContext, ep: &Endpoint, token: &str, after: u64) -> anyhow::Result<Answer> {
-    let url = format!("{}/api/track/{token}/longpoll?after_version={after}&timeout_secs={}", ctx.base, HOLD.as_secs());
-    let res = ep.http.get(url).timeout(HOLD + REQUEST_TIMEOUT).send().await.map_err(|e| anyhow::Error::new(e).context("long poll"))?;
+async fn ask(
+    ctx: &ClientContext,
+    ep: &Endpoint,
+    token: &str,
+    after: u64,
+) -> anyhow::Result<Answer> {
+    let url = format!(
+        "{}/api/track/{token}/longpoll?after_version={after}&timeout_secs={}",
+        ctx.base,
+        HOLD.as_secs()
+    );
+    let res = ep
+        .http
+        .get(url)
+        .timeout(HOLD + REQUEST_TIMEOUT)
+        .send()
+        .await
+        .map_err(|e| anyhow::Error::new(e).context("long poll"))?;
     match res.status() {
         StatusCode::OK => Ok(Answer::State(res.json().await?)),
         StatusCode::NO_CONTENT => Ok(Answer::Timeout),
@@ -36,9 +54,15 @@ async fn ask(ctx: &ClientContext, ep: &Endpoint, token: &str, after: u64) -> any
 /// Asks again and again; once its order is finished, waits for the slot's
 /// next one (a request in flight when the slot moves on may still answer for
 /// a moment: it usually carries the change that finished the order).
-pub async fn follow(ctx: &ClientContext, ep: &Endpoint, mut slot: watch::Receiver<Assignment>) -> Tally {
+pub async fn follow(
+    ctx: &ClientContext,
+    ep: &Endpoint,
+    mut slot: watch::Receiver<Assignment>,
+) -> Tally {
     let mut tally = Tally::default();
-    let Some(mut first) = First::acquire(ctx).await else { return tally };
+    let Some(mut first) = First::acquire(ctx).await else {
+        return tally;
+    };
     let mut assignment = slot.borrow_and_update().clone();
     let mut follow: Option<Follow> = None;
     let mut finished = false;

@@ -112,9 +112,19 @@ impl ClientContext {
         let endpoints = if sources.is_empty() {
             vec![build(None)?]
         } else {
-            sources.iter().map(|ip| build(Some(*ip))).collect::<anyhow::Result<_>>()?
+            sources
+                .iter()
+                .map(|ip| build(Some(*ip)))
+                .collect::<anyhow::Result<_>>()?
         };
-        Ok(ClientContext { endpoints, server, base, close, readiness, ramp: Arc::new(Semaphore::new(RAMP_CONCURRENCY)) })
+        Ok(ClientContext {
+            endpoints,
+            server,
+            base,
+            close,
+            readiness,
+            ramp: Arc::new(Semaphore::new(RAMP_CONCURRENCY)),
+        })
     }
 
     /// The endpoint of the `i`th client.
@@ -134,7 +144,11 @@ pub async fn pause(ctx: &ClientContext, attempt: u32) -> bool {
 
 /// Waits until the slot holds another order than `current`; `None` if the
 /// run closes first (or the kitchen has stopped for good).
-pub async fn next_assignment(ctx: &ClientContext, slot: &mut watch::Receiver<Assignment>, current: &Assignment) -> Option<Assignment> {
+pub async fn next_assignment(
+    ctx: &ClientContext,
+    slot: &mut watch::Receiver<Assignment>,
+    current: &Assignment,
+) -> Option<Assignment> {
     loop {
         {
             let now = slot.borrow_and_update();
@@ -157,7 +171,13 @@ pub async fn next_assignment(ctx: &ClientContext, slot: &mut watch::Receiver<Ass
 
 /// Runs a client of `plan`'s transport until the run closes; `index` (over
 /// every transport's clients) picks its endpoint.
-pub async fn follow(ctx: Arc<ClientContext>, plan: TransportPlan, index: usize, slot: watch::Receiver<Assignment>, seed: u64) -> Tally {
+pub async fn follow(
+    ctx: Arc<ClientContext>,
+    plan: TransportPlan,
+    index: usize,
+    slot: watch::Receiver<Assignment>,
+    seed: u64,
+) -> Tally {
     let ep = ctx.endpoint(index);
     match plan.transport {
         Transport::Poll => poll::follow(&ctx, &ep, slot, plan.poll_interval, seed).await,

@@ -20,12 +20,23 @@ enum Answer {
 }
 
 /// `GET /api/track/{token}`, conditional on the version already seen.
-async fn ask(ctx: &ClientContext, ep: &Endpoint, token: &str, seen: Option<u64>) -> anyhow::Result<Answer> {
-    let mut req = ep.http.get(format!("{}/api/track/{token}", ctx.base)).timeout(REQUEST_TIMEOUT);
+async fn ask(
+    ctx: &ClientContext,
+    ep: &Endpoint,
+    token: &str,
+    seen: Option<u64>,
+) -> anyhow::Result<Answer> {
+    let mut req = ep
+        .http
+        .get(format!("{}/api/track/{token}", ctx.base))
+        .timeout(REQUEST_TIMEOUT);
     if let Some(v) = seen {
         req = req.header(IF_NONE_MATCH, format!("\"v{v}\""));
     }
-    let res = req.send().await.map_err(|e| anyhow::Error::new(e).context("poll"))?;
+    let res = req
+        .send()
+        .await
+        .map_err(|e| anyhow::Error::new(e).context("poll"))?;
     match res.status() {
         StatusCode::OK => Ok(Answer::State(res.json().await?)),
         StatusCode::NOT_MODIFIED => Ok(Answer::Unchanged),
@@ -35,9 +46,17 @@ async fn ask(ctx: &ClientContext, ep: &Endpoint, token: &str, seen: Option<u64>)
 
 /// Polls every `interval`, at a phase of its own (seeded), and switches to
 /// the slot's new order, asking at once, as soon as there is one.
-pub async fn follow(ctx: &ClientContext, ep: &Endpoint, mut slot: watch::Receiver<Assignment>, interval: Duration, seed: u64) -> Tally {
+pub async fn follow(
+    ctx: &ClientContext,
+    ep: &Endpoint,
+    mut slot: watch::Receiver<Assignment>,
+    interval: Duration,
+    seed: u64,
+) -> Tally {
     let mut tally = Tally::default();
-    let Some(mut first) = First::acquire(ctx).await else { return tally };
+    let Some(mut first) = First::acquire(ctx).await else {
+        return tally;
+    };
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut assignment = slot.borrow_and_update().clone();
     let mut follow: Option<Follow> = None;

@@ -18,7 +18,11 @@ pub struct PushSession {
 
 impl PushSession {
     pub fn new(order: Uuid) -> Self {
-        PushSession { order, follow: None, finished: false }
+        PushSession {
+            order,
+            follow: None,
+            finished: false,
+        }
     }
 
     pub fn started(&self) -> bool {

@@ -44,7 +44,11 @@ impl First {
             _ = ctx.close.cancelled() => return None,
             p = ctx.ramp.clone().acquire_owned() => p.ok(),
         };
-        Some(First { permit, readiness: ctx.readiness.clone(), settled: false })
+        Some(First {
+            permit,
+            readiness: ctx.readiness.clone(),
+            settled: false,
+        })
     }
 
     /// The client has its first state.
@@ -60,10 +64,13 @@ impl First {
     fn settle(&mut self, ok: bool) {
         if !self.settled {
             self.settled = true;
-            let counter = if ok { &self.readiness.ready } else { &self.readiness.failed };
+            let counter = if ok {
+                &self.readiness.ready
+            } else {
+                &self.readiness.failed
+            };
             counter.fetch_add(1, Ordering::Relaxed);
             self.permit = None;
         }
     }
 }
-

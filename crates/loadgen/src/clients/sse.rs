@@ -3,7 +3,10 @@
 //! stream after the order's final stage. A dropped stream resumes with
 //! `Last-Event-ID`, as EventSource does.
 
-use super::{next_assignment, pause, ClientContext, Endpoint, First, PushSession, IDLE_CHECK, REQUEST_TIMEOUT, STREAM_IDLE};
+use super::{
+    next_assignment, pause, ClientContext, Endpoint, First, PushSession, IDLE_CHECK,
+    REQUEST_TIMEOUT, STREAM_IDLE,
+};
 use crate::accounting::Tally;
 use crate::kitchen::Assignment;
 use eventsource_stream::Eventsource;
@@ -18,9 +21,15 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 
 /// Follows the slot's order, then the next one, until the run closes.
-pub async fn follow(ctx: &ClientContext, ep: &Endpoint, mut slot: watch::Receiver<Assignment>) -> Tally {
+pub async fn follow(
+    ctx: &ClientContext,
+    ep: &Endpoint,
+    mut slot: watch::Receiver<Assignment>,
+) -> Tally {
     let mut tally = Tally::default();
-    let Some(mut first) = First::acquire(ctx).await else { return tally };
+    let Some(mut first) = First::acquire(ctx).await else {
+        return tally;
+    };
     let mut assignment = slot.borrow_and_update().clone();
     while stream_order(ctx, ep, &assignment, &mut tally, &mut first).await {
         match next_assignment(ctx, &mut slot, &assignment).await {
@@ -33,7 +42,13 @@ pub async fn follow(ctx: &ClientContext, ep: &Endpoint, mut slot: watch::Receive
 
 /// Follows one order until its stream ends after the final stage (`true`)
 /// or the run closes (`false`).
-async fn stream_order(ctx: &ClientContext, ep: &Endpoint, assignment: &Assignment, tally: &mut Tally, first: &mut First) -> bool {
+async fn stream_order(
+    ctx: &ClientContext,
+    ep: &Endpoint,
+    assignment: &Assignment,
+    tally: &mut Tally,
+    first: &mut First,
+) -> bool {
     let url = format!("{}/api/track/{}/events", ctx.base, assignment.token);
     let mut session = PushSession::new(assignment.order);
     let mut last_id: Option<String> = None;
@@ -101,14 +116,20 @@ async fn read_stream(
         };
         let event = match next {
             Err(_) => {
-                let quiet = start.elapsed().saturating_sub(Duration::from_millis(active.load(Ordering::Relaxed)));
+                let quiet = start
+                    .elapsed()
+                    .saturating_sub(Duration::from_millis(active.load(Ordering::Relaxed)));
                 if quiet >= STREAM_IDLE {
                     return Some(Err(format!("sse: no byte for {} s", STREAM_IDLE.as_secs())));
                 }
                 continue;
             }
             Ok(None) if session.finished => return Some(Ok(())),
-            Ok(None) => return Some(Err("sse: the stream ended before the order's final stage".into())),
+            Ok(None) => {
+                return Some(Err(
+                    "sse: the stream ended before the order's final stage".into()
+                ))
+            }
             Ok(Some(Err(_))) if session.finished => return Some(Ok(())),
             Ok(Some(Err(e))) => return Some(Err(format!("sse: {e}"))),
             Ok(Some(Ok(event))) => event,
@@ -119,7 +140,10 @@ async fn read_stream(
         match event.event.as_str() {
             "snapshot" | "reset" => match serde_json::from_str::<TrackSnapshot>(&event.data) {
                 Ok(s) => session.state(tally, first, &s.order),
-                Err(e) => tally.error(format_args!("sse: a {} that does not parse: {e}", event.event)),
+                Err(e) => tally.error(format_args!(
+                    "sse: a {} that does not parse: {e}",
+                    event.event
+                )),
             },
             "order" => match serde_json::from_str::<TrackEvent>(&event.data) {
                 Ok(e) if session.started() => session.state(tally, first, &e.order),

@@ -5,10 +5,10 @@ use super::routes::token_of;
 use crate::error::ApiError;
 use crate::serving::stream_handoff::DirectStream;
 use crate::AppState;
-use futures_util::StreamExt;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
+use futures_util::StreamExt;
 use std::net::SocketAddr;
 
 /// Lets a staff request through, or refuses it: 401 without a live session

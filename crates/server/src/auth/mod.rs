@@ -64,7 +64,10 @@ impl Default for AuthSettings {
 impl std::fmt::Debug for AuthSettings {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AuthSettings")
-            .field("staff_passphrase", &self.staff_passphrase.as_ref().map(|_| "(set)"))
+            .field(
+                "staff_passphrase",
+                &self.staff_passphrase.as_ref().map(|_| "(set)"),
+            )
             .field("session_ttl", &self.session_ttl)
             .field("ticket_ttl", &self.ticket_ttl)
             .field("allowed_origins", &self.allowed_origins)
@@ -184,7 +187,8 @@ impl Sessions {
             let now = Instant::now();
             if f.count >= FREE_FAILURES && f.wait_until > now {
                 return Err(ApiError::TooManyRequests {
-                    message: "too many failed sign-ins from this address; wait and try again".into(),
+                    message: "too many failed sign-ins from this address; wait and try again"
+                        .into(),
                     retry_after: f.wait_until - now,
                 });
             }

@@ -44,7 +44,9 @@ fn cookie_header(token: &str, max_age: time::Duration) -> HeaderValue {
 }
 
 fn signed_in((token, session): (String, Session)) -> Response {
-    let left = session.expires.saturating_duration_since(tokio::time::Instant::now());
+    let left = session
+        .expires
+        .saturating_duration_since(tokio::time::Instant::now());
     let max_age = time::Duration::seconds(left.as_secs() as i64);
     let mut response = StatusCode::NO_CONTENT.into_response();
     response

@@ -8,9 +8,9 @@
 use crate::sse::encoder;
 use crate::sse::open_streams::StreamKind;
 use crate::ws;
-use std::sync::OnceLock;
 use bytes::Bytes;
 use orderboard_model::{BoardEvent, OrderEvent, StreamEventName, TrackEvent};
+use std::sync::OnceLock;
 use uuid::Uuid;
 
 #[derive(Debug)]
@@ -47,7 +47,13 @@ impl PublishedChange {
     /// The tracking WebSocket's `order` message for this change.
     pub fn track_socket_message(&self) -> Bytes {
         self.track_socket_message
-            .get_or_init(|| ws::message::encode(self.seq, StreamEventName::Order, &TrackEvent::from(&self.event)))
+            .get_or_init(|| {
+                ws::message::encode(
+                    self.seq,
+                    StreamEventName::Order,
+                    &TrackEvent::from(&self.event),
+                )
+            })
             .clone()
     }
 }

@@ -3,13 +3,13 @@
 //! and `If-None-Match`), a long poll, the SSE stream and a WebSocket.
 
 use crate::error::{ApiError, ApiPath, ApiQuery};
+use crate::feed::Delivery;
+use crate::limits;
 use crate::sse::live_stream::{self, Audience, Start};
 use crate::sse::resume::{resume_from, StreamQuery};
 use crate::store::event_log;
-use crate::AppState;
-use crate::feed::Delivery;
-use crate::limits;
 use crate::ws::track_socket;
+use crate::AppState;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::State;
 use axum::http::{header, Extensions, HeaderMap, HeaderValue, StatusCode};
@@ -48,7 +48,10 @@ fn version_known(headers: &HeaderMap) -> Option<u64> {
         .filter_map(|tag| {
             let tag = tag.trim();
             let tag = tag.strip_prefix("W/").unwrap_or(tag);
-            tag.strip_prefix("\"v")?.strip_suffix('"')?.parse::<u64>().ok()
+            tag.strip_prefix("\"v")?
+                .strip_suffix('"')?
+                .parse::<u64>()
+                .ok()
         })
         .max()
 }
@@ -81,7 +84,9 @@ pub async fn get(
         Some(known) if known >= order.version => {
             metrics.unchanged(Transport::Poll);
             let mut response = StatusCode::NOT_MODIFIED.into_response();
-            response.headers_mut().insert(header::ETAG, etag(order.version));
+            response
+                .headers_mut()
+                .insert(header::ETAG, etag(order.version));
             return Ok(response);
         }
         Some(_) => metrics.delivered(Transport::Poll, order.updated_at),
@@ -127,7 +132,10 @@ pub async fn longpoll(
     let after = query.after_version.unwrap_or(0);
     // Listening to the order's changes before reading it again, so that no
     // change falls between the two.
-    let mut subscription = state.store.feed().subscribe_order(current(&state, &token).await?.id);
+    let mut subscription = state
+        .store
+        .feed()
+        .subscribe_order(current(&state, &token).await?.id);
     let mut order = current(&state, &token).await?;
     let metrics = state.transport_metrics.clone();
     let deadline = tokio::time::sleep(Duration::from_secs(timeout));

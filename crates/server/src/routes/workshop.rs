@@ -96,9 +96,12 @@ pub async fn start_comparison(
     State(state): State<AppState>,
     ApiJson(request): ApiJson<ComparisonRequest>,
 ) -> Result<(StatusCode, Json<ComparisonState>), ApiError> {
-    let started = state
-        .comparison
-        .start(state.store.clone(), &state.shutdown, &state.settings.limits, request)?;
+    let started = state.comparison.start(
+        state.store.clone(),
+        &state.shutdown,
+        &state.settings.limits,
+        request,
+    )?;
     Ok((StatusCode::ACCEPTED, Json(started)))
 }
 

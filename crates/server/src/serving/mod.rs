@@ -30,14 +30,14 @@ use axum::extract::ConnectInfo;
 use axum::Router;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use tokio_util::sync::CancellationToken;
-use tokio_util::task::TaskTracker;
 use stall_watch::{StallWatch, Stalled};
 use std::future::Future;
 use std::io;
 use std::time::Duration;
 use stream_handoff::Handoff;
 use tokio::net::{TcpListener, TcpStream};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 use tower::ServiceExt;
 
 pub mod stall_watch;
@@ -53,7 +53,11 @@ const LISTEN_BACKLOG: u32 = 4096;
 /// Binds a listener for [`serve_router`], with room for a burst of
 /// reconnecting screens (the kernel may cap it lower: `somaxconn`).
 pub fn bind(addr: std::net::SocketAddr) -> io::Result<TcpListener> {
-    let socket = if addr.is_ipv4() { tokio::net::TcpSocket::new_v4()? } else { tokio::net::TcpSocket::new_v6()? };
+    let socket = if addr.is_ipv4() {
+        tokio::net::TcpSocket::new_v4()?
+    } else {
+        tokio::net::TcpSocket::new_v6()?
+    };
     socket.set_reuseaddr(true)?;
     socket.bind(addr)?;
     socket.listen(LISTEN_BACKLOG)
@@ -120,7 +124,11 @@ pub async fn serve_router(
                 let handoff = handoff.clone();
                 async move {
                     let response = answer.await?;
-                    Ok::<_, std::convert::Infallible>(if head_only { response } else { handoff.take_over(response) })
+                    Ok::<_, std::convert::Infallible>(if head_only {
+                        response
+                    } else {
+                        handoff.take_over(response)
+                    })
                 }
             }
         });
@@ -133,9 +141,17 @@ pub async fn serve_router(
         connections.spawn(async move {
             // Boxed, so that a handed-off stream's task no longer holds
             // hyper's connection state once it is done with it.
-            let served = Box::pin(serve_http(connection, stalled, stall_timeout, closing, remote));
+            let served = Box::pin(serve_http(
+                connection,
+                stalled,
+                stall_timeout,
+                closing,
+                remote,
+            ));
             let Some(tcp) = served.await else { return };
-            let Some((frames, parking)) = handoff.take() else { return };
+            let Some((frames, parking)) = handoff.take() else {
+                return;
+            };
             // A stream's socket keeps a bounded send buffer (see `Limits`).
             let _ = socket2::SockRef::from(&tcp).set_send_buffer_size(send_buffer);
             stream_handoff::write_stream(tcp, frames, parking, stall_timeout).await;
@@ -191,4 +207,3 @@ where
     let parts = connection.into_parts()?;
     Some(parts.io.into_inner().into_tcp())
 }
-

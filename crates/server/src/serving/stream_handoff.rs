@@ -26,10 +26,10 @@
 
 use crate::sse::board_fan_out::Parking;
 use axum::body::Body;
+use axum::http::{Response, Version};
 use bytes::{Buf, Bytes};
 use futures_util::stream::BoxStream;
 use futures_util::StreamExt;
-use axum::http::{Response, Version};
 use http_body::{Body as HttpBody, Frame, SizeHint};
 use std::future::poll_fn;
 use std::io;
@@ -140,7 +140,11 @@ impl Handoff {
     /// once); any other response passes unchanged.
     pub fn take_over(&self, response: Response<Body>) -> Response<Body> {
         if response.version() == Version::HTTP_10 {
-            if let Some(frames) = response.extensions().get::<DirectStream>().and_then(DirectStream::take) {
+            if let Some(frames) = response
+                .extensions()
+                .get::<DirectStream>()
+                .and_then(DirectStream::take)
+            {
                 let parking = response.extensions().get::<Parking>().cloned();
                 *self.0.lock().expect("handoff lock") = Some((frames, parking));
             }
@@ -243,7 +247,11 @@ fn client_gone(tcp: &TcpStream, cx: &mut Context<'_>) -> bool {
 /// Writes all of `frames`, and empties it. The usual case is one call that
 /// takes it all; only a full socket waits, and a wait longer than
 /// `stall_timeout` with no byte taken is an error.
-async fn write_or_stall(tcp: &TcpStream, frames: &mut Vec<bytes::Bytes>, stall_timeout: Duration) -> io::Result<()> {
+async fn write_or_stall(
+    tcp: &TcpStream,
+    frames: &mut Vec<bytes::Bytes>,
+    stall_timeout: Duration,
+) -> io::Result<()> {
     let mut first = 0;
     while first < frames.len() {
         // Scoped, so that the slices are not kept across the wait below.
@@ -285,7 +293,10 @@ mod tests {
     use futures_util::stream;
 
     fn sse(frames: &[&'static str]) -> Response<Body> {
-        let frames: Vec<Bytes> = frames.iter().map(|f| Bytes::from_static(f.as_bytes())).collect();
+        let frames: Vec<Bytes> = frames
+            .iter()
+            .map(|f| Bytes::from_static(f.as_bytes()))
+            .collect();
         let frames = stream::iter(frames);
         crate::sse::stream_response::response(frames)
     }
@@ -303,10 +314,15 @@ mod tests {
         let response = handoff.take_over(sse(&["a\n\n", "b\n\n"]));
         assert_eq!(response.version(), Version::HTTP_10);
         assert!(handoff.is_parked());
-        let all = axum::body::to_bytes(response.into_body(), 1024).await.unwrap();
+        let all = axum::body::to_bytes(response.into_body(), 1024)
+            .await
+            .unwrap();
         assert!(all.is_empty());
         let frames: Vec<Bytes> = handoff.take().unwrap().0.collect().await;
-        assert_eq!(frames, vec![Bytes::from_static(b"a\n\n"), Bytes::from_static(b"b\n\n")]);
+        assert_eq!(
+            frames,
+            vec![Bytes::from_static(b"a\n\n"), Bytes::from_static(b"b\n\n")]
+        );
     }
 
     #[tokio::test]
@@ -314,6 +330,11 @@ mod tests {
         let handoff = Handoff::default();
         let response = handoff.take_over(Response::new(Body::from("{}")));
         assert!(!handoff.is_parked());
-        assert_eq!(&axum::body::to_bytes(response.into_body(), 64).await.unwrap()[..], b"{}");
+        assert_eq!(
+            &axum::body::to_bytes(response.into_body(), 64)
+                .await
+                .unwrap()[..],
+            b"{}"
+        );
     }
 }

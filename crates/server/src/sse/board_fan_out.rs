@@ -79,7 +79,9 @@ const MAX_DEFAULT_THREADS: usize = 8;
 /// The number of sweeping threads unless told otherwise: one per core, up
 /// to [`MAX_DEFAULT_THREADS`].
 pub fn default_threads() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get()).min(MAX_DEFAULT_THREADS)
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(MAX_DEFAULT_THREADS)
 }
 
 /// Lowers the calling thread's priority by [`SWEEP_NICENESS`]. On Linux
@@ -1095,6 +1097,10 @@ mod tests {
         .unwrap();
         assert_eq!(swept, (creator + SWEEP_NICENESS).min(19));
         assert_eq!(near_the_floor, 19);
-        assert_eq!(nice_of_this_thread(), creator, "only the sweeping thread changed");
+        assert_eq!(
+            nice_of_this_thread(),
+            creator,
+            "only the sweeping thread changed"
+        );
     }
 }

@@ -116,7 +116,9 @@ impl Audience {
             }),
         };
         if let (true, Some((as_of, frame, _))) = (shared, &built) {
-            state.snapshots.put(self.kind(), name, *as_of, frame.clone());
+            state
+                .snapshots
+                .put(self.kind(), name, *as_of, frame.clone());
         }
         Ok(built)
     }
@@ -156,14 +158,22 @@ enum Missed {
     Reset(Option<(u64, Bytes, bool)>),
 }
 
-async fn read_missed(state: &AppState, audience: Audience, last: u64) -> Result<Missed, sqlx::Error> {
+async fn read_missed(
+    state: &AppState,
+    audience: Audience,
+    last: u64,
+) -> Result<Missed, sqlx::Error> {
     state.open_streams.caught_up_from_log();
     let mut conn = state.store.pool().acquire().await?;
     if !event_log::can_resume_after(&mut conn, last).await? {
         drop(conn);
-        return Ok(Missed::Reset(audience.state_frame(state, StreamEventName::Reset).await?));
+        return Ok(Missed::Reset(
+            audience.state_frame(state, StreamEventName::Reset).await?,
+        ));
     }
-    Ok(Missed::Events(event_log::read_after(&mut conn, last, audience.only_order()).await?))
+    Ok(Missed::Events(
+        event_log::read_after(&mut conn, last, audience.only_order()).await?,
+    ))
 }
 
 /// What one turn of the live loop saw.

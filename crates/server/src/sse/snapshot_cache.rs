@@ -30,7 +30,9 @@ impl SnapshotCache {
 
     pub fn put(&self, kind: StreamKind, name: StreamEventName, as_of: u64, frame: Bytes) {
         let mut frames = self.frames.lock().unwrap_or_else(|e| e.into_inner());
-        let entry = frames.entry((kind, name.as_str())).or_insert((as_of, frame.clone()));
+        let entry = frames
+            .entry((kind, name.as_str()))
+            .or_insert((as_of, frame.clone()));
         if as_of >= entry.0 {
             *entry = (as_of, frame);
         }

@@ -20,7 +20,10 @@ pub fn response(frames: impl Stream<Item = Bytes> + Send + 'static) -> Response 
     *response.version_mut() = Version::HTTP_10;
     response.extensions_mut().insert(direct);
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/event-stream"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/event-stream"),
+    );
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     headers.insert(header::CONNECTION, HeaderValue::from_static("close"));
     // Proxies such as nginx would otherwise hold events back to fill a buffer.

@@ -64,7 +64,11 @@ impl LatestOrders {
 
     /// The newest state of the order with this token: from memory when
     /// memory is current, else from the database (and then kept).
-    pub async fn current(&self, store: &OrderStore, token: &str) -> Result<Option<Arc<Order>>, ApiError> {
+    pub async fn current(
+        &self,
+        store: &OrderStore,
+        token: &str,
+    ) -> Result<Option<Arc<Order>>, ApiError> {
         let generation = self.generation.load(Ordering::Acquire);
         if let Some(head) = store.last_published() {
             if let Some(kept) = self.get(token) {

@@ -12,20 +12,20 @@
 //! mid-request cannot leave a change committed but unpublished.
 
 mod display_numbers;
-pub mod one_round_trip;
 pub mod event_log;
 pub mod latest_orders;
+pub mod one_round_trip;
 pub mod order_rows;
 pub mod snapshots;
 mod tracking_token;
 
 use crate::error::ApiError;
 use crate::feed::{ChangeFeed, PublishedChange};
+use one_round_trip::Writes;
 use orderboard_model::{
     Change, ChangeKind, ErrorCode, NewOrder, Order, OrderEvent, Stage, StageChangeRequest,
     StageEntry,
 };
-use one_round_trip::Writes;
 use sqlx::pool::PoolConnection;
 use sqlx::{Sqlite, SqliteConnection, SqlitePool};
 use std::collections::HashMap;
@@ -228,7 +228,11 @@ impl Writer {
     /// trips to SQLite's thread, not four. If the database fails, the
     /// connection is closed, not given back, and closing it rolls back
     /// whatever it had begun.
-    async fn apply_batch(&self, mut conn: PoolConnection<Sqlite>, batch: Vec<WriteJob>) -> Option<PoolConnection<Sqlite>> {
+    async fn apply_batch(
+        &self,
+        mut conn: PoolConnection<Sqlite>,
+        batch: Vec<WriteJob>,
+    ) -> Option<PoolConnection<Sqlite>> {
         let _writing = self.write_lock.lock().await;
         // The orders the batch's stage changes are for, read in one query.
         let ids: Vec<Uuid> = batch
@@ -253,7 +257,8 @@ impl Writer {
         let tx: &mut SqliteConnection = &mut conn;
         // Each job's reply, its outcome, and whether its sequence number
         // comes with its pending writes.
-        let mut outcomes: Vec<(Reply, Result<OrderEvent, ApiError>, bool)> = Vec::with_capacity(batch.len());
+        let mut outcomes: Vec<(Reply, Result<OrderEvent, ApiError>, bool)> =
+            Vec::with_capacity(batch.len());
         let mut jobs = batch.into_iter();
         let mut failure: Option<anyhow::Error> = None;
         while let Some(job) = jobs.next() {
@@ -290,7 +295,9 @@ impl Writer {
         if let Err(e) = pending.flush_and_commit(tx).await {
             tracing::error!(error = %e, "committing a batch of order changes; rolling it back");
             for (reply, _, _) in outcomes {
-                let _ = reply.send(Err(ApiError::Internal(anyhow::anyhow!("commit failed: {e}"))));
+                let _ = reply.send(Err(ApiError::Internal(anyhow::anyhow!(
+                    "commit failed: {e}"
+                ))));
             }
             return closed(conn);
         }
@@ -356,7 +363,10 @@ impl Pending {
         let changes = std::mem::take(&mut self.changes);
         let seqs = writes.run_returning_all(tx).await?;
         if seqs.len() != changes {
-            return Err(sqlx::Error::Protocol(format!("{} sequence numbers for {changes} changes", seqs.len())));
+            return Err(sqlx::Error::Protocol(format!(
+                "{} sequence numbers for {changes} changes",
+                seqs.len()
+            )));
         }
         self.seqs.extend(seqs.into_iter().map(|seq| seq as u64));
         Ok(())
@@ -384,7 +394,11 @@ fn fail_all(batch: Vec<WriteJob>, e: anyhow::Error) {
     }
 }
 
-async fn create(tx: &mut SqliteConnection, pending: &mut Pending, new: NewOrder) -> Result<OrderEvent, ApiError> {
+async fn create(
+    tx: &mut SqliteConnection,
+    pending: &mut Pending,
+    new: NewOrder,
+) -> Result<OrderEvent, ApiError> {
     // Display numbers are chosen from the database as it stands.
     pending.flush(&mut *tx).await?;
     let mut writes = Writes::default();
@@ -407,9 +421,18 @@ async fn create(tx: &mut SqliteConnection, pending: &mut Pending, new: NewOrder)
     };
     order_rows::insert_order(&mut writes, &order);
     order_rows::insert_history_entry(&mut writes, order.id, 0, first, at);
-    let change = Change { from: None, to: first, kind: ChangeKind::Created };
+    let change = Change {
+        from: None,
+        to: first,
+        kind: ChangeKind::Created,
+    };
     let seq = event_log::append(&mut *tx, writes, &order, change, at).await?;
-    Ok(OrderEvent { seq, at, change, order })
+    Ok(OrderEvent {
+        seq,
+        at,
+        change,
+        order,
+    })
 }
 
 /// Checks a stage change against the order as the batch left it, and
@@ -444,7 +467,11 @@ async fn change_stage(
         }
     }
     let transition = machine.check(request.to).map_err(|e| {
-        conflict(ErrorCode::StageConflict, format!("order #{}: {e}", order.number), &order)
+        conflict(
+            ErrorCode::StageConflict,
+            format!("order #{}: {e}", order.number),
+            &order,
+        )
     })?;
     if order.stage.is_final() && !request.to.is_final() {
         // Whether its number is free again is read from the database, which
@@ -462,11 +489,18 @@ async fn change_stage(
         }
     }
     let at = now();
-    let change = Change { from: Some(order.stage), to: transition.to, kind: transition.kind };
+    let change = Change {
+        from: Some(order.stage),
+        to: transition.to,
+        kind: transition.kind,
+    };
     order.stage = transition.to;
     order.version += 1;
     order.updated_at = at;
-    order.history.push(StageEntry { stage: transition.to, at });
+    order.history.push(StageEntry {
+        stage: transition.to,
+        at,
+    });
     let writes = &mut pending.writes;
     order_rows::update_stage(writes, &order);
     let position = order.history.len() - 1;
@@ -474,5 +508,10 @@ async fn change_stage(
     event_log::push_append(writes, &order, change, at);
     pending.changes += 1;
     pending.orders.insert(id, order.clone());
-    Ok(OrderEvent { seq: 0, at, change, order })
+    Ok(OrderEvent {
+        seq: 0,
+        at,
+        change,
+        order,
+    })
 }

@@ -36,11 +36,16 @@ impl Writes {
 
     /// Runs them all in one request; every statement that returns a value
     /// (one per change: its event log append) gives one, in order.
-    pub async fn run_returning_all(self, conn: &mut SqliteConnection) -> Result<Vec<i64>, sqlx::Error> {
+    pub async fn run_returning_all(
+        self,
+        conn: &mut SqliteConnection,
+    ) -> Result<Vec<i64>, sqlx::Error> {
         if let Some(e) = self.failed {
             return Err(sqlx::Error::Encode(e));
         }
-        sqlx::query_scalar_with(&self.sql, self.args).fetch_all(conn).await
+        sqlx::query_scalar_with(&self.sql, self.args)
+            .fetch_all(conn)
+            .await
     }
 
     /// Runs them all in one request; the last statement returns the value.
@@ -48,7 +53,9 @@ impl Writes {
         if let Some(e) = self.failed {
             return Err(sqlx::Error::Encode(e));
         }
-        sqlx::query_scalar_with(&self.sql, self.args).fetch_one(conn).await
+        sqlx::query_scalar_with(&self.sql, self.args)
+            .fetch_one(conn)
+            .await
     }
 }
 

@@ -50,10 +50,16 @@ fn select_orders() -> String {
 }
 
 fn history_from_json(json: &str) -> Result<Vec<StageEntry>, sqlx::Error> {
-    let entries: Vec<(String, i64)> = serde_json::from_str(json).map_err(|_| bad_column("history", json))?;
+    let entries: Vec<(String, i64)> =
+        serde_json::from_str(json).map_err(|_| bad_column("history", json))?;
     entries
         .into_iter()
-        .map(|(stage, at)| Ok(StageEntry { stage: parse_stage(&stage)?, at: from_millis(at) }))
+        .map(|(stage, at)| {
+            Ok(StageEntry {
+                stage: parse_stage(&stage)?,
+                at: from_millis(at),
+            })
+        })
         .collect()
 }
 
@@ -86,7 +92,12 @@ async fn load_orders<'q>(
     conn: &mut SqliteConnection,
     query: sqlx::query::Query<'q, sqlx::Sqlite, sqlx::sqlite::SqliteArguments<'q>>,
 ) -> Result<Vec<Order>, sqlx::Error> {
-    query.fetch_all(&mut *conn).await?.iter().map(order_from_row).collect()
+    query
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(order_from_row)
+        .collect()
 }
 
 pub async fn load_order(
@@ -112,16 +123,26 @@ pub async fn load_order_by_token(
 /// The orders with these ids, in one query (missing ones are left out).
 /// `first`, a statement with no arguments, runs just before it in the same
 /// request (the writer begins its transaction so).
-pub async fn load_orders_by_id(conn: &mut SqliteConnection, first: &str, ids: &[Uuid]) -> Result<Vec<Order>, sqlx::Error> {
-    let ids = serde_json::to_string(&ids.iter().map(Uuid::to_string).collect::<Vec<_>>()).expect("ids serialize");
-    let sql = format!("{first};\n{} WHERE id IN (SELECT value FROM json_each(?))", select_orders());
+pub async fn load_orders_by_id(
+    conn: &mut SqliteConnection,
+    first: &str,
+    ids: &[Uuid],
+) -> Result<Vec<Order>, sqlx::Error> {
+    let ids = serde_json::to_string(&ids.iter().map(Uuid::to_string).collect::<Vec<_>>())
+        .expect("ids serialize");
+    let sql = format!(
+        "{first};\n{} WHERE id IN (SELECT value FROM json_each(?))",
+        select_orders()
+    );
     load_orders(conn, sqlx::query(&sql).bind(ids)).await
 }
 
 /// Active orders, oldest first.
 pub async fn load_active(conn: &mut SqliteConnection) -> Result<Vec<Order>, sqlx::Error> {
-    let sql =
-        format!("{} WHERE {ACTIVE} ORDER BY created_at, rowid", select_orders());
+    let sql = format!(
+        "{} WHERE {ACTIVE} ORDER BY created_at, rowid",
+        select_orders()
+    );
     load_orders(conn, sqlx::query(&sql)).await
 }
 
@@ -152,37 +173,52 @@ pub async fn number_taken_by_other(
 }
 
 pub fn insert_order(w: &mut Writes, o: &Order) {
-    w.push(&format!("INSERT INTO orders ({ORDER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"), |b| {
-        b.bind(o.id.to_string())
-            .bind(o.number as i64)
-            .bind(o.customer.clone())
-            .bind(o.channel.as_str())
-            .bind(serde_json::to_string(&o.items).expect("items serialize"))
-            .bind(o.note.clone())
-            .bind(o.stage.as_str())
-            .bind(o.version as i64)
-            .bind(to_millis(o.created_at))
-            .bind(to_millis(o.updated_at))
-            .bind(o.tracking_token.clone());
-    });
+    w.push(
+        &format!("INSERT INTO orders ({ORDER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+        |b| {
+            b.bind(o.id.to_string())
+                .bind(o.number as i64)
+                .bind(o.customer.clone())
+                .bind(o.channel.as_str())
+                .bind(serde_json::to_string(&o.items).expect("items serialize"))
+                .bind(o.note.clone())
+                .bind(o.stage.as_str())
+                .bind(o.version as i64)
+                .bind(to_millis(o.created_at))
+                .bind(to_millis(o.updated_at))
+                .bind(o.tracking_token.clone());
+        },
+    );
 }
 
 pub fn update_stage(w: &mut Writes, o: &Order) {
-    w.push("UPDATE orders SET stage = ?, version = ?, updated_at = ? WHERE id = ?", |b| {
-        b.bind(o.stage.as_str())
-            .bind(o.version as i64)
-            .bind(to_millis(o.updated_at))
-            .bind(o.id.to_string());
-    });
+    w.push(
+        "UPDATE orders SET stage = ?, version = ?, updated_at = ? WHERE id = ?",
+        |b| {
+            b.bind(o.stage.as_str())
+                .bind(o.version as i64)
+                .bind(to_millis(o.updated_at))
+                .bind(o.id.to_string());
+        },
+    );
 }
 
-pub fn insert_history_entry(w: &mut Writes, order_id: Uuid, position: usize, stage: Stage, at: OffsetDateTime) {
-    w.push("INSERT INTO stage_history (order_id, position, stage, at) VALUES (?, ?, ?, ?)", |b| {
-        b.bind(order_id.to_string())
-            .bind(position as i64)
-            .bind(stage.as_str())
-            .bind(to_millis(at));
-    });
+pub fn insert_history_entry(
+    w: &mut Writes,
+    order_id: Uuid,
+    position: usize,
+    stage: Stage,
+    at: OffsetDateTime,
+) {
+    w.push(
+        "INSERT INTO stage_history (order_id, position, stage, at) VALUES (?, ?, ?, ?)",
+        |b| {
+            b.bind(order_id.to_string())
+                .bind(position as i64)
+                .bind(stage.as_str())
+                .bind(to_millis(at));
+        },
+    );
 }
 
 #[cfg(test)]

@@ -52,7 +52,10 @@ impl Default for Comparison {
 }
 
 fn invalid(field: &str, message: String) -> ApiError {
-    ApiError::Validation(ValidationError { field: field.into(), message })
+    ApiError::Validation(ValidationError {
+        field: field.into(),
+        message,
+    })
 }
 
 /// Checks a request; the transports to run, in order, without repeats.
@@ -71,15 +74,24 @@ pub fn check(request: &ComparisonRequest) -> Result<Vec<Transport>, ApiError> {
     }
     if let Some(secs) = request.duration_secs {
         if !(1..=MAX_COMPARISON_SECS).contains(&secs) {
-            return Err(invalid("duration_secs", format!("must be between 1 and {MAX_COMPARISON_SECS}")));
+            return Err(invalid(
+                "duration_secs",
+                format!("must be between 1 and {MAX_COMPARISON_SECS}"),
+            ));
         }
     }
-    let mut transports = request.transports.clone().unwrap_or_else(|| Transport::ALL.to_vec());
+    let mut transports = request
+        .transports
+        .clone()
+        .unwrap_or_else(|| Transport::ALL.to_vec());
     let asked = transports.len();
     transports.sort();
     transports.dedup();
     if transports.is_empty() || transports.len() != asked {
-        return Err(invalid("transports", "must name at least one transport, each once".into()));
+        return Err(invalid(
+            "transports",
+            "must name at least one transport, each once".into(),
+        ));
     }
     Ok(transports)
 }
@@ -93,8 +105,12 @@ fn source_addresses(customers: usize, per_address_cap: usize) -> u32 {
 /// A loopback address of the listener, which the simulated customers can reach.
 fn reachable(addr: SocketAddr) -> SocketAddr {
     match addr.ip() {
-        IpAddr::V4(ip) if ip.is_unspecified() => SocketAddr::new(Ipv4Addr::LOCALHOST.into(), addr.port()),
-        IpAddr::V6(ip) if ip.is_unspecified() => SocketAddr::new(Ipv6Addr::LOCALHOST.into(), addr.port()),
+        IpAddr::V4(ip) if ip.is_unspecified() => {
+            SocketAddr::new(Ipv4Addr::LOCALHOST.into(), addr.port())
+        }
+        IpAddr::V6(ip) if ip.is_unspecified() => {
+            SocketAddr::new(Ipv6Addr::LOCALHOST.into(), addr.port())
+        }
         _ => addr,
     }
 }
@@ -109,7 +125,10 @@ impl Comparison {
     pub fn current(&self) -> ComparisonState {
         let mut state = self.state.borrow().clone();
         if let Some(run) = self.run.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
-            if matches!(state.phase, ComparisonPhase::Starting | ComparisonPhase::Running | ComparisonPhase::Stopping) {
+            if matches!(
+                state.phase,
+                ComparisonPhase::Starting | ComparisonPhase::Running | ComparisonPhase::Stopping
+            ) {
                 state.elapsed_ms = run.started.elapsed().as_millis() as u64;
             }
         }
@@ -138,7 +157,9 @@ impl Comparison {
     ) -> Result<ComparisonState, ApiError> {
         let transports = check(&request)?;
         let target = *self.target.get().ok_or_else(|| {
-            ApiError::AlreadyRunning("the server is not listening yet; try again in a moment".into())
+            ApiError::AlreadyRunning(
+                "the server is not listening yet; try again in a moment".into(),
+            )
         })?;
         let mut run = self.run.lock().unwrap_or_else(|e| e.into_inner());
         if self.is_running() {
@@ -148,7 +169,10 @@ impl Comparison {
         }
         let stop = shutdown.child_token();
         let started = Instant::now();
-        *run = Some(Run { stop: stop.clone(), started });
+        *run = Some(Run {
+            stop: stop.clone(),
+            started,
+        });
         drop(run);
         self.state.send_replace(ComparisonState {
             phase: ComparisonPhase::Starting,
@@ -164,8 +188,14 @@ impl Comparison {
                 poll_interval: Duration::from_millis(request.poll_interval_ms),
             })
             .collect();
-        let duration = Duration::from_secs(request.duration_secs.unwrap_or(DEFAULT_COMPARISON_SECS));
-        let mut config = LoadConfig::new(format!("http://{target}"), request.clients_per_transport, plans, duration);
+        let duration =
+            Duration::from_secs(request.duration_secs.unwrap_or(DEFAULT_COMPARISON_SECS));
+        let mut config = LoadConfig::new(
+            format!("http://{target}"),
+            request.clients_per_transport,
+            plans,
+            duration,
+        );
         // Customers come from as many loopback addresses as it takes to stay
         // well within the server's cap on streams per address.
         if target.is_ipv4() {
@@ -203,7 +233,10 @@ impl Comparison {
     fn set_phase(&self, phase: ComparisonPhase, started: Instant) {
         self.state.send_modify(|s| {
             // The run's own end (finished or failed) is set when it returns.
-            if matches!(phase, ComparisonPhase::Starting | ComparisonPhase::Running | ComparisonPhase::Stopping) {
+            if matches!(
+                phase,
+                ComparisonPhase::Starting | ComparisonPhase::Running | ComparisonPhase::Stopping
+            ) {
                 s.phase = phase;
                 s.elapsed_ms = started.elapsed().as_millis() as u64;
             }
@@ -225,11 +258,25 @@ struct StoreDriver(OrderStore);
 
 impl OrderDriver for StoreDriver {
     fn create(&self, order: NewOrder) -> BoxFuture<'_, anyhow::Result<Order>> {
-        Box::pin(async move { self.0.create(order).await.map_err(|e| anyhow::anyhow!("{e}")) })
+        Box::pin(async move {
+            self.0
+                .create(order)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))
+        })
     }
 
-    fn change_stage(&self, id: Uuid, request: StageChangeRequest) -> BoxFuture<'_, anyhow::Result<Order>> {
-        Box::pin(async move { self.0.change_stage(id, request).await.map_err(|e| anyhow::anyhow!("{e}")) })
+    fn change_stage(
+        &self,
+        id: Uuid,
+        request: StageChangeRequest,
+    ) -> BoxFuture<'_, anyhow::Result<Order>> {
+        Box::pin(async move {
+            self.0
+                .change_stage(id, request)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))
+        })
     }
 }
 
@@ -238,20 +285,46 @@ mod tests {
     use super::*;
 
     fn request() -> ComparisonRequest {
-        ComparisonRequest { clients_per_transport: 10, poll_interval_ms: 5000, transports: None, duration_secs: None }
+        ComparisonRequest {
+            clients_per_transport: 10,
+            poll_interval_ms: 5000,
+            transports: None,
+            duration_secs: None,
+        }
     }
 
     #[test]
     fn requests_are_checked() {
         assert_eq!(check(&request()).unwrap(), Transport::ALL.to_vec());
         let bad = [
-            ComparisonRequest { clients_per_transport: 0, ..request() },
-            ComparisonRequest { clients_per_transport: MAX_COMPARISON_CLIENTS + 1, ..request() },
-            ComparisonRequest { poll_interval_ms: 10, ..request() },
-            ComparisonRequest { duration_secs: Some(0), ..request() },
-            ComparisonRequest { duration_secs: Some(MAX_COMPARISON_SECS + 1), ..request() },
-            ComparisonRequest { transports: Some(vec![]), ..request() },
-            ComparisonRequest { transports: Some(vec![Transport::Sse, Transport::Sse]), ..request() },
+            ComparisonRequest {
+                clients_per_transport: 0,
+                ..request()
+            },
+            ComparisonRequest {
+                clients_per_transport: MAX_COMPARISON_CLIENTS + 1,
+                ..request()
+            },
+            ComparisonRequest {
+                poll_interval_ms: 10,
+                ..request()
+            },
+            ComparisonRequest {
+                duration_secs: Some(0),
+                ..request()
+            },
+            ComparisonRequest {
+                duration_secs: Some(MAX_COMPARISON_SECS + 1),
+                ..request()
+            },
+            ComparisonRequest {
+                transports: Some(vec![]),
+                ..request()
+            },
+            ComparisonRequest {
+                transports: Some(vec![Transport::Sse, Transport::Sse]),
+                ..request()
+            },
         ];
         for b in bad {
             assert!(matches!(check(&b), Err(ApiError::Validation(_))), "{b:?}");
@@ -269,8 +342,17 @@ mod tests {
 
     #[test]
     fn unspecified_listeners_are_reached_on_loopback() {
-        assert_eq!(reachable("0.0.0.0:7878".parse().unwrap()), "127.0.0.1:7878".parse().unwrap());
-        assert_eq!(reachable("[::]:7878".parse().unwrap()), "[::1]:7878".parse().unwrap());
-        assert_eq!(reachable("127.0.0.1:9".parse().unwrap()), "127.0.0.1:9".parse().unwrap());
+        assert_eq!(
+            reachable("0.0.0.0:7878".parse().unwrap()),
+            "127.0.0.1:7878".parse().unwrap()
+        );
+        assert_eq!(
+            reachable("[::]:7878".parse().unwrap()),
+            "[::1]:7878".parse().unwrap()
+        );
+        assert_eq!(
+            reachable("127.0.0.1:9".parse().unwrap()),
+            "127.0.0.1:9".parse().unwrap()
+        );
     }
 }

@@ -53,7 +53,12 @@ struct Schedule {
 
 impl Schedule {
     fn new(seed: u64) -> Self {
-        let mut s = Schedule { rng: ChaCha8Rng::seed_from_u64(seed), queue: BinaryHeap::new(), scheduled: 0, active: 0 };
+        let mut s = Schedule {
+            rng: ChaCha8Rng::seed_from_u64(seed),
+            queue: BinaryHeap::new(),
+            scheduled: 0,
+            active: 0,
+        };
         s.push(0, Step::Arrive);
         s
     }
@@ -174,7 +179,12 @@ impl DemoDriver {
 
     /// Stops the run in progress, if any; its orders stay where they are.
     pub fn stop(&self) -> DemoStatus {
-        if let Some(run) = self.running.lock().unwrap_or_else(|e| e.into_inner()).take() {
+        if let Some(run) = self
+            .running
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+        {
             run.stop.cancel();
             tracing::info!("demo driver stopped");
         }
@@ -213,10 +223,15 @@ impl Run {
                             schedule.active += 1;
                             // A few orders are cancelled before the kitchen starts.
                             let cancel = schedule.rng.random_bool(0.04);
-                            let to = if cancel { Some(Stage::Cancelled) } else { order.machine().next() };
+                            let to = if cancel {
+                                Some(Stage::Cancelled)
+                            } else {
+                                order.machine().next()
+                            };
                             let wait = schedule.dwell(order.stage);
                             match to {
-                                Some(to) => schedule.push(at_ms + wait, Step::Move(order.id, order.version, to)),
+                                Some(to) => schedule
+                                    .push(at_ms + wait, Step::Move(order.id, order.version, to)),
                                 None => schedule.active -= 1,
                             }
                         }
@@ -224,13 +239,17 @@ impl Run {
                     }
                 }
                 Step::Move(id, version, to) => {
-                    let request = StageChangeRequest { to, expected_version: Some(version) };
+                    let request = StageChangeRequest {
+                        to,
+                        expected_version: Some(version),
+                    };
                     match self.store.change_stage(id, request).await {
                         Ok(order) if !order.stage.is_final() => {
                             self.changes_made.fetch_add(1, Ordering::Relaxed);
                             let wait = schedule.dwell(order.stage);
                             match order.machine().next() {
-                                Some(next) => schedule.push(at_ms + wait, Step::Move(order.id, order.version, next)),
+                                Some(next) => schedule
+                                    .push(at_ms + wait, Step::Move(order.id, order.version, next)),
                                 None => schedule.active -= 1,
                             }
                         }
@@ -258,7 +277,9 @@ mod tests {
     fn the_same_seed_gives_the_same_orders() {
         let draw = |seed| {
             let mut s = Schedule::new(seed);
-            (0..20).map(|_| (s.next_arrival(), s.new_order(), s.dwell(Stage::Preparing))).collect::<Vec<_>>()
+            (0..20)
+                .map(|_| (s.next_arrival(), s.new_order(), s.dwell(Stage::Preparing)))
+                .collect::<Vec<_>>()
         };
         assert_eq!(draw(7), draw(7));
         assert_ne!(draw(7), draw(8));

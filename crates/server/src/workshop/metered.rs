@@ -11,12 +11,12 @@
 
 use super::transport_metrics::{OpenConnection, TransportMetrics};
 use crate::serving::stream_handoff::{holding, DirectStream};
-use futures_util::StreamExt;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Response};
 use axum::middleware::Next;
 use bytes::Buf;
+use futures_util::StreamExt;
 use http_body::{Body as HttpBody, Frame, SizeHint};
 use orderboard_model::Transport;
 use std::pin::Pin;
@@ -44,7 +44,10 @@ pub async fn count(
 ) -> Response<Body> {
     let head = request.method().as_str().len()
         + 1
-        + request.uri().path_and_query().map_or(1, |p| p.as_str().len())
+        + request
+            .uri()
+            .path_and_query()
+            .map_or(1, |p| p.as_str().len())
         + 1
         + 8
         + 2;
@@ -53,7 +56,10 @@ pub async fn count(
         .get(axum::http::header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
         .unwrap_or(0);
-    metrics.request(transport, head as u64 + headers_len(request.headers()) + body_len);
+    metrics.request(
+        transport,
+        head as u64 + headers_len(request.headers()) + body_len,
+    );
     // A socket holds its own open-connection count for its life after the upgrade.
     let open = (transport != Transport::Ws).then(|| metrics.open(transport));
 
@@ -83,7 +89,13 @@ pub async fn count(
         });
         return Response::from_parts(parts, body);
     }
-    let body = CountedBody { inner: body, metrics, transport, chunked, _open: open };
+    let body = CountedBody {
+        inner: body,
+        metrics,
+        transport,
+        chunked,
+        _open: open,
+    };
     Response::from_parts(parts, Body::new(body))
 }
 
@@ -109,7 +121,11 @@ impl HttpBody for CountedBody {
             if let Some(data) = frame.data_ref() {
                 let len = data.remaining() as u64;
                 // A chunk's size in hex and two line ends around the data.
-                let framing = if self.chunked { format!("{len:x}").len() as u64 + 4 } else { 0 };
+                let framing = if self.chunked {
+                    format!("{len:x}").len() as u64 + 4
+                } else {
+                    0
+                };
                 self.metrics.sent(self.transport, len + framing);
             }
         }

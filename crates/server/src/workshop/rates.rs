@@ -10,7 +10,10 @@ use orderboard_model::workshop::STALENESS_BUCKETS_SECS;
 use orderboard_model::{TransportCounts, TransportCountsReport, TransportRates};
 
 /// The rates between two readings of the counts.
-pub fn between(before: &TransportCountsReport, after: &TransportCountsReport) -> Vec<TransportRates> {
+pub fn between(
+    before: &TransportCountsReport,
+    after: &TransportCountsReport,
+) -> Vec<TransportRates> {
     let secs = (after.uptime_ms.saturating_sub(before.uptime_ms) as f64 / 1000.0).max(0.001);
     after
         .transports

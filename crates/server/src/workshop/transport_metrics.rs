@@ -56,7 +56,9 @@ impl TransportMetrics {
         let label = &["transport"];
         let counter = |name: &str, help: &str| {
             let c = IntCounterVec::new(Opts::new(name, help), label).expect("a valid metric");
-            registry.register(Box::new(c.clone())).expect("registered once");
+            registry
+                .register(Box::new(c.clone()))
+                .expect("registered once");
             c
         };
         let requests = counter(
@@ -87,7 +89,9 @@ impl TransportMetrics {
             label,
         )
         .expect("a valid metric");
-        registry.register(Box::new(open.clone())).expect("registered once");
+        registry
+            .register(Box::new(open.clone()))
+            .expect("registered once");
         let staleness = HistogramVec::new(
             HistogramOpts::new(
                 "orderboard_transport_staleness_seconds",
@@ -97,7 +101,9 @@ impl TransportMetrics {
             label,
         )
         .expect("a valid metric");
-        registry.register(Box::new(staleness.clone())).expect("registered once");
+        registry
+            .register(Box::new(staleness.clone()))
+            .expect("registered once");
 
         let handles = Transport::ALL.map(|t| {
             let l = &[t.as_str()];
@@ -111,7 +117,11 @@ impl TransportMetrics {
                 staleness: staleness.with_label_values(l),
             }
         });
-        TransportMetrics { registry, handles, started: Instant::now() }
+        TransportMetrics {
+            registry,
+            handles,
+            started: Instant::now(),
+        }
     }
 
     fn of(&self, t: Transport) -> &Handles {
@@ -223,11 +233,22 @@ mod tests {
         m.request(Transport::Poll, 120);
         m.sent(Transport::Poll, 300);
         m.unchanged(Transport::Poll);
-        m.delivered(Transport::Sse, OffsetDateTime::now_utc() - time::Duration::milliseconds(3));
+        m.delivered(
+            Transport::Sse,
+            OffsetDateTime::now_utc() - time::Duration::milliseconds(3),
+        );
         let open = m.open(Transport::Ws);
         let counts = m.counts();
         let poll = counts.get(Transport::Poll).unwrap();
-        assert_eq!((poll.requests, poll.bytes_received, poll.bytes_sent, poll.unchanged_answers), (1, 120, 300, 1));
+        assert_eq!(
+            (
+                poll.requests,
+                poll.bytes_received,
+                poll.bytes_sent,
+                poll.unchanged_answers
+            ),
+            (1, 120, 300, 1)
+        );
         let sse = counts.get(Transport::Sse).unwrap();
         assert_eq!(sse.updates_delivered, 1);
         assert_eq!(sse.staleness_buckets.len(), STALENESS_BUCKETS_SECS.len());
@@ -238,8 +259,19 @@ mod tests {
         assert_eq!(m.counts().get(Transport::Ws).unwrap().open_connections, 0);
 
         let text = m.render();
-        assert!(text.contains("# TYPE orderboard_transport_requests_total counter"), "{text}");
-        assert!(text.contains("orderboard_transport_requests_total{transport=\"poll\"} 1"), "{text}");
-        assert!(text.contains("orderboard_transport_staleness_seconds_bucket{transport=\"sse\",le=\"0.005\"} 1"), "{text}");
+        assert!(
+            text.contains("# TYPE orderboard_transport_requests_total counter"),
+            "{text}"
+        );
+        assert!(
+            text.contains("orderboard_transport_requests_total{transport=\"poll\"} 1"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "orderboard_transport_staleness_seconds_bucket{transport=\"sse\",le=\"0.005\"} 1"
+            ),
+            "{text}"
+        );
     }
 }

@@ -6,7 +6,8 @@ use serde::Serialize;
 
 pub fn encode(id: u64, name: StreamEventName, data: &impl Serialize) -> Bytes {
     Bytes::from(
-        serde_json::to_vec(&SocketMessage::new(id, name, data)).expect("model types always serialize"),
+        serde_json::to_vec(&SocketMessage::new(id, name, data))
+            .expect("model types always serialize"),
     )
 }
 

@@ -37,20 +37,30 @@ impl CountedSocket {
     async fn send_text(&mut self, text: Bytes) -> Result<(), Closed> {
         let len = text.len();
         let text = Utf8Bytes::try_from(text).map_err(|_| Closed)?;
-        self.socket.send(Message::Text(text)).await.map_err(|_| Closed)?;
-        self.metrics.sent(Transport::Ws, message::sent_frame_len(len));
+        self.socket
+            .send(Message::Text(text))
+            .await
+            .map_err(|_| Closed)?;
+        self.metrics
+            .sent(Transport::Ws, message::sent_frame_len(len));
         Ok(())
     }
 
     async fn send(&mut self, message: Message, payload: usize) -> Result<(), Closed> {
         self.socket.send(message).await.map_err(|_| Closed)?;
-        self.metrics.sent(Transport::Ws, message::sent_frame_len(payload));
+        self.metrics
+            .sent(Transport::Ws, message::sent_frame_len(payload));
         Ok(())
     }
 
     async fn close(mut self, code: u16, reason: &'static str) {
-        let frame = CloseFrame { code, reason: Utf8Bytes::from_static(reason) };
-        let _ = self.send(Message::Close(Some(frame)), 2 + reason.len()).await;
+        let frame = CloseFrame {
+            code,
+            reason: Utf8Bytes::from_static(reason),
+        };
+        let _ = self
+            .send(Message::Close(Some(frame)), 2 + reason.len())
+            .await;
     }
 }
 
@@ -74,12 +84,19 @@ pub async fn run(
     let _permit = permit;
     let metrics = state.transport_metrics.clone();
     let _open = metrics.open(Transport::Ws);
-    let mut socket = CountedSocket { socket, metrics: metrics.clone() };
+    let mut socket = CountedSocket {
+        socket,
+        metrics: metrics.clone(),
+    };
 
     let (mut last, mut catch_up) = match start {
         Start::ReplayAfter(seq) => (seq, true),
         Start::Snapshot | Start::Reset => {
-            let name = if start == Start::Reset { StreamEventName::Reset } else { StreamEventName::Snapshot };
+            let name = if start == Start::Reset {
+                StreamEventName::Reset
+            } else {
+                StreamEventName::Snapshot
+            };
             match send_state(&state, &mut socket, order_id, name).await {
                 Ok(Some(as_of)) => (as_of, false),
                 Ok(None) => return socket.close(close_code::NORMAL, "order complete").await,
@@ -103,7 +120,9 @@ pub async fn run(
                     last = seq;
                     catch_up = false;
                 }
-                Ok(Replayed::Final) => return socket.close(close_code::NORMAL, "order complete").await,
+                Ok(Replayed::Final) => {
+                    return socket.close(close_code::NORMAL, "order complete").await
+                }
                 Err(Closed) => return,
             }
         }
@@ -140,7 +159,11 @@ pub async fn run(
                 if change.seq <= last {
                     continue;
                 }
-                if socket.send_text(change.track_socket_message()).await.is_err() {
+                if socket
+                    .send_text(change.track_socket_message())
+                    .await
+                    .is_err()
+                {
                     return;
                 }
                 metrics.delivered(Transport::Ws, change.event.at);
@@ -169,7 +192,9 @@ async fn send_state(
             return Err(Closed);
         }
     };
-    socket.send_text(message::encode(snapshot.as_of, name, &snapshot)).await?;
+    socket
+        .send_text(message::encode(snapshot.as_of, name, &snapshot))
+        .await?;
     Ok((!snapshot.order.stage.is_final()).then_some(snapshot.as_of))
 }
 
@@ -195,7 +220,9 @@ async fn replay(
         if !event_log::can_resume_after(&mut conn, last).await? {
             return Ok(None);
         }
-        event_log::read_after(&mut conn, last, Some(order_id)).await.map(Some)
+        event_log::read_after(&mut conn, last, Some(order_id))
+            .await
+            .map(Some)
     };
     let events: Option<Vec<orderboard_model::OrderEvent>> = match read.await {
         Ok(events) => events,
@@ -221,5 +248,9 @@ async fn replay(
             return Ok(Replayed::Final);
         }
     }
-    Ok(if full_page { Replayed::More(last) } else { Replayed::UpTo(last) })
+    Ok(if full_page {
+        Replayed::More(last)
+    } else {
+        Replayed::UpTo(last)
+    })
 }

@@ -60,9 +60,7 @@ async fn call(
     (method, path, body): &(&'static str, String, Option<serde_json::Value>),
     cookie: Option<&str>,
 ) -> reqwest::Response {
-    let mut req = s
-        .http
-        .request(method.parse().unwrap(), s.url(path));
+    let mut req = s.http.request(method.parse().unwrap(), s.url(path));
     if let Some(c) = cookie {
         req = req.header("cookie", c);
     }
@@ -77,15 +75,11 @@ async fn every_staff_endpoint_refuses_no_expired_and_forged_sessions() {
     let s = server(Duration::from_secs(1)).await;
     let cookie = sign_in(&s).await;
     // An order to aim at, made with a live session.
-    let order: Order = call(
-        &s,
-        &staff_endpoints(&dummy())[3],
-        Some(&cookie),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let order: Order = call(&s, &staff_endpoints(&dummy())[3], Some(&cookie))
+        .await
+        .json()
+        .await
+        .unwrap();
     let endpoints = staff_endpoints(&order);
     let forged = format!("orderboard_session={}", "A".repeat(43));
 
@@ -112,9 +106,19 @@ async fn every_staff_endpoint_refuses_no_expired_and_forged_sessions() {
 
     let mut refused = 0;
     for endpoint in &endpoints {
-        for (what, c) in [("none", None), ("expired", Some(cookie.as_str())), ("forged", Some(forged.as_str()))] {
+        for (what, c) in [
+            ("none", None),
+            ("expired", Some(cookie.as_str())),
+            ("forged", Some(forged.as_str())),
+        ] {
             let res = call(&s, endpoint, c).await;
-            assert_eq!(res.status(), 401, "{} {} with {what} session", endpoint.0, endpoint.1);
+            assert_eq!(
+                res.status(),
+                401,
+                "{} {} with {what} session",
+                endpoint.0,
+                endpoint.1
+            );
             let body: ApiErrorBody = res.json().await.unwrap();
             assert_eq!(body.error.code, ErrorCode::Unauthorized);
             refused += 1;
@@ -123,13 +127,25 @@ async fn every_staff_endpoint_refuses_no_expired_and_forged_sessions() {
     // With a live session each goes through.
     let fresh = sign_in(&s).await;
     for endpoint in &endpoints[..3] {
-        assert_eq!(call(&s, endpoint, Some(&fresh)).await.status(), 200, "{endpoint:?}");
+        assert_eq!(
+            call(&s, endpoint, Some(&fresh)).await.status(),
+            200,
+            "{endpoint:?}"
+        );
     }
     println!("auth: {refused} staff requests without a live session, all refused");
 
     // Public endpoints need no session and carry no private field.
-    for path in ["/api/health", "/api/openapi.json", &format!("/api/track/{}", order.tracking_token)] {
-        assert_eq!(s.http.get(s.url(path)).send().await.unwrap().status(), 200, "{path}");
+    for path in [
+        "/api/health",
+        "/api/openapi.json",
+        &format!("/api/track/{}", order.tracking_token),
+    ] {
+        assert_eq!(
+            s.http.get(s.url(path)).send().await.unwrap().status(),
+            200,
+            "{path}"
+        );
     }
     let tracked = s
         .http
@@ -143,10 +159,22 @@ async fn every_staff_endpoint_refuses_no_expired_and_forged_sessions() {
     let mut board = SseClient::connect(&s.url("/api/board/events"), None).await;
     let (_, snapshot): (u64, serde_json::Value) = board.expect("snapshot").await;
     let board_text = snapshot.to_string();
-    for private in ["tracking_token", &order.tracking_token, "\"items\"", "\"note\"", "\"id\""] {
-        assert!(!board_text.contains(private), "board carries {private}: {board_text}");
+    for private in [
+        "tracking_token",
+        &order.tracking_token,
+        "\"items\"",
+        "\"note\"",
+        "\"id\"",
+    ] {
+        assert!(
+            !board_text.contains(private),
+            "board carries {private}: {board_text}"
+        );
     }
-    assert!(!tracked.contains(&order.tracking_token) && !tracked.contains("\"note\""), "{tracked}");
+    assert!(
+        !tracked.contains(&order.tracking_token) && !tracked.contains("\"note\""),
+        "{tracked}"
+    );
     drop(board);
     s.stop().await;
 }
@@ -199,9 +227,18 @@ async fn a_staff_stream_ends_when_its_session_expires_or_is_signed_out() {
         .await
         .unwrap();
     assert_eq!(res.status(), 204);
-    assert!(res.headers()["set-cookie"].to_str().unwrap().contains("Max-Age=0"));
+    assert!(res.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .contains("Max-Age=0"));
     signed_out.expect_end().await;
-    let res = s.http.get(s.url("/api/orders")).header("cookie", &cookie).send().await.unwrap();
+    let res = s
+        .http
+        .get(s.url("/api/orders"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 401);
     s.stop().await;
 }
@@ -255,8 +292,20 @@ async fn a_desktop_ticket_signs_a_window_in_once() {
     };
     let res = redeem().await.unwrap();
     assert_eq!(res.status(), 204);
-    let cookie = res.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
-    let res = s.http.get(s.url("/api/orders")).header("cookie", &cookie).send().await.unwrap();
+    let cookie = res.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let res = s
+        .http
+        .get(s.url("/api/orders"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     // A ticket works once.
     assert_eq!(redeem().await.unwrap().status(), 401);
@@ -271,20 +320,35 @@ async fn without_a_passphrase_only_this_computer_may_make_staff_requests() {
     let s = TestServer::start().await;
     // Over real HTTP from loopback: allowed, no session needed.
     s.create(Some("Ada"), Channel::Pickup).await;
-    let res = s.http.post(s.url("/api/session")).json(&serde_json::json!({"passphrase": "x"})).send().await.unwrap();
+    let res = s
+        .http
+        .post(s.url("/api/session"))
+        .json(&serde_json::json!({"passphrase": "x"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 400);
     // The same router asked as if from another machine (tests stay on loopback).
     let state: AppState = s.state.clone();
-    for (method, path) in [("GET", "/api/orders"), ("GET", "/api/events"), ("POST", "/api/orders")] {
+    for (method, path) in [
+        ("GET", "/api/orders"),
+        ("GET", "/api/events"),
+        ("POST", "/api/orders"),
+    ] {
         let mut request = axum::http::Request::builder()
             .method(method)
             .uri(path)
             .header("content-type", "application/json")
-            .body(axum::body::Body::from(r#"{"channel":"pickup","items":[{"name":"Tea","qty":1}]}"#))
+            .body(axum::body::Body::from(
+                r#"{"channel":"pickup","items":[{"name":"Tea","qty":1}]}"#,
+            ))
             .unwrap();
         let remote: SocketAddr = "192.0.2.7:50000".parse().unwrap();
         request.extensions_mut().insert(ConnectInfo(remote));
-        let res = orderboard_server::app(state.clone()).oneshot(request).await.unwrap();
+        let res = orderboard_server::app(state.clone())
+            .oneshot(request)
+            .await
+            .unwrap();
         assert_eq!(res.status(), 403, "{method} {path}");
     }
     s.stop().await;
@@ -310,9 +374,15 @@ async fn cross_origin_calls_only_from_allow_listed_origins() {
     settings.auth.allowed_origins = vec!["http://pass.example".into(), "*".into()];
     let s = TestServer::start_with_settings(settings).await;
     let res = preflight(&s, "http://pass.example").await.unwrap();
-    assert_eq!(res.headers()["access-control-allow-origin"], "http://pass.example");
+    assert_eq!(
+        res.headers()["access-control-allow-origin"],
+        "http://pass.example"
+    );
     assert_eq!(res.headers()["access-control-allow-credentials"], "true");
     let res = preflight(&s, "http://elsewhere.example").await.unwrap();
-    assert!(!res.headers().contains_key("access-control-allow-origin"), "never *");
+    assert!(
+        !res.headers().contains_key("access-control-allow-origin"),
+        "never *"
+    );
     s.stop().await;
 }

@@ -61,18 +61,30 @@ async fn the_stream_is_unchunked_and_a_head_request_gets_no_body() {
     assert!(head.starts_with("http/1.0 200"), "{head}");
     assert!(head.contains("content-type: text/event-stream"), "{head}");
     assert!(head.contains("connection: close"), "{head}");
-    assert!(!head.contains("transfer-encoding") && !head.contains("content-length"), "{head}");
-    assert!(body.starts_with("retry: "), "frames as they are, no chunk sizes: {body:?}");
+    assert!(
+        !head.contains("transfer-encoding") && !head.contains("content-length"),
+        "{head}"
+    );
+    assert!(
+        body.starts_with("retry: "),
+        "frames as they are, no chunk sizes: {body:?}"
+    );
 
     let mut head_only = ask("HEAD").await;
     let mut all = Vec::new();
-    tokio::time::timeout(std::time::Duration::from_secs(10), head_only.read_to_end(&mut all))
-        .await
-        .expect("the connection ends after the head")
-        .unwrap();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(10),
+        head_only.read_to_end(&mut all),
+    )
+    .await
+    .expect("the connection ends after the head")
+    .unwrap();
     let text = String::from_utf8_lossy(&all);
     assert!(text.starts_with("HTTP/1.0 200"), "{text}");
-    assert!(text.ends_with("\r\n\r\n"), "nothing after the head: {text:?}");
+    assert!(
+        text.ends_with("\r\n\r\n"),
+        "nothing after the head: {text:?}"
+    );
     drop(get);
     s.wait_for_no_open_streams().await;
     s.stop().await;
@@ -98,9 +110,11 @@ async fn a_board_that_stops_reading_gets_every_change_once_without_reading_the_l
     socket.connect(&addr.into()).unwrap();
     socket.set_nonblocking(true).unwrap();
     let mut tcp = tokio::net::TcpStream::from_std(socket.into()).unwrap();
-    tcp.write_all(b"GET /api/board/events HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n")
-        .await
-        .unwrap();
+    tcp.write_all(
+        b"GET /api/board/events HTTP/1.1\r\nHost: x\r\nAccept: text/event-stream\r\n\r\n",
+    )
+    .await
+    .unwrap();
     let mut seen = Vec::new();
     read_until_text(&mut tcp, &mut seen, "event: snapshot").await;
     let snapshot_at = s.health().await.head_seq;
@@ -116,7 +130,11 @@ async fn a_board_that_stops_reading_gets_every_change_once_without_reading_the_l
         assert!(made < 2000, "the socket never filled");
         s.move_to(order.id, stage).await;
         // Forward and back (a recall), as long as it takes.
-        stage = if stage == Stage::Preparing { Stage::Ready } else { Stage::Preparing };
+        stage = if stage == Stage::Preparing {
+            Stage::Ready
+        } else {
+            Stage::Preparing
+        };
         made += 1;
         if after.is_none() && parked() == 0 {
             after = Some(made);
@@ -129,12 +147,22 @@ async fn a_board_that_stops_reading_gets_every_change_once_without_reading_the_l
     let mut buf = [0u8; 4096];
     let mut ids = Vec::new();
     while ids.last() != Some(&head) {
-        let n = tokio::time::timeout(PATIENCE, tcp.read(&mut buf)).await.expect("frames stopped").unwrap();
+        let n = tokio::time::timeout(PATIENCE, tcp.read(&mut buf))
+            .await
+            .expect("frames stopped")
+            .unwrap();
         assert!(n > 0, "the stream closed");
         seen.extend_from_slice(&buf[..n]);
         ids = String::from_utf8_lossy(&seen)
             .split("\n\n")
-            .filter_map(|frame| frame.strip_prefix("id: ")?.split('\n').next()?.parse::<u64>().ok())
+            .filter_map(|frame| {
+                frame
+                    .strip_prefix("id: ")?
+                    .split('\n')
+                    .next()?
+                    .parse::<u64>()
+                    .ok()
+            })
             .collect();
     }
     assert_eq!(ids[0], snapshot_at, "the snapshot first");
@@ -174,7 +202,8 @@ async fn a_board_that_falls_behind_the_feed_parks_instead_of_reading_the_log() {
     // stream's own does when a burst outruns it before it has parked.
     let feed = RewrittenFeed::new(|subscription| {
         use futures_util::StreamExt;
-        let missed = futures_util::stream::once(async { orderboard_server::feed::Delivery::Missed });
+        let missed =
+            futures_util::stream::once(async { orderboard_server::feed::Delivery::Missed });
         missed.chain(subscription).boxed()
     });
     let s = TestServer::start_with_feed(&dir.path().join("behind.db"), feed).await;
@@ -184,7 +213,10 @@ async fn a_board_that_falls_behind_the_feed_parks_instead_of_reading_the_log() {
     until_parked(&s, "the stream never parked").await;
     s.move_to(order.id, Stage::Preparing).await;
     let event: BoardEvent = serde_json::from_str(&sse.next().await.unwrap().data).unwrap();
-    assert_eq!((event.order.number, event.order.stage), (order.number, Stage::Preparing));
+    assert_eq!(
+        (event.order.number, event.order.stage),
+        (order.number, Stage::Preparing)
+    );
     assert_eq!(s.health().await.log_catch_ups, 0, "the stream read the log");
     s.stop().await;
 }

@@ -9,7 +9,14 @@ const BIN: &str = env!("CARGO_BIN_EXE_orderboard-server");
 
 /// Starts the binary on a free port and this database; returns it, its base
 /// URL (read from its log) and the rest of its log, line by line.
-fn start(db: &std::path::Path, args: &[&str]) -> (std::process::Child, String, std::sync::mpsc::Receiver<String>) {
+fn start(
+    db: &std::path::Path,
+    args: &[&str],
+) -> (
+    std::process::Child,
+    String,
+    std::sync::mpsc::Receiver<String>,
+) {
     let mut child = Command::new(BIN)
         .args(["--listen", "127.0.0.1:0"])
         .args(args)
@@ -27,7 +34,9 @@ fn start(db: &std::path::Path, args: &[&str]) -> (std::process::Child, String, s
         }
     });
     let base = loop {
-        let line = rx.recv_timeout(PATIENCE).expect("the server logs its address");
+        let line = rx
+            .recv_timeout(PATIENCE)
+            .expect("the server logs its address");
         if let Some(i) = line.find("listening on http://") {
             break line[i + "listening on ".len()..].trim().to_string();
         }
@@ -84,7 +93,8 @@ async fn sigterm_ends_open_streams_and_exits_promptly() {
     assert!(rest.iter().any(|l| l.contains("stopped")), "{rest:?}");
     // Started without a staff passphrase, it says who may make staff requests.
     assert!(
-        rest.iter().any(|l| l.contains("only this computer (loopback) may make staff requests")),
+        rest.iter()
+            .any(|l| l.contains("only this computer (loopback) may make staff requests")),
         "{rest:?}"
     );
 }
@@ -99,18 +109,35 @@ async fn demo_starts_the_demo_driver_from_the_command_line() {
     board.next().await.unwrap();
     let event = board.next().await.expect("a demo order reaches the board");
     assert_eq!(event.event, "order");
-    let demo: orderboard_model::DemoStatus =
-        reqwest::get(format!("{base}/api/demo")).await.unwrap().json().await.unwrap();
-    assert!(demo.running && demo.seed == 3 && demo.speed == 100.0, "{demo:?}");
+    let demo: orderboard_model::DemoStatus = reqwest::get(format!("{base}/api/demo"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        demo.running && demo.seed == 3 && demo.speed == 100.0,
+        "{demo:?}"
+    );
 
     // A speed out of range is refused at start, with a clear message.
     let bad = Command::new(BIN)
-        .args(["--listen", "127.0.0.1:0", "--demo", "--demo-speed", "0", "--db"])
+        .args([
+            "--listen",
+            "127.0.0.1:0",
+            "--demo",
+            "--demo-speed",
+            "0",
+            "--db",
+        ])
         .arg(dir.path().join("bad.db"))
         .output()
         .unwrap();
     assert!(!bad.status.success());
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("speed"), "{bad:?}");
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("speed"),
+        "{bad:?}"
+    );
     child.kill().unwrap();
     child.wait().unwrap();
 }

@@ -31,7 +31,10 @@ async fn expect_overloaded(s: &TestServer, path: &str) -> ApiErrorBody {
 async fn wait_for_open(s: &TestServer, total: u64) {
     let deadline = tokio::time::Instant::now() + PATIENCE;
     while s.health().await.open_streams.total != total {
-        assert!(tokio::time::Instant::now() < deadline, "streams never settled at {total}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "streams never settled at {total}"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
@@ -68,7 +71,12 @@ async fn streams_beyond_the_per_address_cap_get_503_and_retry_after() {
     // A stream that is answered with an error gives its place back at once.
     drop(again);
     wait_for_open(&s, 2).await;
-    let res = s.http.get(s.url("/api/track/nope/events")).send().await.unwrap();
+    let res = s
+        .http
+        .get(s.url("/api/track/nope/events"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 404);
     let mut last = SseClient::connect(&s.url("/api/board/events"), None).await;
     assert_eq!(last.status, 200);

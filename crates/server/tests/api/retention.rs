@@ -91,7 +91,10 @@ async fn the_server_prunes_on_its_own() {
     make_events(&s, 12).await;
     let deadline = tokio::time::Instant::now() + PATIENCE;
     while oldest_seq(&s).await != Some(10) {
-        assert!(tokio::time::Instant::now() < deadline, "never pruned to the last 3 events");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "never pruned to the last 3 events"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let mut old = SseClient::connect(&s.url("/api/events"), Some("5")).await;

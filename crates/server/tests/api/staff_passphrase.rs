@@ -10,7 +10,11 @@ fn cookie_of(res: &reqwest::Response) -> String {
     set.split(';').next().unwrap().to_string()
 }
 
-async fn put_passphrase(s: &TestServer, passphrase: &str, cookie: Option<&str>) -> reqwest::Response {
+async fn put_passphrase(
+    s: &TestServer,
+    passphrase: &str,
+    cookie: Option<&str>,
+) -> reqwest::Response {
     let mut req = s
         .http
         .put(s.url("/api/session/passphrase"))
@@ -50,7 +54,13 @@ async fn the_first_passphrase_is_set_here_kept_hashed_and_survives_a_restart() {
     // From now on staff requests need a session.
     let refused = s.http.get(s.url("/api/orders")).send().await.unwrap();
     assert_eq!(refused.status(), 401);
-    let ok = s.http.get(s.url("/api/orders")).header("cookie", &cookie).send().await.unwrap();
+    let ok = s
+        .http
+        .get(s.url("/api/orders"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ok.status(), 200);
 
     // Only the hash is stored.

@@ -195,7 +195,8 @@ async fn a_burst_of_changes_gets_one_sequence_number_each_in_the_log_and_as_publ
     use futures_util::StreamExt;
     use orderboard_server::feed::Delivery;
     let s = TestServer::start().await;
-    let orders: Vec<Order> = futures_util::future::join_all((0..40).map(|_| s.create(None, Channel::Pickup))).await;
+    let orders: Vec<Order> =
+        futures_util::future::join_all((0..40).map(|_| s.create(None, Channel::Pickup))).await;
     let mut feed = s.state.store.feed().subscribe();
     // Every order walked to the end at once: the writer takes many of these
     // changes in one batch, several of one order among them.
@@ -209,23 +210,40 @@ async fn a_burst_of_changes_gets_one_sequence_number_each_in_the_log_and_as_publ
     let made = 40 * (Channel::Pickup.path().len() - 1);
 
     // The log: one event per change, each order's in its path's order.
-    let rows: Vec<(i64, String, String)> =
-        sqlx::query_as("SELECT seq, order_id, to_stage FROM events WHERE kind <> 'created' ORDER BY seq")
-            .fetch_all(s.state.store.pool())
-            .await
-            .unwrap();
+    let rows: Vec<(i64, String, String)> = sqlx::query_as(
+        "SELECT seq, order_id, to_stage FROM events WHERE kind <> 'created' ORDER BY seq",
+    )
+    .fetch_all(s.state.store.pool())
+    .await
+    .unwrap();
     assert_eq!(rows.len(), made);
     for o in &orders {
-        let stages: Vec<&str> = rows.iter().filter(|r| r.1 == o.id.to_string()).map(|r| r.2.as_str()).collect();
-        let path: Vec<&str> = Channel::Pickup.path()[1..].iter().map(|s| s.as_str()).collect();
+        let stages: Vec<&str> = rows
+            .iter()
+            .filter(|r| r.1 == o.id.to_string())
+            .map(|r| r.2.as_str())
+            .collect();
+        let path: Vec<&str> = Channel::Pickup.path()[1..]
+            .iter()
+            .map(|s| s.as_str())
+            .collect();
         assert_eq!(stages, path);
     }
     // Published: the same sequence numbers, in order, each with its change.
     let mut published = Vec::new();
     while published.len() < made {
-        let delivery = tokio::time::timeout(std::time::Duration::from_secs(10), feed.next()).await.unwrap().unwrap();
-        let Delivery::Change(change) = delivery else { panic!("the test's subscriber fell behind") };
-        published.push((change.seq as i64, change.order_id.to_string(), change.event.change.to.as_str().to_string()));
+        let delivery = tokio::time::timeout(std::time::Duration::from_secs(10), feed.next())
+            .await
+            .unwrap()
+            .unwrap();
+        let Delivery::Change(change) = delivery else {
+            panic!("the test's subscriber fell behind")
+        };
+        published.push((
+            change.seq as i64,
+            change.order_id.to_string(),
+            change.event.change.to.as_str().to_string(),
+        ));
     }
     assert_eq!(published, rows);
     s.stop().await;
@@ -244,7 +262,10 @@ async fn a_database_failure_mid_batch_rolls_back_the_whole_batch_and_writing_goe
     let new = |name: &str| NewOrder {
         customer: Some(name.into()),
         channel: Channel::Pickup,
-        items: vec![Item { name: "Tea".into(), qty: 1 }],
+        items: vec![Item {
+            name: "Tea".into(),
+            qty: 1,
+        }],
         note: None,
     };
     let a = store.create(new("Ada")).await.unwrap();
@@ -270,7 +291,13 @@ async fn a_database_failure_mid_batch_rolls_back_the_whole_batch_and_writing_goe
     });
     tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     let (change, refused, other) = {
-        let change = store.change_stage(a.id, StageChangeRequest { to: Stage::Preparing, expected_version: None });
+        let change = store.change_stage(
+            a.id,
+            StageChangeRequest {
+                to: Stage::Preparing,
+                expected_version: None,
+            },
+        );
         let refused = store.create(new("Refused"));
         let other = store.create(new("Bob"));
         let all = async { tokio::join!(change, refused, other) };
@@ -282,23 +309,46 @@ async fn a_database_failure_mid_batch_rolls_back_the_whole_batch_and_writing_goe
     };
     first.await.unwrap().unwrap();
     assert!(refused.is_err());
-    assert!(change.is_err() && other.is_err(), "the batch failed together: {change:?} {other:?}");
-    assert_eq!(s.health().await.head_seq, head + 1, "nothing of it was stored (only the first write)");
-    assert_eq!(store.get(a.id).await.unwrap().unwrap().stage, Stage::Received);
-    let names: Vec<Option<String>> = sqlx::query_scalar("SELECT customer FROM orders ORDER BY rowid")
-        .fetch_all(store.pool())
-        .await
-        .unwrap();
-    assert_eq!(names, vec![Some("Ada".to_string()), Some("First".to_string())]);
+    assert!(
+        change.is_err() && other.is_err(),
+        "the batch failed together: {change:?} {other:?}"
+    );
+    assert_eq!(
+        s.health().await.head_seq,
+        head + 1,
+        "nothing of it was stored (only the first write)"
+    );
+    assert_eq!(
+        store.get(a.id).await.unwrap().unwrap().stage,
+        Stage::Received
+    );
+    let names: Vec<Option<String>> =
+        sqlx::query_scalar("SELECT customer FROM orders ORDER BY rowid")
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
+    assert_eq!(
+        names,
+        vec![Some("Ada".to_string()), Some("First".to_string())]
+    );
     match feed.next().await {
         Some(orderboard_server::feed::Delivery::Change(change)) => assert_eq!(change.seq, head + 1),
         _ => panic!("the first write was published"),
     }
-    assert!(feed.next().now_or_never().is_none(), "nothing of the batch was published");
+    assert!(
+        feed.next().now_or_never().is_none(),
+        "nothing of the batch was published"
+    );
 
     // Writing goes on.
     let moved = store
-        .change_stage(a.id, StageChangeRequest { to: Stage::Preparing, expected_version: None })
+        .change_stage(
+            a.id,
+            StageChangeRequest {
+                to: Stage::Preparing,
+                expected_version: None,
+            },
+        )
         .await
         .unwrap();
     assert_eq!(moved.stage, Stage::Preparing);

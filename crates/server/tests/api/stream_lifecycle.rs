@@ -74,7 +74,11 @@ async fn disconnected_clients_leave_no_open_stream_behind() {
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
-    assert_eq!(s.state.board_fan_out.parked(), 0, "the fan-out let go of every socket");
+    assert_eq!(
+        s.state.board_fan_out.parked(),
+        0,
+        "the fan-out let go of every socket"
+    );
 
     // Dropping the TCP connection without a goodbye, mid-stream.
     for _ in 0..10 {
@@ -115,7 +119,8 @@ fn lagging(subscription: Subscription) -> Subscription {
 #[tokio::test]
 async fn a_subscriber_that_falls_behind_catches_up_from_the_log() {
     let dir = tempfile::tempdir().unwrap();
-    let s = TestServer::start_with_feed(&dir.path().join("lag.db"), RewrittenFeed::new(lagging)).await;
+    let s =
+        TestServer::start_with_feed(&dir.path().join("lag.db"), RewrittenFeed::new(lagging)).await;
     let mut sse = SseClient::connect(&s.url("/api/events"), None).await;
     let _: (u64, StaffSnapshot) = sse.expect("snapshot").await;
     let mut made = Vec::new();

@@ -285,7 +285,10 @@ pub struct RewrittenFeed {
 
 impl RewrittenFeed {
     pub fn new(rewrite: fn(Subscription) -> Subscription) -> Arc<RewrittenFeed> {
-        Arc::new(RewrittenFeed { feed: InProcessFeed::default(), rewrite })
+        Arc::new(RewrittenFeed {
+            feed: InProcessFeed::default(),
+            rewrite,
+        })
     }
 }
 

@@ -10,25 +10,47 @@ use serde_json::json;
 use std::time::Duration;
 
 async fn put_demo(s: &TestServer, body: serde_json::Value) -> reqwest::Response {
-    s.http.put(s.url("/api/demo")).json(&body).send().await.unwrap()
+    s.http
+        .put(s.url("/api/demo"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
 }
 
 /// Waits until the demo driver has created `n` orders.
 async fn demo_orders(s: &TestServer, n: u64) -> DemoStatus {
     let wait = async {
         loop {
-            let status: DemoStatus = s.http.get(s.url("/api/demo")).send().await.unwrap().json().await.unwrap();
+            let status: DemoStatus = s
+                .http
+                .get(s.url("/api/demo"))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
             if status.orders_created >= n {
                 return status;
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     };
-    tokio::time::timeout(PATIENCE * 2, wait).await.expect("the demo makes orders")
+    tokio::time::timeout(PATIENCE * 2, wait)
+        .await
+        .expect("the demo makes orders")
 }
 
 async fn orders(s: &TestServer) -> Vec<Order> {
-    s.http.get(s.url("/api/orders")).send().await.unwrap().json().await.unwrap()
+    s.http
+        .get(s.url("/api/orders"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -42,7 +64,11 @@ async fn the_demo_driver_makes_the_same_orders_for_the_same_seed() {
         assert!(status.running);
         assert_eq!((status.seed, status.speed), (42, 100.0));
         demo_orders(&s, 3).await;
-        let stopped: DemoStatus = put_demo(&s, json!({"running": false})).await.json().await.unwrap();
+        let stopped: DemoStatus = put_demo(&s, json!({"running": false}))
+            .await
+            .json()
+            .await
+            .unwrap();
         assert!(!stopped.running);
         let made: Vec<_> = orders(&s)
             .await
@@ -61,18 +87,42 @@ async fn the_demo_driver_makes_the_same_orders_for_the_same_seed() {
 async fn the_demo_driver_refuses_bad_settings_and_needs_staff() {
     let s = TestServer::start().await;
     for (body, status, code) in [
-        (json!({"running": true, "speed": 0}), 422, ErrorCode::ValidationFailed),
-        (json!({"running": true, "speed": 1000}), 422, ErrorCode::ValidationFailed),
-        (json!({"running": true, "seed": -1}), 422, ErrorCode::InvalidBody),
+        (
+            json!({"running": true, "speed": 0}),
+            422,
+            ErrorCode::ValidationFailed,
+        ),
+        (
+            json!({"running": true, "speed": 1000}),
+            422,
+            ErrorCode::ValidationFailed,
+        ),
+        (
+            json!({"running": true, "seed": -1}),
+            422,
+            ErrorCode::InvalidBody,
+        ),
         (json!({"running": "yes"}), 422, ErrorCode::InvalidBody),
-        (json!({"running": true, "extra": 1}), 422, ErrorCode::InvalidBody),
+        (
+            json!({"running": true, "extra": 1}),
+            422,
+            ErrorCode::InvalidBody,
+        ),
     ] {
         let res = put_demo(&s, body.clone()).await;
         assert_eq!(res.status(), status, "{body}");
         let err: orderboard_model::ApiErrorBody = res.json().await.unwrap();
         assert_eq!(err.error.code, code, "{body}");
     }
-    let status: DemoStatus = s.http.get(s.url("/api/demo")).send().await.unwrap().json().await.unwrap();
+    let status: DemoStatus = s
+        .http
+        .get(s.url("/api/demo"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert!(!status.running, "nothing started by bad requests");
     s.stop().await;
 
@@ -80,7 +130,15 @@ async fn the_demo_driver_refuses_bad_settings_and_needs_staff() {
     settings.auth.staff_passphrase = Some("correct horse".into());
     let s = TestServer::start_with_settings(settings).await;
     assert_eq!(put_demo(&s, json!({"running": true})).await.status(), 401);
-    assert_eq!(s.http.get(s.url("/api/demo")).send().await.unwrap().status(), 401);
+    assert_eq!(
+        s.http
+            .get(s.url("/api/demo"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
     let start = s
         .http
         .post(s.url("/api/workshop/comparison"))
@@ -107,14 +165,21 @@ async fn the_workshop_stream_sends_the_comparison_then_a_sample_every_second() {
     let sample = events.next().await.unwrap();
     assert_eq!(sample.event, "sample");
     for _ in 0..5 {
-        s.http.get(s.url(&format!("/api/track/{}", order.tracking_token))).send().await.unwrap();
+        s.http
+            .get(s.url(&format!("/api/track/{}", order.tracking_token)))
+            .send()
+            .await
+            .unwrap();
     }
     let sample = events.next().await.unwrap();
     let sample: WorkshopSample = serde_json::from_str(&sample.data).unwrap();
     let transports: Vec<_> = sample.transports.iter().map(|r| r.transport).collect();
     assert_eq!(transports, Transport::ALL.to_vec());
     let poll = &sample.transports[0];
-    assert!(poll.requests_per_sec > 0.0 && poll.bytes_sent_per_sec > 0.0, "{poll:?}");
+    assert!(
+        poll.requests_per_sec > 0.0 && poll.bytes_sent_per_sec > 0.0,
+        "{poll:?}"
+    );
     s.stop().await;
 }
 
@@ -125,7 +190,12 @@ async fn a_comparison_runs_every_transport_and_reports_complete_deliveries() {
     let mut settings = test_settings();
     settings.limits.max_streams_per_client = 6;
     let s = TestServer::start_with_settings(settings).await;
-    let post = |body: serde_json::Value| s.http.post(s.url("/api/workshop/comparison")).json(&body).send();
+    let post = |body: serde_json::Value| {
+        s.http
+            .post(s.url("/api/workshop/comparison"))
+            .json(&body)
+            .send()
+    };
 
     for bad in [
         json!({"clients_per_transport": 0, "poll_interval_ms": 1000}),
@@ -138,24 +208,38 @@ async fn a_comparison_runs_every_transport_and_reports_complete_deliveries() {
         assert_eq!(res.status(), 422, "{bad}");
     }
 
-    let res = post(json!({"clients_per_transport": 5, "poll_interval_ms": 500, "duration_secs": 4})).await.unwrap();
+    let res =
+        post(json!({"clients_per_transport": 5, "poll_interval_ms": 500, "duration_secs": 4}))
+            .await
+            .unwrap();
     assert_eq!(res.status(), 202);
-    let again = post(json!({"clients_per_transport": 5, "poll_interval_ms": 500})).await.unwrap();
+    let again = post(json!({"clients_per_transport": 5, "poll_interval_ms": 500}))
+        .await
+        .unwrap();
     assert_eq!(again.status(), 409, "one comparison at a time");
     let err: orderboard_model::ApiErrorBody = again.json().await.unwrap();
     assert_eq!(err.error.code, ErrorCode::AlreadyRunning);
 
     let finished = async {
         loop {
-            let state: ComparisonState =
-                s.http.get(s.url("/api/workshop/comparison")).send().await.unwrap().json().await.unwrap();
+            let state: ComparisonState = s
+                .http
+                .get(s.url("/api/workshop/comparison"))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
             match state.phase {
                 ComparisonPhase::Finished | ComparisonPhase::Failed => return state,
                 _ => tokio::time::sleep(Duration::from_millis(200)).await,
             }
         }
     };
-    let state = tokio::time::timeout(Duration::from_secs(60), finished).await.expect("the comparison ends");
+    let state = tokio::time::timeout(Duration::from_secs(60), finished)
+        .await
+        .expect("the comparison ends");
     assert_eq!(state.phase, ComparisonPhase::Finished, "{:?}", state.error);
     let report = state.report.expect("a report");
     assert!(report.changes_made > 0, "{report:?}");

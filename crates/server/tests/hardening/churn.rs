@@ -16,7 +16,8 @@ const CONCURRENCY: usize = 16;
 /// One client: opens a stream and goes away, in one of several ways.
 async fn cycle(addr: &str, path: &str, i: usize) {
     let mut tcp = TcpStream::connect(addr).await.unwrap();
-    let request = format!("GET {path} HTTP/1.1\r\nHost: orderboard\r\nAccept: text/event-stream\r\n\r\n");
+    let request =
+        format!("GET {path} HTTP/1.1\r\nHost: orderboard\r\nAccept: text/event-stream\r\n\r\n");
     tcp.write_all(request.as_bytes()).await.unwrap();
     if i % 10 != 0 {
         // Wait until the stream has really started.
@@ -33,7 +34,9 @@ async fn cycle(addr: &str, path: &str, i: usize) {
     }
     if i % 2 == 0 {
         // No goodbye: the connection is reset.
-        SockRef::from(&tcp).set_linger(Some(Duration::ZERO)).unwrap();
+        SockRef::from(&tcp)
+            .set_linger(Some(Duration::ZERO))
+            .unwrap();
     }
     drop(tcp);
 }
@@ -43,7 +46,9 @@ async fn thousands_of_connects_and_disconnects_leave_nothing_behind() {
     let dir = tempfile::tempdir().unwrap();
     let server = Binary::start(&dir.path().join("churn.db"), &["--heartbeat-secs", "1"]);
     let http = http();
-    let order = try_create(&http, &server.base, &order(2, "churn")).await.unwrap();
+    let order = try_create(&http, &server.base, &order(2, "churn"))
+        .await
+        .unwrap();
     let paths = [
         "/api/events".to_string(),
         "/api/board/events".to_string(),
@@ -71,14 +76,20 @@ async fn thousands_of_connects_and_disconnects_leave_nothing_behind() {
 
     // Warm up (thread pools, database connections, allocator), then measure.
     run(300).await;
-    wait_for_health(&http, &server.base, "warm-up streams closed", |h| h.open_streams.total == 0).await;
+    wait_for_health(&http, &server.base, "warm-up streams closed", |h| {
+        h.open_streams.total == 0
+    })
+    .await;
     let fds_baseline = server.fds();
     let rss_baseline = server.rss_kib();
 
     let started = std::time::Instant::now();
     run(CYCLES).await;
     let churn_time = started.elapsed();
-    let h = wait_for_health(&http, &server.base, "every stream closed", |h| h.open_streams.total == 0).await;
+    let h = wait_for_health(&http, &server.base, "every stream closed", |h| {
+        h.open_streams.total == 0
+    })
+    .await;
 
     let deadline = tokio::time::Instant::now() + PATIENCE;
     let mut fds_after = server.fds();
@@ -98,7 +109,10 @@ async fn thousands_of_connects_and_disconnects_leave_nothing_behind() {
         rss_after.saturating_sub(rss_baseline),
     );
     assert_eq!(h.open_streams.total, 0);
-    assert!(fds_after <= fds_baseline, "fds leaked: {fds_baseline} -> {fds_after}");
+    assert!(
+        fds_after <= fds_baseline,
+        "fds leaked: {fds_baseline} -> {fds_after}"
+    );
     assert!(
         rss_after < rss_baseline + 16 * 1024,
         "memory grew: {rss_baseline} -> {rss_after} KiB"

@@ -70,7 +70,10 @@ async fn sigkill_during_a_burst_loses_no_acknowledged_change() {
             collect_some(&mut stream, None, at_most).await
         }));
     }
-    wait_for_health(&http, &server.base, "subscribers attached", |h| h.open_streams.staff == 4).await;
+    wait_for_health(&http, &server.base, "subscribers attached", |h| {
+        h.open_streams.staff == 4
+    })
+    .await;
 
     // The burst: writers create orders and move them along, recording each
     // change the server acknowledged, until the server dies.
@@ -81,19 +84,30 @@ async fn sigkill_during_a_burst_loses_no_acknowledged_change() {
         writers.push(tokio::spawn(async move {
             let new = order(3 + w, "crash test");
             loop {
-                let Some(mut order) = try_create(&http, &base, &new).await else { return };
-                acks.lock().unwrap().push((order.id.to_string(), order.version));
+                let Some(mut order) = try_create(&http, &base, &new).await else {
+                    return;
+                };
+                acks.lock()
+                    .unwrap()
+                    .push((order.id.to_string(), order.version));
                 for to in [Stage::Preparing, Stage::Ready, Stage::Collected] {
-                    let Some(next) = try_move(&http, &base, &order, to).await else { return };
+                    let Some(next) = try_move(&http, &base, &order, to).await else {
+                        return;
+                    };
                     order = next;
-                    acks.lock().unwrap().push((order.id.to_string(), order.version));
+                    acks.lock()
+                        .unwrap()
+                        .push((order.id.to_string(), order.version));
                 }
             }
         }));
     }
     let deadline = tokio::time::Instant::now() + PATIENCE;
     while acknowledged.lock().unwrap().len() < 400 {
-        assert!(tokio::time::Instant::now() < deadline, "the burst is too slow");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the burst is too slow"
+        );
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     server.kill();
@@ -112,7 +126,11 @@ async fn sigkill_during_a_burst_loses_no_acknowledged_change() {
     assert!(head >= acknowledged.len() as u64);
 
     // Everything in the log, read back from the start.
-    let log = collect(Stream::open(&server.url("/api/events"), Some(0)).await, Some(head)).await;
+    let log = collect(
+        Stream::open(&server.url("/api/events"), Some(0)).await,
+        Some(head),
+    )
+    .await;
     assert_eq!(log.len() as u64, head, "the log is whole: 1..=head");
     let in_log: HashSet<(String, u64)> = log.iter().map(|s| (s.order.clone(), s.version)).collect();
     let found = acknowledged.iter().filter(|a| in_log.contains(*a)).count();
@@ -122,7 +140,11 @@ async fn sigkill_during_a_burst_loses_no_acknowledged_change() {
     for got in &before {
         let last = got.last().map(|s| s.seq).unwrap_or(0);
         let resumed = if last < head {
-            collect(Stream::open(&server.url("/api/events"), Some(last)).await, Some(head)).await
+            collect(
+                Stream::open(&server.url("/api/events"), Some(last)).await,
+                Some(head),
+            )
+            .await
         } else {
             Vec::new()
         };
@@ -132,9 +154,17 @@ async fn sigkill_during_a_burst_loses_no_acknowledged_change() {
         duplicated += all.len() - distinct.len();
         lost += head - distinct.len() as u64;
         let seqs: Vec<u64> = all.iter().map(|s| s.seq).collect();
-        assert_eq!(seqs, (1..=head).collect::<Vec<_>>(), "each change once, in order");
+        assert_eq!(
+            seqs,
+            (1..=head).collect::<Vec<_>>(),
+            "each change once, in order"
+        );
         for s in &all {
-            assert_eq!(log[(s.seq - 1) as usize], **s, "the same change as in the log");
+            assert_eq!(
+                log[(s.seq - 1) as usize],
+                **s,
+                "the same change as in the log"
+            );
         }
     }
     let lost_acks = acknowledged.len() - found;
@@ -145,7 +175,10 @@ async fn sigkill_during_a_burst_loses_no_acknowledged_change() {
         before.iter().map(Vec::len).collect::<Vec<_>>(),
         lost_acks as u64 + lost,
     );
-    assert_eq!(lost_acks, 0, "acknowledged changes missing from the database");
+    assert_eq!(
+        lost_acks, 0,
+        "acknowledged changes missing from the database"
+    );
     assert_eq!(lost, 0);
     assert_eq!(duplicated, 0);
 }

@@ -29,7 +29,10 @@ fn complete_event_ids(raw: &[u8]) -> Vec<u64> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_that_stops_reading_is_closed_and_resumes_without_a_gap() {
     let dir = tempfile::tempdir().unwrap();
-    let server = Binary::start(&dir.path().join("slow.db"), &["--stall-secs", "2", "--heartbeat-secs", "1"]);
+    let server = Binary::start(
+        &dir.path().join("slow.db"),
+        &["--stall-secs", "2", "--heartbeat-secs", "1"],
+    );
     let http = http();
 
     // The slow client: a tiny receive buffer, one request, then no reading.
@@ -38,8 +41,10 @@ async fn a_client_that_stops_reading_is_closed_and_resumes_without_a_gap() {
     socket.set_recv_buffer_size(4096).unwrap();
     socket.connect(&addr.into()).unwrap();
     let mut slow: TcpStream = socket.into();
-    slow.write_all(b"GET /api/events HTTP/1.1\r\nHost: orderboard\r\nAccept: text/event-stream\r\n\r\n")
-        .unwrap();
+    slow.write_all(
+        b"GET /api/events HTTP/1.1\r\nHost: orderboard\r\nAccept: text/event-stream\r\n\r\n",
+    )
+    .unwrap();
     slow.set_read_timeout(Some(PATIENCE)).unwrap();
     let mut seen = Vec::new();
     let mut buf = [0u8; 4096];
@@ -50,13 +55,17 @@ async fn a_client_that_stops_reading_is_closed_and_resumes_without_a_gap() {
     }
     // An event stream runs to the end of the connection, unchunked.
     assert!(String::from_utf8_lossy(&seen).starts_with("HTTP/1.0 200"));
-    wait_for_health(&http, &server.base, "the stream is open", |h| h.open_streams.staff == 1).await;
+    wait_for_health(&http, &server.base, "the stream is open", |h| {
+        h.open_streams.staff == 1
+    })
+    .await;
 
     let baseline_kib = server.rss_kib();
     let mut peak_kib = baseline_kib;
     let mut changes = 0u64;
     let mut frame_bytes = 0u64;
-    let note = "Table by the window; the big order for the office party, everything at once".repeat(3);
+    let note =
+        "Table by the window; the big order for the office party, everything at once".repeat(3);
     let new = order(50, &note);
     let frame_len = serde_json::to_vec(&new).unwrap().len() as u64;
     let mut closed = false;
@@ -84,7 +93,10 @@ async fn a_client_that_stops_reading_is_closed_and_resumes_without_a_gap() {
             break;
         }
     }
-    assert!(closed, "the stalled stream was never closed after {changes} changes");
+    assert!(
+        closed,
+        "the stalled stream was never closed after {changes} changes"
+    );
     let head = health(&http, &server.base).await.head_seq;
     let after_kib = server.rss_kib();
 
@@ -97,16 +109,26 @@ async fn a_client_that_stops_reading_is_closed_and_resumes_without_a_gap() {
         }
     }
     let got = complete_event_ids(&seen);
-    assert!(got.windows(2).all(|w| w[1] == w[0] + 1), "no gap before the stall: {got:?}");
+    assert!(
+        got.windows(2).all(|w| w[1] == w[0] + 1),
+        "no gap before the stall: {got:?}"
+    );
     let last = got.last().copied().unwrap_or(0);
     let mut resumed = Stream::open(&server.url("/api/events"), Some(last)).await;
     assert_eq!(resumed.status, 200);
     let mut expected = last + 1;
     let mut replayed = 0u64;
     while expected <= head {
-        let e = resumed.next().await.expect("the replay goes on to the head");
+        let e = resumed
+            .next()
+            .await
+            .expect("the replay goes on to the head");
         assert_eq!(e.event, "order", "{e:?}");
-        assert_eq!(e.id.parse::<u64>().unwrap(), expected, "each missed change once, in order");
+        assert_eq!(
+            e.id.parse::<u64>().unwrap(),
+            expected,
+            "each missed change once, in order"
+        );
         expected += 1;
         replayed += 1;
     }

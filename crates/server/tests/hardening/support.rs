@@ -45,13 +45,16 @@ impl Binary {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
                 if !sent {
                     if let Some(i) = line.find("listening on http://") {
-                        let _ = tx.send(line[i + "listening on http://".len()..].trim().to_string());
+                        let _ =
+                            tx.send(line[i + "listening on http://".len()..].trim().to_string());
                         sent = true;
                     }
                 }
             }
         });
-        let addr = rx.recv_timeout(PATIENCE).expect("the server logs its address");
+        let addr = rx
+            .recv_timeout(PATIENCE)
+            .expect("the server logs its address");
         Binary {
             child,
             base: format!("http://{addr}"),
@@ -89,7 +92,9 @@ impl Binary {
             .filter(|e| {
                 let target = std::fs::read_link(e.path()).unwrap_or_default();
                 let target = target.to_string_lossy();
-                !(target.ends_with(".db") || target.ends_with(".db-wal") || target.ends_with(".db-shm"))
+                !(target.ends_with(".db")
+                    || target.ends_with(".db-wal")
+                    || target.ends_with(".db-shm"))
             })
             .count()
     }
@@ -144,7 +149,10 @@ pub async fn wait_for_health(
         if check(&h) {
             return h;
         }
-        assert!(tokio::time::Instant::now() < deadline, "{what}: never happened: {h:?}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{what}: never happened: {h:?}"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
@@ -182,7 +190,12 @@ pub async fn try_create(http: &reqwest::Client, base: &str, new: &NewOrder) -> O
 }
 
 /// Moves an order; `None` if the server did not acknowledge it.
-pub async fn try_move(http: &reqwest::Client, base: &str, order: &Order, to: Stage) -> Option<Order> {
+pub async fn try_move(
+    http: &reqwest::Client,
+    base: &str,
+    order: &Order,
+    to: Stage,
+) -> Option<Order> {
     let res = http
         .post(format!("{base}/api/orders/{}/stage", order.id))
         .json(&StageChangeRequest {
