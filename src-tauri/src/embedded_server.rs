@@ -1,7 +1,7 @@
 //! The Orderboard server, embedded in the desktop app.
 //!
-//! The app owns one database pool and one order store for its whole life; the
-//! HTTP listener on top of them can be restarted (to switch between "this
+//! The app owns one database pool, one order store and their background
+//! work for its whole life; the HTTP listener on top of them can be restarted (to switch between "this
 //! computer only" and "the restaurant network") without touching either. On
 //! quit the listener's shutdown future is completed, the server is awaited,
 //! and only then is the pool closed, so every acknowledged change is on disk.
@@ -105,7 +105,8 @@ impl EmbeddedServer {
             pool,
             Arc::new(InProcessFeed::default()),
             StreamSettings::default(),
-        );
+        )
+        .await;
         Ok(Arc::new(EmbeddedServer {
             state,
             running: Mutex::new(None),
@@ -122,15 +123,12 @@ impl EmbeddedServer {
         let port = listener.local_addr()?.port();
         tracing::info!("Orderboard is listening on http://{}:{port}/", scope.ip());
         let stop = CancellationToken::new();
-        // A fresh shutdown token per listener: the store and the open-stream
-        // counts are shared, the streams of a stopped listener end with it.
-        let state = AppState {
-            shutdown: CancellationToken::new(),
-            ..self.state.clone()
-        };
+        // The listener owns its connections only: stopping it ends its
+        // streams, and the state's background work (the board fan-out, the
+        // copies of followed orders) goes on for the next listener.
         let task = tauri::async_runtime::spawn(serve_embedded(
             listener,
-            state,
+            self.state.clone(),
             stop.clone().cancelled_owned(),
         ));
         *running = Some(Running {
@@ -157,8 +155,8 @@ impl EmbeddedServer {
         if let Some(running) = self.running.lock().await.take() {
             stop_listener(running).await;
         }
-        // The shared state's own token: background work tied to it stops too.
-        self.state.shutdown.cancel();
+        // The application's background work ends with it.
+        self.state.shut_down();
         self.state.store.pool().close().await;
         tracing::info!("embedded server stopped and database closed");
     }

@@ -28,7 +28,7 @@ async fn start(settings: StreamSettings) -> Server {
         .try_init();
     let dir = tempfile::tempdir().unwrap();
     let pool = db::open(&dir.path().join("orderboard.db")).await.unwrap();
-    let state = AppState::new(pool, Arc::new(InProcessFeed::default()), settings);
+    let state = AppState::new(pool, Arc::new(InProcessFeed::default()), settings).await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let (stop, stopped) = oneshot::channel::<()>();

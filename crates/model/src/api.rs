@@ -43,6 +43,9 @@ pub enum ErrorCode {
     NumberInUse,
     /// Every display number is in use by an active order.
     NoFreeNumber,
+    /// The order has taken as many changes as one order may
+    /// ([`crate::order::MAX_CHANGES`]).
+    TooManyChanges,
     /// A workshop comparison is already running: stop it first.
     AlreadyRunning,
     /// Too many open streams.

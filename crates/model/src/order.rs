@@ -13,6 +13,12 @@ pub const MAX_NOTE_CHARS: usize = 200;
 pub const MAX_ITEM_NAME_CHARS: usize = 80;
 pub const MAX_ITEMS: usize = 50;
 pub const MAX_QTY: u8 = 99;
+/// The most stage changes one order may take after it is created. Every
+/// change is kept in the event log with the order's whole state, its stage
+/// history included, so an order moved back and forth without end would
+/// make each new event larger than the last. A real order takes a handful
+/// of changes, and a few recalls; this bounds what one order can cost.
+pub const MAX_CHANGES: u64 = 100;
 
 /// One line of an order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

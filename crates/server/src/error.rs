@@ -60,6 +60,31 @@ pub enum ApiError {
     Internal(#[from] anyhow::Error),
 }
 
+/// The store's errors at the HTTP edge.
+impl From<crate::store::StoreError> for ApiError {
+    fn from(e: crate::store::StoreError) -> Self {
+        use crate::store::StoreError;
+        match e {
+            StoreError::Invalid(e) => ApiError::Validation(e),
+            StoreError::NotFound => ApiError::order_not_found(),
+            StoreError::Refused {
+                code,
+                message,
+                order,
+                allowed,
+            } => ApiError::Conflict {
+                code,
+                message,
+                order,
+                allowed,
+            },
+            StoreError::NoFreeNumber => ApiError::NoFreeNumber,
+            StoreError::Database(e) => ApiError::Internal(e.into()),
+            e @ StoreError::Unavailable(_) => ApiError::Internal(anyhow::anyhow!("{e}")),
+        }
+    }
+}
+
 impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> Self {
         ApiError::Internal(e.into())

@@ -1,9 +1,11 @@
 //! Orderboard's server: an order store on SQLite, a REST API and live SSE
 //! streams, as a library that the headless binary and the desktop app embed.
 //!
-//! Follow a stage change: `routes::orders::change_stage` → `store` (commit to
-//! SQLite, append to `store::event_log`) → `feed` (publish once) →
-//! `sse::live_stream` (every open stream) → the screens.
+//! Follow a stage change, one way down: `routes::orders::change_stage` →
+//! `model::stage` (the stage machine) → `store` (commit to SQLite, append to
+//! `store::event_log`) → `feed` (publish the domain change once) →
+//! `stream::cursor` (each stream's resume path) → `wire` (encoded once per
+//! wire format) → `sse`, `ws`, `sse::board_fan_out` → `serving` (the socket).
 
 pub mod auth;
 pub mod config;
@@ -18,7 +20,9 @@ pub mod serving;
 pub mod shutdown;
 pub mod sse;
 pub mod store;
+pub mod stream;
 mod ui_assets;
+pub mod wire;
 pub mod workshop;
 pub mod ws;
 
@@ -29,12 +33,12 @@ use feed::ChangeFeed;
 use limits::StreamAdmission;
 use orderboard_model::Transport;
 use sqlx::SqlitePool;
-use sse::open_streams::OpenStreamCounts;
-use sse::snapshot_cache::SnapshotCache;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 use store::OrderStore;
+use stream::open_streams::OpenStreamCounts;
+use stream::snapshot_cache::SnapshotCache;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tower_http::trace::TraceLayer;
@@ -58,8 +62,11 @@ pub struct AppState {
     pub sessions: Arc<auth::Sessions>,
     /// Places taken by open streams, against `settings.limits`.
     pub admission: Arc<StreamAdmission>,
-    /// Cancelled when the server shuts down; every open stream ends on it.
+    /// Cancelled when the application shuts down ([`AppState::shut_down`],
+    /// or when its last clone is dropped); background work ends on it.
     pub shutdown: CancellationToken,
+    /// Shuts the application down when the last clone of the state goes.
+    _lifetime: Arc<Lifetime>,
     /// The newest state of followed orders, kept by the feed: polls are
     /// answered from memory, not from SQLite.
     pub latest_orders: Arc<store::latest_orders::LatestOrders>,
@@ -74,9 +81,16 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Starts the store's writer and the event log's pruning; call from
-    /// within a tokio runtime.
-    pub fn new(pool: SqlitePool, feed: Arc<dyn ChangeFeed>, settings: StreamSettings) -> Self {
+    /// Starts the store's writer and the application's background work
+    /// (the board fan-out, the copies of followed orders, the event log's
+    /// pruning), which last as long as the state: not as long as a
+    /// listener. Reads the staff passphrase kept in the database, and says
+    /// which staff policy is in force. Call from within a tokio runtime.
+    pub async fn new(
+        pool: SqlitePool,
+        feed: Arc<dyn ChangeFeed>,
+        settings: StreamSettings,
+    ) -> Self {
         let shutdown = CancellationToken::new();
         let sessions = Arc::new(auth::Sessions::new(settings.auth.clone()));
         let store = OrderStore::new(pool.clone(), feed);
@@ -90,7 +104,7 @@ impl AppState {
             settings.heartbeat,
             settings.fan_out_threads,
         );
-        AppState {
+        let state = AppState {
             store: store.clone(),
             open_streams: Arc::new(OpenStreamCounts::default()),
             settings,
@@ -105,8 +119,56 @@ impl AppState {
             transport_metrics: Arc::new(TransportMetrics::new()),
             demo: Arc::new(DemoDriver::new(store.clone(), shutdown.clone())),
             comparison: Arc::new(Comparison::default()),
+            _lifetime: Arc::new(Lifetime {
+                shutdown: shutdown.clone(),
+                feed: store.feed().clone(),
+            }),
             shutdown,
+        };
+        if let Err(e) = auth::stored_passphrase::sync(&state).await {
+            tracing::error!(error = %e, "reading or storing the staff passphrase");
         }
+        auth::log_policy(&state.sessions);
+        state
+    }
+
+    /// Ends the application's background work and every open stream (the
+    /// feed closes). Called once, when the application quits.
+    pub fn shut_down(&self) {
+        self._lifetime.end();
+    }
+
+    /// What a stream's cursor reads from.
+    pub fn stream_source(&self) -> stream::Source {
+        stream::Source {
+            store: self.store.clone(),
+            snapshots: self.snapshots.clone(),
+            open_streams: self.open_streams.clone(),
+        }
+    }
+}
+
+/// The application's life: ended explicitly, or when the last clone of its
+/// state is dropped.
+struct Lifetime {
+    shutdown: CancellationToken,
+    feed: Arc<dyn ChangeFeed>,
+}
+
+impl Lifetime {
+    fn end(&self) {
+        if !self.shutdown.is_cancelled() {
+            // In this order: a stream that subscribes after the feed closed
+            // sees the cancelled token (`sse::live_stream`).
+            self.shutdown.cancel();
+            self.feed.close();
+        }
+    }
+}
+
+impl Drop for Lifetime {
+    fn drop(&mut self) {
+        self.end();
     }
 }
 
@@ -228,8 +290,9 @@ fn cross_origin(origins: &[String]) -> Option<tower_http::cors::CorsLayer> {
     )
 }
 
-/// Serves the application until `shutdown` completes; then ends every open
-/// stream, so that graceful shutdown does not wait on them forever. The
+/// Serves the application on `listener` until `shutdown` completes; then
+/// ends this listener's connections and streams. The state, and everything
+/// it runs, outlives the listener: another may be started on it. The
 /// connection limits (header read timeout, write stalls) are applied here:
 /// see [`serving`].
 pub async fn serve(
@@ -237,7 +300,11 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    serving::serve_router(listener, app(state.clone()), state, shutdown).await
+    if let Ok(addr) = listener.local_addr() {
+        state.comparison.serve_on(addr);
+    }
+    let limits = state.settings.limits.clone();
+    serving::serve_router(listener, app(state), &limits, shutdown).await
 }
 
 /// The default interval between heartbeat comments on idle streams.

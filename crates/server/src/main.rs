@@ -28,7 +28,8 @@ async fn main() -> anyhow::Result<()> {
         pool.clone(),
         Arc::new(InProcessFeed::default()),
         args.stream_settings(),
-    );
+    )
+    .await;
     if args.demo {
         state
             .demo
@@ -37,7 +38,8 @@ async fn main() -> anyhow::Result<()> {
     }
     let listener = orderboard_server::serving::bind(args.listen)?;
     tracing::info!("listening on http://{}", listener.local_addr()?);
-    serve(listener, state, shutdown::signal()).await?;
+    serve(listener, state.clone(), shutdown::signal()).await?;
+    state.shut_down();
     pool.close().await;
     tracing::info!("stopped");
     Ok(())

@@ -76,6 +76,7 @@ fn describe_error(e: &ApiErrorDetail) -> (String, String) {
         ErrorCode::ValidationFailed => "Check the order",
         ErrorCode::NotFound => "Not found",
         ErrorCode::NoFreeNumber => "No free order number",
+        ErrorCode::TooManyChanges => "This order cannot change any more",
         _ => "Request failed",
     };
     let text = match e.order.as_deref() {

@@ -108,6 +108,18 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 /// The argon2 hash of a passphrase, in PHC form, with a fresh salt.
+/// Says in the log which staff policy is in force.
+pub fn log_policy(sessions: &Sessions) {
+    if sessions.sign_in_required() {
+        tracing::info!("staff requests need a signed-in session (a staff passphrase is set)");
+    } else {
+        tracing::warn!(
+            "no staff passphrase is set: only this computer (loopback) may make staff requests; \
+             set --staff-passphrase or ORDERBOARD_STAFF_PASSPHRASE to let staff sign in from other machines"
+        );
+    }
+}
+
 pub fn hash_passphrase(passphrase: &str) -> String {
     let mut salt = [0u8; 16];
     getrandom::fill(&mut salt).expect("the OS random source");

@@ -11,7 +11,7 @@
 //! attached cost a fifth of the server's durable writes per second
 //! (docs/benchmarks.md).
 
-use super::{ChangeFeed, Delivery, PublishedChange, Subscription};
+use super::{ChangeFeed, Committed, Delivery, Subscription};
 use futures_util::future::ready;
 use futures_util::{Stream, StreamExt};
 use std::collections::HashMap;
@@ -31,7 +31,7 @@ pub const DEFAULT_CAPACITY: usize = 1024;
 pub const ORDER_CAPACITY: usize = 16;
 
 /// `None` is the last item: the feed is closing.
-type Sender = broadcast::Sender<Option<Arc<PublishedChange>>>;
+type Sender = broadcast::Sender<Option<Arc<Committed>>>;
 
 pub struct InProcessFeed {
     sender: Sender,
@@ -43,7 +43,7 @@ pub struct InProcessFeed {
 struct OrderChannels(Mutex<HashMap<Uuid, Sender>>);
 
 impl OrderChannels {
-    fn subscribe(&self, order: Uuid) -> broadcast::Receiver<Option<Arc<PublishedChange>>> {
+    fn subscribe(&self, order: Uuid) -> broadcast::Receiver<Option<Arc<Committed>>> {
         let mut channels = self.0.lock().expect("order channels lock");
         channels
             .entry(order)
@@ -51,9 +51,9 @@ impl OrderChannels {
             .subscribe()
     }
 
-    fn publish(&self, change: &Arc<PublishedChange>) {
+    fn publish(&self, change: &Arc<Committed>) {
         let channels = self.0.lock().expect("order channels lock");
-        if let Some(sender) = channels.get(&change.order_id) {
+        if let Some(sender) = channels.get(&change.order_id()) {
             let _ = sender.send(Some(change.clone()));
         }
     }
@@ -88,7 +88,7 @@ impl OrderChannels {
 }
 
 /// A receiver's items as deliveries, ending at the closing `None`.
-fn deliveries(receiver: broadcast::Receiver<Option<Arc<PublishedChange>>>) -> Subscription {
+fn deliveries(receiver: broadcast::Receiver<Option<Arc<Committed>>>) -> Subscription {
     BroadcastStream::new(receiver)
         .map(|r| match r {
             Ok(Some(change)) => Some(Delivery::Change(change)),
@@ -149,7 +149,7 @@ impl Default for InProcessFeed {
 }
 
 impl ChangeFeed for InProcessFeed {
-    fn publish(&self, change: Arc<PublishedChange>) {
+    fn publish(&self, change: Arc<Committed>) {
         self.orders.publish(&change);
         // An error only means nobody is listening right now.
         let _ = self.sender.send(Some(change));
@@ -329,9 +329,9 @@ mod tests {
         };
         // More changes to the order than its channel keeps, unread.
         for i in 1..=ORDER_CAPACITY as u64 + 1 {
-            let mut event = change.event.clone();
+            let mut event = change.event().clone();
             event.seq += i;
-            feed.publish(Arc::new(PublishedChange::encode(&event)));
+            feed.publish(Arc::new(Committed::new(event)));
         }
         assert!(matches!(follows_a.next().await, Some(Delivery::Missed)));
         // What follows the gap is the newest the channel still holds.

@@ -1,15 +1,16 @@
 //! Publish/subscribe of committed changes, behind a small interface.
 //!
 //! The order store publishes each change exactly once, after its commit and in
-//! sequence order; every open stream subscribes, to every change or to one
-//! order's. Nothing here touches the database: a subscriber that falls behind
+//! sequence order, as a domain change ([`Committed`]: the order's new state,
+//! the change's sequence number, kind, from and to), never as wire bytes;
+//! every open stream subscribes, to every change or to one order's. Nothing here touches the database: a subscriber that falls behind
 //! is told so ([`Delivery::Missed`]) and catches up from the event log itself.
 //! The in-process implementation is [`in_process::InProcessFeed`]; a
 //! broker-backed one for several server instances can implement
 //! [`ChangeFeed`] too.
 
+pub mod committed;
 pub mod in_process;
-pub mod published;
 
 use futures_util::future::ready;
 use futures_util::stream::BoxStream;
@@ -17,13 +18,13 @@ use futures_util::StreamExt;
 use std::sync::Arc;
 use uuid::Uuid;
 
-pub use published::PublishedChange;
+pub use committed::Committed;
 
 /// What a subscription yields.
 #[derive(Debug, Clone)]
 pub enum Delivery {
     /// The next committed change.
-    Change(Arc<PublishedChange>),
+    Change(Arc<Committed>),
     /// The subscriber fell behind and some changes were dropped for it: it
     /// must catch up from the event log before it trusts what follows.
     Missed,
@@ -35,7 +36,7 @@ pub type Subscription = BoxStream<'static, Delivery>;
 
 pub trait ChangeFeed: Send + Sync + 'static {
     /// Hands a committed change to every current subscriber.
-    fn publish(&self, change: Arc<PublishedChange>);
+    fn publish(&self, change: Arc<Committed>);
     /// Starts receiving every change published from now on.
     fn subscribe(&self) -> Subscription;
     /// Starts receiving the changes to one order published from now on, and
@@ -47,16 +48,16 @@ pub trait ChangeFeed: Send + Sync + 'static {
         self.subscribe()
             .filter(move |d| {
                 ready(match d {
-                    Delivery::Change(change) => change.order_id == order,
+                    Delivery::Change(change) => change.order_id() == order,
                     Delivery::Missed => true,
                 })
             })
             .boxed()
     }
     /// Ends every subscription (each stream yields its last item, then ends).
-    /// Serving calls it at shutdown, after cancelling `AppState::shutdown`:
-    /// so a stream needs no shutdown waiter of its own, which would take a
-    /// lock shared by every stream each time any of them wakes.
+    /// Called once, when the application shuts down (not when one listener
+    /// stops): so a stream needs no shutdown waiter of its own, which would
+    /// take a lock shared by every stream each time any of them wakes.
     fn close(&self);
     /// How many subscriptions are open.
     fn subscriber_count(&self) -> usize;

@@ -2,8 +2,9 @@
 //! only what a board shows: number, first name and stage.
 
 use crate::error::{ApiError, ApiQuery};
-use crate::sse::live_stream::{self, Audience};
-use crate::sse::resume::{resume_from, StreamQuery};
+use crate::sse::live_stream;
+use crate::stream::resume::{resume_from, StreamQuery};
+use crate::stream::Audience;
 use crate::AppState;
 use axum::extract::State;
 use axum::http::HeaderMap;

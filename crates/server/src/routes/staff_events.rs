@@ -1,8 +1,9 @@
 //! `GET /api/events`: the dispatchers' live stream of every order, in full.
 
 use crate::error::{ApiError, ApiQuery};
-use crate::sse::live_stream::{self, Audience};
-use crate::sse::resume::{resume_from, StreamQuery};
+use crate::sse::live_stream;
+use crate::stream::resume::{resume_from, StreamQuery};
+use crate::stream::Audience;
 use crate::AppState;
 use axum::extract::State;
 use axum::http::HeaderMap;

@@ -5,9 +5,10 @@
 use crate::error::{ApiError, ApiPath, ApiQuery};
 use crate::feed::Delivery;
 use crate::limits;
-use crate::sse::live_stream::{self, Audience, Start};
-use crate::sse::resume::{resume_from, StreamQuery};
-use crate::store::event_log;
+use crate::sse::live_stream;
+use crate::stream::resume::{resume_from, ResumeFrom, StreamQuery};
+use crate::stream::{Audience, Cursor, Opened};
+use crate::wire::Encoding;
 use crate::ws::track_socket;
 use crate::AppState;
 use axum::extract::ws::WebSocketUpgrade;
@@ -122,6 +123,7 @@ pub async fn longpoll(
     State(state): State<AppState>,
     ApiPath(token): ApiPath<String>,
     ApiQuery(query): ApiQuery<LongPollQuery>,
+    stopping: crate::serving::ListenerStopping,
 ) -> Result<Response, ApiError> {
     let timeout = query.timeout_secs.unwrap_or(DEFAULT_LONG_POLL_SECS);
     if !(1..=MAX_LONG_POLL_SECS).contains(&timeout) {
@@ -140,7 +142,7 @@ pub async fn longpoll(
     let metrics = state.transport_metrics.clone();
     let deadline = tokio::time::sleep(Duration::from_secs(timeout));
     tokio::pin!(deadline);
-    let shutdown = state.shutdown.clone();
+    let shutdown = stopping.0;
     loop {
         if order.version > after {
             metrics.delivered(Transport::Longpoll, order.updated_at);
@@ -154,7 +156,7 @@ pub async fn longpoll(
                 None => break,
                 // The subscription carries only this order's changes.
                 Some(Delivery::Change(change)) => {
-                    order = std::sync::Arc::new(change.event.order.clone());
+                    order = std::sync::Arc::new(change.order.clone());
                 }
                 // Fell behind the feed: the database has the truth.
                 Some(Delivery::Missed) => {
@@ -186,22 +188,15 @@ pub async fn socket(
     State(state): State<AppState>,
     ApiPath(token): ApiPath<String>,
     ApiQuery(query): ApiQuery<StreamQuery>,
+    stopping: crate::serving::ListenerStopping,
     extensions: Extensions,
     upgrade: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
-    let order = state
-        .store
-        .by_tracking_token(&token)
-        .await?
-        .ok_or_else(no_such_order)?;
-    // Everything the socket reads of the order is read after this.
-    let subscription = state.store.feed().subscribe_order(order.id);
-    let start = Start::plan(&state, resume_from(&HeaderMap::new(), &query)).await?;
-    if let Start::ReplayAfter(seen) = start {
-        if already_saw_the_end(&state, &order, seen).await? {
-            return Ok(live_stream::no_more_events());
-        }
-    }
+    let from = resume_from(&HeaderMap::new(), &query);
+    let cursor = match open(&state, &token, Encoding::TrackWs, from).await? {
+        Opened::Cursor(cursor) => cursor,
+        Opened::Finished => return Ok(live_stream::no_more_events()),
+    };
     // The socket outlives this response, so it holds its place itself.
     let permit = limits::admit(&state, &extensions)?;
     // Customers have nothing to send: small buffers, and no room for big
@@ -211,21 +206,25 @@ pub async fn socket(
         .write_buffer_size(0)
         .max_message_size(MAX_CLIENT_MESSAGE)
         .max_frame_size(MAX_CLIENT_MESSAGE);
-    Ok(upgrade.on_upgrade(move |socket| {
-        track_socket::run(state, order.id, start, subscription, socket, permit)
-    }))
+    Ok(upgrade
+        .on_upgrade(move |socket| track_socket::run(state, cursor, socket, permit, stopping.0)))
 }
 
-/// Whether a client that saw up to `seen` already has the order's final state.
-async fn already_saw_the_end(state: &AppState, order: &Order, seen: u64) -> Result<bool, ApiError> {
-    if !order.stage.is_final() {
-        return Ok(false);
-    }
-    let mut conn = state.store.pool().acquire().await?;
-    let last = event_log::last_seq_of_order(&mut conn, order.id)
+/// The opening steps every way of following an order shares: the order
+/// behind the token (404 if none), and a cursor on it in `encoding`.
+async fn open(
+    state: &AppState,
+    token: &str,
+    encoding: Encoding,
+    from: ResumeFrom,
+) -> Result<Opened, ApiError> {
+    let order = state
+        .store
+        .by_tracking_token(token)
         .await?
-        .unwrap_or(0);
-    Ok(seen >= last)
+        .ok_or_else(no_such_order)?;
+    let audience = Audience::Track(order.id);
+    Ok(Cursor::open(&state.stream_source(), audience, encoding, from).await?)
 }
 
 /// `GET /api/track/{token}/events`: 404 for an unknown token; 204 for a client
@@ -244,19 +243,11 @@ pub async fn stream(
     headers: HeaderMap,
     ApiQuery(query): ApiQuery<StreamQuery>,
 ) -> Result<Response, ApiError> {
-    let order = state
-        .store
-        .by_tracking_token(&token)
-        .await?
-        .ok_or_else(no_such_order)?;
-    // Everything the stream reads of the order is read after this.
-    let audience = Audience::Track(order.id);
-    let subscription = audience.subscribe(&state);
-    let start = Start::plan(&state, resume_from(&headers, &query)).await?;
-    if let Start::ReplayAfter(seen) = start {
-        if already_saw_the_end(&state, &order, seen).await? {
-            return Ok(live_stream::no_more_events());
-        }
-    }
-    Ok(live_stream::response(state, audience, start, subscription))
+    let from = resume_from(&headers, &query);
+    Ok(
+        match open(&state, &token, Encoding::TrackSse, from).await? {
+            Opened::Cursor(cursor) => live_stream::response(state, cursor),
+            Opened::Finished => live_stream::no_more_events(),
+        },
+    )
 }

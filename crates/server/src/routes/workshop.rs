@@ -3,7 +3,7 @@
 //! points for the workshop page, and the comparison it starts and stops.
 
 use crate::error::{ApiError, ApiJson};
-use crate::sse::encoder;
+use crate::wire::sse as encoder;
 use crate::workshop::rates;
 use crate::AppState;
 use axum::extract::State;

@@ -25,7 +25,7 @@
 //!   stream ends (`AppState::shutdown`), and serving returns once the
 //!   connections have finished their answers.
 
-use crate::AppState;
+use crate::limits::Limits;
 use axum::extract::ConnectInfo;
 use axum::Router;
 use hyper::server::conn::http1;
@@ -63,28 +63,39 @@ pub fn bind(addr: std::net::SocketAddr) -> io::Result<TcpListener> {
     socket.listen(LISTEN_BACKLOG)
 }
 
-/// Serves `router` on `listener` until `shutdown` completes.
+/// A listener's stop, as handlers see it: cancelled when the listener that
+/// took the request stops. Streams that outlive their response (WebSockets,
+/// long polls) end on it; handed-off event streams end with their
+/// connection. A router served some other way gets a token that is never
+/// cancelled.
+#[derive(Clone, Debug, Default)]
+pub struct ListenerStopping(pub CancellationToken);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ListenerStopping {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(parts
+            .extensions
+            .get::<ListenerStopping>()
+            .cloned()
+            .unwrap_or_default())
+    }
+}
+
+/// Serves `router` on `listener` until `shutdown` completes. Stopping ends
+/// this listener's connections and streams, and nothing else: the
+/// application's state and its background work outlive it.
 pub async fn serve_router(
     listener: TcpListener,
     router: Router,
-    state: AppState,
+    limits: &Limits,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
-    let limits = state.settings.limits.clone();
-    if let Ok(addr) = listener.local_addr() {
-        state.comparison.serve_on(addr);
-    }
-    if let Err(e) = crate::auth::stored_passphrase::sync(&state).await {
-        tracing::error!(error = %e, "reading or storing the staff passphrase");
-    }
-    if state.sessions.sign_in_required() {
-        tracing::info!("staff requests need a signed-in session (a staff passphrase is set)");
-    } else {
-        tracing::warn!(
-            "no staff passphrase is set: only this computer (loopback) may make staff requests; \
-             set --staff-passphrase or ORDERBOARD_STAFF_PASSPHRASE to let staff sign in from other machines"
-        );
-    }
+    let limits = limits.clone();
     let mut builder = http1::Builder::new();
     builder
         .timer(TokioTimer::new())
@@ -114,10 +125,15 @@ pub async fn serve_router(
         let handoff = Handoff::default();
         let (io, stalled) = StallWatch::new(tcp, handoff.clone());
         let router = router.clone();
+        // Each connection's own token: waiting on it shares no lock with
+        // the other connections.
+        let stopping = closing.child_token();
         let service = hyper::service::service_fn({
             let handoff = handoff.clone();
+            let stopping = ListenerStopping(stopping.clone());
             move |mut request: hyper::Request<_>| {
                 request.extensions_mut().insert(ConnectInfo(remote));
+                request.extensions_mut().insert(stopping.clone());
                 // A HEAD answer has no body: hyper sends the head alone.
                 let head_only = request.method() == hyper::Method::HEAD;
                 let answer = router.clone().oneshot(request.map(axum::body::Body::new));
@@ -137,7 +153,6 @@ pub async fn serve_router(
             .with_upgrades();
         let stall_timeout = limits.stall_timeout;
         let send_buffer = limits.stream_send_buffer;
-        let closing = closing.clone();
         connections.spawn(async move {
             // Boxed, so that a handed-off stream's task no longer holds
             // hyper's connection state once it is done with it.
@@ -145,7 +160,7 @@ pub async fn serve_router(
                 connection,
                 stalled,
                 stall_timeout,
-                closing,
+                stopping.clone(),
                 remote,
             ));
             let Some(tcp) = served.await else { return };
@@ -154,14 +169,19 @@ pub async fn serve_router(
             };
             // A stream's socket keeps a bounded send buffer (see `Limits`).
             let _ = socket2::SockRef::from(&tcp).set_send_buffer_size(send_buffer);
-            stream_handoff::write_stream(tcp, frames, parking, stall_timeout).await;
+            tracing::debug!(%remote, "event stream started");
+            let started = std::time::Instant::now();
+            tokio::select! {
+                biased;
+                _ = stream_handoff::write_stream(tcp, frames, parking, stall_timeout) => {}
+                // The listener stopped: this stream ends with it.
+                _ = stopping.cancelled() => {}
+            }
+            let secs = started.elapsed().as_secs();
+            tracing::debug!(%remote, secs, "event stream ended");
         });
     }
     drop(listener);
-    // In this order: a stream that subscribes after the feed closed sees the
-    // cancelled token (`sse::live_stream`).
-    state.shutdown.cancel();
-    state.store.feed().close();
     closing.cancel();
     connections.close();
     connections.wait().await;

@@ -26,7 +26,7 @@
 
 use crate::sse::board_fan_out::Parking;
 use axum::body::Body;
-use axum::http::{Response, Version};
+use axum::http::Response;
 use bytes::{Buf, Bytes};
 use futures_util::stream::BoxStream;
 use futures_util::StreamExt;
@@ -139,15 +139,14 @@ impl Handoff {
     /// Takes an SSE response's frames for the writer (its body then ends at
     /// once); any other response passes unchanged.
     pub fn take_over(&self, response: Response<Body>) -> Response<Body> {
-        if response.version() == Version::HTTP_10 {
-            if let Some(frames) = response
-                .extensions()
-                .get::<DirectStream>()
-                .and_then(DirectStream::take)
-            {
-                let parking = response.extensions().get::<Parking>().cloned();
-                *self.0.lock().expect("handoff lock") = Some((frames, parking));
-            }
+        // The stream's own type is the flag, not anything on the wire.
+        if let Some(frames) = response
+            .extensions()
+            .get::<DirectStream>()
+            .and_then(DirectStream::take)
+        {
+            let parking = response.extensions().get::<Parking>().cloned();
+            *self.0.lock().expect("handoff lock") = Some((frames, parking));
         }
         response
     }
@@ -312,7 +311,7 @@ mod tests {
     async fn taken_over_the_frames_go_to_the_writer_and_the_body_ends() {
         let handoff = Handoff::default();
         let response = handoff.take_over(sse(&["a\n\n", "b\n\n"]));
-        assert_eq!(response.version(), Version::HTTP_10);
+        assert_eq!(response.version(), axum::http::Version::HTTP_10);
         assert!(handoff.is_parked());
         let all = axum::body::to_bytes(response.into_body(), 1024)
             .await

@@ -42,10 +42,10 @@
 //! sends the heartbeat to parked sockets when it is idle. It ends when the
 //! feed closes (shutdown), and with it every parked stream.
 
-use super::encoder;
-use super::open_streams::StreamKind;
-use crate::feed::{published, Delivery, Subscription};
+use crate::feed::{Delivery, Subscription};
 use crate::store::{event_log, OrderStore};
+use crate::wire::sse as encoder;
+use crate::wire::Encoding;
 use bytes::{Bytes, BytesMut};
 use futures_util::{FutureExt, StreamExt};
 use std::collections::{HashMap, VecDeque};
@@ -271,6 +271,14 @@ impl Parking {
     }
 }
 
+/// A stream dropped without saying it was gone (its listener stopped, and
+/// took its writer and its loop with it): the task lets go of its socket.
+impl Drop for ParkingState {
+    fn drop(&mut self) {
+        let _ = self.commands.send(Command::Gone(self.id));
+    }
+}
+
 /// A parked stream.
 struct Entry {
     id: u64,
@@ -484,7 +492,7 @@ impl FanOutTask {
                 if change.seq <= head {
                     return;
                 }
-                self.remember(change.seq, change.board_frame.clone());
+                self.remember(change.seq, Encoding::BoardSse.change(&change));
                 self.advance(change.seq);
             }
             // Read from the log before the next sweep ([`Self::recover`]).
@@ -531,7 +539,7 @@ impl FanOutTask {
                 return Ok(None);
             }
             for event in &events {
-                self.remember(event.seq, published::order_frame(StreamKind::Board, event));
+                self.remember(event.seq, Encoding::BoardSse.event(event));
                 head = event.seq;
             }
             if events.len() < event_log::PAGE as usize {

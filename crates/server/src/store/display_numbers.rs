@@ -11,7 +11,7 @@
 
 use super::one_round_trip::Writes;
 use super::order_rows::ACTIVE;
-use crate::error::ApiError;
+use super::StoreError;
 use sqlx::SqliteConnection;
 use std::sync::LazyLock;
 
@@ -35,12 +35,15 @@ static NEXT_FREE: LazyLock<String> = LazyLock::new(|| {
 });
 
 /// Picks the next free number; the write that records it joins `writes`.
-pub async fn next_free(conn: &mut SqliteConnection, writes: &mut Writes) -> Result<u32, ApiError> {
+pub async fn next_free(
+    conn: &mut SqliteConnection,
+    writes: &mut Writes,
+) -> Result<u32, StoreError> {
     let free: Option<i64> = sqlx::query_scalar(NEXT_FREE.as_str())
         .fetch_optional(&mut *conn)
         .await?;
     let Some(number) = free else {
-        return Err(ApiError::NoFreeNumber);
+        return Err(StoreError::NoFreeNumber);
     };
     writes.push(
         "UPDATE display_number SET last = ? WHERE singleton = 1",
@@ -70,7 +73,7 @@ mod tests {
         )
     }
 
-    async fn create(store: &OrderStore) -> Result<u32, ApiError> {
+    async fn create(store: &OrderStore) -> Result<u32, StoreError> {
         let new = NewOrder {
             customer: None,
             channel: Channel::Pickup,
@@ -126,14 +129,20 @@ mod tests {
         .await
         .unwrap();
         set_last(&store, 500).await;
-        assert!(matches!(create(&store).await, Err(ApiError::NoFreeNumber)));
+        assert!(matches!(
+            create(&store).await,
+            Err(StoreError::NoFreeNumber)
+        ));
 
         sqlx::query("UPDATE orders SET stage = 'collected' WHERE number = 250")
             .execute(store.pool())
             .await
             .unwrap();
         assert_eq!(create(&store).await.unwrap(), 250);
-        assert!(matches!(create(&store).await, Err(ApiError::NoFreeNumber)));
+        assert!(matches!(
+            create(&store).await,
+            Err(StoreError::NoFreeNumber)
+        ));
     }
 
     #[tokio::test]

@@ -85,6 +85,21 @@ pub async fn can_resume_after(conn: &mut SqliteConnection, seq: u64) -> Result<b
     Ok(seq <= newest && seq + 1 >= oldest)
 }
 
+/// The next page of events for a client that saw `after` (only one order's
+/// if given), or `None` if it cannot be replayed exactly: `after` is ahead
+/// of the log, or the log was pruned past it. Every stream's catch-up reads
+/// the log through this.
+pub async fn page_after(
+    conn: &mut SqliteConnection,
+    after: u64,
+    order: Option<Uuid>,
+) -> Result<Option<Vec<OrderEvent>>, sqlx::Error> {
+    if !can_resume_after(&mut *conn, after).await? {
+        return Ok(None);
+    }
+    read_after(conn, after, order).await.map(Some)
+}
+
 /// Events after `after`, oldest first, at most [`PAGE`]; only one order's if given.
 pub async fn read_after(
     conn: &mut SqliteConnection,
@@ -133,14 +148,21 @@ pub async fn read_after(
         .collect()
 }
 
-/// The sequence number of an order's latest change.
-pub async fn last_seq_of_order(
+/// An order's latest change: its sequence number and the stage it went to.
+pub async fn last_change_of_order(
     conn: &mut SqliteConnection,
     id: Uuid,
-) -> Result<Option<u64>, sqlx::Error> {
-    let seq: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM events WHERE order_id = ?")
-        .bind(id.to_string())
-        .fetch_one(conn)
-        .await?;
-    Ok(seq.map(|s| s as u64))
+) -> Result<Option<(u64, Stage)>, sqlx::Error> {
+    let row: Option<(i64, String)> = sqlx::query_as(
+        "SELECT seq, to_stage FROM events WHERE order_id = ? ORDER BY seq DESC LIMIT 1",
+    )
+    .bind(id.to_string())
+    .fetch_optional(conn)
+    .await?;
+    row.map(|(seq, to)| {
+        let to = Stage::parse(&to)
+            .ok_or_else(|| sqlx::Error::Decode("bad to_stage in the event log".into()))?;
+        Ok((seq as u64, to))
+    })
+    .transpose()
 }

@@ -16,7 +16,7 @@
 //! one it skipped.
 
 use super::OrderStore;
-use crate::error::ApiError;
+use super::StoreError;
 use crate::feed::{ChangeFeed, Delivery};
 use futures_util::StreamExt;
 use orderboard_model::Order;
@@ -52,7 +52,7 @@ impl LatestOrders {
                 match delivery {
                     None => return,
                     Some(Delivery::Change(change)) => {
-                        keeper.offer(Arc::new(change.event.order.clone()));
+                        keeper.offer(Arc::new(change.order.clone()));
                         keeper.kept_through.store(change.seq, Ordering::Release);
                     }
                     Some(Delivery::Missed) => keeper.forget_all(),
@@ -68,7 +68,7 @@ impl LatestOrders {
         &self,
         store: &OrderStore,
         token: &str,
-    ) -> Result<Option<Arc<Order>>, ApiError> {
+    ) -> Result<Option<Arc<Order>>, StoreError> {
         let generation = self.generation.load(Ordering::Acquire);
         if let Some(head) = store.last_published() {
             if let Some(kept) = self.get(token) {

@@ -12,6 +12,7 @@
 //! mid-request cannot leave a change committed but unpublished.
 
 mod display_numbers;
+pub mod error;
 pub mod event_log;
 pub mod latest_orders;
 pub mod one_round_trip;
@@ -19,8 +20,9 @@ pub mod order_rows;
 pub mod snapshots;
 mod tracking_token;
 
-use crate::error::ApiError;
-use crate::feed::{ChangeFeed, PublishedChange};
+pub use error::StoreError;
+
+use crate::feed::{ChangeFeed, Committed};
 use one_round_trip::Writes;
 use orderboard_model::{
     Change, ChangeKind, ErrorCode, NewOrder, Order, OrderEvent, Stage, StageChangeRequest,
@@ -62,7 +64,7 @@ enum WriteRequest {
 }
 
 /// Where a write's answer goes.
-type Reply = oneshot::Sender<Result<Order, ApiError>>;
+type Reply = oneshot::Sender<Result<Order, StoreError>>;
 
 struct WriteJob {
     request: WriteRequest,
@@ -116,21 +118,21 @@ impl OrderStore {
         Some(self.inner.last_published.load(Ordering::Acquire)).filter(|s| *s != u64::MAX)
     }
 
-    async fn write(&self, request: WriteRequest) -> Result<Order, ApiError> {
+    async fn write(&self, request: WriteRequest) -> Result<Order, StoreError> {
         let (reply, answer) = oneshot::channel();
         self.inner
             .writes
             .send(WriteJob { request, reply })
             .await
-            .map_err(|_| ApiError::Internal(anyhow::anyhow!("the order writer has stopped")))?;
+            .map_err(|_| StoreError::Unavailable("the order writer has stopped"))?;
         answer
             .await
-            .map_err(|_| ApiError::Internal(anyhow::anyhow!("the order writer dropped a write")))?
+            .map_err(|_| StoreError::Unavailable("the order writer dropped a write"))?
     }
 
     /// Creates an order in its first stage.
-    pub async fn create(&self, new: NewOrder) -> Result<Order, ApiError> {
-        let new = new.normalized().map_err(ApiError::Validation)?;
+    pub async fn create(&self, new: NewOrder) -> Result<Order, StoreError> {
+        let new = new.normalized().map_err(StoreError::Invalid)?;
         self.write(WriteRequest::Create(new)).await
     }
 
@@ -139,22 +141,22 @@ impl OrderStore {
         &self,
         id: Uuid,
         request: StageChangeRequest,
-    ) -> Result<Order, ApiError> {
+    ) -> Result<Order, StoreError> {
         self.write(WriteRequest::ChangeStage(id, request)).await
     }
 
-    pub async fn get(&self, id: Uuid) -> Result<Option<Order>, ApiError> {
+    pub async fn get(&self, id: Uuid) -> Result<Option<Order>, StoreError> {
         let mut conn = self.inner.pool.acquire().await?;
         Ok(order_rows::load_order(&mut conn, id).await?)
     }
 
-    pub async fn by_tracking_token(&self, token: &str) -> Result<Option<Order>, ApiError> {
+    pub async fn by_tracking_token(&self, token: &str) -> Result<Option<Order>, StoreError> {
         let mut conn = self.inner.pool.acquire().await?;
         Ok(order_rows::load_order_by_token(&mut conn, token).await?)
     }
 
     /// Active orders, oldest first, optionally of one stage.
-    pub async fn list_active(&self, stage: Option<Stage>) -> Result<Vec<Order>, ApiError> {
+    pub async fn list_active(&self, stage: Option<Stage>) -> Result<Vec<Order>, StoreError> {
         let mut conn = self.inner.pool.acquire().await?;
         let mut orders = order_rows::load_active(&mut conn).await?;
         if let Some(stage) = stage {
@@ -210,7 +212,7 @@ impl Writer {
                 None => match self.pool.acquire().await {
                     Ok(conn) => conn,
                     Err(e) => {
-                        fail_all(batch, e.into());
+                        fail_all(batch, e);
                         continue;
                     }
                 },
@@ -251,16 +253,16 @@ impl Writer {
                 .map(|orders| pending.orders = orders.into_iter().map(|o| (o.id, o)).collect())
         };
         if let Err(e) = begun {
-            fail_all(batch, e.into());
+            fail_all(batch, e);
             return closed(conn);
         }
         let tx: &mut SqliteConnection = &mut conn;
         // Each job's reply, its outcome, and whether its sequence number
         // comes with its pending writes.
-        let mut outcomes: Vec<(Reply, Result<OrderEvent, ApiError>, bool)> =
+        let mut outcomes: Vec<(Reply, Result<OrderEvent, StoreError>, bool)> =
             Vec::with_capacity(batch.len());
         let mut jobs = batch.into_iter();
-        let mut failure: Option<anyhow::Error> = None;
+        let mut failure: Option<String> = None;
         while let Some(job) = jobs.next() {
             // A refusal (a conflict, an unknown order) is decided before the
             // change writes anything, so it leaves the batch as it was. A
@@ -273,7 +275,9 @@ impl Writer {
                 }
             };
             let internal = match &outcome {
-                Err(ApiError::Internal(e)) => Some(anyhow::anyhow!("{e:#}")),
+                Err(e @ (StoreError::Database(_) | StoreError::Unavailable(_))) => {
+                    Some(e.to_string())
+                }
                 _ => None,
             };
             outcomes.push((job.reply, outcome, deferred));
@@ -284,10 +288,9 @@ impl Writer {
         }
         if let Some(e) = failure {
             tracing::error!(error = %e, "writing a batch of order changes; rolling it back");
-            let failed = || ApiError::Internal(anyhow::anyhow!("the database refused a write"));
             let replies = outcomes.into_iter().map(|(reply, _, _)| reply);
             for reply in replies.chain(jobs.map(|job| job.reply)) {
-                let _ = reply.send(Err(failed()));
+                let _ = reply.send(Err(StoreError::Unavailable("the database refused a write")));
             }
             return closed(conn);
         }
@@ -295,9 +298,9 @@ impl Writer {
         if let Err(e) = pending.flush_and_commit(tx).await {
             tracing::error!(error = %e, "committing a batch of order changes; rolling it back");
             for (reply, _, _) in outcomes {
-                let _ = reply.send(Err(ApiError::Internal(anyhow::anyhow!(
-                    "commit failed: {e}"
-                ))));
+                let _ = reply.send(Err(StoreError::Unavailable(
+                    "the database refused the commit",
+                )));
             }
             return closed(conn);
         }
@@ -309,19 +312,20 @@ impl Writer {
                 event.seq = seqs.next().unwrap_or_default();
             }
         }
-        // Encoded first, then published together: a subscriber woken by the
-        // first change finds the rest ready, and writes them all at once.
-        let published: Vec<Arc<PublishedChange>> = outcomes
-            .iter()
-            .filter_map(|(_, outcome, _)| outcome.as_ref().ok())
-            .map(|event| Arc::new(PublishedChange::encode(event)))
-            .collect();
-        for change in published {
-            self.last_published.store(change.seq, Ordering::Release);
-            self.feed.publish(change);
-        }
+        // Published in sequence order, as domain changes: each stream encodes
+        // them at its edge (once per wire format, `feed::Committed`).
+        let mut replies = Vec::with_capacity(outcomes.len());
         for (reply, outcome, _) in outcomes {
-            let _ = reply.send(outcome.map(|event| event.order));
+            let answer = outcome.map(|event| {
+                let order = event.order.clone();
+                self.last_published.store(event.seq, Ordering::Release);
+                self.feed.publish(Arc::new(Committed::new(event)));
+                order
+            });
+            replies.push((reply, answer));
+        }
+        for (reply, answer) in replies {
+            let _ = reply.send(answer);
         }
         Some(conn)
     }
@@ -385,12 +389,12 @@ fn closed(mut conn: PoolConnection<Sqlite>) -> Option<PoolConnection<Sqlite>> {
     None
 }
 
-fn fail_all(batch: Vec<WriteJob>, e: anyhow::Error) {
+fn fail_all(batch: Vec<WriteJob>, e: sqlx::Error) {
     tracing::error!(error = %e, "starting a batch of order changes");
     for job in batch {
-        let _ = job.reply.send(Err(ApiError::Internal(anyhow::anyhow!(
-            "the database is unavailable"
-        ))));
+        let _ = job
+            .reply
+            .send(Err(StoreError::Unavailable("the database is unavailable")));
     }
 }
 
@@ -398,7 +402,7 @@ async fn create(
     tx: &mut SqliteConnection,
     pending: &mut Pending,
     new: NewOrder,
-) -> Result<OrderEvent, ApiError> {
+) -> Result<OrderEvent, StoreError> {
     // Display numbers are chosen from the database as it stands.
     pending.flush(&mut *tx).await?;
     let mut writes = Writes::default();
@@ -443,12 +447,12 @@ async fn change_stage(
     pending: &mut Pending,
     id: Uuid,
     request: StageChangeRequest,
-) -> Result<OrderEvent, ApiError> {
+) -> Result<OrderEvent, StoreError> {
     let Some(mut order) = pending.orders.get(&id).cloned() else {
-        return Err(ApiError::order_not_found());
+        return Err(StoreError::NotFound);
     };
     let machine = order.machine();
-    let conflict = |code: ErrorCode, message: String, order: &Order| ApiError::Conflict {
+    let conflict = |code: ErrorCode, message: String, order: &Order| StoreError::Refused {
         code,
         message,
         allowed: machine.allowed_targets(),
@@ -465,6 +469,17 @@ async fn change_stage(
                 &order,
             ));
         }
+    }
+    if order.version > orderboard_model::order::MAX_CHANGES {
+        return Err(conflict(
+            ErrorCode::TooManyChanges,
+            format!(
+                "order #{} has taken {} changes, the most one order may take; make a new order instead",
+                order.number,
+                order.version - 1
+            ),
+            &order,
+        ));
     }
     let transition = machine.check(request.to).map_err(|e| {
         conflict(

@@ -58,3 +58,27 @@ pub async fn track(pool: &SqlitePool, id: Uuid) -> Result<Option<TrackSnapshot>,
         order: TrackedOrder::from(&o),
     }))
 }
+
+/// The state a stream starts from, for whichever audience it is.
+#[derive(Debug, Clone)]
+pub enum Snapshot {
+    Staff(StaffSnapshot),
+    Board(BoardSnapshot),
+    Track(TrackSnapshot),
+}
+
+impl Snapshot {
+    /// The sequence number it is as of.
+    pub fn as_of(&self) -> u64 {
+        match self {
+            Snapshot::Staff(s) => s.as_of,
+            Snapshot::Board(s) => s.as_of,
+            Snapshot::Track(s) => s.as_of,
+        }
+    }
+
+    /// A tracked order that is already final: nothing more will follow.
+    pub fn is_final(&self) -> bool {
+        matches!(self, Snapshot::Track(s) if s.order.stage.is_final())
+    }
+}

@@ -23,7 +23,7 @@ use orderboard_model::{
     Transport, ValidationError,
 };
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
@@ -32,8 +32,9 @@ use uuid::Uuid;
 pub struct Comparison {
     state: watch::Sender<ComparisonState>,
     run: Mutex<Option<Run>>,
-    /// Where the simulated customers connect: the server's own address.
-    target: OnceLock<SocketAddr>,
+    /// Where the simulated customers connect: the server's own address, as
+    /// of the listener started last (the desktop app restarts its listener).
+    target: Mutex<Option<SocketAddr>>,
 }
 
 struct Run {
@@ -46,7 +47,7 @@ impl Default for Comparison {
         Comparison {
             state: watch::Sender::new(ComparisonState::default()),
             run: Mutex::new(None),
-            target: OnceLock::new(),
+            target: Mutex::new(None),
         }
     }
 }
@@ -116,9 +117,14 @@ fn reachable(addr: SocketAddr) -> SocketAddr {
 }
 
 impl Comparison {
-    /// Records where the server listens; called once it is bound.
+    /// Records where the server listens; called each time a listener is bound.
     pub fn serve_on(&self, addr: SocketAddr) {
-        let _ = self.target.set(reachable(addr));
+        *self.target.lock().unwrap_or_else(|e| e.into_inner()) = Some(reachable(addr));
+    }
+
+    /// Where the simulated customers connect now.
+    pub fn target(&self) -> Option<SocketAddr> {
+        *self.target.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The state now, with its elapsed time brought up to date.
@@ -156,7 +162,7 @@ impl Comparison {
         request: ComparisonRequest,
     ) -> Result<ComparisonState, ApiError> {
         let transports = check(&request)?;
-        let target = *self.target.get().ok_or_else(|| {
+        let target = self.target().ok_or_else(|| {
             ApiError::AlreadyRunning(
                 "the server is not listening yet; try again in a moment".into(),
             )

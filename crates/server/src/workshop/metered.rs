@@ -68,10 +68,10 @@ pub async fn count(
     let status_len = parts.status.canonical_reason().map_or(0, str::len) as u64;
     let mut head = STATUS_LINE_AND_DATE + status_len + headers_len(&parts.headers);
     // Without a known length hyper frames the body in chunks, unless the
-    // answer is HTTP/1.0 (an event stream), whose body runs to the close.
+    // answer is an event stream, whose body runs to the close.
     let chunked = body.size_hint().exact().is_none()
         && !parts.headers.contains_key("content-length")
-        && parts.version != axum::http::Version::HTTP_10;
+        && !parts.extensions.get::<DirectStream>().is_some();
     match body.size_hint().exact() {
         Some(len) if !parts.headers.contains_key("content-length") => {
             head += "content-length: ".len() as u64 + len.to_string().len() as u64 + 2;

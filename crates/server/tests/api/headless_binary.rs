@@ -8,13 +8,15 @@ use std::process::{Command, Stdio};
 const BIN: &str = env!("CARGO_BIN_EXE_orderboard-server");
 
 /// Starts the binary on a free port and this database; returns it, its base
-/// URL (read from its log) and the rest of its log, line by line.
+/// URL (read from its log), the log lines before that, and the rest of its
+/// log, line by line.
 fn start(
     db: &std::path::Path,
     args: &[&str],
 ) -> (
     std::process::Child,
     String,
+    Vec<String>,
     std::sync::mpsc::Receiver<String>,
 ) {
     let mut child = Command::new(BIN)
@@ -33,15 +35,17 @@ fn start(
             let _ = tx.send(line);
         }
     });
+    let mut before = Vec::new();
     let base = loop {
         let line = rx
             .recv_timeout(PATIENCE)
             .expect("the server logs its address");
+        before.push(line.clone());
         if let Some(i) = line.find("listening on http://") {
             break line[i + "listening on ".len()..].trim().to_string();
         }
     };
-    (child, base, rx)
+    (child, base, before, rx)
 }
 
 #[test]
@@ -64,7 +68,7 @@ fn help_explains_the_options() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_ends_open_streams_and_exits_promptly() {
     let dir = tempfile::tempdir().unwrap();
-    let (mut child, base, rx) = start(&dir.path().join("bin.db"), &[]);
+    let (mut child, base, before, rx) = start(&dir.path().join("bin.db"), &[]);
     let mut staff = SseClient::connect(&format!("{base}/api/events"), None).await;
     let mut board = SseClient::connect(&format!("{base}/api/board/events"), None).await;
     staff.next().await.unwrap();
@@ -91,11 +95,13 @@ async fn sigterm_ends_open_streams_and_exits_promptly() {
     assert!(exit.success(), "{exit:?}");
     let rest: Vec<String> = rx.try_iter().collect();
     assert!(rest.iter().any(|l| l.contains("stopped")), "{rest:?}");
-    // Started without a staff passphrase, it says who may make staff requests.
+    // Started without a staff passphrase, it says who may make staff
+    // requests, before it listens.
     assert!(
-        rest.iter()
+        before
+            .iter()
             .any(|l| l.contains("only this computer (loopback) may make staff requests")),
-        "{rest:?}"
+        "{before:?}"
     );
 }
 
@@ -103,7 +109,7 @@ async fn sigterm_ends_open_streams_and_exits_promptly() {
 async fn demo_starts_the_demo_driver_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
     let args = ["--demo", "--demo-speed", "100", "--demo-seed", "3"];
-    let (mut child, base, _log) = start(&dir.path().join("demo.db"), &args);
+    let (mut child, base, _before, _log) = start(&dir.path().join("demo.db"), &args);
     // Orders arrive on their own, and the board sees them.
     let mut board = SseClient::connect(&format!("{base}/api/board/events"), None).await;
     board.next().await.unwrap();

@@ -241,8 +241,8 @@ async fn a_burst_of_changes_gets_one_sequence_number_each_in_the_log_and_as_publ
         };
         published.push((
             change.seq as i64,
-            change.order_id.to_string(),
-            change.event.change.to.as_str().to_string(),
+            change.order_id().to_string(),
+            change.change.to.as_str().to_string(),
         ));
     }
     assert_eq!(published, rows);

@@ -5,7 +5,7 @@ use futures_util::stream::BoxStream;
 use futures_util::StreamExt;
 use orderboard_model::{Channel, Health, Item, NewOrder, Order, Stage, StageChangeRequest};
 use orderboard_server::feed::in_process::InProcessFeed;
-use orderboard_server::feed::{ChangeFeed, PublishedChange, Subscription};
+use orderboard_server::feed::{ChangeFeed, Committed, Subscription};
 use orderboard_server::{db, serve, AppState, StreamSettings};
 use serde::de::DeserializeOwned;
 use std::path::{Path, PathBuf};
@@ -71,7 +71,7 @@ impl TestServer {
         settings: StreamSettings,
     ) -> TestServer {
         let pool = db::open(path).await.unwrap();
-        let state = AppState::new(pool, feed, settings);
+        let state = AppState::new(pool, feed, settings).await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = oneshot::channel::<()>();
@@ -89,6 +89,29 @@ impl TestServer {
         }
     }
 
+    /// Stops the listener (its connections and streams end) and starts
+    /// another on a new port with the same state, as the desktop app does
+    /// when it switches between this computer and the restaurant network.
+    pub async fn restart_listener(&mut self) {
+        self.stop.take().unwrap().send(()).ok();
+        tokio::time::timeout(PATIENCE, self.task.take().unwrap())
+            .await
+            .expect("the listener stops promptly, open streams included")
+            .unwrap()
+            .unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        self.base = format!("http://{}", listener.local_addr().unwrap());
+        let (stop, stopped) = oneshot::channel::<()>();
+        self.task = Some(tokio::spawn(serve(
+            listener,
+            self.state.clone(),
+            async move {
+                let _ = stopped.await;
+            },
+        )));
+        self.stop = Some(stop);
+    }
+
     /// Shuts the server down as Ctrl-C would, waits for it, and closes the database.
     /// Returns the temporary folder so that the file outlives the server.
     pub async fn stop(mut self) -> Option<tempfile::TempDir> {
@@ -98,6 +121,7 @@ impl TestServer {
             .expect("the server stops promptly on shutdown, open streams included")
             .unwrap()
             .unwrap();
+        self.state.shut_down();
         self.state.store.pool().close().await;
         self._dir.take()
     }
@@ -293,7 +317,7 @@ impl RewrittenFeed {
 }
 
 impl ChangeFeed for RewrittenFeed {
-    fn publish(&self, change: Arc<PublishedChange>) {
+    fn publish(&self, change: Arc<Committed>) {
         self.feed.publish(change)
     }
     fn subscribe(&self) -> Subscription {
