@@ -14,6 +14,7 @@ pub mod error;
 pub mod feed;
 pub mod limits;
 pub mod openapi;
+mod request_log;
 pub mod retention;
 pub mod routes;
 pub mod serving;
@@ -41,7 +42,6 @@ use stream::open_streams::OpenStreamCounts;
 use stream::snapshot_cache::SnapshotCache;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
-use tower_http::trace::TraceLayer;
 use workshop::comparison::Comparison;
 use workshop::demo_driver::DemoDriver;
 use workshop::transport_metrics::TransportMetrics;
@@ -253,7 +253,7 @@ pub fn app(state: AppState) -> Router {
         Some(cors) => router.layer(cors),
         None => router,
     };
-    router.layer(TraceLayer::new_for_http()).with_state(state)
+    router.layer(request_log::layer()).with_state(state)
 }
 
 /// CORS for the allow-listed origins only, with credentials, never `*`;
