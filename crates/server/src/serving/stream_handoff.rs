@@ -3,7 +3,8 @@
 //! hyper keeps two 8 KiB buffers (reading and writing) for as long as a
 //! connection lives. For a request that ends at once that is nothing; for an
 //! SSE stream that stays open for hours, on every screen, it was almost all of
-//! the stream's memory. So an SSE response is sent as HTTP/1.0 with
+//! the stream's memory. So an SSE response, recognised by its own type
+//! ([`DirectStream`] in its extensions), is sent as HTTP/1.0 with
 //! `Connection: close`: hyper writes its head, sees an empty body that ends the
 //! connection, and hands the socket back ([`hyper`]'s `into_parts`). The
 //! stream's frames are then written to the socket here, as they are, with no
@@ -138,8 +139,13 @@ impl Handoff {
 
     /// Takes an SSE response's frames for the writer (its body then ends at
     /// once); any other response passes unchanged.
-    pub fn take_over(&self, response: Response<Body>) -> Response<Body> {
-        // The stream's own type is the flag, not anything on the wire.
+    ///
+    /// It runs after every layer, and the stream answer's own type is the
+    /// flag: a layer cannot make a stream skip the hand-off, or the hand-off
+    /// skip a layer's view of the answer. The answer goes out as HTTP/1.0
+    /// with `Connection: close`, set here whatever a layer made of it, so
+    /// that hyper writes the head and then gives the socket back.
+    pub fn take_over(&self, mut response: Response<Body>) -> Response<Body> {
         if let Some(frames) = response
             .extensions()
             .get::<DirectStream>()
@@ -147,6 +153,11 @@ impl Handoff {
         {
             let parking = response.extensions().get::<Parking>().cloned();
             *self.0.lock().expect("handoff lock") = Some((frames, parking));
+            *response.version_mut() = axum::http::Version::HTTP_10;
+            response.headers_mut().insert(
+                axum::http::header::CONNECTION,
+                axum::http::HeaderValue::from_static("close"),
+            );
         }
         response
     }

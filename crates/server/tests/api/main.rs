@@ -8,6 +8,7 @@ mod bad_input;
 mod board_stream;
 mod change_limit;
 mod headless_binary;
+mod layers;
 mod limits;
 mod listener_restart;
 mod orders;
