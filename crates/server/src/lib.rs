@@ -7,6 +7,8 @@
 //! `stream::cursor` (each stream's resume path) → `wire` (encoded once per
 //! wire format) → `sse`, `ws`, `sse::board_fan_out` → `serving` (the socket).
 
+#![forbid(unsafe_code)]
+
 pub mod auth;
 pub mod config;
 pub mod db;

@@ -1,5 +1,7 @@
 //! `orderboard-server`: Orderboard without the desktop app, for headless machines.
 
+#![forbid(unsafe_code)]
+
 use clap::Parser;
 use orderboard_server::config::ServerArgs;
 use orderboard_server::feed::in_process::InProcessFeed;

@@ -263,7 +263,7 @@ impl Writer {
             Vec::with_capacity(batch.len());
         let mut jobs = batch.into_iter();
         let mut failure: Option<String> = None;
-        while let Some(job) = jobs.next() {
+        for job in jobs.by_ref() {
             // A refusal (a conflict, an unknown order) is decided before the
             // change writes anything, so it leaves the batch as it was. A
             // database error may come halfway through the writes: the whole

@@ -13,9 +13,13 @@ use orderboard_model::StreamEventName;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
+/// A snapshot frame, and the sequence number it is as of.
+type Kept = (u64, Bytes);
+
 #[derive(Debug, Default)]
 pub struct SnapshotCache {
-    frames: Mutex<HashMap<(Encoding, &'static str), (u64, Bytes)>>,
+    /// By encoding and event name (`snapshot` or `reset`).
+    frames: Mutex<HashMap<(Encoding, &'static str), Kept>>,
 }
 
 impl SnapshotCache {

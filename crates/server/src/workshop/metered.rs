@@ -71,7 +71,7 @@ pub async fn count(
     // answer is an event stream, whose body runs to the close.
     let chunked = body.size_hint().exact().is_none()
         && !parts.headers.contains_key("content-length")
-        && !parts.extensions.get::<DirectStream>().is_some();
+        && parts.extensions.get::<DirectStream>().is_none();
     match body.size_hint().exact() {
         Some(len) if !parts.headers.contains_key("content-length") => {
             head += "content-length: ".len() as u64 + len.to_string().len() as u64 + 2;

@@ -19,7 +19,7 @@ async fn cycle(addr: &str, path: &str, i: usize) {
     let request =
         format!("GET {path} HTTP/1.1\r\nHost: orderboard\r\nAccept: text/event-stream\r\n\r\n");
     tcp.write_all(request.as_bytes()).await.unwrap();
-    if i % 10 != 0 {
+    if !i.is_multiple_of(10) {
         // Wait until the stream has really started.
         let mut seen = Vec::new();
         let mut buf = [0u8; 2048];
@@ -32,7 +32,7 @@ async fn cycle(addr: &str, path: &str, i: usize) {
             seen.extend_from_slice(&buf[..n]);
         }
     }
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         // No goodbye: the connection is reset.
         SockRef::from(&tcp)
             .set_linger(Some(Duration::ZERO))
