@@ -5,6 +5,7 @@
 //! Scenarios: `fanout` (1 and 2: board-stream fan-out, Orderboard and Nchan),
 //! `writes` (3: durable stage changes per second with subscribers attached),
 //! `polling` (4: polling every few seconds against long polling, SSE and WebSocket).
+#![forbid(unsafe_code)]
 
 mod fanout;
 mod polling;

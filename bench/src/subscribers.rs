@@ -52,16 +52,30 @@ fn seq_of(frame: &[u8]) -> Option<u64> {
     std::str::from_utf8(&digits).ok()?.parse().ok()
 }
 
-async fn subscribe(
-    addr: SocketAddr,
-    path: String,
+/// What every subscriber of one [`Subscribers::connect`] shares: the events
+/// it expects, the instant it times them from, and the signals it gives
+/// (headers read, every event received) and takes (stop).
+#[derive(Clone)]
+struct Shared {
     first_seq: u64,
     count: usize,
     epoch: Instant,
+    /// One permit per subscriber that has its response headers.
     ready: Arc<Semaphore>,
+    /// One permit per subscriber that has every event it expects.
     complete: Arc<Semaphore>,
     stop: CancellationToken,
-) -> anyhow::Result<Received> {
+}
+
+async fn subscribe(addr: SocketAddr, path: String, shared: &Shared) -> anyhow::Result<Received> {
+    let Shared {
+        first_seq,
+        count,
+        epoch,
+        ref ready,
+        ref complete,
+        ref stop,
+    } = *shared;
     let mut tcp = TcpStream::connect(addr).await?;
     tcp.set_nodelay(true)?;
     let request =
@@ -142,30 +156,23 @@ impl Subscribers {
     ) -> anyhow::Result<Subscribers> {
         let ready = Arc::new(Semaphore::new(0));
         let complete = Arc::new(Semaphore::new(0));
+        let shared = Shared {
+            first_seq,
+            count,
+            epoch,
+            ready: ready.clone(),
+            complete: complete.clone(),
+            stop,
+        };
         let mut handles = Vec::with_capacity(n);
         for i in 0..n {
-            let (task_ready, task_complete, stop, path) = (
-                ready.clone(),
-                complete.clone(),
-                stop.clone(),
-                paths[i % paths.len()].clone(),
-            );
+            let (shared, path) = (shared.clone(), paths[i % paths.len()].clone());
             handles.push(tokio::spawn(async move {
-                let result = subscribe(
-                    addr,
-                    path,
-                    first_seq,
-                    count,
-                    epoch,
-                    task_ready.clone(),
-                    task_complete.clone(),
-                    stop,
-                )
-                .await;
+                let result = subscribe(addr, path, &shared).await;
                 if result.is_err() {
                     // Never leave a wait hanging on a failed subscriber.
-                    task_ready.add_permits(1);
-                    task_complete.add_permits(1);
+                    shared.ready.add_permits(1);
+                    shared.complete.add_permits(1);
                 }
                 result
             }));

@@ -6,6 +6,7 @@
 //! how the new-order form becomes a `NewOrder`. The browser side (Leptos
 //! views, `EventSource`, `fetch`, audio) lives in the binary's `live`,
 //! `pages` and `components` modules and only calls into this crate.
+#![forbid(unsafe_code)]
 
 pub mod qr_svg;
 pub mod state;

@@ -4,6 +4,7 @@
 //! binary adds the Leptos views and the browser plumbing. Natively the binary
 //! only explains itself, so `cargo test -p orderboard-frontend` and workspace
 //! builds need no browser.
+#![forbid(unsafe_code)]
 
 #[cfg(target_arch = "wasm32")]
 mod app;

@@ -5,6 +5,7 @@
 //! Start-up (`setup`): open the database, start the server on port 7878 (or a
 //! free one), open the dispatcher on it. Quitting (`RunEvent::Exit`): stop the
 //! server, wait for it, close the database.
+#![forbid(unsafe_code)]
 
 pub mod commands;
 pub mod customer_windows;

@@ -17,6 +17,7 @@
 //! - [`accounting`]: what each client saw, and each transport's row.
 //! - [`counts`]: the server's byte counts before and after.
 //! - [`table`]: the report for a terminal.
+#![forbid(unsafe_code)]
 
 pub mod accounting;
 pub mod clients;

@@ -1,6 +1,7 @@
 //! The `orderboard-loadgen` command: parses the command line, refuses targets
 //! that are not this computer unless told otherwise, runs the load and prints
 //! the table (or the report as JSON).
+#![forbid(unsafe_code)]
 
 use clap::Parser;
 use orderboard_loadgen::{

@@ -11,6 +11,7 @@
 //! - [`stream`]: the payloads of the SSE streams (`snapshot`, `order`, `reset`).
 //! - [`api`]: request bodies, the health report and the API's error shape.
 //! - [`workshop`]: the four transports, their counts, comparisons and the demo driver.
+#![forbid(unsafe_code)]
 
 pub mod api;
 pub mod order;
