@@ -1,74 +1,124 @@
-//! Least privilege, checked on the files Tauri builds its access control from:
-//! no capability reaches a customer window (`customer-<n>`) or the network
-//! window, so they cannot call any command; the dispatcher gets the app's own
-//! commands and nothing from Tauri's core or any plugin. The end-to-end test
-//! (e2e-desktop/) checks the same thing at run time, from the windows.
+//! Least privilege, checked with Tauri's own access control rather than a
+//! reading of the capability files: `tauri::generate_context!` builds the
+//! runtime authority from this app's capability files and command manifest,
+//! as the app does in lib.rs, and the test asks it what Tauri asks on every
+//! IPC call (`RuntimeAuthority::resolve_access`: this command, from a window
+//! and webview with this label, on a page of this origin). The labels are
+//! the ones the app gives its windows.
+//!
+//! No command, of the app, of Tauri's core or of any plugin, is allowed in a
+//! customer window (`customer-<n>`) or the network window. The dispatcher may
+//! call the app's own commands, on the embedded server's origin only, and
+//! nothing else. The end-to-end test (e2e-desktop/) checks the same thing at
+//! run time, from the windows.
 
-use orderboard_desktop::{customer_windows, network_page, DISPATCHER_LABEL};
-use serde_json::Value;
-use std::path::Path;
+use orderboard_desktop::commands::COMMANDS;
+use orderboard_desktop::{customer_windows, network_page, server_url, DISPATCHER_LABEL};
+use std::collections::BTreeMap;
+use tauri::ipc::Origin;
+use tauri::utils::acl::manifest::Manifest;
+use tauri::utils::acl::{ACL_MANIFESTS_FILE_NAME, APP_ACL_KEY};
 
-fn capabilities() -> Vec<(String, Value)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src-tauri/capabilities");
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "json") {
-            let value: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
-            found.push((path.display().to_string(), value));
-        }
+/// The app's context, with the runtime authority Tauri enforces.
+fn context() -> tauri::Context<tauri::Wry> {
+    tauri::generate_context!("tauri.conf.json")
+}
+
+/// Whether Tauri would run `command` for a page of `origin` in the window
+/// (and webview) labelled `label`.
+fn allowed(
+    context: &mut tauri::Context<tauri::Wry>,
+    command: &str,
+    label: &str,
+    origin: &Origin,
+) -> bool {
+    context
+        .runtime_authority_mut()
+        .resolve_access(command, label, label, origin)
+        .is_some()
+}
+
+/// Every command that any permission known to the app names, as the IPC
+/// names it: the app's own (`network_info`), Tauri's core
+/// (`plugin:window|close`) and the plugins' (`plugin:single-instance|…`).
+/// Read from the manifests tauri-build wrote for this build.
+fn every_command() -> Vec<String> {
+    let path = std::path::Path::new(env!("OUT_DIR")).join(ACL_MANIFESTS_FILE_NAME);
+    let manifests: BTreeMap<String, Manifest> =
+        serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    let mut commands: Vec<String> = manifests
+        .iter()
+        .flat_map(|(key, manifest)| {
+            manifest.permissions.values().flat_map(move |permission| {
+                let names = permission.commands.allow.iter();
+                names.chain(&permission.commands.deny).map(move |command| {
+                    if key == APP_ACL_KEY {
+                        command.clone()
+                    } else {
+                        let plugin = key.strip_prefix("core:").unwrap_or(key);
+                        format!("plugin:{plugin}|{command}")
+                    }
+                })
+            })
+        })
+        .collect();
+    commands.sort();
+    commands.dedup();
+    for command in COMMANDS {
+        assert!(
+            commands.iter().any(|c| c == command),
+            "{command} is in the app's manifest"
+        );
     }
     assert!(
-        !found.is_empty(),
-        "no capability files in {}",
-        dir.display()
+        commands.iter().any(|c| c == "plugin:window|close"),
+        "Tauri's core permissions are in the manifests"
     );
-    found
+    commands
 }
 
-/// Tauri matches window labels against glob patterns; `*` is the only
-/// wildcard these files could use to reach more windows than they name.
-fn glob_matches(pattern: &str, label: &str) -> bool {
-    match pattern.split_once('*') {
-        None => pattern == label,
-        Some((head, tail)) => {
-            label.len() >= head.len()
-                && label.starts_with(head)
-                && (0..=label.len() - head.len())
-                    .any(|i| glob_matches(tail, &label[head.len() + i..]))
-        }
-    }
-}
-
-fn patterns(capability: &Value) -> Vec<String> {
-    ["windows", "webviews"]
-        .iter()
-        .flat_map(|key| capability[*key].as_array().cloned().unwrap_or_default())
-        .map(|v| v.as_str().unwrap().to_string())
+/// Pages as the app opens them: the dispatcher and customer windows on the
+/// embedded server (port 7878, or another one if that is taken), the
+/// network window on its own scheme (local to Tauri: a registered protocol).
+fn server_pages() -> Vec<Origin> {
+    [7878, 49152]
+        .into_iter()
+        .flat_map(|port| ["/", "/board", "/track/abc"].map(|path| server_url(port, path)))
+        .map(|url| Origin::Remote { url })
         .collect()
 }
 
-#[test]
-fn the_glob_matcher_itself() {
-    assert!(glob_matches("customer-*", "customer-3"));
-    assert!(glob_matches("*", "customer-3"));
-    assert!(glob_matches("c*r-*", "customer-3"));
-    assert!(!glob_matches("dispatcher", "customer-3"));
+/// Every other origin a page could have: Tauri's own (local), the network
+/// window's scheme, the embedded server reached over the restaurant network,
+/// and the web.
+fn other_origins() -> Vec<Origin> {
+    let mut origins = vec![Origin::Local];
+    for url in [
+        format!("{}://localhost/network", network_page::SCHEME),
+        "http://192.168.1.20:7878/".into(),
+        "https://example.com/".into(),
+    ] {
+        origins.push(Origin::Remote {
+            url: url.parse().unwrap(),
+        });
+    }
+    origins
 }
 
 #[test]
-fn no_capability_reaches_a_customer_window_or_the_network_window() {
+fn no_command_is_allowed_in_a_customer_window_or_the_network_window() {
+    let mut context = context();
     let labels = [
         format!("{}1", customer_windows::LABEL_PREFIX),
         format!("{}42", customer_windows::LABEL_PREFIX),
         network_page::LABEL.to_string(),
     ];
-    for (file, capability) in capabilities() {
-        for pattern in patterns(&capability) {
-            for label in &labels {
+    for command in every_command() {
+        for label in &labels {
+            for origin in server_pages().into_iter().chain(other_origins()) {
                 assert!(
-                    !glob_matches(&pattern, label),
-                    "{file}: pattern {pattern:?} grants permissions to {label}"
+                    !allowed(&mut context, &command, label, &origin),
+                    "{command} is allowed in the window {label} on {origin}"
                 );
             }
         }
@@ -76,48 +126,36 @@ fn no_capability_reaches_a_customer_window_or_the_network_window() {
 }
 
 #[test]
-fn the_dispatcher_gets_only_the_apps_own_commands_on_the_embedded_server() {
-    let caps = capabilities();
-    let dispatcher: Vec<_> = caps
-        .iter()
-        .filter(|(_, c)| {
-            patterns(c)
-                .iter()
-                .any(|p| glob_matches(p, DISPATCHER_LABEL))
-        })
-        .collect();
-    assert_eq!(
-        dispatcher.len(),
-        1,
-        "exactly one capability for the dispatcher"
-    );
-    let (file, capability) = dispatcher[0];
-    assert_eq!(
-        patterns(capability),
-        vec![DISPATCHER_LABEL.to_string()],
-        "{file}: the dispatcher only"
-    );
-    let urls = capability["remote"]["urls"]
-        .as_array()
-        .expect("remote.urls");
-    assert_eq!(
-        urls,
-        &vec![Value::from("http://127.0.0.1:*")],
-        "{file}: only the embedded server's origin"
-    );
-
-    let granted: Vec<&str> = capability["permissions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p.as_str().unwrap())
-        .collect();
-    let expected: Vec<String> = orderboard_desktop::commands::COMMANDS
-        .iter()
-        .map(|c| format!("allow-{}", c.replace('_', "-")))
-        .collect();
-    assert_eq!(
-        granted, expected,
-        "{file}: one permission per app command, nothing else"
-    );
+fn the_dispatcher_may_call_the_apps_own_commands_on_the_embedded_server_only() {
+    let mut context = context();
+    for command in every_command() {
+        let own = COMMANDS.contains(&command.as_str());
+        for origin in server_pages() {
+            assert_eq!(
+                allowed(&mut context, &command, DISPATCHER_LABEL, &origin),
+                own,
+                "{command} in the dispatcher on {origin}"
+            );
+        }
+        // Not Tauri's local origin: dispatcher.json leaves `local` at its
+        // default (true), so the app's commands would be allowed there; the
+        // dispatcher never shows a local page, as its navigation handler
+        // (lib.rs) keeps it on the embedded server.
+        for origin in other_origins()
+            .into_iter()
+            .filter(|o| !matches!(o, Origin::Local))
+        {
+            assert!(
+                !allowed(&mut context, &command, DISPATCHER_LABEL, &origin),
+                "{command} is allowed in the dispatcher on {origin}"
+            );
+        }
+        // Another window, whatever its label, gets nothing either.
+        for label in ["main", "dispatcher-2", "Dispatcher"] {
+            assert!(
+                !allowed(&mut context, &command, label, &server_pages()[0]),
+                "{command} is allowed in a window labelled {label}"
+            );
+        }
+    }
 }

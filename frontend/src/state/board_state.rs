@@ -130,18 +130,71 @@ impl BoardState {
 mod key_tests {
     use super::*;
 
+    fn tile(number: u32, name: &str, stage: Stage, ready_seen_at_ms: Option<i64>) -> BoardTile {
+        BoardTile {
+            order: BoardOrder {
+                number,
+                name: Some(name.into()),
+                stage,
+            },
+            ready_seen_at_ms,
+        }
+    }
+
     #[test]
     fn a_reused_number_is_another_tile() {
-        let tile = |name: &str| BoardTile {
-            order: BoardOrder {
-                number: 1,
-                name: Some(name.into()),
-                stage: Stage::Received,
-            },
-            ready_seen_at_ms: None,
-        };
-        assert_ne!(tile("Ada").key(), tile("Linus").key());
-        assert_eq!(tile("Ada").key(), tile("Ada").key());
+        assert_ne!(
+            tile(1, "Ada", Stage::Received, None).key(),
+            tile(1, "Linus", Stage::Received, None).key()
+        );
+    }
+
+    /// The page redraws a tile only when its key changes, so every thing the
+    /// tile shows must be in it.
+    #[test]
+    fn the_key_changes_with_everything_a_tile_shows() {
+        let before = tile(7, "Ada", Stage::Ready, Some(1_000));
+        for after in [
+            tile(8, "Ada", Stage::Ready, Some(1_000)),
+            tile(7, "Grace", Stage::Ready, Some(1_000)),
+            tile(7, "Ada", Stage::Preparing, Some(1_000)),
+            tile(7, "Ada", Stage::Ready, Some(2_000)),
+            tile(7, "Ada", Stage::Ready, None),
+        ] {
+            assert_ne!(before.key(), after.key(), "{after:?}");
+        }
+    }
+
+    /// A tile nothing happened to keeps its key (and its highlight) while
+    /// other orders come and go, so the page leaves it alone.
+    #[test]
+    fn a_tile_keeps_its_key_while_other_orders_change() {
+        use crate::state::fixtures::*;
+        let mut b = BoardState::default();
+        let one = moved(&order(1), Stage::Preparing);
+        let two = moved(&order(2), Stage::Preparing);
+        b.apply(
+            StreamMessage::Snapshot(BoardSnapshot {
+                as_of: 2,
+                orders: vec![BoardOrder::from(&one), BoardOrder::from(&two)],
+            }),
+            0,
+        );
+        let one_ready = moved(&one, Stage::Ready);
+        b.apply_event(
+            BoardEvent::from(&change_event(3, &one, one_ready.clone())),
+            1_000,
+        );
+        let key = b.ready[0].key();
+        assert_eq!(key, (1, Some("Guest".into()), Stage::Ready, Some(1_000)));
+
+        b.apply_event(
+            BoardEvent::from(&change_event(4, &two, moved(&two, Stage::Ready))),
+            2_000,
+        );
+        b.apply_event(BoardEvent::from(&created_event(5, order(3))), 3_000);
+        let one_now = b.ready.iter().find(|t| t.order.number == 1).unwrap();
+        assert_eq!(one_now.key(), key);
     }
 }
 
@@ -223,7 +276,7 @@ mod tests {
     }
 
     #[test]
-    fn recall_moves_back_without_a_chime() {
+    fn recall_to_preparing_is_quiet_and_recall_to_ready_chimes() {
         let mut b = BoardState::default();
         let r = moved(&moved(&order(5), Stage::Preparing), Stage::Ready);
         b.apply(
@@ -233,18 +286,27 @@ mod tests {
             }),
             0,
         );
+        // Back to the kitchen: it leaves the counter without a sound.
         let back = moved(&r, Stage::Preparing);
-        assert!(!b.apply(ev(change_event(2, &r, back)), 1).chime);
+        assert!(!b.apply(ev(change_event(2, &r, back.clone())), 1).chime);
         assert_eq!(numbers(&b.preparing), vec![5]);
-        // A collected order recalled to ready is ready again, but not news.
-        let c = moved(&r, Stage::Collected);
+        assert!(b.ready.is_empty());
+        // Ready again, then collected: it leaves the board.
+        let ready = moved(&back, Stage::Ready);
+        b.apply(ev(change_event(3, &back, ready.clone())), 2);
+        let c = moved(&ready, Stage::Collected);
+        b.apply(ev(change_event(4, &ready, c.clone())), 3);
+        assert!(b.ready.is_empty() && b.preparing.is_empty());
+        // A collected order recalled to ready is back at the counter: that is
+        // news to the customers watching, so it chimes and is highlighted.
         let again = moved(&c, Stage::Ready);
-        let fx = b.apply(ev(change_event(3, &c, again)), 2);
+        let fx = b.apply(ev(change_event(5, &c, again)), 4);
         assert!(
             fx.chime,
             "it is back at the counter, so customers should look"
         );
         assert_eq!(numbers(&b.ready), vec![5]);
+        assert!(b.ready[0].is_highlighted(4));
     }
 
     #[test]
