@@ -29,7 +29,7 @@ pub mod wire;
 pub mod workshop;
 pub mod ws;
 
-use axum::extract::DefaultBodyLimit;
+use axum::extract::{DefaultBodyLimit, FromRef};
 use axum::routing::{get, post, put};
 use axum::Router;
 use feed::ChangeFeed;
@@ -127,7 +127,7 @@ impl AppState {
             }),
             shutdown,
         };
-        if let Err(e) = auth::stored_passphrase::sync(&state).await {
+        if let Err(e) = auth::stored_passphrase::sync(state.store.pool(), &state.sessions).await {
             tracing::error!(error = %e, "reading or storing the staff passphrase");
         }
         auth::log_policy(&state.sessions);
@@ -146,6 +146,54 @@ impl AppState {
             store: self.store.clone(),
             snapshots: self.snapshots.clone(),
             open_streams: self.open_streams.clone(),
+        }
+    }
+}
+
+// The parts of the state that handlers and middleware take (axum's
+// `FromRef`): each takes only what it uses.
+
+impl FromRef<AppState> for OrderStore {
+    fn from_ref(state: &AppState) -> Self {
+        state.store.clone()
+    }
+}
+
+impl FromRef<AppState> for Arc<auth::Sessions> {
+    fn from_ref(state: &AppState) -> Self {
+        state.sessions.clone()
+    }
+}
+
+impl FromRef<AppState> for Arc<OpenStreamCounts> {
+    fn from_ref(state: &AppState) -> Self {
+        state.open_streams.clone()
+    }
+}
+
+impl FromRef<AppState> for Arc<DemoDriver> {
+    fn from_ref(state: &AppState) -> Self {
+        state.demo.clone()
+    }
+}
+
+impl FromRef<AppState> for limits::Admission {
+    fn from_ref(state: &AppState) -> Self {
+        limits::Admission {
+            counts: state.admission.clone(),
+            limits: state.settings.limits.clone(),
+        }
+    }
+}
+
+impl FromRef<AppState> for workshop::Workshop {
+    fn from_ref(state: &AppState) -> Self {
+        workshop::Workshop {
+            transport_metrics: state.transport_metrics.clone(),
+            comparison: state.comparison.clone(),
+            store: state.store.clone(),
+            shutdown: state.shutdown.clone(),
+            limits: state.settings.limits.clone(),
         }
     }
 }
@@ -177,8 +225,8 @@ impl Drop for Lifetime {
 /// The API routes, under `/api`.
 fn api_routes(state: &AppState) -> Router<AppState> {
     use axum::middleware::from_fn_with_state;
-    let admit = || from_fn_with_state(state.clone(), limits::admit_stream);
-    let staff_only = || from_fn_with_state(state.clone(), auth::guard::require_staff);
+    let admit = || from_fn_with_state(limits::Admission::from_ref(state), limits::admit_stream);
+    let staff_only = || from_fn_with_state(state.sessions.clone(), auth::guard::require_staff);
     // Staff endpoints: changes, customers' details and tokens, the staff
     // stream. The session is checked before a stream takes a place.
     let staff = Router::new()

@@ -11,7 +11,6 @@
 
 use crate::error::ApiError;
 use crate::serving::stream_handoff::{holding, DirectStream};
-use crate::AppState;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::Extensions;
@@ -142,24 +141,33 @@ impl Drop for StreamPermit {
     }
 }
 
-/// A permit for one more long-lived connection from the request's client, for
-/// a connection that outlives its response (a WebSocket).
-pub fn admit(state: &AppState, extensions: &Extensions) -> Result<StreamPermit, ApiError> {
-    let client = extensions
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip());
-    state.admission.admit(&state.settings.limits, client)
+/// What admitting a stream needs: the counts, and the limits they are held to.
+#[derive(Clone, Debug)]
+pub struct Admission {
+    pub counts: Arc<StreamAdmission>,
+    pub limits: Limits,
+}
+
+impl Admission {
+    /// A permit for one more long-lived connection from the request's
+    /// client, for a connection that outlives its response (a WebSocket).
+    pub fn admit(&self, extensions: &Extensions) -> Result<StreamPermit, ApiError> {
+        let client = extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0.ip());
+        self.counts.admit(&self.limits, client)
+    }
 }
 
 /// Middleware for the stream routes: admits the stream or refuses it, and
 /// ties the permit to the response body, so the place is held exactly as
 /// long as the stream is (an error answer gives it back at once).
 pub async fn admit_stream(
-    State(state): State<AppState>,
+    State(admission): State<Admission>,
     request: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
-    let permit = admit(&state, request.extensions())?;
+    let permit = admission.admit(request.extensions())?;
     let response = next.run(request).await;
     if let Some(direct) = response.extensions().get::<DirectStream>() {
         // The frames may leave without the body (`serving::stream_handoff`).

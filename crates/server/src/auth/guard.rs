@@ -4,21 +4,21 @@
 use super::routes::token_of;
 use crate::error::ApiError;
 use crate::serving::stream_handoff::DirectStream;
-use crate::AppState;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 use futures_util::StreamExt;
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 /// Lets a staff request through, or refuses it: 401 without a live session
 /// when a passphrase is set, 403 from another machine when none is.
 pub async fn require_staff(
-    State(state): State<AppState>,
+    State(sessions): State<Arc<super::Sessions>>,
     request: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
-    if !state.sessions.sign_in_required() {
+    if !sessions.sign_in_required() {
         let loopback = request
             .extensions()
             .get::<ConnectInfo<SocketAddr>>()
@@ -32,7 +32,7 @@ pub async fn require_staff(
         ));
     }
     let session = token_of(request.headers())
-        .and_then(|t| state.sessions.lookup(&t))
+        .and_then(|t| sessions.lookup(&t))
         .ok_or_else(|| {
             ApiError::Unauthorized("sign in as staff first (POST /api/session)".into())
         })?;

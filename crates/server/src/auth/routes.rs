@@ -3,7 +3,7 @@
 
 use super::{Session, COOKIE};
 use crate::error::{ApiError, ApiJson};
-use crate::AppState;
+use crate::store::OrderStore;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -11,6 +11,7 @@ use axum::Json;
 use cookie::{Cookie, SameSite};
 use serde::{Deserialize, Serialize};
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -73,21 +74,24 @@ pub fn token_of(headers: &HeaderMap) -> Option<String> {
               (status = 401, description = "Wrong passphrase", body = orderboard_model::ApiErrorBody),
               (status = 429, description = "Too many failures from this address; see Retry-After", body = orderboard_model::ApiErrorBody)))]
 pub async fn sign_in(
-    State(state): State<AppState>,
+    State(sessions): State<Arc<super::Sessions>>,
     connect: Option<axum::extract::Extension<ConnectInfo<SocketAddr>>>,
     ApiJson(body): ApiJson<SignIn>,
 ) -> Result<Response, ApiError> {
     let client = connect.map(|c| c.0 .0.ip());
-    let session = state.sessions.sign_in(client, body.passphrase).await?;
+    let session = sessions.sign_in(client, body.passphrase).await?;
     Ok(signed_in(session))
 }
 
 /// `DELETE /api/session`: ends the session (and its open streams).
 #[utoipa::path(delete, path = "/api/session", tag = "session",
     responses((status = 204, description = "Signed out; the cookie is cleared")))]
-pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Response {
+pub async fn sign_out(
+    State(sessions): State<Arc<super::Sessions>>,
+    headers: HeaderMap,
+) -> Response {
     if let Some(token) = token_of(&headers) {
-        state.sessions.sign_out(&token);
+        sessions.sign_out(&token);
     }
     let mut response = StatusCode::NO_CONTENT.into_response();
     response
@@ -99,10 +103,13 @@ pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Resp
 /// `GET /api/session`: whether sign-in is needed, and whether this request has it.
 #[utoipa::path(get, path = "/api/session", tag = "session",
     responses((status = 200, description = "The session's state", body = SessionStatus)))]
-pub async fn status(State(state): State<AppState>, headers: HeaderMap) -> Json<SessionStatus> {
-    let signed_in = token_of(&headers).is_some_and(|t| state.sessions.lookup(&t).is_some());
+pub async fn status(
+    State(sessions): State<Arc<super::Sessions>>,
+    headers: HeaderMap,
+) -> Json<SessionStatus> {
+    let signed_in = token_of(&headers).is_some_and(|t| sessions.lookup(&t).is_some());
     Json(SessionStatus {
-        sign_in_required: state.sessions.sign_in_required(),
+        sign_in_required: sessions.sign_in_required(),
         signed_in,
     })
 }
@@ -113,10 +120,10 @@ pub async fn status(State(state): State<AppState>, headers: HeaderMap) -> Json<S
     responses((status = 204, description = "Signed in; the cookie is set"),
               (status = 401, description = "Unknown, used or expired ticket", body = orderboard_model::ApiErrorBody)))]
 pub async fn desktop(
-    State(state): State<AppState>,
+    State(sessions): State<Arc<super::Sessions>>,
     ApiJson(body): ApiJson<DesktopSignIn>,
 ) -> Result<Response, ApiError> {
-    let session = state.sessions.redeem_ticket(&body.ticket)?;
+    let session = sessions.redeem_ticket(&body.ticket)?;
     Ok(signed_in(session))
 }
 
@@ -140,7 +147,8 @@ pub const PASSPHRASE_CHARS: std::ops::RangeInclusive<usize> = 4..=200;
               (status = 403, description = "First-run set-up from another machine", body = orderboard_model::ApiErrorBody),
               (status = 422, description = "Too short or too long", body = orderboard_model::ApiErrorBody)))]
 pub async fn set_passphrase(
-    State(state): State<AppState>,
+    State(sessions): State<Arc<super::Sessions>>,
+    State(store): State<OrderStore>,
     connect: Option<axum::extract::Extension<ConnectInfo<SocketAddr>>>,
     headers: HeaderMap,
     ApiJson(body): ApiJson<SetPassphrase>,
@@ -156,8 +164,8 @@ pub async fn set_passphrase(
             ),
         }));
     }
-    if state.sessions.sign_in_required() {
-        let signed_in = token_of(&headers).is_some_and(|t| state.sessions.lookup(&t).is_some());
+    if sessions.sign_in_required() {
+        let signed_in = token_of(&headers).is_some_and(|t| sessions.lookup(&t).is_some());
         if !signed_in {
             return Err(ApiError::Unauthorized(
                 "sign in to change the staff passphrase".into(),
@@ -172,8 +180,8 @@ pub async fn set_passphrase(
     let phc = tokio::task::spawn_blocking(move || super::hash_passphrase(&passphrase))
         .await
         .map_err(|e| ApiError::Internal(e.into()))?;
-    super::stored_passphrase::save(state.store.pool(), &phc).await?;
-    state.sessions.set_passphrase_hash(phc);
+    super::stored_passphrase::save(store.pool(), &phc).await?;
+    sessions.set_passphrase_hash(phc);
     tracing::info!("the staff passphrase was set: staff requests now need a signed-in session");
-    Ok(signed_in(state.sessions.open_session()))
+    Ok(signed_in(sessions.open_session()))
 }

@@ -5,18 +5,17 @@
 //! used, so a passphrase set on first run from the dispatcher survives
 //! restarts. Only the argon2 hash is ever written.
 
+use super::Sessions;
 use crate::store::order_rows::to_millis;
-use crate::AppState;
 use sqlx::SqlitePool;
 
 /// Brings the running server and the database into agreement, at start.
-pub async fn sync(state: &AppState) -> Result<(), sqlx::Error> {
-    let pool = state.store.pool();
-    match state.sessions.passphrase_hash() {
+pub async fn sync(pool: &SqlitePool, sessions: &Sessions) -> Result<(), sqlx::Error> {
+    match sessions.passphrase_hash() {
         Some(phc) => save(pool, &phc).await,
         None => {
             if let Some(phc) = load(pool).await? {
-                state.sessions.set_passphrase_hash(phc);
+                sessions.set_passphrase_hash(phc);
             }
             Ok(())
         }

@@ -1,7 +1,7 @@
 //! `/api/orders`: staff list, create and move orders.
 
 use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery};
-use crate::AppState;
+use crate::store::OrderStore;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
@@ -23,10 +23,10 @@ pub struct ListQuery {
     responses((status = 200, description = "Active orders, oldest first", body = Vec<Order>),
               (status = 400, description = "Malformed JSON, query or header", body = ApiErrorBody)))]
 pub async fn list(
-    State(state): State<AppState>,
+    State(store): State<OrderStore>,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<Vec<Order>>, ApiError> {
-    Ok(Json(state.store.list_active(query.stage).await?))
+    Ok(Json(store.list_active(query.stage).await?))
 }
 
 /// `POST /api/orders`: 201 with the new order and its `Location`.
@@ -38,10 +38,10 @@ pub async fn list(
               (status = 415, description = "Body not sent as JSON", body = ApiErrorBody),
               (status = 422, description = "Wrong shape, or a broken limit", body = ApiErrorBody)))]
 pub async fn create(
-    State(state): State<AppState>,
+    State(store): State<OrderStore>,
     ApiJson(new): ApiJson<NewOrder>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let order = state.store.create(new).await?;
+    let order = store.create(new).await?;
     let location = format!("/api/orders/{}", order.id);
     tracing::info!(order = %order.id, number = order.number, "order created");
     Ok((
@@ -62,12 +62,11 @@ pub fn parse_order_id(raw: &str) -> Result<Uuid, ApiError> {
     responses((status = 200, description = "The order with its stage history", body = Order),
               (status = 404, description = "No such order", body = ApiErrorBody)))]
 pub async fn get(
-    State(state): State<AppState>,
+    State(store): State<OrderStore>,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Order>, ApiError> {
     let id = parse_order_id(&id)?;
-    state
-        .store
+    store
         .get(id)
         .await?
         .map(Json)
@@ -85,12 +84,12 @@ pub async fn get(
               (status = 415, description = "Body not sent as JSON", body = ApiErrorBody),
               (status = 422, description = "Wrong shape", body = ApiErrorBody)))]
 pub async fn change_stage(
-    State(state): State<AppState>,
+    State(store): State<OrderStore>,
     ApiPath(id): ApiPath<String>,
     ApiJson(request): ApiJson<StageChangeRequest>,
 ) -> Result<Json<Order>, ApiError> {
     let id = parse_order_id(&id)?;
-    let order = state.store.change_stage(id, request).await?;
+    let order = store.change_stage(id, request).await?;
     tracing::info!(order = %order.id, number = order.number, stage = %order.stage, version = order.version, "stage changed");
     Ok(Json(order))
 }

@@ -12,7 +12,7 @@ use crate::wire::Encoding;
 use crate::ws::track_socket;
 use crate::AppState;
 use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::State;
+use axum::extract::{FromRef, State};
 use axum::http::{header, Extensions, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -198,7 +198,7 @@ pub async fn socket(
         Opened::Finished => return Ok(live_stream::no_more_events()),
     };
     // The socket outlives this response, so it holds its place itself.
-    let permit = limits::admit(&state, &extensions)?;
+    let permit = limits::Admission::from_ref(&state).admit(&extensions)?;
     // Customers have nothing to send: small buffers, and no room for big
     // messages (the defaults reserve 128 KiB per socket and allow 64 MiB).
     let upgrade = upgrade

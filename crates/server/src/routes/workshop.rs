@@ -5,7 +5,7 @@
 use crate::error::{ApiError, ApiJson};
 use crate::wire::sse as encoder;
 use crate::workshop::rates;
-use crate::AppState;
+use crate::workshop::Workshop;
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -21,8 +21,8 @@ use tokio::time::MissedTickBehavior;
 pub const SAMPLE_EVERY: Duration = Duration::from_secs(1);
 
 /// `GET /metrics`: the Prometheus text format.
-pub async fn metrics(State(state): State<AppState>) -> Response {
-    let mut response = state.transport_metrics.render().into_response();
+pub async fn metrics(State(workshop): State<Workshop>) -> Response {
+    let mut response = workshop.transport_metrics.render().into_response();
     response.headers_mut().insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
@@ -33,8 +33,8 @@ pub async fn metrics(State(state): State<AppState>) -> Response {
 /// `GET /api/workshop/counts`
 #[utoipa::path(get, path = "/api/workshop/counts", tag = "workshop",
     responses((status = 200, description = "Each transport's counts since the server started (the figures of /metrics)", body = TransportCountsReport)))]
-pub async fn counts(State(state): State<AppState>) -> Json<TransportCountsReport> {
-    Json(state.transport_metrics.counts())
+pub async fn counts(State(workshop): State<Workshop>) -> Json<TransportCountsReport> {
+    Json(workshop.transport_metrics.counts())
 }
 
 /// `GET /api/workshop/events`: a `sample` every second (each transport's
@@ -43,15 +43,15 @@ pub async fn counts(State(state): State<AppState>) -> Json<TransportCountsReport
 #[utoipa::path(get, path = "/api/workshop/events", tag = "workshop",
     responses((status = 200, description = "An SSE stream of `sample` (WorkshopSample) and `comparison` (ComparisonState) events", content_type = "text/event-stream", body = String),
               (status = 503, description = "Too many open streams; see Retry-After", body = ApiErrorBody)))]
-pub async fn events(State(state): State<AppState>) -> Response {
+pub async fn events(State(workshop): State<Workshop>) -> Response {
     let body = async_stream::stream! {
-        let mut comparison = state.comparison.watch();
-        yield encoder::unnumbered_frame(WORKSHOP_COMPARISON_EVENT, &state.comparison.current());
-        let mut before = state.transport_metrics.counts();
+        let mut comparison = workshop.comparison.watch();
+        yield encoder::unnumbered_frame(WORKSHOP_COMPARISON_EVENT, &workshop.comparison.current());
+        let mut before = workshop.transport_metrics.counts();
         let mut tick = tokio::time::interval(SAMPLE_EVERY);
         tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
         tick.tick().await;
-        let shutdown = state.shutdown.clone().cancelled_owned();
+        let shutdown = workshop.shutdown.clone().cancelled_owned();
         tokio::pin!(shutdown);
         loop {
             tokio::select! {
@@ -60,14 +60,14 @@ pub async fn events(State(state): State<AppState>) -> Response {
                 changed = comparison.changed() => {
                     if changed.is_err() { return; }
                     comparison.borrow_and_update();
-                    yield encoder::unnumbered_frame(WORKSHOP_COMPARISON_EVENT, &state.comparison.current());
+                    yield encoder::unnumbered_frame(WORKSHOP_COMPARISON_EVENT, &workshop.comparison.current());
                 }
                 _ = tick.tick() => {
-                    let now = state.transport_metrics.counts();
+                    let now = workshop.transport_metrics.counts();
                     let sample = WorkshopSample {
                         uptime_ms: now.uptime_ms,
                         transports: rates::between(&before, &now),
-                        comparison: state.comparison.current(),
+                        comparison: workshop.comparison.current(),
                     };
                     before = now;
                     yield encoder::unnumbered_frame(WORKSHOP_SAMPLE_EVENT, &sample);
@@ -81,8 +81,8 @@ pub async fn events(State(state): State<AppState>) -> Response {
 /// `GET /api/workshop/comparison`
 #[utoipa::path(get, path = "/api/workshop/comparison", tag = "workshop",
     responses((status = 200, description = "The comparison's state, with the report once it is finished", body = ComparisonState)))]
-pub async fn comparison(State(state): State<AppState>) -> Json<ComparisonState> {
-    Json(state.comparison.current())
+pub async fn comparison(State(workshop): State<Workshop>) -> Json<ComparisonState> {
+    Json(workshop.comparison.current())
 }
 
 /// `POST /api/workshop/comparison` (staff): starts simulated customers on
@@ -93,13 +93,13 @@ pub async fn comparison(State(state): State<AppState>) -> Json<ComparisonState> 
               (status = 422, description = "A value out of range", body = ApiErrorBody),
               (status = 401, description = "A staff session is needed", body = ApiErrorBody)))]
 pub async fn start_comparison(
-    State(state): State<AppState>,
+    State(workshop): State<Workshop>,
     ApiJson(request): ApiJson<ComparisonRequest>,
 ) -> Result<(StatusCode, Json<ComparisonState>), ApiError> {
-    let started = state.comparison.start(
-        state.store.clone(),
-        &state.shutdown,
-        &state.settings.limits,
+    let started = workshop.comparison.start(
+        workshop.store.clone(),
+        &workshop.shutdown,
+        &workshop.limits,
         request,
     )?;
     Ok((StatusCode::ACCEPTED, Json(started)))
@@ -110,6 +110,6 @@ pub async fn start_comparison(
 #[utoipa::path(delete, path = "/api/workshop/comparison", tag = "workshop",
     responses((status = 200, description = "Stopping (or already over)", body = ComparisonState),
               (status = 401, description = "A staff session is needed", body = ApiErrorBody)))]
-pub async fn stop_comparison(State(state): State<AppState>) -> Json<ComparisonState> {
-    Json(state.comparison.stop())
+pub async fn stop_comparison(State(workshop): State<Workshop>) -> Json<ComparisonState> {
+    Json(workshop.comparison.stop())
 }

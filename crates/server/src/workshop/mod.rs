@@ -15,3 +15,20 @@ pub mod demo_driver;
 pub mod metered;
 pub mod rates;
 pub mod transport_metrics;
+
+use crate::limits::Limits;
+use crate::store::OrderStore;
+use std::sync::Arc;
+use tokio_util::sync::CancellationToken;
+
+/// What the workshop's endpoints use of the application.
+#[derive(Clone)]
+pub struct Workshop {
+    pub transport_metrics: Arc<transport_metrics::TransportMetrics>,
+    pub comparison: Arc<comparison::Comparison>,
+    /// The comparison's simulated customers make orders here.
+    pub store: OrderStore,
+    /// The application's shutdown: the workshop stream and a comparison end on it.
+    pub shutdown: CancellationToken,
+    pub limits: Limits,
+}
