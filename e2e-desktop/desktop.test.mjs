@@ -186,23 +186,46 @@ test('customer windows cannot call any Tauri command; the dispatcher can call it
   }
 });
 
-test('the restaurant-network setting is saved and moves the listener to every interface, same port', async () => {
-  await inDispatcher();
-  const on = await invokeFromPage('set_restaurant_network', { enabled: true });
-  assert.equal(on.ok, true, on.refusal);
-  assert.equal(on.value.restaurant_network, true);
-  assert.equal(on.value.port, appPort);
-  const saved = JSON.parse(readFileSync(join(dataHome, identifier, 'desktop-settings.json'), 'utf8'));
-  assert.equal(saved.restaurant_network, true);
-  if (on.value.board_url) assert.match(on.value.board_qr_svg, /^<svg/);
-  assert.ok((await fetch(`http://127.0.0.1:${appPort}/api/health`)).ok, 'still served on 127.0.0.1');
-  const off = await invokeFromPage('set_restaurant_network', { enabled: false });
-  assert.equal(off.ok, true, off.refusal);
-  assert.equal(off.value.board_url, null);
-  // The customer window reconnects by itself and still follows the order.
+// After the listener moved, an open customer window must follow changes
+// live over one board stream that stays connected: it reconnects to the new
+// listener by itself (EventSource), then parks in the board fan-out. (Once,
+// stopping a listener closed the shared feed, so the fan-out was gone: board
+// streams ended each time they parked, reconnected, and caught up from the
+// event log, over and over.)
+
+async function health() {
+  const response = await fetch(`http://127.0.0.1:${appPort}/api/health`);
+  assert.equal(response.status, 200, 'GET /api/health');
+  return response.json();
+}
+
+const sleep = (ms) => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
+
+// Called once the change made after the move has reached the customer
+// window: its board stream is open, once per customer window, and over two
+// seconds it neither closes nor reads from the event log again (a stream that
+// keeps reconnecting does both); the window's badge says it is live.
+async function assertBoardStreamStaysConnected(when) {
+  const customerWindows = (await session.windowHandles()).length - 1;
+  const first = await waitFor(`${when}: ${customerWindows} open board stream(s) in /api/health`, async () => {
+    const h = await health();
+    return h.open_streams.board === customerWindows && h;
+  }, { timeoutMs: 15000 });
+  const samples = [first];
+  const windowEnds = Date.now() + 2000;
+  while (Date.now() < windowEnds) {
+    await sleep(250);
+    samples.push(await health());
+  }
+  const last = samples[samples.length - 1];
+  assert.equal(last.log_catch_ups, first.log_catch_ups,
+    `${when}: log_catch_ups rose from ${first.log_catch_ups} to ${last.log_catch_ups} in 2 s: the board stream keeps reconnecting`);
+  assert.deepEqual(samples.map((h) => h.open_streams.board), samples.map(() => customerWindows),
+    `${when}: open board streams over 2 s`);
   await inCustomer();
-  await session.waitForOne(`[data-testid="board-ready"] [data-testid="board-tile"][data-number="${orderNumber}"]`, 15000);
-});
+  const badge = await session.waitForOne('[data-testid="connection"]');
+  assert.match(await session.attribute(badge, 'class'), /\bconn-live\b/, `${when}: the customer window's connection badge`);
+}
 
 // From the page in the current window: an HTTP call to the embedded server,
 // resolving to {status, body}.
@@ -214,6 +237,58 @@ function fetchFromPage(method, path, body) {
     [method, path, body ?? null],
   );
 }
+
+let afterMoveNumber;
+
+test('the restaurant-network setting is saved and moves the listener to every interface, same port; the customer window follows a new order live', async () => {
+  await inDispatcher();
+  const on = await invokeFromPage('set_restaurant_network', { enabled: true });
+  assert.equal(on.ok, true, on.refusal);
+  assert.equal(on.value.restaurant_network, true);
+  assert.equal(on.value.port, appPort);
+  const saved = JSON.parse(readFileSync(join(dataHome, identifier, 'desktop-settings.json'), 'utf8'));
+  assert.equal(saved.restaurant_network, true);
+  if (on.value.board_url) assert.match(on.value.board_qr_svg, /^<svg/);
+  assert.ok((await fetch(`http://127.0.0.1:${appPort}/api/health`)).ok, 'still served on 127.0.0.1');
+
+  // A new order, made after the move, from the dispatcher's page: the
+  // customer window can only show it if its stream reconnected to the new
+  // listener (the tiles it showed before prove nothing, they stay).
+  const created = await fetchFromPage('POST', '/api/orders',
+    { customer: 'Barbara', channel: 'pickup', items: [{ name: 'Lentil soup', qty: 1 }] });
+  assert.equal(created.status, 201, created.body);
+  afterMoveNumber = String(JSON.parse(created.body).number);
+  await session.waitForOne(`[data-testid="order-card"][data-number="${afterMoveNumber}"][data-stage="received"]`, 15000);
+  await inCustomer();
+  await session.waitForOne(`[data-testid="board-preparing"] [data-testid="board-tile"][data-number="${afterMoveNumber}"]`, 15000);
+  await assertBoardStreamStaysConnected('restaurant network on');
+  await screenshot('customer-window-after-network-on.png');
+});
+
+test('turning the restaurant-network setting off moves the listener back; the customer window follows the order live', async () => {
+  await inDispatcher();
+  const off = await invokeFromPage('set_restaurant_network', { enabled: false });
+  assert.equal(off.ok, true, off.refusal);
+  assert.equal(off.value.restaurant_network, false);
+  assert.equal(off.value.port, appPort);
+  assert.equal(off.value.board_url, null);
+  const saved = JSON.parse(readFileSync(join(dataHome, identifier, 'desktop-settings.json'), 'utf8'));
+  assert.equal(saved.restaurant_network, false);
+
+  // The order made before this move is advanced to ready in the dispatcher
+  // window, after the move.
+  await inDispatcher();
+  for (const stage of ['preparing', 'ready']) {
+    await session.click(await session.waitForOne(`[data-testid="order-card"][data-number="${afterMoveNumber}"] [data-action="advance"]`, 15000));
+    await session.waitForOne(`[data-testid="order-card"][data-number="${afterMoveNumber}"][data-stage="${stage}"]`, 15000);
+  }
+  await inCustomer();
+  await session.waitForOne(`[data-testid="board-ready"] [data-testid="board-tile"][data-number="${afterMoveNumber}"]`, 15000);
+  // Reconnecting twice kept what the board showed before.
+  assert.equal((await session.find(`[data-testid="board-ready"] [data-testid="board-tile"][data-number="${orderNumber}"]`)).length, 1);
+  await assertBoardStreamStaysConnected('restaurant network off');
+  await screenshot('customer-window-after-network-off.png');
+});
 
 test('with a staff passphrase set, the dispatcher window signs itself in without typing', async () => {
   // Customer windows cannot get a sign-in ticket.
