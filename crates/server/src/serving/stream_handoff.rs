@@ -205,8 +205,11 @@ pub async fn write_stream(
     let mut side = WriteSide::Writing(write);
     let mut frames: Vec<bytes::Bytes> = Vec::new();
     let mut ended = false;
+    // A write half just handed back: the loop is told where it stands once
+    // what the socket did not take is written.
+    let mut handed_back: Option<(Away, u64, bool)> = None;
     let last_write = loop {
-        side = match side {
+        let write = match side {
             WriteSide::Writing(write) => {
                 if ended {
                     break Some(write);
@@ -244,12 +247,10 @@ pub async fn write_stream(
                 })
                 .await;
                 if let Some((parking, request)) = park {
-                    WriteSide::Parked(parking.hand_over(write, request))
-                } else if written(&write, &mut frames, stall_timeout).await {
-                    WriteSide::Writing(write)
-                } else {
-                    break Some(write);
+                    side = WriteSide::Parked(parking.hand_over(write, request));
+                    continue;
                 }
+                write
             }
             WriteSide::Parked(mut away) => {
                 let back = poll_fn(|cx| {
@@ -273,41 +274,34 @@ pub async fn write_stream(
                     }
                     break None;
                 };
-                // What the socket did not take goes first; then the loop
-                // goes on from where that reaches.
+                // What the socket did not take goes first.
                 if !unsent.is_empty() {
                     frames.push(unsent);
                 }
-                if !written(&write, &mut frames, stall_timeout).await {
-                    break Some(write);
-                }
-                away.resume(from, park_again);
-                WriteSide::Writing(write)
+                handed_back = Some((away, from, park_again));
+                write
             }
         };
+        // The one place that writes: each place would keep a write future
+        // of its own in this future, held for the stream's whole life.
+        if let Err(e) = write_or_stall(&write, &mut frames, stall_timeout).await {
+            if e.kind() == io::ErrorKind::TimedOut {
+                tracing::info!("closing a stream whose client took no bytes for {stall_timeout:?}");
+            }
+            break Some(write);
+        }
+        // An idle stream keeps room for a few frames, not for a burst.
+        if frames.capacity() > 4 {
+            frames = Vec::new();
+        }
+        if let Some((away, from, park_again)) = handed_back.take() {
+            away.resume(from, park_again);
+        }
+        side = WriteSide::Writing(write);
     };
     if let Some(mut write) = last_write {
         let _ = write.shutdown().await;
     }
-}
-
-/// [`write_or_stall`], and whether it wrote everything; an idle stream then
-/// keeps room for a few frames, not for a burst.
-async fn written(
-    write: &OwnedWriteHalf,
-    frames: &mut Vec<bytes::Bytes>,
-    stall_timeout: Duration,
-) -> bool {
-    if let Err(e) = write_or_stall(write, frames, stall_timeout).await {
-        if e.kind() == io::ErrorKind::TimedOut {
-            tracing::info!("closing a stream whose client took no bytes for {stall_timeout:?}");
-        }
-        return false;
-    }
-    if frames.capacity() > 4 {
-        *frames = Vec::new();
-    }
-    true
 }
 
 /// Whether the client closed its side (or the socket failed). Bytes a client
