@@ -223,6 +223,9 @@ async fn streams_parked_at_different_points_each_get_every_later_change_once_in_
     // parks behind the head: the sweep sends it what it lacks.
     let (server_a, mut client_a) = connection().await;
     let (parking_a, _resumed_a) = park(&fan_out, server_a, start);
+    // Settled before any change: a fan-out that has not yet seen a change
+    // reads the head from the store, which may already be ahead of `start`.
+    until(|| fan_out.parked() == 1).await;
     changes(&store, 10).await;
     let (server_b, mut client_b) = connection().await;
     let (_parking_b, _resumed_b) = park(&fan_out, server_b, start);
