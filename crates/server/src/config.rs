@@ -20,7 +20,7 @@ pub struct StreamSettings {
     pub retention: Retention,
     pub auth: AuthSettings,
     /// Threads that sweep over parked board streams' sockets
-    /// ([`crate::sse::board_fan_out`]).
+    /// ([`crate::fan_out`]).
     pub fan_out_threads: usize,
 }
 
@@ -32,7 +32,7 @@ impl Default for StreamSettings {
             limits: Limits::default(),
             retention: Retention::default(),
             auth: AuthSettings::default(),
-            fan_out_threads: crate::sse::board_fan_out::default_threads(),
+            fan_out_threads: crate::fan_out::default_threads(),
         }
     }
 }
@@ -139,7 +139,7 @@ impl ServerArgs {
             retry: Duration::from_millis(self.retry_ms),
             fan_out_threads: self
                 .fan_out_threads
-                .map_or_else(crate::sse::board_fan_out::default_threads, |n| n as usize),
+                .map_or_else(crate::fan_out::default_threads, |n| n as usize),
             limits: Limits {
                 max_streams: self.max_streams as usize,
                 max_streams_per_client: self.max_streams_per_client as usize,

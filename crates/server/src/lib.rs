@@ -5,7 +5,7 @@
 //! `model::stage` (the stage machine) → `store` (commit to SQLite, append to
 //! `store::event_log`) → `feed` (publish the domain change once) →
 //! `stream::cursor` (each stream's resume path) → `wire` (encoded once per
-//! wire format) → `sse`, `ws`, `sse::board_fan_out` → `serving` (the socket).
+//! wire format) → `sse`, `ws`, `fan_out` → `serving` (the socket).
 
 #![forbid(unsafe_code)]
 
@@ -13,6 +13,7 @@ pub mod auth;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod fan_out;
 pub mod feed;
 pub mod limits;
 pub mod openapi;
@@ -73,7 +74,7 @@ pub struct AppState {
     /// answered from memory, not from SQLite.
     pub latest_orders: Arc<store::latest_orders::LatestOrders>,
     /// Board streams at rest, written to from one loop.
-    pub board_fan_out: Arc<sse::board_fan_out::BoardFanOut>,
+    pub board_fan_out: Arc<fan_out::BoardFanOut>,
     /// What each way of following an order costs (workshop mode).
     pub transport_metrics: Arc<TransportMetrics>,
     /// The demo driver, which makes orders when asked to.
@@ -101,7 +102,7 @@ impl AppState {
             settings.retention.clone(),
             shutdown.clone(),
         ));
-        let board_fan_out = sse::board_fan_out::BoardFanOut::start(
+        let board_fan_out = fan_out::BoardFanOut::start(
             store.clone(),
             settings.heartbeat,
             settings.fan_out_threads,

@@ -23,9 +23,12 @@
 //!   response's frames out of its [`DirectStream`], so its body ends at once;
 //! - [`write_stream`]: the stream's life after the handoff. It writes each
 //!   frame, ends when the stream ends or the client goes away, and closes a
-//!   client that takes no bytes for the stall timeout.
+//!   client that takes no bytes for the stall timeout. A board stream's
+//!   writer moves its socket's write half to the board fan-out while the
+//!   stream is parked, and writes again once it is handed back
+//!   ([`crate::fan_out`]).
 
-use crate::sse::board_fan_out::Parking;
+use crate::fan_out::{Away, Handback, Parking};
 use axum::body::Body;
 use axum::http::Response;
 use bytes::{Buf, Bytes};
@@ -39,6 +42,7 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::TcpStream;
 
 /// An event stream's frames, as a stream of shared bytes.
@@ -166,85 +170,149 @@ impl Handoff {
 /// The most frames written with one `writev`.
 const MOST_FRAMES_PER_WRITE: usize = 64;
 
+/// Who holds a stream's write half: the writer, or (a parked board stream)
+/// the board fan-out. It is in one place at a time, so the socket has one
+/// writer at a time; the read half stays with the writer throughout.
+enum WriteSide {
+    /// The writer writes the stream's frames itself.
+    Writing(OwnedWriteHalf),
+    /// The fan-out has the write half; the writer holds only the way it
+    /// comes back.
+    Parked(Away),
+}
+
 /// Writes a handed-off stream to its socket until the stream ends, the client
 /// closes its side, or the client takes no bytes for `stall_timeout`.
 ///
 /// Frames that are ready together (a stream that fell behind a burst of
 /// changes) leave in one `writev`: under load, fewer system calls per event.
+///
+/// A board stream whose loop asks to park, once every frame is written, has
+/// its write half moved to the fan-out. While it is away the writer only
+/// watches the read half for the client going away. When the fan-out hands
+/// the write half back, the writer first writes the bytes the socket did
+/// not take, then lets the loop go on.
 pub async fn write_stream(
     tcp: TcpStream,
     mut frames_in: FrameStream,
     parking: Option<Parking>,
     stall_timeout: Duration,
 ) {
-    let tcp = Arc::new(tcp);
+    let (read, write) = tcp.into_split();
     if let Some(parking) = &parking {
         parking.attach();
     }
+    let mut side = WriteSide::Writing(write);
     let mut frames: Vec<bytes::Bytes> = Vec::new();
     let mut ended = false;
-    while !ended {
-        poll_fn(|cx| {
-            if client_gone(&tcp, cx) {
-                ended = true;
-                frames.clear();
-                return Poll::Ready(());
-            }
-            while frames.len() < MOST_FRAMES_PER_WRITE {
-                match frames_in.as_mut().poll_next(cx) {
-                    Poll::Ready(Some(data)) => {
-                        if !data.is_empty() {
-                            frames.push(data);
+    // A write half just handed back: the loop is told where it stands once
+    // what the socket did not take is written.
+    let mut handed_back: Option<(Away, u64, bool)> = None;
+    let last_write = loop {
+        let write = match side {
+            WriteSide::Writing(write) => {
+                if ended {
+                    break Some(write);
+                }
+                let park = poll_fn(|cx| {
+                    if client_gone(&read, cx) {
+                        ended = true;
+                        frames.clear();
+                        return Poll::Ready(None);
+                    }
+                    while frames.len() < MOST_FRAMES_PER_WRITE {
+                        match frames_in.as_mut().poll_next(cx) {
+                            Poll::Ready(Some(data)) => {
+                                if !data.is_empty() {
+                                    frames.push(data);
+                                }
+                            }
+                            Poll::Ready(None) => {
+                                ended = true;
+                                break;
+                            }
+                            Poll::Pending => break,
                         }
                     }
-                    Poll::Ready(None) => {
-                        ended = true;
-                        break;
+                    if !frames.is_empty() || ended {
+                        return Poll::Ready(None);
                     }
-                    Poll::Pending => break,
+                    // Everything is written and the stream waits: a board
+                    // stream that asked to park goes to the fan-out now.
+                    let asked = parking.as_ref().and_then(|p| Some((p, p.take_request()?)));
+                    match asked {
+                        Some(asked) => Poll::Ready(Some(asked)),
+                        None => Poll::Pending,
+                    }
+                })
+                .await;
+                if let Some((parking, request)) = park {
+                    side = WriteSide::Parked(parking.hand_over(write, request));
+                    continue;
                 }
+                write
             }
-            if frames.is_empty() && !ended {
-                // Everything is written and the stream waits: a board stream
-                // that asked to park goes to the board fan-out now.
-                if let Some(parking) = &parking {
-                    parking.hand_over(&tcp);
+            WriteSide::Parked(mut away) => {
+                let back = poll_fn(|cx| {
+                    if client_gone(&read, cx) {
+                        return Poll::Ready(None);
+                    }
+                    away.poll_back(cx)
+                })
+                .await;
+                let Some(Handback {
+                    write,
+                    from,
+                    unsent,
+                    park_again,
+                }) = back
+                else {
+                    // The client went away (the fan-out drops the write
+                    // half), or the fan-out let go of it.
+                    if let Some(parking) = &parking {
+                        parking.gone();
+                    }
+                    break None;
+                };
+                // What the socket did not take goes first.
+                if !unsent.is_empty() {
+                    frames.push(unsent);
                 }
-                Poll::Pending
-            } else {
-                Poll::Ready(())
+                handed_back = Some((away, from, park_again));
+                write
             }
-        })
-        .await;
-        if let Err(e) = write_or_stall(&tcp, &mut frames, stall_timeout).await {
+        };
+        // The one place that writes: each place would keep a write future
+        // of its own in this future, held for the stream's whole life.
+        if let Err(e) = write_or_stall(&write, &mut frames, stall_timeout).await {
             if e.kind() == io::ErrorKind::TimedOut {
                 tracing::info!("closing a stream whose client took no bytes for {stall_timeout:?}");
             }
-            break;
+            break Some(write);
         }
         // An idle stream keeps room for a few frames, not for a burst.
         if frames.capacity() > 4 {
             frames = Vec::new();
         }
-    }
-    if let Some(parking) = &parking {
-        parking.gone();
-    }
-    // Closed here, or by the fan-out once it lets go.
-    if let Ok(mut tcp) = Arc::try_unwrap(tcp) {
-        let _ = tcp.shutdown().await;
+        if let Some((away, from, park_again)) = handed_back.take() {
+            away.resume(from, park_again);
+        }
+        side = WriteSide::Writing(write);
+    };
+    if let Some(mut write) = last_write {
+        let _ = write.shutdown().await;
     }
 }
 
 /// Whether the client closed its side (or the socket failed). Bytes a client
 /// sends on a stream are read and dropped; the wait for more is registered.
-fn client_gone(tcp: &TcpStream, cx: &mut Context<'_>) -> bool {
+fn client_gone(read: &OwnedReadHalf, cx: &mut Context<'_>) -> bool {
     let mut scratch = [0u8; 256];
     loop {
-        match tcp.poll_read_ready(cx) {
+        match read.as_ref().poll_read_ready(cx) {
             Poll::Pending => return false,
             Poll::Ready(Err(_)) => return true,
-            Poll::Ready(Ok(())) => match tcp.try_read(&mut scratch) {
+            Poll::Ready(Ok(())) => match read.try_read(&mut scratch) {
                 Ok(0) => return true,
                 Ok(_) => continue,
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
@@ -258,7 +326,7 @@ fn client_gone(tcp: &TcpStream, cx: &mut Context<'_>) -> bool {
 /// takes it all; only a full socket waits, and a wait longer than
 /// `stall_timeout` with no byte taken is an error.
 async fn write_or_stall(
-    tcp: &TcpStream,
+    write: &OwnedWriteHalf,
     frames: &mut Vec<bytes::Bytes>,
     stall_timeout: Duration,
 ) -> io::Result<()> {
@@ -271,7 +339,7 @@ async fn write_or_stall(
             for (slice, frame) in slices.iter_mut().zip(&frames[first..first + count]) {
                 *slice = io::IoSlice::new(frame);
             }
-            tcp.try_write_vectored(&slices[..count])
+            write.try_write_vectored(&slices[..count])
         };
         match written {
             Ok(mut n) => {
@@ -286,7 +354,7 @@ async fn write_or_stall(
                 }
             }
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                tokio::time::timeout(stall_timeout, tcp.writable())
+                tokio::time::timeout(stall_timeout, write.writable())
                     .await
                     .map_err(|_| io::Error::from(io::ErrorKind::TimedOut))??;
             }
@@ -307,8 +375,11 @@ mod tests {
             .iter()
             .map(|f| Bytes::from_static(f.as_bytes()))
             .collect();
-        let frames = stream::iter(frames);
-        crate::sse::stream_response::response(frames)
+        // As `sse::stream_response` answers: the frames beside a body.
+        let (direct, body) = DirectStream::new(stream::iter(frames).boxed());
+        let mut response = Response::new(body);
+        response.extensions_mut().insert(direct);
+        response
     }
 
     #[tokio::test]

@@ -6,7 +6,7 @@
 //! 2. This loop writes what the cursor yields, and a comment as a heartbeat
 //!    every interval (cheaper than re-arming a timer per event).
 //! 3. A board stream with nothing waiting parks instead of listening
-//!    ([`super::board_fan_out`]), and so does one that fell behind: the
+//!    ([`crate::fan_out`]), and so does one that fell behind: the
 //!    fan-out's recent frames reach further back than the feed's ring.
 //!    When its socket is handed back full, it writes what did not fit and
 //!    parks again; only when the fan-out no longer has what it lacks does it
@@ -16,8 +16,8 @@
 //!    away or its listener stops (the writer drops the stream, and with it the
 //!    subscription and the open-stream guard).
 
-use super::board_fan_out::{Parking, Resume};
 use crate::error::ApiError;
+use crate::fan_out::{Parking, Resume};
 use crate::stream::open_streams::OpenStreamGuard;
 use crate::stream::resume::ResumeFrom;
 use crate::stream::{Audience, Cursor, Opened, Ready, Step};
@@ -78,10 +78,9 @@ pub fn response(state: AppState, mut cursor: Cursor) -> Response {
                     // Parked, it listens to nothing: the fan-out follows the feed.
                     let mut last = cursor.park();
                     loop {
-                        let Ok(Resume { from, unsent, park_again }) = parking.request(last).await else { return };
-                        // Handed back. What the socket did not take goes first
-                        // (the writer waits for the client to read it).
-                        if !unsent.is_empty() { yield unsent; }
+                        // Handed back: the writer has written what the socket
+                        // did not take (waiting for the client to read it).
+                        let Ok(Resume { from, park_again }) = parking.request(last).await else { return };
                         last = from;
                         // The socket was only full: the fan-out still has the rest.
                         if !park_again { break; }

@@ -3,11 +3,9 @@
 //! - [`live_stream`]: one stream's life on its cursor: what it yields,
 //!   heartbeats, and a board stream's parking.
 //! - [`stream_response`]: the headers every event stream is answered with.
-//! - [`board_fan_out`]: board streams at rest, written to by one sweep over their sockets.
 //!
 //! The frames themselves are written by [`crate::wire::sse`], and where a
 //! stream starts is decided by [`crate::stream::cursor`].
 
-pub mod board_fan_out;
 pub mod live_stream;
 pub mod stream_response;
