@@ -178,6 +178,24 @@ impl FromRef<AppState> for Arc<DemoDriver> {
     }
 }
 
+impl FromRef<AppState> for sse::Streams {
+    fn from_ref(state: &AppState) -> Self {
+        sse::Streams {
+            source: state.stream_source(),
+            settings: state.settings.clone(),
+            transport_metrics: state.transport_metrics.clone(),
+            fan_out: state.board_fan_out.clone(),
+            shutdown: state.shutdown.clone(),
+        }
+    }
+}
+
+impl FromRef<AppState> for Arc<store::latest_orders::LatestOrders> {
+    fn from_ref(state: &AppState) -> Self {
+        state.latest_orders.clone()
+    }
+}
+
 impl FromRef<AppState> for limits::Admission {
     fn from_ref(state: &AppState) -> Self {
         limits::Admission {

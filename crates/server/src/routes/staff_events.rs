@@ -2,9 +2,9 @@
 
 use crate::error::{ApiError, ApiQuery};
 use crate::sse::live_stream;
+use crate::sse::Streams;
 use crate::stream::resume::{resume_from, StreamQuery};
 use crate::stream::Audience;
-use crate::AppState;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
@@ -16,9 +16,9 @@ use orderboard_model::ApiErrorBody;
     responses((status = 200, description = "An SSE stream: snapshot or reset first, then order events", content_type = "text/event-stream", body = String),
               (status = 503, description = "Too many open streams; see Retry-After", body = ApiErrorBody)))]
 pub async fn stream(
-    State(state): State<AppState>,
+    State(streams): State<Streams>,
     headers: HeaderMap,
     ApiQuery(query): ApiQuery<StreamQuery>,
 ) -> Result<Response, ApiError> {
-    live_stream::open(state, Audience::Staff, resume_from(&headers, &query)).await
+    live_stream::open(streams, Audience::Staff, resume_from(&headers, &query)).await
 }

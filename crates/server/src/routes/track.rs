@@ -4,21 +4,24 @@
 
 use crate::error::{ApiError, ApiPath, ApiQuery};
 use crate::feed::Delivery;
-use crate::limits;
+use crate::limits::Admission;
 use crate::sse::live_stream;
+use crate::sse::Streams;
+use crate::store::latest_orders::LatestOrders;
+use crate::store::OrderStore;
 use crate::stream::resume::{resume_from, ResumeFrom, StreamQuery};
 use crate::stream::{Audience, Cursor, Opened};
 use crate::wire::Encoding;
 use crate::ws::track_socket;
-use crate::AppState;
 use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::{FromRef, State};
+use axum::extract::State;
 use axum::http::{header, Extensions, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use futures_util::StreamExt;
 use orderboard_model::{ApiErrorBody, Order, TrackedOrder, Transport};
 use serde::Deserialize;
+use std::sync::Arc;
 use std::time::Duration;
 
 fn no_such_order() -> ApiError {
@@ -27,10 +30,13 @@ fn no_such_order() -> ApiError {
 
 /// The newest state of the order, from memory when it is current (polls must
 /// not poll the database).
-async fn current(state: &AppState, token: &str) -> Result<std::sync::Arc<Order>, ApiError> {
-    state
-        .latest_orders
-        .current(&state.store, token)
+async fn current(
+    latest: &LatestOrders,
+    store: &OrderStore,
+    token: &str,
+) -> Result<Arc<Order>, ApiError> {
+    latest
+        .current(store, token)
         .await?
         .ok_or_else(no_such_order)
 }
@@ -75,12 +81,13 @@ fn tracked(order: &Order) -> Response {
               (status = 304, description = "Unchanged since the version the client named"),
               (status = 404, description = "No such order", body = ApiErrorBody)))]
 pub async fn get(
-    State(state): State<AppState>,
+    State(streams): State<Streams>,
+    State(latest): State<Arc<LatestOrders>>,
     ApiPath(token): ApiPath<String>,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
-    let order = current(&state, &token).await?;
-    let metrics = &state.transport_metrics;
+    let order = current(&latest, &streams.source.store, &token).await?;
+    let metrics = &streams.transport_metrics;
     match version_known(&headers) {
         Some(known) if known >= order.version => {
             metrics.unchanged(Transport::Poll);
@@ -120,7 +127,8 @@ pub const MAX_LONG_POLL_SECS: u64 = 120;
               (status = 503, description = "Too many open connections; see Retry-After", body = ApiErrorBody),
               (status = 404, description = "No such order", body = ApiErrorBody)))]
 pub async fn longpoll(
-    State(state): State<AppState>,
+    State(streams): State<Streams>,
+    State(latest): State<Arc<LatestOrders>>,
     ApiPath(token): ApiPath<String>,
     ApiQuery(query): ApiQuery<LongPollQuery>,
     stopping: crate::serving::ListenerStopping,
@@ -134,12 +142,12 @@ pub async fn longpoll(
     let after = query.after_version.unwrap_or(0);
     // Listening to the order's changes before reading it again, so that no
     // change falls between the two.
-    let mut subscription = state
-        .store
+    let store = &streams.source.store;
+    let mut subscription = store
         .feed()
-        .subscribe_order(current(&state, &token).await?.id);
-    let mut order = current(&state, &token).await?;
-    let metrics = state.transport_metrics.clone();
+        .subscribe_order(current(&latest, store, &token).await?.id);
+    let mut order = current(&latest, store, &token).await?;
+    let metrics = streams.transport_metrics.clone();
     let deadline = tokio::time::sleep(Duration::from_secs(timeout));
     tokio::pin!(deadline);
     let shutdown = stopping.0;
@@ -156,11 +164,11 @@ pub async fn longpoll(
                 None => break,
                 // The subscription carries only this order's changes.
                 Some(Delivery::Change(change)) => {
-                    order = std::sync::Arc::new(change.order.clone());
+                    order = Arc::new(change.order.clone());
                 }
                 // Fell behind the feed: the database has the truth.
                 Some(Delivery::Missed) => {
-                    order = std::sync::Arc::new(state.store.get(order.id).await?.ok_or_else(no_such_order)?);
+                    order = Arc::new(store.get(order.id).await?.ok_or_else(no_such_order)?);
                 }
             },
         }
@@ -185,7 +193,8 @@ const MAX_CLIENT_MESSAGE: usize = 4 * 1024;
               (status = 503, description = "Too many open connections; see Retry-After", body = ApiErrorBody),
               (status = 404, description = "No such order", body = ApiErrorBody)))]
 pub async fn socket(
-    State(state): State<AppState>,
+    State(streams): State<Streams>,
+    State(admission): State<Admission>,
     ApiPath(token): ApiPath<String>,
     ApiQuery(query): ApiQuery<StreamQuery>,
     stopping: crate::serving::ListenerStopping,
@@ -193,12 +202,12 @@ pub async fn socket(
     upgrade: WebSocketUpgrade,
 ) -> Result<Response, ApiError> {
     let from = resume_from(&HeaderMap::new(), &query);
-    let cursor = match open(&state, &token, Encoding::TrackWs, from).await? {
+    let cursor = match open(&streams, &token, Encoding::TrackWs, from).await? {
         Opened::Cursor(cursor) => cursor,
         Opened::Finished => return Ok(live_stream::no_more_events()),
     };
     // The socket outlives this response, so it holds its place itself.
-    let permit = limits::Admission::from_ref(&state).admit(&extensions)?;
+    let permit = admission.admit(&extensions)?;
     // Customers have nothing to send: small buffers, and no room for big
     // messages (the defaults reserve 128 KiB per socket and allow 64 MiB).
     let upgrade = upgrade
@@ -207,24 +216,25 @@ pub async fn socket(
         .max_message_size(MAX_CLIENT_MESSAGE)
         .max_frame_size(MAX_CLIENT_MESSAGE);
     Ok(upgrade
-        .on_upgrade(move |socket| track_socket::run(state, cursor, socket, permit, stopping.0)))
+        .on_upgrade(move |socket| track_socket::run(streams, cursor, socket, permit, stopping.0)))
 }
 
 /// The opening steps every way of following an order shares: the order
 /// behind the token (404 if none), and a cursor on it in `encoding`.
 async fn open(
-    state: &AppState,
+    streams: &Streams,
     token: &str,
     encoding: Encoding,
     from: ResumeFrom,
 ) -> Result<Opened, ApiError> {
-    let order = state
+    let order = streams
+        .source
         .store
         .by_tracking_token(token)
         .await?
         .ok_or_else(no_such_order)?;
     let audience = Audience::Track(order.id);
-    Ok(Cursor::open(&state.stream_source(), audience, encoding, from).await?)
+    Ok(Cursor::open(&streams.source, audience, encoding, from).await?)
 }
 
 /// `GET /api/track/{token}/events`: 404 for an unknown token; 204 for a client
@@ -238,15 +248,15 @@ async fn open(
               (status = 204, description = "The client already saw the order's final state: stop"),
               (status = 404, description = "No such order", body = ApiErrorBody)))]
 pub async fn stream(
-    State(state): State<AppState>,
+    State(streams): State<Streams>,
     ApiPath(token): ApiPath<String>,
     headers: HeaderMap,
     ApiQuery(query): ApiQuery<StreamQuery>,
 ) -> Result<Response, ApiError> {
     let from = resume_from(&headers, &query);
     Ok(
-        match open(&state, &token, Encoding::TrackSse, from).await? {
-            Opened::Cursor(cursor) => live_stream::response(state, cursor),
+        match open(&streams, &token, Encoding::TrackSse, from).await? {
+            Opened::Cursor(cursor) => live_stream::response(streams, cursor),
             Opened::Finished => live_stream::no_more_events(),
         },
     )

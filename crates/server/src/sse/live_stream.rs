@@ -16,13 +16,13 @@
 //!    away or its listener stops (the writer drops the stream, and with it the
 //!    subscription and the open-stream guard).
 
+use super::Streams;
 use crate::error::ApiError;
 use crate::fan_out::{Parking, Resume};
 use crate::stream::open_streams::OpenStreamGuard;
 use crate::stream::resume::ResumeFrom;
 use crate::stream::{Audience, Cursor, Opened, Ready, Step};
 use crate::wire::sse as encoder;
-use crate::AppState;
 use axum::body::Body;
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -37,16 +37,16 @@ enum Wake {
 }
 
 /// Builds the SSE response for an opened cursor.
-pub fn response(state: AppState, mut cursor: Cursor) -> Response {
+pub fn response(streams: Streams, mut cursor: Cursor) -> Response {
     let audience = cursor.audience();
-    let guard = OpenStreamGuard::open(&state.open_streams, audience.kind());
-    let settings = state.settings.clone();
+    let guard = OpenStreamGuard::open(&streams.source.open_streams, audience.kind());
+    let settings = streams.settings.clone();
     // Workshop mode counts the tracking streams' deliveries (see `workshop`).
     let tracked = audience.order().is_some();
-    let metrics = state.transport_metrics.clone();
-    let parking = (audience == Audience::Board).then(|| Parking::new(&state.board_fan_out));
+    let metrics = streams.transport_metrics.clone();
+    let parking = (audience == Audience::Board).then(|| Parking::new(&streams.fan_out));
     let link = parking.clone();
-    let shutdown = state.shutdown.clone();
+    let shutdown = streams.shutdown.clone();
     let body = async_stream::stream! {
         let _guard = guard;
         yield encoder::retry_frame(settings.retry.as_millis() as u64);
@@ -112,13 +112,13 @@ pub fn response(state: AppState, mut cursor: Cursor) -> Response {
 /// Opens a stream for `audience` from what the client sent: the stream, or
 /// `204` for a client that already saw its tracked order's end.
 pub async fn open(
-    state: AppState,
+    streams: Streams,
     audience: Audience,
     from: ResumeFrom,
 ) -> Result<Response, ApiError> {
-    let opened = Cursor::open(&state.stream_source(), audience, audience.sse(), from).await?;
+    let opened = Cursor::open(&streams.source, audience, audience.sse(), from).await?;
     Ok(match opened {
-        Opened::Cursor(cursor) => response(state, cursor),
+        Opened::Cursor(cursor) => response(streams, cursor),
         Opened::Finished => no_more_events(),
     })
 }

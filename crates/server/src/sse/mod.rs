@@ -9,3 +9,26 @@
 
 pub mod live_stream;
 pub mod stream_response;
+
+use crate::config::StreamSettings;
+use crate::fan_out::BoardFanOut;
+use crate::stream::Source;
+use crate::workshop::transport_metrics::TransportMetrics;
+use std::sync::Arc;
+use tokio_util::sync::CancellationToken;
+
+/// What the stream handlers (SSE, and the tracking WebSocket) use of the
+/// application.
+#[derive(Clone)]
+pub struct Streams {
+    /// What a stream's cursor reads from.
+    pub source: Source,
+    /// Retry, heartbeat and limits.
+    pub settings: StreamSettings,
+    /// Workshop mode counts what the tracking streams deliver.
+    pub transport_metrics: Arc<TransportMetrics>,
+    /// Where board streams with nothing to send park.
+    pub fan_out: Arc<BoardFanOut>,
+    /// The application's shutdown.
+    pub shutdown: CancellationToken,
+}

@@ -7,10 +7,10 @@
 //! send fails.
 
 use crate::limits::StreamPermit;
+use crate::sse::Streams;
 use crate::stream::{Cursor, Step};
 use crate::wire::ws as message;
 use crate::workshop::transport_metrics::TransportMetrics;
-use crate::AppState;
 use axum::extract::ws::{close_code, CloseFrame, Message, Utf8Bytes, WebSocket};
 use bytes::Bytes;
 use orderboard_model::Transport;
@@ -69,23 +69,23 @@ enum Wake {
 /// Runs the socket until it is over. `cursor` follows the socket's order,
 /// encoded as socket messages; `stopping` is its listener's stop.
 pub async fn run(
-    state: AppState,
+    streams: Streams,
     mut cursor: Cursor,
     socket: WebSocket,
     permit: StreamPermit,
     stopping: CancellationToken,
 ) {
     let _permit = permit;
-    let metrics = state.transport_metrics.clone();
+    let metrics = streams.transport_metrics.clone();
     let _open = metrics.open(Transport::Ws);
     let mut socket = CountedSocket {
         socket,
         metrics: metrics.clone(),
     };
-    let heartbeat_every = state.settings.heartbeat;
+    let heartbeat_every = streams.settings.heartbeat;
     let mut heartbeat = interval_at(Instant::now() + heartbeat_every, heartbeat_every);
     heartbeat.set_missed_tick_behavior(MissedTickBehavior::Delay);
-    if state.shutdown.is_cancelled() {
+    if streams.shutdown.is_cancelled() {
         return socket.close(close_code::AWAY, "server shutting down").await;
     }
     loop {
