@@ -8,6 +8,9 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// The default interval between heartbeat comments on idle streams.
+pub const DEFAULT_HEARTBEAT: Duration = Duration::from_secs(15);
+
 /// How streams behave, the server's limits and how much of the event log it
 /// keeps; tests shorten the heartbeat and lower the limits.
 #[derive(Debug, Clone)]
@@ -27,7 +30,7 @@ pub struct StreamSettings {
 impl Default for StreamSettings {
     fn default() -> Self {
         StreamSettings {
-            heartbeat: crate::DEFAULT_HEARTBEAT,
+            heartbeat: DEFAULT_HEARTBEAT,
             retry: Duration::from_millis(2000),
             limits: Limits::default(),
             retention: Retention::default(),

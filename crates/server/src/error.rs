@@ -10,6 +10,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use orderboard_model::{ApiErrorBody, ApiErrorDetail, ErrorCode, Order, Stage, ValidationError};
 
+/// The largest request body accepted, in bytes; a larger one gets `413`.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("{0}")]
@@ -192,7 +195,7 @@ impl From<JsonRejection> for ApiError {
                 "send the body as JSON, with Content-Type: application/json".into(),
             ),
             other if other.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge(
-                format!("the body is larger than {} bytes", crate::MAX_BODY_BYTES),
+                format!("the body is larger than {} bytes", MAX_BODY_BYTES),
             ),
             other => ApiError::BadRequest(other.body_text()),
         }

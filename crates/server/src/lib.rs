@@ -25,6 +25,7 @@ pub mod shutdown;
 pub mod sse;
 pub mod store;
 pub mod stream;
+pub mod stream_answer;
 mod ui_assets;
 pub mod wire;
 pub mod workshop;
@@ -39,7 +40,6 @@ use orderboard_model::Transport;
 use sqlx::SqlitePool;
 use std::future::Future;
 use std::sync::Arc;
-use std::time::Duration;
 use store::OrderStore;
 use stream::open_streams::OpenStreamCounts;
 use stream::snapshot_cache::SnapshotCache;
@@ -51,8 +51,7 @@ use workshop::transport_metrics::TransportMetrics;
 
 pub use config::StreamSettings;
 
-/// The largest request body accepted, in bytes.
-pub const MAX_BODY_BYTES: usize = 64 * 1024;
+pub use error::MAX_BODY_BYTES;
 
 /// Everything a handler can reach.
 #[derive(Clone)]
@@ -376,5 +375,4 @@ pub async fn serve(
     serving::serve_router(listener, app(state), &limits, shutdown).await
 }
 
-/// The default interval between heartbeat comments on idle streams.
-pub const DEFAULT_HEARTBEAT: Duration = Duration::from_secs(15);
+pub use config::DEFAULT_HEARTBEAT;

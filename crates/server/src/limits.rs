@@ -4,13 +4,13 @@
 //!   holds a [`StreamPermit`] for its whole life, and a stream asked for
 //!   beyond a cap is refused with `503 overloaded` and a `Retry-After`,
 //!   before any work is done for it.
-//! - The request body limit ([`crate::MAX_BODY_BYTES`]) and the connection
+//! - The request body limit ([`crate::error::MAX_BODY_BYTES`]) and the connection
 //!   limits (the time to send request headers, the time a connection may be
 //!   unable to take any bytes) are applied in `crate::serving`; their
 //!   settings live here with the rest.
 
 use crate::error::ApiError;
-use crate::serving::stream_handoff::{holding, DirectStream};
+use crate::stream_answer::{holding, DirectStream};
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::Extensions;

@@ -3,7 +3,7 @@
 
 use super::routes::token_of;
 use crate::error::ApiError;
-use crate::serving::stream_handoff::DirectStream;
+use crate::stream_answer::DirectStream;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::middleware::Next;
 use axum::response::Response;

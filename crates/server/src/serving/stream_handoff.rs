@@ -16,8 +16,8 @@
 //! they ran once per event on every open stream.
 //!
 //! The pieces:
-//! - [`DirectStream`]: an SSE response's frames, carried in the response's
-//!   extensions beside a body ([`DirectBody`]) that streams them only if no
+//! - [`DirectStream`] (`crate::stream_answer`): an SSE response's frames, carried in the response's
+//!   extensions beside a body that streams them only if no
 //!   one takes them first (a router served some other way);
 //! - [`Handoff`]: one per connection. The connection's service takes a
 //!   response's frames out of its [`DirectStream`], so its body ends at once;
@@ -29,98 +29,18 @@
 //!   ([`crate::fan_out`]).
 
 use crate::fan_out::{Away, Handback, Parking};
+use crate::stream_answer::{DirectStream, FrameStream};
 use axum::body::Body;
 use axum::http::Response;
-use bytes::{Buf, Bytes};
-use futures_util::stream::BoxStream;
-use futures_util::StreamExt;
-use http_body::{Body as HttpBody, Frame, SizeHint};
+use bytes::Buf;
 use std::future::poll_fn;
 use std::io;
-use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::net::TcpStream;
-
-/// An event stream's frames, as a stream of shared bytes.
-pub type FrameStream = BoxStream<'static, Bytes>;
-
-/// An SSE response's frames, until the connection takes them
-/// ([`Handoff::take_over`]) or its body streams them ([`DirectBody`]).
-#[derive(Clone)]
-pub struct DirectStream(Arc<Mutex<Option<FrameStream>>>);
-
-impl DirectStream {
-    /// The frames, and the body that streams them if no one takes them.
-    pub fn new(frames: FrameStream) -> (DirectStream, Body) {
-        let direct = DirectStream(Arc::new(Mutex::new(Some(frames))));
-        let body = Body::new(DirectBody(direct.clone()));
-        (direct, body)
-    }
-
-    fn take(&self) -> Option<FrameStream> {
-        self.0.lock().expect("stream lock").take()
-    }
-
-    /// Wraps the frames (a layer that counts them, say), wherever they end up.
-    pub fn wrap(&self, f: impl FnOnce(FrameStream) -> FrameStream) {
-        let mut slot = self.0.lock().expect("stream lock");
-        if let Some(frames) = slot.take() {
-            *slot = Some(f(frames));
-        }
-    }
-}
-
-/// `frames`, holding `value` (a permit, a count) until they are dropped.
-pub fn holding<T: Send + 'static>(frames: FrameStream, value: T) -> FrameStream {
-    frames
-        .map(move |frame| {
-            let _held = &value;
-            frame
-        })
-        .boxed()
-}
-
-/// The body of an SSE response: it streams the frames while they are still
-/// in their [`DirectStream`], and ends at once if the connection took them.
-/// Its length is unknown, so hyper writes the head with no length and no
-/// chunking (the answer is HTTP/1.0): the body runs to the connection's end.
-struct DirectBody(DirectStream);
-
-impl HttpBody for DirectBody {
-    type Data = Bytes;
-    type Error = std::convert::Infallible;
-
-    fn poll_frame(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
-        let mut slot = (self.0).0.lock().expect("stream lock");
-        let Some(frames) = slot.as_mut() else {
-            return Poll::Ready(None);
-        };
-        match frames.as_mut().poll_next(cx) {
-            Poll::Ready(Some(frame)) => Poll::Ready(Some(Ok(Frame::data(frame)))),
-            Poll::Ready(None) => {
-                *slot = None;
-                Poll::Ready(None)
-            }
-            Poll::Pending => Poll::Pending,
-        }
-    }
-
-    fn is_end_stream(&self) -> bool {
-        // "Not yet": an ended body would be announced as `content-length: 0`.
-        false
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        SizeHint::default()
-    }
-}
 
 /// One connection's taken stream (and, for a board stream, its link to the
 /// board fan-out), between its last answer and the writer.
@@ -368,7 +288,9 @@ async fn write_or_stall(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use bytes::Bytes;
     use futures_util::stream;
+    use futures_util::StreamExt;
 
     fn sse(frames: &[&'static str]) -> Response<Body> {
         let frames: Vec<Bytes> = frames

@@ -7,7 +7,7 @@
 //! ([`crate::serving::stream_handoff`]). EventSource clients read it like any
 //! other stream; the frames are the same bytes.
 
-use crate::serving::stream_handoff::DirectStream;
+use crate::stream_answer::DirectStream;
 use axum::http::{header, HeaderValue, Version};
 use axum::response::Response;
 use bytes::Bytes;

@@ -15,7 +15,7 @@ pub fn event_frame(id: u64, name: StreamEventName, data: &impl Serialize) -> Byt
 }
 
 /// `event: NAME` and one `data:` line of JSON, without an id: for streams of
-/// measurements, which have nothing to resume ([`crate::routes::workshop`]).
+/// measurements, which have nothing to resume (the workshop stream).
 pub fn unnumbered_frame(name: &'static str, data: &impl Serialize) -> Bytes {
     frame(None, name, data)
 }

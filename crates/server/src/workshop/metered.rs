@@ -10,7 +10,7 @@
 //! its upgrade; its frames are counted by the socket itself.
 
 use super::transport_metrics::{OpenConnection, TransportMetrics};
-use crate::serving::stream_handoff::{holding, DirectStream};
+use crate::stream_answer::{holding, DirectStream};
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Response};
