@@ -209,7 +209,10 @@ async function assertBoardStreamStaysConnected(when) {
   const customerWindows = (await session.windowHandles()).length - 1;
   const first = await waitFor(`${when}: ${customerWindows} open board stream(s) in /api/health`, async () => {
     const h = await health();
-    return h.open_streams.board === customerWindows && h;
+    if (h.open_streams.board !== customerWindows) {
+      throw new Error(`open_streams.board is ${h.open_streams.board}, log_catch_ups ${h.log_catch_ups}`);
+    }
+    return h;
   }, { timeoutMs: 15000 });
   const samples = [first];
   const windowEnds = Date.now() + 2000;
