@@ -155,20 +155,54 @@ impl ServerProcess {
             .sum()
     }
 
+    /// Stops the server: `SIGTERM` to the process this harness started, by
+    /// its pid, and `SIGKILL` if it has not exited 10 s later. nginx's
+    /// workers are its children and do not die with a killed master, so
+    /// they are killed too, by the pids read from /proc while the master
+    /// still ran. No process is looked for by name: another nginx on the
+    /// machine is never touched.
     pub async fn stop(mut self) {
         if let Some(pid) = self.child.id() {
-            let _ = Command::new("kill")
-                .args(["-TERM", &pid.to_string()])
-                .status()
-                .await;
+            signal("TERM", &[pid]);
         }
         if tokio::time::timeout(Duration::from_secs(10), self.child.wait())
             .await
             .is_err()
         {
-            let _ = self.child.kill().await;
+            self.kill_all();
+            let _ = self.child.wait().await;
         }
     }
+
+    /// `SIGKILL` to the server's process and its children, by pid.
+    fn kill_all(&mut self) {
+        let children: Vec<u32> = self.pids().into_iter().skip(1).collect();
+        let _ = self.child.start_kill();
+        signal("KILL", &children);
+    }
+}
+
+impl Drop for ServerProcess {
+    /// A server left running when a run fails: its process (and nginx's
+    /// workers) are killed, by pid, rather than left serving.
+    fn drop(&mut self) {
+        if matches!(self.child.try_wait(), Ok(None)) {
+            self.kill_all();
+        }
+    }
+}
+
+/// Sends `SIGname` to these pids, and only these.
+fn signal(name: &str, pids: &[u32]) {
+    if pids.is_empty() {
+        return;
+    }
+    let _ = std::process::Command::new("kill")
+        .arg(format!("-{name}"))
+        .args(pids.iter().map(u32::to_string))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status();
 }
 
 /// User + system CPU time of this process (the load generator), in seconds:

@@ -71,6 +71,25 @@ test("an order made on one dispatcher moves live on the other, the board and the
   await moveOrder(base, p3, "ready");
   await card(dispatcherB, third.number).waitFor({ timeout: WAIT });
 
+  // Each is where its stage puts it, on a dispatcher and on the board.
+  for (const [order, stage, boardColumn] of [[first, "preparing", "board-preparing"], [second, "received", "board-preparing"], [third, "ready", "board-ready"]]) {
+    await column(dispatcherB, stage).locator(`[data-number="${order.number}"]`).waitFor({ timeout: WAIT });
+    await board.getByTestId(boardColumn).locator(`[data-number="${order.number}"]`).waitFor({ timeout: WAIT });
+  }
+  // The delivery order's card shows what the kitchen and the driver need;
+  // its board tile shows only the number and the first name (items and
+  // notes never reach the public board).
+  const secondCard = await card(dispatcherB, second.number).innerText();
+  for (const shown of [/Alan Turing/, /Delivery/, /1×\s*Mezze platter/, /Ring the bell twice/]) {
+    assert.match(secondCard, shown);
+  }
+  const secondTile = await board.locator(`[data-testid=board-tile][data-number="${second.number}"]`).innerText();
+  assert.match(secondTile, new RegExp(`${second.number}\\s*Alan`));
+  for (const hidden of ["Turing", "Mezze", "Ring the bell"]) {
+    assert.ok(!secondTile.includes(hidden), `the board shows ${hidden}: ${secondTile}`);
+  }
+  assert.doesNotMatch(await board.getByTestId("board").innerText(), /Turing|Mezze|Ring the bell/);
+
   // Dispatcher A takes an order with the form.
   const form = dispatcherA.getByTestId("new-order-form");
   await form.getByRole("radio", { name: "Pickup" }).click();
@@ -123,7 +142,6 @@ test("an order made on one dispatcher moves live on the other, the board and the
   await phone.getByTestId("connection").filter({ hasText: "Updates ended" }).waitFor({ timeout: WAIT });
   await screenshot(phone, "track-final");
   await phone.close();
-  void second;
 });
 
 test("a dispatcher acting on a stale screen gets a plain 409 with the order's real state", async () => {

@@ -59,7 +59,25 @@ test("a page that cannot resume is reset to the server's state, then stays live"
   const later = await createOrder(base, { customer: "Katherine Johnson", channel: "pickup", items: [{ name: "Baklava", qty: 2 }] });
   await card(dispatcher, later.number).waitFor({ timeout: WAIT });
   await board.getByText("Katherine", { exact: true }).waitFor({ timeout: WAIT });
-  assert.notEqual(fresh.id, later.id);
+
+  // Today's numbers start again at 1, so today's orders carry numbers that
+  // yesterday's had: under each number the screens show today's order, and
+  // nothing of the order that had it before.
+  assert.deepEqual([fresh.number, later.number], [old[0].number, old[1].number]);
+  for (const [order, customer, first, before] of [
+    [fresh, "Linus Torvalds", "Linus", old[0].customer],
+    [later, "Katherine Johnson", "Katherine", old[1].customer],
+  ]) {
+    const onDispatcher = await card(dispatcher, order.number).innerText();
+    assert.match(onDispatcher, new RegExp(customer));
+    assert.doesNotMatch(onDispatcher, new RegExp(before));
+    const tile = board.locator(`[data-testid=board-tile][data-number="${order.number}"]`);
+    assert.equal(await tile.count(), 1, `one tile numbered ${order.number}`);
+    const onBoard = await tile.innerText();
+    assert.match(onBoard, new RegExp(first));
+    assert.doesNotMatch(onBoard, new RegExp(before.split(" ")[0]));
+  }
+  assert.equal(await dispatcher.locator("[data-testid=order-card]").count(), 2, "today's two orders only");
   await screenshot(board, "board-after-reset");
   for (const p of [dispatcher, board]) await p.close();
 });
