@@ -1,7 +1,7 @@
 //! `GET /api/board/events`: the public board carries number, first name and
 //! stage, and nothing private.
 
-use crate::support::{test_settings, RewrittenFeed, SseClient, TestServer, PATIENCE};
+use crate::support::{test_settings, until_parked, RewrittenFeed, SseClient, TestServer, PATIENCE};
 use orderboard_model::{BoardEvent, BoardSnapshot, Channel, Stage};
 
 #[tokio::test]
@@ -119,7 +119,7 @@ async fn a_board_that_stops_reading_gets_every_change_once_without_reading_the_l
     read_until_text(&mut tcp, &mut seen, "event: snapshot").await;
     let snapshot_at = s.health().await.head_seq;
     let parked = || s.state.board_fan_out.parked();
-    until_parked(&s, "the stream never parked").await;
+    until_parked(&s, 1, "the stream never parked").await;
 
     // Changes while the screen does not read, until its socket is handed
     // back full, and a few more after that.
@@ -167,7 +167,7 @@ async fn a_board_that_stops_reading_gets_every_change_once_without_reading_the_l
     }
     assert_eq!(ids[0], snapshot_at, "the snapshot first");
     assert_eq!(ids[1..], (snapshot_at + 1..=head).collect::<Vec<_>>()[..]);
-    until_parked(&s, "the stream never parked again").await;
+    until_parked(&s, 1, "the stream never parked again").await;
     assert_eq!(s.health().await.log_catch_ups, 0);
     s.stop().await;
 }
@@ -180,15 +180,6 @@ async fn read_until_text(tcp: &mut tokio::net::TcpStream, seen: &mut Vec<u8>, ne
         let n = tcp.read(&mut buf).await.unwrap();
         assert!(n > 0, "the stream opened");
         seen.extend_from_slice(&buf[..n]);
-    }
-}
-
-/// Waits until exactly one board stream is parked, failing after `PATIENCE`.
-async fn until_parked(s: &TestServer, never: &str) {
-    let deadline = tokio::time::Instant::now() + PATIENCE;
-    while s.state.board_fan_out.parked() != 1 {
-        assert!(tokio::time::Instant::now() < deadline, "{never}");
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
 }
 
@@ -210,7 +201,7 @@ async fn a_board_that_falls_behind_the_feed_parks_instead_of_reading_the_log() {
     let order = s.create(Some("Ada"), Channel::Pickup).await;
     let mut sse = SseClient::connect(&s.url("/api/board/events"), None).await;
     assert_eq!(sse.next().await.unwrap().event, "snapshot");
-    until_parked(&s, "the stream never parked").await;
+    until_parked(&s, 1, "the stream never parked").await;
     s.move_to(order.id, Stage::Preparing).await;
     let event: BoardEvent = serde_json::from_str(&sse.next().await.unwrap().data).unwrap();
     assert_eq!(

@@ -3,18 +3,9 @@
 //! background work (the board fan-out, the copies of followed orders) lives
 //! as long as the state, and only the old listener's streams end.
 
-use crate::support::{SseClient, TestServer, PATIENCE};
+use crate::support::{until_parked, SseClient, TestServer, PATIENCE};
 use orderboard_model::{Channel, Stage};
 use serde_json::Value;
-
-/// Waits until `n` board streams are parked, failing after `PATIENCE`.
-async fn until_parked(s: &TestServer, n: usize, never: &str) {
-    let deadline = tokio::time::Instant::now() + PATIENCE;
-    while s.state.board_fan_out.parked() != n {
-        assert!(tokio::time::Instant::now() < deadline, "{never}");
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn after_a_listener_restart_a_board_gets_the_next_change_live_and_stays_parked() {

@@ -330,3 +330,12 @@ impl ChangeFeed for RewrittenFeed {
         self.feed.close()
     }
 }
+
+/// Waits until `n` board streams are parked, failing after `PATIENCE`.
+pub async fn until_parked(s: &TestServer, n: usize, never: &str) {
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    while s.state.board_fan_out.parked() != n {
+        assert!(tokio::time::Instant::now() < deadline, "{never}");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+}
