@@ -181,7 +181,8 @@ impl FromRef<AppState> for sse::Streams {
     fn from_ref(state: &AppState) -> Self {
         sse::Streams {
             source: state.stream_source(),
-            settings: state.settings.clone(),
+            retry: state.settings.retry,
+            heartbeat: state.settings.heartbeat,
             transport_metrics: state.transport_metrics.clone(),
             fan_out: state.board_fan_out.clone(),
             shutdown: state.shutdown.clone(),

@@ -40,7 +40,7 @@ enum Wake {
 pub fn response(streams: Streams, mut cursor: Cursor) -> Response {
     let audience = cursor.audience();
     let guard = OpenStreamGuard::open(&streams.source.open_streams, audience.kind());
-    let settings = streams.settings.clone();
+    let (retry, heartbeat_every) = (streams.retry, streams.heartbeat);
     // Workshop mode counts the tracking streams' deliveries (see `workshop`).
     let tracked = audience.order().is_some();
     let metrics = streams.transport_metrics.clone();
@@ -49,8 +49,8 @@ pub fn response(streams: Streams, mut cursor: Cursor) -> Response {
     let shutdown = streams.shutdown.clone();
     let body = async_stream::stream! {
         let _guard = guard;
-        yield encoder::retry_frame(settings.retry.as_millis() as u64);
-        let mut heartbeat = interval_at(Instant::now() + settings.heartbeat, settings.heartbeat);
+        yield encoder::retry_frame(retry.as_millis() as u64);
+        let mut heartbeat = interval_at(Instant::now() + heartbeat_every, heartbeat_every);
         heartbeat.set_missed_tick_behavior(MissedTickBehavior::Delay);
         // The stream ends at shutdown when the feed closes: no shutdown
         // waiter is polled on every wake. The feed closes after the token is

@@ -10,7 +10,6 @@
 pub mod live_stream;
 pub mod stream_response;
 
-use crate::config::StreamSettings;
 use crate::fan_out::BoardFanOut;
 use crate::stream::Source;
 use crate::workshop::transport_metrics::TransportMetrics;
@@ -23,8 +22,10 @@ use tokio_util::sync::CancellationToken;
 pub struct Streams {
     /// What a stream's cursor reads from.
     pub source: Source,
-    /// Retry, heartbeat and limits.
-    pub settings: StreamSettings,
+    /// How long a client waits before it reconnects (`retry:`).
+    pub retry: std::time::Duration,
+    /// The interval between heartbeats on an idle stream.
+    pub heartbeat: std::time::Duration,
     /// Workshop mode counts what the tracking streams deliver.
     pub transport_metrics: Arc<TransportMetrics>,
     /// Where board streams with nothing to send park.

@@ -82,7 +82,7 @@ pub async fn run(
         socket,
         metrics: metrics.clone(),
     };
-    let heartbeat_every = streams.settings.heartbeat;
+    let heartbeat_every = streams.heartbeat;
     let mut heartbeat = interval_at(Instant::now() + heartbeat_every, heartbeat_every);
     heartbeat.set_missed_tick_behavior(MissedTickBehavior::Delay);
     if streams.shutdown.is_cancelled() {
