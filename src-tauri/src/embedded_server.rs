@@ -157,7 +157,7 @@ impl EmbeddedServer {
         }
         // The application's background work ends with it.
         self.state.shut_down();
-        self.state.store.pool().close().await;
+        self.state.store.close().await;
         tracing::info!("embedded server stopped and database closed");
     }
 }

@@ -54,6 +54,17 @@ pub struct ServerArgs {
     #[arg(long, env = "ORDERBOARD_DB")]
     pub db: Option<PathBuf>,
 
+    /// PostgreSQL instead of a SQLite file, for several Orderboard nodes
+    /// behind a load balancer (postgres://user:password@host:port/database).
+    /// Needs a staff passphrase.
+    #[arg(
+        long,
+        env = "ORDERBOARD_DATABASE_URL",
+        hide_env_values = true,
+        conflicts_with = "db"
+    )]
+    pub database_url: Option<String>,
+
     /// The address to listen on. Port 0 picks a free port; the log says which.
     /// Use 0.0.0.0:7878 to serve other machines on the restaurant's network.
     #[arg(long, env = "ORDERBOARD_LISTEN", default_value = "127.0.0.1:7878")]

@@ -1,17 +1,33 @@
-//! Opening Orderboard's SQLite database.
+//! Opening Orderboard's database: a SQLite file, or PostgreSQL.
 //!
-//! One place sets the durability rules: WAL so readers never block the writer,
-//! `synchronous = FULL` so an acknowledged change survives a crash or a power
-//! cut, foreign keys enforced, and the schema only from `migrations/`.
+//! One place sets the durability rules. On SQLite: WAL so readers never
+//! block the writer, `synchronous = FULL` so an acknowledged change survives
+//! a crash or a power cut, foreign keys enforced, and the schema only from
+//! `migrations/`. On PostgreSQL: its own defaults (a commit is durable once
+//! acknowledged), short waits for a connection so that a database that is
+//! down gives a quick 503 rather than a hang, and the schema only from
+//! `migrations/postgres/`.
 
 use anyhow::Context;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
+use sqlx::{PgPool, SqlitePool};
 use std::path::Path;
 use std::time::Duration;
 
-/// The schema, embedded in the binary.
+/// The SQLite schema, embedded in the binary.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");
+
+/// The PostgreSQL schema, embedded in the binary.
+pub static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
+
+/// Connections each node keeps to PostgreSQL at most (besides its log
+/// tailer's listening one).
+pub const POSTGRES_CONNECTIONS: u32 = 16;
+
+/// How long a request waits for a PostgreSQL connection before it is
+/// answered 503.
+pub const POSTGRES_WAIT: Duration = Duration::from_secs(3);
 
 /// Opens (creating if needed) the database file and brings its schema up to date.
 pub async fn open(path: &Path) -> anyhow::Result<SqlitePool> {
@@ -37,5 +53,26 @@ pub async fn open(path: &Path) -> anyhow::Result<SqlitePool> {
         .run(&pool)
         .await
         .context("migrating the database")?;
+    Ok(pool)
+}
+
+/// Connects to PostgreSQL and brings its schema up to date. Nodes that start
+/// together migrate one at a time (sqlx takes an advisory lock).
+pub async fn open_postgres(url: &str) -> anyhow::Result<PgPool> {
+    let options: PgConnectOptions = url
+        .parse()
+        .context("reading the PostgreSQL URL (postgres://user:password@host:port/database)")?;
+    let options = options.application_name("orderboard");
+    let pool = PgPoolOptions::new()
+        .max_connections(POSTGRES_CONNECTIONS)
+        .min_connections(1)
+        .acquire_timeout(POSTGRES_WAIT)
+        .connect_with(options)
+        .await
+        .context("connecting to PostgreSQL")?;
+    POSTGRES_MIGRATOR
+        .run(&pool)
+        .await
+        .context("migrating the PostgreSQL database")?;
     Ok(pool)
 }

@@ -1,10 +1,11 @@
-//! Orderboard's server: an order store on SQLite, a REST API and live SSE
-//! streams, as a library that the headless binary and the desktop app embed.
+//! Orderboard's server: an order store on SQLite (one node) or PostgreSQL
+//! (several nodes), a REST API and live SSE streams, as a library that the
+//! headless binary and the desktop app embed.
 //!
 //! Follow a stage change, one way down: `routes::orders::change_stage` →
-//! `model::stage` (the stage machine) → `store` (commit to SQLite, append to
-//! `store::event_log`) → `feed` (publish the domain change once) →
-//! `stream::cursor` (each stream's resume path) → `wire` (encoded once per
+//! `model::stage` (the stage machine) → `store` (commit to the database,
+//! append to the event log; on PostgreSQL each node's log tailer reads it
+//! back) → `feed` (publish the domain change once) → `stream::cursor` (each stream's resume path) → `wire` (encoded once per
 //! wire format) → `sse`, `ws`, `fan_out` → `serving` (the socket).
 
 #![forbid(unsafe_code)]
@@ -37,7 +38,6 @@ use axum::Router;
 use feed::ChangeFeed;
 use limits::StreamAdmission;
 use orderboard_model::Transport;
-use sqlx::SqlitePool;
 use std::future::Future;
 use std::sync::Arc;
 use store::OrderStore;
@@ -89,13 +89,13 @@ impl AppState {
     /// listener. Reads the staff passphrase kept in the database, and says
     /// which staff policy is in force. Call from within a tokio runtime.
     pub async fn new(
-        pool: SqlitePool,
+        db: impl Into<store::Database>,
         feed: Arc<dyn ChangeFeed>,
         settings: StreamSettings,
     ) -> Self {
         let shutdown = CancellationToken::new();
         let sessions = Arc::new(auth::Sessions::new(settings.auth.clone()));
-        let store = OrderStore::new(pool.clone(), feed);
+        let store = OrderStore::new(db, feed);
         tokio::spawn(retention::run(
             store.clone(),
             settings.retention.clone(),
@@ -127,7 +127,8 @@ impl AppState {
             }),
             shutdown,
         };
-        if let Err(e) = auth::stored_passphrase::sync(state.store.pool(), &state.sessions).await {
+        if let Err(e) = auth::stored_passphrase::sync(state.store.database(), &state.sessions).await
+        {
             tracing::error!(error = %e, "reading or storing the staff passphrase");
         }
         auth::log_policy(&state.sessions);

@@ -5,6 +5,7 @@
 use clap::Parser;
 use orderboard_server::config::ServerArgs;
 use orderboard_server::feed::in_process::InProcessFeed;
+use orderboard_server::store::Database;
 use orderboard_server::{db, serve, shutdown, AppState};
 use std::io::IsTerminal;
 use std::sync::Arc;
@@ -23,11 +24,21 @@ async fn main() -> anyhow::Result<()> {
         logs.with_ansi(std::io::stderr().is_terminal()).init();
     }
 
-    let db_path = args.db_path();
-    let pool = db::open(&db_path).await?;
-    tracing::info!(db = %db_path.display(), "database open");
+    let database: Database = match &args.database_url {
+        Some(url) => {
+            let pool = db::open_postgres(url).await?;
+            tracing::info!("PostgreSQL open: this node shares it with any others");
+            pool.into()
+        }
+        None => {
+            let db_path = args.db_path();
+            let pool = db::open(&db_path).await?;
+            tracing::info!(db = %db_path.display(), "database open");
+            pool.into()
+        }
+    };
     let state = AppState::new(
-        pool.clone(),
+        database.clone(),
         Arc::new(InProcessFeed::default()),
         args.stream_settings(),
     )
@@ -42,7 +53,7 @@ async fn main() -> anyhow::Result<()> {
     tracing::info!("listening on http://{}", listener.local_addr()?);
     serve(listener, state.clone(), shutdown::signal()).await?;
     state.shut_down();
-    pool.close().await;
+    database.close().await;
     tracing::info!("stopped");
     Ok(())
 }

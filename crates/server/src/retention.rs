@@ -10,7 +10,8 @@
 //! Pruning only ever removes a prefix of the log (every event up to some
 //! sequence number), never a hole in the middle, even if the clock jumped.
 
-use crate::store::order_rows::to_millis;
+use crate::on_pool;
+use crate::store::rows::to_millis;
 use crate::store::OrderStore;
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -41,40 +42,40 @@ impl Default for Retention {
 const BATCH: i64 = 2_000;
 
 /// Deletes the events that neither rule keeps; returns how many. Each batch
-/// holds the store's write lock, so the order writer never sees its
-/// transaction broken by a prune.
+/// holds the store's write lock, so this node's writer never sees its
+/// transaction broken by a prune (on PostgreSQL, row locks keep the nodes'
+/// writers and prunes apart).
 pub async fn prune(store: &OrderStore, retention: &Retention) -> Result<u64, sqlx::Error> {
-    let pool = store.pool();
+    let db = store.database();
     let cutoff =
         to_millis(OffsetDateTime::now_utc() - time::Duration::days(i64::from(retention.keep_days)));
     let keep = retention.keep_events.max(1).min(i64::MAX as u64) as i64;
     // The last sequence number that may go: older than both rules, and no
     // event at or before it is young enough to keep.
-    let boundary: Option<i64> = sqlx::query_scalar(
-        "SELECT MIN(
-             (SELECT MAX(seq) FROM events) - ?,
-             COALESCE((SELECT MIN(seq) FROM events WHERE at >= ?) - 1, (SELECT MAX(seq) FROM events))
-         )",
-    )
-    .bind(keep)
-    .bind(cutoff)
-    .fetch_one(pool)
-    .await?;
-    let Some(boundary) = boundary else {
+    let (newest, first_young): (Option<i64>, Option<i64>) = on_pool!(db, pool => {
+        sqlx::query_as("SELECT (SELECT MAX(seq) FROM events), (SELECT MIN(seq) FROM events WHERE at >= $1)")
+            .bind(cutoff)
+            .fetch_one(pool)
+            .await?
+    });
+    let Some(newest) = newest else {
         return Ok(0);
     };
+    let boundary = (newest - keep).min(first_young.map_or(newest, |young| young - 1));
     let mut deleted = 0;
     loop {
         let _writing = store.lock_writes().await;
-        let done = sqlx::query(
-            "DELETE FROM events WHERE seq IN
-                 (SELECT seq FROM events WHERE seq <= ? ORDER BY seq LIMIT ?)",
-        )
-        .bind(boundary)
-        .bind(BATCH)
-        .execute(pool)
-        .await?
-        .rows_affected();
+        let done = on_pool!(db, pool => {
+            sqlx::query(
+                "DELETE FROM events WHERE seq IN
+                     (SELECT seq FROM events WHERE seq <= $1 ORDER BY seq LIMIT $2)",
+            )
+            .bind(boundary)
+            .bind(BATCH)
+            .execute(pool)
+            .await?
+            .rows_affected()
+        });
         deleted += done;
         if done < BATCH as u64 {
             return Ok(deleted);

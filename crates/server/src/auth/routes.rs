@@ -180,7 +180,7 @@ pub async fn set_passphrase(
     let phc = tokio::task::spawn_blocking(move || super::hash_passphrase(&passphrase))
         .await
         .map_err(|e| ApiError::Internal(e.into()))?;
-    super::stored_passphrase::save(store.pool(), &phc).await?;
+    super::stored_passphrase::save(store.database(), &phc).await?;
     sessions.set_passphrase_hash(phc);
     tracing::info!("the staff passphrase was set: staff requests now need a signed-in session");
     Ok(signed_in(sessions.open_session()))

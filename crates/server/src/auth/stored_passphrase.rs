@@ -6,15 +6,16 @@
 //! restarts. Only the argon2 hash is ever written.
 
 use super::Sessions;
-use crate::store::order_rows::to_millis;
-use sqlx::SqlitePool;
+use crate::on_pool;
+use crate::store::rows::to_millis;
+use crate::store::Database;
 
 /// Brings the running server and the database into agreement, at start.
-pub async fn sync(pool: &SqlitePool, sessions: &Sessions) -> Result<(), sqlx::Error> {
+pub async fn sync(db: &Database, sessions: &Sessions) -> Result<(), sqlx::Error> {
     match sessions.passphrase_hash() {
-        Some(phc) => save(pool, &phc).await,
+        Some(phc) => save(db, &phc).await,
         None => {
-            if let Some(phc) = load(pool).await? {
+            if let Some(phc) = load(db).await? {
                 sessions.set_passphrase_hash(phc);
             }
             Ok(())
@@ -22,20 +23,20 @@ pub async fn sync(pool: &SqlitePool, sessions: &Sessions) -> Result<(), sqlx::Er
     }
 }
 
-pub async fn load(pool: &SqlitePool) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar("SELECT phc FROM staff_passphrase WHERE singleton = 1")
-        .fetch_optional(pool)
-        .await
+pub async fn load(db: &Database) -> Result<Option<String>, sqlx::Error> {
+    on_pool!(db, pool => {
+        sqlx::query_scalar("SELECT phc FROM staff_passphrase WHERE singleton = 1")
+            .fetch_optional(pool)
+            .await
+    })
 }
 
-pub async fn save(pool: &SqlitePool, phc: &str) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "INSERT INTO staff_passphrase (singleton, phc, set_at) VALUES (1, ?, ?)
-         ON CONFLICT (singleton) DO UPDATE SET phc = excluded.phc, set_at = excluded.set_at",
-    )
-    .bind(phc)
-    .bind(to_millis(crate::store::now()))
-    .execute(pool)
-    .await?;
+pub async fn save(db: &Database, phc: &str) -> Result<(), sqlx::Error> {
+    let sql = "INSERT INTO staff_passphrase (singleton, phc, set_at) VALUES (1, $1, $2)
+         ON CONFLICT (singleton) DO UPDATE SET phc = excluded.phc, set_at = excluded.set_at";
+    let set_at = to_millis(crate::store::now());
+    on_pool!(db, pool => {
+        sqlx::query(sql).bind(phc).bind(set_at).execute(pool).await?;
+    });
     Ok(())
 }

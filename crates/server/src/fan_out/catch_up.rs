@@ -38,9 +38,9 @@ impl FanOutTask {
         mut head: u64,
         newest: u64,
     ) -> Result<Option<u64>, sqlx::Error> {
-        let mut conn = self.store.pool().acquire().await?;
+        let mut conn = self.store.database().acquire().await?;
         while head < newest {
-            let events = event_log::read_after(&mut conn, head, None).await?;
+            let events = event_log::read_after(conn.conn(), head, None).await?;
             if events.first().is_some_and(|event| event.seq != head + 1) {
                 return Ok(None);
             }
@@ -48,7 +48,7 @@ impl FanOutTask {
                 self.recent.remember_event(event);
                 head = event.seq;
             }
-            if events.len() < event_log::PAGE as usize {
+            if events.len() < crate::store::rows::PAGE as usize {
                 break;
             }
         }

@@ -2,7 +2,6 @@
 //! how many streams are open, and how often they read from the log.
 
 use crate::error::ApiError;
-use crate::store::event_log;
 use crate::store::OrderStore;
 use crate::stream::open_streams::OpenStreamCounts;
 use axum::extract::State;
@@ -16,8 +15,7 @@ pub async fn health(
     State(store): State<OrderStore>,
     State(open_streams): State<Arc<OpenStreamCounts>>,
 ) -> Result<Json<Health>, ApiError> {
-    let mut conn = store.pool().acquire().await?;
-    let head_seq = event_log::head(&mut conn).await?;
+    let head_seq = store.head().await?;
     Ok(Json(Health {
         status: "ok".into(),
         version: env!("CARGO_PKG_VERSION").into(),

@@ -1,58 +1,88 @@
-//! Consistent snapshots for the start of a stream.
+//! Consistent snapshots for the start of a stream, on either database.
 //!
-//! Each snapshot is read in one SQLite read transaction, so the orders it
-//! lists and the sequence number it is "as of" agree exactly: every change up
-//! to `as_of` is in it, and none after.
+//! Each snapshot is read in one read transaction (on PostgreSQL
+//! `REPEATABLE READ READ ONLY`), so the orders it lists and the sequence
+//! number it is "as of" agree exactly: every change up to `as_of` is in it,
+//! and none after.
 
-use super::{event_log, order_rows};
+use super::database::{Conn, Database};
+use super::{event_log, order_rows, rows};
+use crate::on_conn;
 use orderboard_model::{BoardOrder, BoardSnapshot, StaffSnapshot, TrackSnapshot, TrackedOrder};
-use sqlx::{Row, SqlitePool};
+use sqlx::Row;
 use uuid::Uuid;
 
-pub async fn staff(pool: &SqlitePool) -> Result<StaffSnapshot, sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    let as_of = event_log::head(&mut tx).await?;
-    let orders = order_rows::load_active(&mut tx).await?;
-    let recently_finished = order_rows::load_recently_finished(&mut tx).await?;
-    tx.commit().await?;
-    Ok(StaffSnapshot {
-        as_of,
-        orders,
-        recently_finished,
-    })
+/// Reads `read` in one read-only transaction that sees one state of the
+/// database throughout.
+macro_rules! in_read_transaction {
+    ($db:expr, $conn:ident => $read:expr) => {
+        match $db {
+            Database::Sqlite(pool) => {
+                let mut tx = pool.begin().await?;
+                let value = {
+                    let mut $conn = Conn::Sqlite(&mut tx);
+                    $read
+                };
+                tx.commit().await?;
+                value
+            }
+            Database::Postgres(pool) => {
+                let mut tx = pool.begin().await?;
+                sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+                    .execute(&mut *tx)
+                    .await?;
+                let value = {
+                    let mut $conn = Conn::Postgres(&mut tx);
+                    $read
+                };
+                tx.commit().await?;
+                value
+            }
+        }
+    };
 }
 
-pub async fn board(pool: &SqlitePool) -> Result<BoardSnapshot, sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    let as_of = event_log::head(&mut tx).await?;
+pub async fn staff(db: &Database) -> Result<StaffSnapshot, sqlx::Error> {
+    Ok(in_read_transaction!(db, conn => StaffSnapshot {
+        as_of: event_log::head(conn.reborrow()).await?,
+        orders: order_rows::load_active(conn.reborrow()).await?,
+        recently_finished: order_rows::load_recently_finished(conn.reborrow()).await?,
+    }))
+}
+
+pub async fn board(db: &Database) -> Result<BoardSnapshot, sqlx::Error> {
     let sql = format!(
         "SELECT number, customer, stage FROM orders WHERE {} ORDER BY created_at, rowid",
-        order_rows::ACTIVE
+        rows::ACTIVE
     );
-    let rows = sqlx::query(&sql).fetch_all(&mut *tx).await?;
-    tx.commit().await?;
-    let orders = rows
-        .iter()
-        .map(|row| {
-            let stage: String = row.try_get("stage")?;
-            let customer: Option<String> = row.try_get("customer")?;
-            Ok(BoardOrder {
-                number: row.try_get::<i64, _>("number")? as u32,
-                name: orderboard_model::order::first_name(customer.as_deref()),
-                stage: orderboard_model::Stage::parse(&stage)
-                    .ok_or_else(|| sqlx::Error::Decode("bad stage in the database".into()))?,
-            })
-        })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    let (as_of, orders) = in_read_transaction!(db, conn => {
+        let as_of = event_log::head(conn.reborrow()).await?;
+        let orders = on_conn!(conn, c => {
+            sqlx::query(&sql)
+                .fetch_all(c)
+                .await?
+                .iter()
+                .map(|row| {
+                    let customer: Option<String> = row.try_get("customer")?;
+                    Ok(BoardOrder {
+                        number: row.try_get::<i64, _>("number")? as u32,
+                        name: orderboard_model::order::first_name(customer.as_deref()),
+                        stage: rows::parse_stage(&row.try_get::<String, _>("stage")?)?,
+                    })
+                })
+                .collect::<Result<Vec<_>, sqlx::Error>>()?
+        });
+        (as_of, orders)
+    });
     Ok(BoardSnapshot { as_of, orders })
 }
 
 /// The tracked order, or `None` if it no longer exists.
-pub async fn track(pool: &SqlitePool, id: Uuid) -> Result<Option<TrackSnapshot>, sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    let as_of = event_log::head(&mut tx).await?;
-    let order = order_rows::load_order(&mut tx, id).await?;
-    tx.commit().await?;
+pub async fn track(db: &Database, id: Uuid) -> Result<Option<TrackSnapshot>, sqlx::Error> {
+    let (as_of, order) = in_read_transaction!(db, conn => (
+        event_log::head(conn.reborrow()).await?,
+        order_rows::load_order(conn.reborrow(), id).await?,
+    ));
     Ok(order.map(|o| TrackSnapshot {
         as_of,
         order: TrackedOrder::from(&o),

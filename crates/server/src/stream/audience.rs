@@ -3,9 +3,9 @@
 use super::open_streams::StreamKind;
 use crate::feed::{ChangeFeed, Subscription};
 use crate::store::snapshots::{self, Snapshot};
+use crate::store::Database;
 use crate::wire::Encoding;
 use orderboard_model::OrderEvent;
-use sqlx::SqlitePool;
 use std::sync::Arc;
 use uuid::Uuid;
 
@@ -61,11 +61,11 @@ impl Audience {
     }
 
     /// The state as of now, or `None` for a tracked order that is gone.
-    pub(super) async fn snapshot(self, pool: &SqlitePool) -> Result<Option<Snapshot>, sqlx::Error> {
+    pub(super) async fn snapshot(self, db: &Database) -> Result<Option<Snapshot>, sqlx::Error> {
         Ok(match self {
-            Audience::Staff => Some(Snapshot::Staff(snapshots::staff(pool).await?)),
-            Audience::Board => Some(Snapshot::Board(snapshots::board(pool).await?)),
-            Audience::Track(id) => snapshots::track(pool, id).await?.map(Snapshot::Track),
+            Audience::Staff => Some(Snapshot::Staff(snapshots::staff(db).await?)),
+            Audience::Board => Some(Snapshot::Board(snapshots::board(db).await?)),
+            Audience::Track(id) => snapshots::track(db, id).await?.map(Snapshot::Track),
         })
     }
 

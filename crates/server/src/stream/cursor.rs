@@ -106,12 +106,12 @@ impl Cursor {
             ResumeFrom::Start => Next::State(StreamEventName::Snapshot),
             ResumeFrom::Malformed => Next::State(StreamEventName::Reset),
             ResumeFrom::After(seen) => {
-                let mut conn = source.store.pool().acquire().await?;
-                if !event_log::can_resume_after(&mut conn, seen).await? {
+                let mut conn = source.store.database().acquire().await?;
+                if !event_log::can_resume_after(conn.conn(), seen).await? {
                     Next::State(StreamEventName::Reset)
                 } else {
                     if let Some(order) = audience.order() {
-                        let last = event_log::last_change_of_order(&mut conn, order).await?;
+                        let last = event_log::last_change_of_order(conn.conn(), order).await?;
                         if last.is_some_and(|(seq, to)| to.is_final() && seen >= seq) {
                             return Ok(Opened::Finished);
                         }
@@ -262,13 +262,13 @@ impl Cursor {
     /// far enough turns the catch-up into a `reset`.
     async fn read_page(&mut self) -> Result<(), StoreError> {
         self.source.open_streams.caught_up_from_log();
-        let mut conn = self.source.store.pool().acquire().await?;
+        let mut conn = self.source.store.database().acquire().await?;
         let order = self.audience.order();
-        let page = event_log::page_after(&mut conn, self.last, order).await?;
+        let page = event_log::page_after(conn.conn(), self.last, order).await?;
         match page {
             None => self.next = Next::State(StreamEventName::Reset),
             Some(events) => {
-                let more = events.len() as i64 == event_log::PAGE;
+                let more = events.len() as i64 == crate::store::rows::PAGE;
                 self.page = events.into();
                 self.next = Next::CatchUp { more };
             }
@@ -288,7 +288,7 @@ impl Cursor {
                 return Ok(Step::State(frame));
             }
         }
-        let snapshot = Box::pin(self.audience.snapshot(self.source.store.pool())).await?;
+        let snapshot = Box::pin(self.audience.snapshot(self.source.store.database())).await?;
         let Some(snapshot) = snapshot else {
             return Ok(self.end());
         };

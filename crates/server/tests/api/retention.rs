@@ -9,7 +9,7 @@ use std::time::Duration;
 
 async fn oldest_seq(s: &TestServer) -> Option<i64> {
     sqlx::query_scalar("SELECT MIN(seq) FROM events")
-        .fetch_one(s.state.store.pool())
+        .fetch_one(s.state.store.database().sqlite().unwrap())
         .await
         .unwrap()
 }

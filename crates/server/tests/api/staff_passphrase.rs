@@ -65,7 +65,7 @@ async fn the_first_passphrase_is_set_here_kept_hashed_and_survives_a_restart() {
 
     // Only the hash is stored.
     let stored: String = sqlx::query_scalar("SELECT phc FROM staff_passphrase")
-        .fetch_one(s.state.store.pool())
+        .fetch_one(s.state.store.database().sqlite().unwrap())
         .await
         .unwrap();
     assert!(stored.starts_with("$argon2"), "{stored}");
@@ -109,7 +109,7 @@ async fn without_a_passphrase_nothing_changes() {
     let s = TestServer::start().await;
     s.create(None, Channel::Pickup).await;
     let stored: Option<String> = sqlx::query_scalar("SELECT phc FROM staff_passphrase")
-        .fetch_optional(s.state.store.pool())
+        .fetch_optional(s.state.store.database().sqlite().unwrap())
         .await
         .unwrap();
     assert_eq!(stored, None);

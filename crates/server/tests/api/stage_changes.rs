@@ -125,7 +125,7 @@ async fn a_recalled_order_cannot_take_a_number_now_in_use() {
     assert_eq!(s.create(None, Channel::Pickup).await.number, 2);
     // Let the numbers come round (as after 999 orders), so #1 is handed out again.
     sqlx::query("UPDATE display_number SET last = 999")
-        .execute(s.state.store.pool())
+        .execute(s.state.store.database().sqlite().unwrap())
         .await
         .unwrap();
     let again = s.create(None, Channel::Pickup).await;
@@ -213,7 +213,7 @@ async fn a_burst_of_changes_gets_one_sequence_number_each_in_the_log_and_as_publ
     let rows: Vec<(i64, String, String)> = sqlx::query_as(
         "SELECT seq, order_id, to_stage FROM events WHERE kind <> 'created' ORDER BY seq",
     )
-    .fetch_all(s.state.store.pool())
+    .fetch_all(s.state.store.database().sqlite().unwrap())
     .await
     .unwrap();
     assert_eq!(rows.len(), made);
@@ -282,7 +282,7 @@ async fn a_database_failure_mid_batch_rolls_back_the_whole_batch_and_writing_goe
          WHEN json_extract(NEW.order_json, '$.customer') = 'Refused'
          BEGIN SELECT RAISE(ABORT, 'refused'); END",
     )
-    .execute(store.pool())
+    .execute(store.database().sqlite().unwrap())
     .await
     .unwrap();
     let head = s.health().await.head_seq;
@@ -315,7 +315,7 @@ async fn a_database_failure_mid_batch_rolls_back_the_whole_batch_and_writing_goe
     );
     let names: Vec<Option<String>> =
         sqlx::query_scalar("SELECT customer FROM orders ORDER BY rowid")
-            .fetch_all(store.pool())
+            .fetch_all(store.database().sqlite().unwrap())
             .await
             .unwrap();
     assert_eq!(names, vec![Some("Ada".to_string())]);

@@ -122,7 +122,7 @@ impl TestServer {
             .unwrap()
             .unwrap();
         self.state.shut_down();
-        self.state.store.pool().close().await;
+        self.state.store.close().await;
         self._dir.take()
     }
 

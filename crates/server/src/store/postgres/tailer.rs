@@ -1,0 +1,193 @@
+//! A node's log tailer: publishes every committed change, from any node,
+//! into this node's feed, in sequence order, exactly once.
+//!
+//! A `NOTIFY` is only a wake-up: it is delivered at commit and only to
+//! listeners connected at the time, so the tailer always reads the log
+//! after the last sequence number it published. It wakes on a
+//! notification, on this node's own commit (without waiting for the
+//! notification to come round), after its listening connection was lost
+//! and made again (what was sent meanwhile is lost), and once a second in
+//! any case: a missed notification costs at most a second.
+
+use super::CHANNEL;
+use crate::feed::{ChangeFeed, Committed};
+use crate::store::database::Conn;
+use crate::store::event_log;
+use crate::store::rows::PAGE;
+use sqlx::postgres::PgListener;
+use sqlx::PgPool;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::{watch, Notify};
+
+/// How long the tailer waits for a wake-up before it reads the log anyway.
+pub const IDLE_READ: Duration = Duration::from_secs(1);
+
+/// How long a writer waits for its changes to be published before it
+/// answers anyway (the tailer publishes them when it can).
+const PUBLISH_WAIT: Duration = Duration::from_secs(2);
+
+/// The handle the node's writer holds.
+pub struct Tailer {
+    wake: Notify,
+    published: watch::Sender<u64>,
+}
+
+impl Tailer {
+    /// Starts the node's tailer task; it ends when the pool is closed.
+    pub fn start(
+        pool: PgPool,
+        feed: Arc<dyn ChangeFeed>,
+        last_published: Arc<AtomicU64>,
+    ) -> Arc<Tailer> {
+        let tailer = Arc::new(Tailer {
+            wake: Notify::new(),
+            published: watch::Sender::new(0),
+        });
+        tokio::spawn(
+            Task {
+                pool,
+                feed,
+                last_published,
+                tailer: tailer.clone(),
+            }
+            .run(),
+        );
+        tailer
+    }
+
+    /// Called by the writer after it committed changes up to `seq`: wakes
+    /// the tailer and waits until they are published on this node, so that
+    /// a client that is answered then sees its change on this node's streams
+    /// and polls (as on SQLite).
+    pub async fn committed(&self, seq: u64) {
+        self.wake.notify_one();
+        let mut published = self.published.subscribe();
+        let reached = published.wait_for(|p| *p >= seq);
+        if tokio::time::timeout(PUBLISH_WAIT, reached).await.is_err() {
+            tracing::warn!(seq, "a committed change is not yet published on this node");
+        }
+    }
+}
+
+struct Task {
+    pool: PgPool,
+    feed: Arc<dyn ChangeFeed>,
+    last_published: Arc<AtomicU64>,
+    tailer: Arc<Tailer>,
+}
+
+impl Task {
+    async fn run(self) {
+        let closing = self.pool.close_event();
+        tokio::pin!(closing);
+        // Where the node starts: the log's head. Streams that start later
+        // read what came before from the log.
+        let mut last = loop {
+            match self.head().await {
+                Ok(head) => break head,
+                Err(e) => {
+                    tracing::warn!(error = %e, "the log tailer reading the log's head; retrying");
+                    tokio::select! {
+                        _ = &mut closing => return,
+                        _ = tokio::time::sleep(IDLE_READ) => {}
+                    }
+                }
+            }
+        };
+        self.mark_published(last);
+        let mut listener: Option<PgListener> = None;
+        let mut listener_failing = false;
+        loop {
+            if listener.is_none() {
+                match self.listen().await {
+                    Ok(l) => {
+                        if listener_failing {
+                            tracing::info!("the log tailer is listening again");
+                        }
+                        listener_failing = false;
+                        listener = Some(l);
+                    }
+                    Err(e) => {
+                        if !listener_failing {
+                            tracing::warn!(error = %e, "the log tailer cannot listen; reading the log every second");
+                        }
+                        listener_failing = true;
+                    }
+                }
+            }
+            match self.publish_after(last).await {
+                Ok(newest) => last = newest,
+                Err(e) => tracing::warn!(error = %e, "the log tailer reading the log"),
+            }
+            // Wait for a reason to read again.
+            let notified = async {
+                match listener.as_mut() {
+                    Some(l) => match l.try_recv().await {
+                        Ok(Some(_)) => true,
+                        // The connection was lost: what was sent meanwhile
+                        // is lost too, so read the log.
+                        Ok(None) => true,
+                        Err(_) => false,
+                    },
+                    None => std::future::pending().await,
+                }
+            };
+            let lost = tokio::select! {
+                biased;
+                _ = &mut closing => break,
+                alive = notified => !alive,
+                _ = self.tailer.wake.notified() => false,
+                _ = tokio::time::sleep(IDLE_READ) => false,
+            };
+            if lost {
+                listener = None;
+            }
+        }
+        // Gives the listening connection back, so that closing the pool
+        // does not wait for it.
+        drop(listener);
+    }
+
+    async fn head(&self) -> Result<u64, sqlx::Error> {
+        let mut conn = self.pool.acquire().await?;
+        event_log::head(Conn::Postgres(&mut conn)).await
+    }
+
+    async fn listen(&self) -> Result<PgListener, sqlx::Error> {
+        let mut listener = PgListener::connect_with(&self.pool).await?;
+        listener.listen(CHANNEL).await?;
+        Ok(listener)
+    }
+
+    /// Publishes every change after `last`, in order; returns the last one
+    /// published.
+    async fn publish_after(&self, mut last: u64) -> Result<u64, sqlx::Error> {
+        let mut conn = self.pool.acquire().await?;
+        loop {
+            let events = event_log::read_after(Conn::Postgres(&mut conn), last, None).await?;
+            let full = events.len() as i64 == PAGE;
+            for event in events {
+                if event.seq != last + 1 {
+                    tracing::warn!(
+                        after = last,
+                        next = event.seq,
+                        "the event log has a gap here (pruned); publishing on from it"
+                    );
+                }
+                last = event.seq;
+                self.feed.publish(Arc::new(Committed::new(event)));
+                self.mark_published(last);
+            }
+            if !full {
+                return Ok(last);
+            }
+        }
+    }
+
+    fn mark_published(&self, seq: u64) {
+        self.last_published.store(seq, Ordering::Release);
+        self.tailer.published.send_replace(seq);
+    }
+}

@@ -1,0 +1,242 @@
+//! The PostgreSQL writer: one task per node that applies the node's writes.
+//!
+//! It takes whatever writes are waiting (up to [`MAX_BATCH`]) and applies
+//! them in one transaction, which first reads the one-row `log_head`
+//! `FOR UPDATE`. That row lock is held until the commit, so the writers of
+//! all nodes take turns: sequence numbers are handed out one after another
+//! and commit in the order they were handed out, and display numbers are
+//! chosen from a database no other writer is changing. The new head is
+//! sent with `NOTIFY` in the same transaction (delivered at commit). After
+//! the commit the writer wakes its node's tailer, waits for it to publish
+//! the batch, and answers the requests.
+//!
+//! A refusal (a conflict, an unknown order) is decided before the change
+//! writes anything, so it leaves the batch as it was. A database error
+//! rolls the whole batch back and every change in it fails with 503.
+
+use super::tailer::Tailer;
+use super::CHANNEL;
+use crate::store::database::Conn;
+use crate::store::display_numbers::NEXT_FREE;
+use crate::store::rows::{items_json, kind_str, order_json, to_millis, ORDER_COLUMNS};
+use crate::store::{
+    changes, fail_all, now, order_rows, Reply, StoreError, WriteJob, WriteRequest, MAX_BATCH,
+};
+use orderboard_model::{Change, NewOrder, Order, OrderEvent, Stage, StageChangeRequest};
+use sqlx::{PgConnection, PgPool};
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock};
+use time::OffsetDateTime;
+use tokio::sync::mpsc;
+use uuid::Uuid;
+
+pub struct Writer {
+    pub pool: PgPool,
+    /// This node's tailer, told of each commit.
+    pub committed: Arc<Tailer>,
+    pub write_lock: Arc<tokio::sync::Mutex<()>>,
+}
+
+impl Writer {
+    pub(crate) async fn run(self, mut queue: mpsc::Receiver<WriteJob>) {
+        let mut batch = Vec::with_capacity(MAX_BATCH);
+        while queue.recv_many(&mut batch, MAX_BATCH).await > 0 {
+            let jobs = std::mem::take(&mut batch);
+            self.apply_batch(jobs).await;
+        }
+    }
+
+    async fn apply_batch(&self, batch: Vec<WriteJob>) {
+        let _writing = self.write_lock.lock().await;
+        let mut tx = match self.pool.begin().await {
+            Ok(tx) => tx,
+            Err(e) => return fail_all(batch, e),
+        };
+        let head: i64 =
+            match sqlx::query_scalar("SELECT seq FROM log_head WHERE singleton = 1 FOR UPDATE")
+                .fetch_one(&mut *tx)
+                .await
+            {
+                Ok(head) => head,
+                Err(e) => return fail_all(batch, e),
+            };
+        let mut batch_state = Batch {
+            next: head as u64,
+            orders: HashMap::new(),
+        };
+        let mut outcomes: Vec<(Reply, Result<OrderEvent, StoreError>)> =
+            Vec::with_capacity(batch.len());
+        let mut jobs = batch.into_iter();
+        let mut failure: Option<String> = None;
+        for job in jobs.by_ref() {
+            let outcome = match job.request {
+                WriteRequest::Create(new) => batch_state.create(&mut tx, new).await,
+                WriteRequest::ChangeStage(id, request) => {
+                    batch_state.change_stage(&mut tx, id, request).await
+                }
+            };
+            let internal = match &outcome {
+                Err(e @ (StoreError::Database(_) | StoreError::Unavailable(_))) => {
+                    Some(e.to_string())
+                }
+                _ => None,
+            };
+            outcomes.push((job.reply, outcome));
+            if internal.is_some() {
+                failure = internal;
+                break;
+            }
+        }
+        let end = async {
+            if let Some(e) = failure {
+                return Err(e);
+            }
+            if batch_state.next > head as u64 {
+                sqlx::query(&format!(
+                    "WITH h AS (UPDATE log_head SET seq = $1 WHERE singleton = 1 RETURNING seq)
+                     SELECT pg_notify('{CHANNEL}', seq::text) FROM h"
+                ))
+                .bind(batch_state.next as i64)
+                .execute(&mut *tx)
+                .await
+                .map_err(|e| e.to_string())?;
+            }
+            tx.commit().await.map_err(|e| e.to_string())
+        };
+        if let Err(e) = end.await {
+            // Dropping an unfinished transaction rolls it back.
+            tracing::error!(error = %e, "writing a batch of order changes; rolled back");
+            let replies = outcomes.into_iter().map(|(reply, _)| reply);
+            for reply in replies.chain(jobs.map(|job| job.reply)) {
+                let _ = reply.send(Err(StoreError::Unavailable("the database refused a write")));
+            }
+            return;
+        }
+        if batch_state.next > head as u64 {
+            self.committed.committed(batch_state.next).await;
+        }
+        for (reply, outcome) in outcomes {
+            let _ = reply.send(outcome.map(|event| event.order));
+        }
+    }
+}
+
+/// What a batch has handed out and changed so far.
+struct Batch {
+    /// The last sequence number handed out.
+    next: u64,
+    /// The orders the batch has read or changed, as it left them.
+    orders: HashMap<Uuid, Order>,
+}
+
+/// An order's row, its first history entry and its `created` event, in one
+/// statement.
+static INSERT_CREATED: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "WITH o AS (
+             INSERT INTO orders ({ORDER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+         ), h AS (
+             INSERT INTO stage_history (order_id, position, stage, at) VALUES ($1, 0, $7, $9)
+         )
+         INSERT INTO events (seq, order_id, kind, from_stage, to_stage, at, order_json)
+         VALUES ($12, $1, $13, NULL, $7, $9, $14)"
+    )
+});
+
+/// A stage change's row update, history entry and event, in one statement.
+const INSERT_CHANGED: &str = "WITH o AS (
+         UPDATE orders SET stage = $2, version = $3, updated_at = $4 WHERE id = $1
+     ), h AS (
+         INSERT INTO stage_history (order_id, position, stage, at) VALUES ($1, $5, $2, $4)
+     )
+     INSERT INTO events (seq, order_id, kind, from_stage, to_stage, at, order_json)
+     VALUES ($6, $1, $7, $8, $2, $4, $9)";
+
+impl Batch {
+    async fn create(
+        &mut self,
+        tx: &mut PgConnection,
+        new: NewOrder,
+    ) -> Result<OrderEvent, StoreError> {
+        let free: Option<i64> = sqlx::query_scalar(NEXT_FREE.as_str())
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some(number) = free else {
+            return Err(StoreError::NoFreeNumber);
+        };
+        sqlx::query("UPDATE display_number SET last = $1 WHERE singleton = 1")
+            .bind(number)
+            .execute(&mut *tx)
+            .await?;
+        let at = now();
+        let (order, change) = changes::new_order(new, number as u32, at);
+        let seq = self.next + 1;
+        sqlx::query(INSERT_CREATED.as_str())
+            .bind(order.id.to_string())
+            .bind(order.number as i64)
+            .bind(order.customer.clone())
+            .bind(order.channel.as_str())
+            .bind(items_json(&order))
+            .bind(order.note.clone())
+            .bind(order.stage.as_str())
+            .bind(order.version as i64)
+            .bind(to_millis(order.created_at))
+            .bind(to_millis(order.updated_at))
+            .bind(order.tracking_token.clone())
+            .bind(seq as i64)
+            .bind(kind_str(change.kind))
+            .bind(order_json(&order))
+            .execute(&mut *tx)
+            .await?;
+        self.next = seq;
+        self.orders.insert(order.id, order.clone());
+        Ok(event(seq, at, change, order))
+    }
+
+    async fn change_stage(
+        &mut self,
+        tx: &mut PgConnection,
+        id: Uuid,
+        request: StageChangeRequest,
+    ) -> Result<OrderEvent, StoreError> {
+        let order = match self.orders.get(&id) {
+            Some(order) => order.clone(),
+            None => order_rows::load_order(Conn::Postgres(&mut *tx), id)
+                .await?
+                .ok_or(StoreError::NotFound)?,
+        };
+        let at = now();
+        let planned = changes::stage_change(&order, &request, at)?;
+        if planned.reopens
+            && order_rows::number_taken_by_other(Conn::Postgres(&mut *tx), order.number, id).await?
+        {
+            return Err(changes::number_in_use(&order));
+        }
+        let after = planned.order;
+        let seq = self.next + 1;
+        sqlx::query(INSERT_CHANGED)
+            .bind(id.to_string())
+            .bind(after.stage.as_str())
+            .bind(after.version as i64)
+            .bind(to_millis(at))
+            .bind((after.history.len() - 1) as i64)
+            .bind(seq as i64)
+            .bind(kind_str(planned.change.kind))
+            .bind(planned.change.from.map(Stage::as_str))
+            .bind(order_json(&after))
+            .execute(&mut *tx)
+            .await?;
+        self.next = seq;
+        self.orders.insert(id, after.clone());
+        Ok(event(seq, at, planned.change, after))
+    }
+}
+
+fn event(seq: u64, at: OffsetDateTime, change: Change, order: Order) -> OrderEvent {
+    OrderEvent {
+        seq,
+        at,
+        change,
+        order,
+    }
+}
