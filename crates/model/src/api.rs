@@ -50,6 +50,10 @@ pub enum ErrorCode {
     AlreadyRunning,
     /// Too many open streams.
     Overloaded,
+    /// The database cannot be reached just now (it is restarting, or the
+    /// network to it is down): nothing was changed; try again after
+    /// `Retry-After`.
+    Unavailable,
     /// A staff request without a live staff session: sign in.
     Unauthorized,
     /// A staff request from another machine while no staff passphrase is set.

@@ -59,9 +59,15 @@ pub enum ApiError {
         message: String,
         retry_after: std::time::Duration,
     },
+    /// The database cannot be reached: 503 with `Retry-After`.
+    #[error("{0}")]
+    Unavailable(String),
     #[error("internal error: {0}")]
     Internal(#[from] anyhow::Error),
 }
+
+/// How long a client is asked to wait when the database cannot be reached.
+pub const UNAVAILABLE_RETRY: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// The store's errors at the HTTP edge.
 impl From<crate::store::StoreError> for ApiError {
@@ -83,14 +89,16 @@ impl From<crate::store::StoreError> for ApiError {
             },
             StoreError::NoFreeNumber => ApiError::NoFreeNumber,
             StoreError::Database(e) => ApiError::Internal(e.into()),
-            e @ StoreError::Unavailable(_) => ApiError::Internal(anyhow::anyhow!("{e}")),
+            StoreError::Unavailable(message) => ApiError::Unavailable(format!(
+                "{message}; nothing was changed: try again in a moment"
+            )),
         }
     }
 }
 
 impl From<sqlx::Error> for ApiError {
     fn from(e: sqlx::Error) -> Self {
-        ApiError::Internal(e.into())
+        crate::store::StoreError::from(e).into()
     }
 }
 
@@ -110,7 +118,9 @@ impl ApiError {
             ApiError::Conflict { .. } | ApiError::NoFreeNumber | ApiError::AlreadyRunning(_) => {
                 StatusCode::CONFLICT
             }
-            ApiError::Overloaded { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Overloaded { .. } | ApiError::Unavailable(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -131,6 +141,7 @@ impl ApiError {
             ApiError::NoFreeNumber => ErrorCode::NoFreeNumber,
             ApiError::AlreadyRunning(_) => ErrorCode::AlreadyRunning,
             ApiError::Overloaded { .. } => ErrorCode::Overloaded,
+            ApiError::Unavailable(_) => ErrorCode::Unavailable,
             ApiError::Unauthorized(_) => ErrorCode::Unauthorized,
             ApiError::Forbidden(_) => ErrorCode::Forbidden,
             ApiError::TooManyRequests { .. } => ErrorCode::TooManyRequests,
@@ -176,14 +187,21 @@ impl IntoResponse for ApiError {
         if let ApiError::Overloaded { retry_after, .. }
         | ApiError::TooManyRequests { retry_after, .. } = &self
         {
-            let secs = retry_after.as_secs_f64().ceil().max(1.0) as u64;
-            response.headers_mut().insert(
-                axum::http::header::RETRY_AFTER,
-                axum::http::HeaderValue::from(secs),
-            );
+            retry_after_header(&mut response, *retry_after);
+        }
+        if let ApiError::Unavailable(_) = &self {
+            retry_after_header(&mut response, UNAVAILABLE_RETRY);
         }
         response
     }
+}
+
+fn retry_after_header(response: &mut Response, after: std::time::Duration) {
+    let secs = after.as_secs_f64().ceil().max(1.0) as u64;
+    response.headers_mut().insert(
+        axum::http::header::RETRY_AFTER,
+        axum::http::HeaderValue::from(secs),
+    );
 }
 
 impl From<JsonRejection> for ApiError {
