@@ -94,7 +94,8 @@ impl AppState {
         settings: StreamSettings,
     ) -> Self {
         let shutdown = CancellationToken::new();
-        let sessions = Arc::new(auth::Sessions::new(settings.auth.clone()));
+        let db = db.into();
+        let sessions = Arc::new(auth::Sessions::new(settings.auth.clone(), db.clone()));
         let store = OrderStore::new(db, feed);
         tokio::spawn(retention::run(
             store.clone(),

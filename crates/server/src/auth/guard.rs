@@ -31,20 +31,14 @@ pub async fn require_staff(
                 .into(),
         ));
     }
-    let session = token_of(request.headers())
-        .and_then(|t| sessions.lookup(&t))
-        .ok_or_else(|| {
-            ApiError::Unauthorized("sign in as staff first (POST /api/session)".into())
-        })?;
+    let unauthorized =
+        || ApiError::Unauthorized("sign in as staff first (POST /api/session)".into());
+    let token = token_of(request.headers()).ok_or_else(unauthorized)?;
+    let session = sessions.lookup(&token).await?.ok_or_else(unauthorized)?;
     let response = next.run(request).await;
-    // A staff stream ends when its session does.
+    // A staff stream ends when its session does, on whichever node.
     if let Some(direct) = response.extensions().get::<DirectStream>() {
-        let until = async move {
-            tokio::select! {
-                _ = tokio::time::sleep_until(session.expires) => {}
-                _ = session.ended.cancelled() => {}
-            }
-        };
+        let until = async move { sessions.until_ended(&token, session).await };
         direct.wrap(|frames| frames.take_until(until).boxed());
     }
     Ok(response)

@@ -8,7 +8,12 @@
 //!   signed out: it is bound to the session, not checked once at the start.
 //! - Without one, staff requests are accepted from this computer (loopback)
 //!   only, and the server says so when it starts.
-//! - Failed sign-ins are counted per client address; after a few, that
+//! - Sessions are kept in the database ([`session_rows`], only as hashes of
+//!   their tokens): a session survives restarts and, on PostgreSQL, is valid
+//!   on every node; one signed out on any node ends everywhere within
+//!   [`RECHECK`], its open staff streams with it.
+//! - Failed sign-ins are counted per client address, in the database too
+//!   (so the count holds whichever node is tried); after a few, that
 //!   address waits, twice as long after each further failure (429 with
 //!   `Retry-After`).
 //! - The desktop app signs its own windows in without typing and without a
@@ -20,9 +25,11 @@
 
 pub mod guard;
 pub mod routes;
+pub mod session_rows;
 pub mod stored_passphrase;
 
 use crate::error::ApiError;
+use crate::store::Database;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use base64::Engine;
@@ -76,9 +83,13 @@ impl std::fmt::Debug for AuthSettings {
 }
 
 /// Failed sign-ins allowed from one address before it must wait.
-const FREE_FAILURES: u32 = 3;
+const FREE_FAILURES: i64 = 3;
 /// The longest wait after failed sign-ins.
 const MAX_BACKOFF: Duration = Duration::from_secs(300);
+/// How long a node trusts its own copy of a session before it asks the
+/// database again (a session signed out on another node ends here within
+/// this long, its open staff streams too).
+pub const RECHECK: Duration = Duration::from_secs(5);
 
 /// One signed-in session.
 #[derive(Debug, Clone)]
@@ -88,26 +99,31 @@ pub struct Session {
     pub ended: CancellationToken,
 }
 
-#[derive(Debug)]
-struct Failures {
-    count: u32,
-    wait_until: Instant,
+/// A session as this node last saw it in the database.
+struct Known {
+    session: Session,
+    confirmed: Instant,
 }
 
 pub struct Sessions {
     /// The passphrase's argon2 hash, in PHC form; set at start or on first run.
     hash: RwLock<Option<String>>,
     settings: AuthSettings,
-    live: Mutex<HashMap<String, Session>>,
+    /// Where sessions and failed sign-ins are kept (shared by every node).
+    db: Database,
+    /// The sessions this node has seen, by token.
+    known: Mutex<HashMap<String, Known>>,
     tickets: Mutex<HashMap<String, Instant>>,
-    failures: Mutex<HashMap<IpAddr, Failures>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// The argon2 hash of a passphrase, in PHC form, with a fresh salt.
+fn now_millis() -> i64 {
+    crate::store::rows::to_millis(time::OffsetDateTime::now_utc())
+}
+
 /// Says in the log which staff policy is in force.
 pub fn log_policy(sessions: &Sessions) {
     if sessions.sign_in_required() {
@@ -120,6 +136,7 @@ pub fn log_policy(sessions: &Sessions) {
     }
 }
 
+/// The argon2 hash of a passphrase, in PHC form, with a fresh salt.
 pub fn hash_passphrase(passphrase: &str) -> String {
     let mut salt = [0u8; 16];
     getrandom::fill(&mut salt).expect("the OS random source");
@@ -138,8 +155,8 @@ fn random_token() -> String {
 }
 
 impl Sessions {
-    /// Hashes the passphrase, if one is set.
-    pub fn new(settings: AuthSettings) -> Sessions {
+    /// Hashes the passphrase, if one is set; sessions are kept in `db`.
+    pub fn new(settings: AuthSettings, db: Database) -> Sessions {
         let hash = settings.staff_passphrase.as_deref().map(hash_passphrase);
         Sessions {
             hash: RwLock::new(hash),
@@ -147,9 +164,9 @@ impl Sessions {
                 staff_passphrase: None,
                 ..settings
             },
-            live: Mutex::default(),
+            db,
+            known: Mutex::default(),
             tickets: Mutex::default(),
-            failures: Mutex::default(),
         }
     }
 
@@ -172,36 +189,52 @@ impl Sessions {
         self.settings.session_ttl
     }
 
-    fn open_session(&self) -> (String, Session) {
+    /// Opens a session, kept in the database.
+    pub async fn open_session(&self) -> Result<(String, Session), ApiError> {
         let token = random_token();
+        let ttl = self.settings.session_ttl;
+        let expires_at = now_millis() + ttl.as_millis() as i64;
+        session_rows::insert(&self.db, &session_rows::token_hash(&token), expires_at).await?;
         let session = Session {
-            expires: Instant::now() + self.settings.session_ttl,
+            expires: Instant::now() + ttl,
             ended: CancellationToken::new(),
         };
-        lock(&self.live).insert(token.clone(), session.clone());
-        (token, session)
+        let known = Known {
+            session: session.clone(),
+            confirmed: Instant::now(),
+        };
+        lock(&self.known).insert(token.clone(), known);
+        Ok((token, session))
     }
 
-    /// Signs in with the passphrase, or says why not.
+    /// Signs in with the passphrase, or says why not. The passphrase is
+    /// checked against the one kept in the database (another node may have
+    /// changed it), and failures are counted there, per client address.
     pub async fn sign_in(
         &self,
         client: Option<IpAddr>,
         passphrase: String,
     ) -> Result<(String, Session), ApiError> {
+        let stored = stored_passphrase::load(&self.db).await?;
+        if let Some(phc) = &stored {
+            if self.passphrase_hash().as_ref() != Some(phc) {
+                self.set_passphrase_hash(phc.clone());
+            }
+        }
         let Some(hash) = self.passphrase_hash() else {
             return Err(ApiError::BadRequest(
                 "no staff passphrase is set: staff requests are accepted from this computer only"
                     .into(),
             ));
         };
-        let client = client.unwrap_or(IpAddr::from([0, 0, 0, 0]));
-        if let Some(f) = lock(&self.failures).get(&client) {
-            let now = Instant::now();
-            if f.count >= FREE_FAILURES && f.wait_until > now {
+        let client = client.unwrap_or(IpAddr::from([0, 0, 0, 0])).to_string();
+        let now = now_millis();
+        if let Some((count, wait_until)) = session_rows::failures(&self.db, &client).await? {
+            if count >= FREE_FAILURES && wait_until > now {
                 return Err(ApiError::TooManyRequests {
                     message: "too many failed sign-ins from this address; wait and try again"
                         .into(),
-                    retry_after: f.wait_until - now,
+                    retry_after: Duration::from_millis((wait_until - now) as u64),
                 });
             }
         }
@@ -214,21 +247,17 @@ impl Sessions {
         })
         .await
         .map_err(|e| ApiError::Internal(e.into()))?;
-        let mut failures = lock(&self.failures);
         if ok {
-            failures.remove(&client);
-            drop(failures);
-            return Ok(self.open_session());
+            session_rows::clear_failures(&self.db, &client).await?;
+            session_rows::delete_expired(&self.db, now).await?;
+            return self.open_session().await;
         }
-        let f = failures.entry(client).or_insert(Failures {
-            count: 0,
-            wait_until: Instant::now(),
-        });
-        f.count += 1;
-        if f.count >= FREE_FAILURES {
-            let doublings = (f.count - FREE_FAILURES).min(16);
+        let count = session_rows::count_failure(&self.db, &client).await?;
+        if count >= FREE_FAILURES {
+            let doublings = (count - FREE_FAILURES).min(16) as u32;
             let wait = Duration::from_secs(1 << doublings).min(MAX_BACKOFF);
-            f.wait_until = Instant::now() + wait;
+            session_rows::set_wait(&self.db, &client, now_millis() + wait.as_millis() as i64)
+                .await?;
         }
         Err(ApiError::Unauthorized("wrong staff passphrase".into()))
     }
@@ -246,35 +275,98 @@ impl Sessions {
     }
 
     /// Trades a desktop ticket, once, for a session.
-    pub fn redeem_ticket(&self, ticket: &str) -> Result<(String, Session), ApiError> {
-        match lock(&self.tickets).remove(ticket) {
-            Some(until) if until > Instant::now() => Ok(self.open_session()),
+    pub async fn redeem_ticket(&self, ticket: &str) -> Result<(String, Session), ApiError> {
+        let until = lock(&self.tickets).remove(ticket);
+        match until {
+            Some(until) if until > Instant::now() => self.open_session().await,
             _ => Err(ApiError::Unauthorized(
                 "this desktop ticket is unknown, used or expired".into(),
             )),
         }
     }
 
-    /// The live session for a token, if any.
-    pub fn lookup(&self, token: &str) -> Option<Session> {
-        let mut live = lock(&self.live);
+    /// The live session for a token, if any. A session this node confirmed
+    /// within [`RECHECK`] is taken as it is; otherwise the database says
+    /// (it may have been made, or signed out, on another node). If the
+    /// database cannot be reached, a session this node knows stays valid.
+    pub async fn lookup(&self, token: &str) -> Result<Option<Session>, ApiError> {
         let now = Instant::now();
-        match live.get(token) {
-            Some(s) if s.expires > now => Some(s.clone()),
-            Some(_) => {
-                if let Some(s) = live.remove(token) {
-                    s.ended.cancel();
-                }
-                None
+        let known = lock(&self.known)
+            .get(token)
+            .map(|k| (k.session.clone(), k.confirmed));
+        if let Some((session, confirmed)) = &known {
+            if session.expires <= now {
+                self.forget(token);
+                return Ok(None);
             }
-            None => None,
+            if now.duration_since(*confirmed) < RECHECK {
+                return Ok(Some(session.clone()));
+            }
+        }
+        let hash = session_rows::token_hash(token);
+        match session_rows::expires_at(&self.db, &hash, now_millis()).await {
+            Ok(Some(expires_at)) => {
+                let left = Duration::from_millis((expires_at - now_millis()).max(0) as u64);
+                let session = Session {
+                    expires: now + left,
+                    ended: known
+                        .map(|(s, _)| s.ended)
+                        .unwrap_or_else(CancellationToken::new),
+                };
+                let known = Known {
+                    session: session.clone(),
+                    confirmed: now,
+                };
+                lock(&self.known).insert(token.to_string(), known);
+                Ok(Some(session))
+            }
+            Ok(None) => {
+                self.forget(token);
+                Ok(None)
+            }
+            Err(e) => match known {
+                Some((session, _)) => {
+                    tracing::warn!(error = %e, "checking a staff session; keeping this node's copy");
+                    Ok(Some(session))
+                }
+                None => Err(e.into()),
+            },
         }
     }
 
-    /// Ends a session, and with it every stream it holds open.
-    pub fn sign_out(&self, token: &str) {
-        if let Some(s) = lock(&self.live).remove(token) {
-            s.ended.cancel();
+    /// Ends a session on every node, and with it every stream it holds open.
+    pub async fn sign_out(&self, token: &str) -> Result<(), ApiError> {
+        self.forget(token);
+        session_rows::delete(&self.db, &session_rows::token_hash(token)).await?;
+        Ok(())
+    }
+
+    /// Completes when the session ends: it expires, is signed out on this
+    /// node, or is found gone from the database (signed out on another).
+    pub async fn until_ended(&self, token: &str, session: Session) {
+        let ends = async {
+            tokio::select! {
+                _ = tokio::time::sleep_until(session.expires) => {}
+                _ = session.ended.cancelled() => {}
+            }
+        };
+        let gone = async {
+            loop {
+                tokio::time::sleep(RECHECK).await;
+                if let Ok(None) = self.lookup(token).await {
+                    return;
+                }
+            }
+        };
+        tokio::select! {
+            _ = ends => {}
+            _ = gone => {}
+        }
+    }
+
+    fn forget(&self, token: &str) {
+        if let Some(k) = lock(&self.known).remove(token) {
+            k.session.ended.cancel();
         }
     }
 }

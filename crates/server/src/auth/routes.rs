@@ -83,21 +83,23 @@ pub async fn sign_in(
     Ok(signed_in(session))
 }
 
-/// `DELETE /api/session`: ends the session (and its open streams).
+/// `DELETE /api/session`: ends the session (and its open streams) on every
+/// node.
 #[utoipa::path(delete, path = "/api/session", tag = "session",
-    responses((status = 204, description = "Signed out; the cookie is cleared")))]
+    responses((status = 204, description = "Signed out; the cookie is cleared"),
+              (status = 503, description = "The database cannot be reached: the session is not yet ended", body = orderboard_model::ApiErrorBody)))]
 pub async fn sign_out(
     State(sessions): State<Arc<super::Sessions>>,
     headers: HeaderMap,
-) -> Response {
+) -> Result<Response, ApiError> {
     if let Some(token) = token_of(&headers) {
-        sessions.sign_out(&token);
+        sessions.sign_out(&token).await?;
     }
     let mut response = StatusCode::NO_CONTENT.into_response();
     response
         .headers_mut()
         .insert(header::SET_COOKIE, cookie_header("", time::Duration::ZERO));
-    response
+    Ok(response)
 }
 
 /// `GET /api/session`: whether sign-in is needed, and whether this request has it.
@@ -106,12 +108,15 @@ pub async fn sign_out(
 pub async fn status(
     State(sessions): State<Arc<super::Sessions>>,
     headers: HeaderMap,
-) -> Json<SessionStatus> {
-    let signed_in = token_of(&headers).is_some_and(|t| sessions.lookup(&t).is_some());
-    Json(SessionStatus {
+) -> Result<Json<SessionStatus>, ApiError> {
+    let signed_in = match token_of(&headers) {
+        Some(token) => sessions.lookup(&token).await?.is_some(),
+        None => false,
+    };
+    Ok(Json(SessionStatus {
         sign_in_required: sessions.sign_in_required(),
         signed_in,
-    })
+    }))
 }
 
 /// `POST /api/session/desktop`: a desktop window trades its one-time ticket
@@ -123,7 +128,7 @@ pub async fn desktop(
     State(sessions): State<Arc<super::Sessions>>,
     ApiJson(body): ApiJson<DesktopSignIn>,
 ) -> Result<Response, ApiError> {
-    let session = sessions.redeem_ticket(&body.ticket)?;
+    let session = sessions.redeem_ticket(&body.ticket).await?;
     Ok(signed_in(session))
 }
 
@@ -165,7 +170,10 @@ pub async fn set_passphrase(
         }));
     }
     if sessions.sign_in_required() {
-        let signed_in = token_of(&headers).is_some_and(|t| sessions.lookup(&t).is_some());
+        let signed_in = match token_of(&headers) {
+            Some(token) => sessions.lookup(&token).await?.is_some(),
+            None => false,
+        };
         if !signed_in {
             return Err(ApiError::Unauthorized(
                 "sign in to change the staff passphrase".into(),
@@ -183,5 +191,5 @@ pub async fn set_passphrase(
     super::stored_passphrase::save(store.database(), &phc).await?;
     sessions.set_passphrase_hash(phc);
     tracing::info!("the staff passphrase was set: staff requests now need a signed-in session");
-    Ok(signed_in(sessions.open_session()))
+    Ok(signed_in(sessions.open_session().await?))
 }
