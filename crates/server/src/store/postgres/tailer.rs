@@ -17,9 +17,9 @@ use crate::store::rows::PAGE;
 use sqlx::postgres::PgListener;
 use sqlx::PgPool;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Weak};
 use std::time::Duration;
-use tokio::sync::{watch, Notify};
+use tokio::sync::{watch, Notify, OnceCell};
 
 /// How long the tailer waits for a wake-up before it reads the log anyway.
 pub const IDLE_READ: Duration = Duration::from_secs(1);
@@ -32,10 +32,16 @@ const PUBLISH_WAIT: Duration = Duration::from_secs(2);
 pub struct Tailer {
     wake: Notify,
     published: watch::Sender<u64>,
+    /// The log's head when the node started: the tailer publishes what
+    /// comes after it. Read before the node's first write, by whichever of
+    /// the tailer and the writer comes first, so that no write of this node
+    /// can fall before it unpublished.
+    start: OnceCell<u64>,
 }
 
 impl Tailer {
-    /// Starts the node's tailer task; it ends when the pool is closed.
+    /// Starts the node's tailer task; it ends when the pool is closed or
+    /// the returned handle (the writer's) is dropped.
     pub fn start(
         pool: PgPool,
         feed: Arc<dyn ChangeFeed>,
@@ -44,17 +50,30 @@ impl Tailer {
         let tailer = Arc::new(Tailer {
             wake: Notify::new(),
             published: watch::Sender::new(0),
+            start: OnceCell::new(),
         });
         tokio::spawn(
             Task {
                 pool,
                 feed,
                 last_published,
-                tailer: tailer.clone(),
+                tailer: Arc::downgrade(&tailer),
             }
             .run(),
         );
         tailer
+    }
+
+    /// Where the tailer starts, read from the log's head once. The writer
+    /// asks before its first batch.
+    pub async fn start_point(&self, pool: &PgPool) -> Result<u64, sqlx::Error> {
+        self.start
+            .get_or_try_init(|| async {
+                let mut conn = pool.acquire().await?;
+                event_log::head(Conn::Postgres(&mut conn)).await
+            })
+            .await
+            .copied()
     }
 
     /// Called by the writer after it committed changes up to `seq`: wakes
@@ -75,7 +94,8 @@ struct Task {
     pool: PgPool,
     feed: Arc<dyn ChangeFeed>,
     last_published: Arc<AtomicU64>,
-    tailer: Arc<Tailer>,
+    /// The writer's handle: when the writer is gone, so is the tailer.
+    tailer: Weak<Tailer>,
 }
 
 impl Task {
@@ -85,7 +105,10 @@ impl Task {
         // Where the node starts: the log's head. Streams that start later
         // read what came before from the log.
         let mut last = loop {
-            match self.head().await {
+            let Some(tailer) = self.tailer.upgrade() else {
+                return;
+            };
+            match tailer.start_point(&self.pool).await {
                 Ok(head) => break head,
                 Err(e) => {
                     tracing::warn!(error = %e, "the log tailer reading the log's head; retrying");
@@ -96,10 +119,18 @@ impl Task {
                 }
             }
         };
-        self.mark_published(last);
         let mut listener: Option<PgListener> = None;
         let mut listener_failing = false;
+        let mut reading_failing = false;
+        let mut started = false;
         loop {
+            let Some(tailer) = self.tailer.upgrade() else {
+                break;
+            };
+            if !started {
+                mark_published(&tailer, &self.last_published, last);
+                started = true;
+            }
             if listener.is_none() {
                 match self.listen().await {
                     Ok(l) => {
@@ -117,9 +148,20 @@ impl Task {
                     }
                 }
             }
-            match self.publish_after(last).await {
-                Ok(newest) => last = newest,
-                Err(e) => tracing::warn!(error = %e, "the log tailer reading the log"),
+            // A change published here is never published again, even if a
+            // later page fails: `last` moves with each one.
+            let read = self.publish_after(&tailer, &mut last).await;
+            match read {
+                Ok(()) if reading_failing => {
+                    tracing::info!(last, "the log tailer reads the log again");
+                    reading_failing = false;
+                }
+                Ok(()) => {}
+                Err(e) if !reading_failing => {
+                    tracing::warn!(error = %e, "the log tailer cannot read the log; retrying every second");
+                    reading_failing = true;
+                }
+                Err(_) => {}
             }
             // Wait for a reason to read again.
             let notified = async {
@@ -138,7 +180,7 @@ impl Task {
                 biased;
                 _ = &mut closing => break,
                 alive = notified => !alive,
-                _ = self.tailer.wake.notified() => false,
+                _ = tailer.wake.notified() => false,
                 _ = tokio::time::sleep(IDLE_READ) => false,
             };
             if lost {
@@ -150,44 +192,39 @@ impl Task {
         drop(listener);
     }
 
-    async fn head(&self) -> Result<u64, sqlx::Error> {
-        let mut conn = self.pool.acquire().await?;
-        event_log::head(Conn::Postgres(&mut conn)).await
-    }
-
     async fn listen(&self) -> Result<PgListener, sqlx::Error> {
         let mut listener = PgListener::connect_with(&self.pool).await?;
         listener.listen(CHANNEL).await?;
         Ok(listener)
     }
 
-    /// Publishes every change after `last`, in order; returns the last one
-    /// published.
-    async fn publish_after(&self, mut last: u64) -> Result<u64, sqlx::Error> {
+    /// Publishes every change after `last`, in order, moving `last` along.
+    async fn publish_after(&self, tailer: &Tailer, last: &mut u64) -> Result<(), sqlx::Error> {
         let mut conn = self.pool.acquire().await?;
         loop {
-            let events = event_log::read_after(Conn::Postgres(&mut conn), last, None).await?;
+            let events = event_log::read_after(Conn::Postgres(&mut conn), *last, None).await?;
             let full = events.len() as i64 == PAGE;
             for event in events {
-                if event.seq != last + 1 {
+                if event.seq != *last + 1 {
                     tracing::warn!(
-                        after = last,
+                        after = *last,
                         next = event.seq,
                         "the event log has a gap here (pruned); publishing on from it"
                     );
                 }
-                last = event.seq;
+                *last = event.seq;
                 self.feed.publish(Arc::new(Committed::new(event)));
-                self.mark_published(last);
+                mark_published(tailer, &self.last_published, *last);
             }
             if !full {
-                return Ok(last);
+                return Ok(());
             }
         }
     }
+}
 
-    fn mark_published(&self, seq: u64) {
-        self.last_published.store(seq, Ordering::Release);
-        self.tailer.published.send_replace(seq);
-    }
+/// Says on this node how far the feed has got.
+fn mark_published(tailer: &Tailer, last_published: &AtomicU64, seq: u64) {
+    last_published.store(seq, Ordering::Release);
+    tailer.published.send_replace(seq);
 }

@@ -48,6 +48,10 @@ impl Writer {
 
     async fn apply_batch(&self, batch: Vec<WriteJob>) {
         let _writing = self.write_lock.lock().await;
+        // The tailer must know where it starts before this node writes.
+        if let Err(e) = self.committed.start_point(&self.pool).await {
+            return fail_all(batch, e);
+        }
         let mut tx = match self.pool.begin().await {
             Ok(tx) => tx,
             Err(e) => return fail_all(batch, e),
