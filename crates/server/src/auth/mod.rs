@@ -311,7 +311,7 @@ impl Sessions {
                     expires: now + left,
                     ended: known
                         .map(|(s, _)| s.ended)
-                        .unwrap_or_else(CancellationToken::new),
+                        .unwrap_or_default(),
                 };
                 let known = Known {
                     session: session.clone(),
