@@ -94,12 +94,16 @@ pub fn parse_trusted_proxy(value: &str) -> Result<IpNet, String> {
             )
         })
     } else {
-        value.parse::<IpAddr>().map(IpNet::from).map_err(|_| {
-            format!(
-                "{value:?} is not an IP address or a CIDR range: expected one such as \
+        // An IPv4 address written as IPv6 is the IPv4 one, as a peer is.
+        value
+            .parse::<IpAddr>()
+            .map(|ip| IpNet::from(ip.to_canonical()))
+            .map_err(|_| {
+                format!(
+                    "{value:?} is not an IP address or a CIDR range: expected one such as \
                  127.0.0.1, ::1 or 10.0.0.0/8"
-            )
-        })
+                )
+            })
     }
 }
 
@@ -396,6 +400,9 @@ mod tests {
         assert!(!t.trusts(ip("11.0.0.1")));
         assert!(!t.trusts(ip("127.0.0.1")));
         assert!(!TrustedProxies::default().trusts(ip("127.0.0.1")));
+        let t = trusting(&["::ffff:10.0.0.1"]);
+        assert!(t.trusts(ip("10.0.0.1")));
+        assert!(t.trusts(ip("::ffff:10.0.0.1")));
     }
 
     #[test]
