@@ -1,9 +1,11 @@
 //! The headless server's command line, and the stream settings it carries.
 
 use crate::auth::AuthSettings;
+use crate::client_addr::{parse_trusted_proxy, TrustedProxies};
 use crate::limits::Limits;
 use crate::retention::Retention;
 use clap::Parser;
+use ipnet::IpNet;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -124,6 +126,21 @@ pub struct ServerArgs {
     )]
     pub allowed_origins: Vec<String>,
 
+    /// A reverse proxy or load balancer in front of this server, by address
+    /// (127.0.0.1) or range (10.0.0.0/8); repeat, or separate with commas,
+    /// for more. A request from one of them is counted as from the client it
+    /// names in X-Forwarded-For (or Forwarded), for the per-client stream
+    /// caps, the sign-in back-off and the rule that lets only this computer
+    /// make staff requests when no passphrase is set. Such headers from
+    /// anyone else are ignored. Default: none.
+    #[arg(
+        long = "trusted-proxy",
+        env = "ORDERBOARD_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        value_parser = parse_trusted_proxy
+    )]
+    pub trusted_proxies: Vec<IpNet>,
+
     /// Hours a staff session lasts.
     #[arg(long, env = "ORDERBOARD_SESSION_HOURS", default_value_t = 12, value_parser = clap::value_parser!(u64).range(1..=24 * 30))]
     pub session_hours: u64,
@@ -159,6 +176,7 @@ impl ServerArgs {
                 max_streams_per_client: self.max_streams_per_client as usize,
                 header_read_timeout: Duration::from_secs(self.header_timeout_secs),
                 stall_timeout: Duration::from_secs(self.stall_secs),
+                trusted_proxies: TrustedProxies::new(self.trusted_proxies.iter().copied()),
                 ..Limits::default()
             },
             retention: Retention {
@@ -175,14 +193,109 @@ impl ServerArgs {
         }
     }
 
+    /// Checks what clap cannot: settings that are valid alone but not
+    /// together.
+    pub fn check(&self) -> Result<(), ConfigError> {
+        let multi_node = self.database_url.as_deref().is_some_and(|u| !u.is_empty());
+        let passphrase = self
+            .staff_passphrase
+            .as_deref()
+            .is_some_and(|p| !p.is_empty());
+        if multi_node && !passphrase {
+            return Err(ConfigError::MultiNodeWithoutPassphrase);
+        }
+        Ok(())
+    }
+
     /// The database path, or the default in the user's data folder.
     pub fn db_path(&self) -> PathBuf {
         self.db.clone().unwrap_or_else(default_db_path)
     }
 }
 
+/// Settings that cannot be used together.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error(
+        "multi-node mode (--database-url) needs a staff passphrase (--staff-passphrase or \
+         ORDERBOARD_STAFF_PASSPHRASE): behind a load balancer every request comes from the \
+         proxy's address, so the rule that lets this computer make staff requests without \
+         a passphrase would let anyone in"
+    )]
+    MultiNodeWithoutPassphrase,
+}
+
 pub fn default_db_path() -> PathBuf {
     directories::ProjectDirs::from("", "", "orderboard")
         .map(|d| d.data_dir().join("orderboard.db"))
         .unwrap_or_else(|| PathBuf::from("orderboard.db"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::IpAddr;
+
+    fn parse(args: &[&str]) -> Result<ServerArgs, clap::Error> {
+        ServerArgs::try_parse_from(std::iter::once("orderboard-server").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn trusted_proxies_repeat_and_split_on_commas() {
+        let args = parse(&[
+            "--trusted-proxy",
+            "10.0.0.0/8, ::1",
+            "--trusted-proxy",
+            "127.0.0.1",
+        ])
+        .unwrap();
+        let limits = args.stream_settings().limits;
+        let nets: Vec<String> = limits
+            .trusted_proxies
+            .nets()
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
+        assert_eq!(nets, ["10.0.0.0/8", "::1/128", "127.0.0.1/32"]);
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        assert!(limits.trusted_proxies.trusts(ip("10.9.8.7")));
+        assert!(!limits.trusted_proxies.trusts(ip("127.0.0.2")));
+    }
+
+    #[test]
+    fn bad_trusted_proxies_are_refused_with_the_reason() {
+        for bad in ["10.0.0.0/33", "proxy.example", "10.0.0.1:8080"] {
+            let e = parse(&["--trusted-proxy", bad]).unwrap_err();
+            assert_eq!(e.kind(), clap::error::ErrorKind::ValueValidation, "{bad}");
+            let shown = e.to_string();
+            assert!(shown.contains("--trusted-proxy"), "{shown}");
+            assert!(shown.contains(bad), "{shown}");
+            assert!(shown.contains("10.0.0.0/8"), "{shown}");
+        }
+    }
+
+    #[test]
+    fn none_trusted_by_default() {
+        let args = parse(&[]).unwrap();
+        assert!(args.stream_settings().limits.trusted_proxies.is_empty());
+        assert!(args.check().is_ok());
+    }
+
+    #[test]
+    fn multi_node_mode_needs_a_passphrase() {
+        let url = "postgres://orderboard@db.example/orderboard";
+        let e = parse(&["--database-url", url])
+            .unwrap()
+            .check()
+            .unwrap_err();
+        let shown = e.to_string();
+        assert!(shown.contains("--staff-passphrase"), "{shown}");
+        assert!(shown.contains("load balancer"), "{shown}");
+        // An empty passphrase is none.
+        let args = parse(&["--database-url", url, "--staff-passphrase", ""]).unwrap();
+        assert!(args.check().is_err());
+        let args = parse(&["--database-url", url, "--staff-passphrase", "s3cret"]).unwrap();
+        assert!(args.check().is_ok());
+        assert_eq!(args.database_url.as_deref(), Some(url));
+    }
 }

@@ -4,22 +4,26 @@
 //!   holds a [`StreamPermit`] for its whole life, and a stream asked for
 //!   beyond a cap is refused with `503 overloaded` and a `Retry-After`,
 //!   before any work is done for it.
+//! - The caps count by client address: the peer's, or the one a trusted
+//!   proxy forwarded ([`crate::client_addr`]), so that clients behind a load
+//!   balancer are not lumped together as its address.
 //! - The request body limit ([`crate::error::MAX_BODY_BYTES`]) and the connection
 //!   limits (the time to send request headers, the time a connection may be
 //!   unable to take any bytes) are applied in `crate::serving`; their
 //!   settings live here with the rest.
 
+use crate::client_addr::{ClientAddr, TrustedProxies};
 use crate::error::ApiError;
 use crate::stream_answer::{holding, DirectStream};
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::Extensions;
 use axum::middleware::Next;
 use axum::response::Response;
 use bytes::Bytes;
 use http_body::{Body as HttpBody, Frame, SizeHint};
 use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
@@ -45,6 +49,10 @@ pub struct Limits {
     /// that much of the kernel's memory until the stall timeout, and ten
     /// thousand such screens 40 GiB. A board needs a few frames of room.
     pub stream_send_buffer: usize,
+    /// The proxies whose `X-Forwarded-For` or `Forwarded` headers name the
+    /// client that the per-client caps (and the sign-in back-off and the
+    /// loopback rule) count; none by default.
+    pub trusted_proxies: TrustedProxies,
 }
 
 impl Default for Limits {
@@ -56,6 +64,7 @@ impl Default for Limits {
             header_read_timeout: Duration::from_secs(10),
             stall_timeout: Duration::from_secs(30),
             stream_send_buffer: 64 * 1024,
+            trusted_proxies: TrustedProxies::default(),
         }
     }
 }
@@ -152,10 +161,7 @@ impl Admission {
     /// A permit for one more long-lived connection from the request's
     /// client, for a connection that outlives its response (a WebSocket).
     pub fn admit(&self, extensions: &Extensions) -> Result<StreamPermit, ApiError> {
-        let client = extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map(|c| c.0.ip());
-        self.counts.admit(&self.limits, client)
+        self.counts.admit(&self.limits, ClientAddr::of(extensions))
     }
 }
 

@@ -2,27 +2,26 @@
 //! stream when its session expires or is signed out.
 
 use super::routes::token_of;
+use crate::client_addr::ClientAddr;
 use crate::error::ApiError;
 use crate::stream_answer::DirectStream;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::Response;
 use futures_util::StreamExt;
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 /// Lets a staff request through, or refuses it: 401 without a live session
-/// when a passphrase is set, 403 from another machine when none is.
+/// when a passphrase is set, 403 from another machine when none is. The
+/// machine is the request's [`ClientAddr`]: behind a trusted proxy, the
+/// address it forwarded, not the proxy's.
 pub async fn require_staff(
     State(sessions): State<Arc<super::Sessions>>,
     request: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
     if !sessions.sign_in_required() {
-        let loopback = request
-            .extensions()
-            .get::<ConnectInfo<SocketAddr>>()
-            .is_some_and(|c| c.0.ip().is_loopback());
+        let loopback = ClientAddr::of(request.extensions()).is_some_and(|ip| ip.is_loopback());
         if loopback {
             return Ok(next.run(request).await);
         }

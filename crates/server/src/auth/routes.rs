@@ -2,15 +2,15 @@
 //! one-time ticket for a session.
 
 use super::{Session, COOKIE};
+use crate::client_addr::ClientAddr;
 use crate::error::{ApiError, ApiJson};
 use crate::store::OrderStore;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use cookie::{Cookie, SameSite};
 use serde::{Deserialize, Serialize};
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -68,18 +68,21 @@ pub fn token_of(headers: &HeaderMap) -> Option<String> {
         .map(|c| c.value().to_string())
 }
 
-/// `POST /api/session`: 204 with the session cookie.
+/// `POST /api/session`: 204 with the session cookie. Failures are counted
+/// against the request's [`ClientAddr`] (behind a trusted proxy, the address
+/// it forwarded).
 #[utoipa::path(post, path = "/api/session", tag = "session", request_body = SignIn,
     responses((status = 204, description = "Signed in; the cookie is set"),
               (status = 401, description = "Wrong passphrase", body = orderboard_model::ApiErrorBody),
               (status = 429, description = "Too many failures from this address; see Retry-After", body = orderboard_model::ApiErrorBody)))]
 pub async fn sign_in(
     State(sessions): State<Arc<super::Sessions>>,
-    connect: Option<axum::extract::Extension<ConnectInfo<SocketAddr>>>,
+    client: Option<ClientAddr>,
     ApiJson(body): ApiJson<SignIn>,
 ) -> Result<Response, ApiError> {
-    let client = connect.map(|c| c.0 .0.ip());
-    let session = sessions.sign_in(client, body.passphrase).await?;
+    let session = sessions
+        .sign_in(client.map(|c| c.0), body.passphrase)
+        .await?;
     Ok(signed_in(session))
 }
 
@@ -154,7 +157,7 @@ pub const PASSPHRASE_CHARS: std::ops::RangeInclusive<usize> = 4..=200;
 pub async fn set_passphrase(
     State(sessions): State<Arc<super::Sessions>>,
     State(store): State<OrderStore>,
-    connect: Option<axum::extract::Extension<ConnectInfo<SocketAddr>>>,
+    client: Option<ClientAddr>,
     headers: HeaderMap,
     ApiJson(body): ApiJson<SetPassphrase>,
 ) -> Result<Response, ApiError> {
@@ -179,7 +182,7 @@ pub async fn set_passphrase(
                 "sign in to change the staff passphrase".into(),
             ));
         }
-    } else if !connect.is_some_and(|c| c.0 .0.ip().is_loopback()) {
+    } else if !client.is_some_and(|c| c.0.is_loopback()) {
         return Err(ApiError::Forbidden(
             "the first staff passphrase can only be set on this computer".into(),
         ));

@@ -21,10 +21,14 @@
 //!   is still sending (a body over the limit, answered 413 after its first
 //!   64 KB), the rest is read and thrown away for a moment before the socket
 //!   is closed, so that the client gets the answer instead of a reset;
+//! - each request's client address ([`ClientAddr`]): the peer's, or, when
+//!   the peer is a trusted proxy, the one it forwarded
+//!   ([`crate::client_addr`]). The peer's is kept too, as `ConnectInfo`;
 //! - graceful shutdown: on the shutdown signal the listener closes, every SSE
 //!   stream ends (`AppState::shutdown`), and serving returns once the
 //!   connections have finished their answers.
 
+use crate::client_addr::{self, ClientAddr};
 use crate::limits::Limits;
 use axum::extract::ConnectInfo;
 use axum::Router;
@@ -131,7 +135,12 @@ pub async fn serve_router(
         let service = hyper::service::service_fn({
             let handoff = handoff.clone();
             let stopping = ListenerStopping(stopping.clone());
+            let trusted = limits.trusted_proxies.clone();
             move |mut request: hyper::Request<_>| {
+                // Per request: a proxy's kept-alive connection carries many
+                // clients' requests.
+                let client = client_addr::resolve(remote.ip(), request.headers(), &trusted);
+                request.extensions_mut().insert(ClientAddr(client));
                 request.extensions_mut().insert(ConnectInfo(remote));
                 request.extensions_mut().insert(stopping.clone());
                 // A HEAD answer has no body: hyper sends the head alone.

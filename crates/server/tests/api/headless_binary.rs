@@ -65,6 +65,41 @@ fn help_explains_the_options() {
     }
 }
 
+#[test]
+fn multi_node_mode_refuses_to_start_without_a_staff_passphrase() {
+    let mut child = Command::new(BIN)
+        .args(["--listen", "127.0.0.1:0"])
+        .args(["--database-url", "postgres://127.0.0.1:1/x"])
+        .env_remove("ORDERBOARD_STAFF_PASSPHRASE")
+        .env_remove("ORDERBOARD_DB")
+        .env_remove("RUST_BACKTRACE")
+        .env_remove("RUST_LIB_BACKTRACE")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let exit = loop {
+        if let Some(exit) = child.try_wait().unwrap() {
+            break exit;
+        }
+        if started.elapsed() > PATIENCE {
+            let _ = child.kill();
+            panic!("the server did not refuse to start");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr).unwrap();
+    assert!(!exit.success(), "{exit:?}: {stderr}");
+    for needle in ["--staff-passphrase", "passphrase", "--database-url"] {
+        assert!(
+            stderr.contains(needle),
+            "the refusal names {needle}: {stderr}"
+        );
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_ends_open_streams_and_exits_promptly() {
     let dir = tempfile::tempdir().unwrap();

@@ -1,10 +1,13 @@
 //! Integration tests: the real server on 127.0.0.1:0, over a real SQLite
 //! file, driven over real HTTP with a real SSE client. One module per resource.
 
+#[path = "../common/nginx.rs"]
+mod nginx;
 mod support;
 
 mod auth;
 mod bad_input;
+mod behind_proxy;
 mod board_stream;
 mod change_limit;
 mod headless_binary;
