@@ -27,7 +27,7 @@ pub const POSTGRES_CONNECTIONS: u32 = 16;
 
 /// How long a request waits for a PostgreSQL connection before it is
 /// answered 503.
-pub const POSTGRES_WAIT: Duration = Duration::from_secs(3);
+pub const POSTGRES_WAIT: Duration = Duration::from_secs(2);
 
 /// Opens (creating if needed) the database file and brings its schema up to date.
 pub async fn open(path: &Path) -> anyhow::Result<SqlitePool> {

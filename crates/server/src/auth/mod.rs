@@ -90,6 +90,8 @@ const MAX_BACKOFF: Duration = Duration::from_secs(300);
 /// database again (a session signed out on another node ends here within
 /// this long, its open staff streams too).
 pub const RECHECK: Duration = Duration::from_secs(5);
+/// How long re-checking a session this node knows may wait for the database.
+const KNOWN_RECHECK_WAIT: Duration = Duration::from_millis(500);
 
 /// One signed-in session.
 #[derive(Debug, Clone)]
@@ -304,14 +306,21 @@ impl Sessions {
             }
         }
         let hash = session_rows::token_hash(token);
-        match session_rows::expires_at(&self.db, &hash, now_millis()).await {
+        let asked = session_rows::expires_at(&self.db, &hash, now_millis());
+        // A session this node knows is not held up long by a database that
+        // cannot be reached: the request's own work will say so.
+        let answer = match &known {
+            Some(_) => tokio::time::timeout(KNOWN_RECHECK_WAIT, asked)
+                .await
+                .unwrap_or(Err(sqlx::Error::PoolTimedOut)),
+            None => asked.await,
+        };
+        match answer {
             Ok(Some(expires_at)) => {
                 let left = Duration::from_millis((expires_at - now_millis()).max(0) as u64);
                 let session = Session {
                     expires: now + left,
-                    ended: known
-                        .map(|(s, _)| s.ended)
-                        .unwrap_or_default(),
+                    ended: known.map(|(s, _)| s.ended).unwrap_or_default(),
                 };
                 let known = Known {
                     session: session.clone(),

@@ -131,26 +131,10 @@ impl Task {
                 mark_published(&tailer, &self.last_published, last);
                 started = true;
             }
-            if listener.is_none() {
-                match self.listen().await {
-                    Ok(l) => {
-                        if listener_failing {
-                            tracing::info!("the log tailer is listening again");
-                        }
-                        listener_failing = false;
-                        listener = Some(l);
-                    }
-                    Err(e) => {
-                        if !listener_failing {
-                            tracing::warn!(error = %e, "the log tailer cannot listen; reading the log every second");
-                        }
-                        listener_failing = true;
-                    }
-                }
-            }
             // A change published here is never published again, even if a
             // later page fails: `last` moves with each one.
             let read = self.publish_after(&tailer, &mut last).await;
+            let reachable = read.is_ok();
             match read {
                 Ok(()) if reading_failing => {
                     tracing::info!(last, "the log tailer reads the log again");
@@ -162,6 +146,25 @@ impl Task {
                     reading_failing = true;
                 }
                 Err(_) => {}
+            }
+            // Listening again once the database answers; then reading at
+            // once what was committed before the LISTEN took effect.
+            if reachable && listener.is_none() {
+                match tokio::time::timeout(IDLE_READ, self.listen()).await {
+                    Ok(Ok(l)) => {
+                        if listener_failing {
+                            tracing::info!("the log tailer is listening again");
+                        }
+                        listener_failing = false;
+                        listener = Some(l);
+                        continue;
+                    }
+                    Ok(Err(e)) if !listener_failing => {
+                        tracing::warn!(error = %e, "the log tailer cannot listen; reading the log every second");
+                        listener_failing = true;
+                    }
+                    _ => listener_failing = true,
+                }
             }
             // Wait for a reason to read again.
             let notified = async {
