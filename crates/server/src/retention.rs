@@ -10,7 +10,7 @@
 //! Pruning only ever removes a prefix of the log (every event up to some
 //! sequence number), never a hole in the middle, even if the clock jumped.
 
-use crate::on_pool;
+use crate::store::database::on_pool;
 use crate::store::rows::to_millis;
 use crate::store::OrderStore;
 use std::time::Duration;

@@ -3,7 +3,7 @@
 //! A session is kept only as the SHA-256 of its token, so that reading the
 //! database does not give anyone a session. Times are Unix milliseconds.
 
-use crate::on_pool;
+use crate::store::database::on_pool;
 use crate::store::Database;
 use sha2::{Digest, Sha256};
 use std::fmt::Write;

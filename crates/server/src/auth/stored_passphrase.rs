@@ -6,7 +6,7 @@
 //! restarts. Only the argon2 hash is ever written.
 
 use super::Sessions;
-use crate::on_pool;
+use crate::store::database::on_pool;
 use crate::store::rows::to_millis;
 use crate::store::Database;
 

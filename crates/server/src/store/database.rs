@@ -70,19 +70,18 @@ impl PooledConn {
 
 /// Runs one expression on the pool, whichever database it is: `$pool` is
 /// bound to the `SqlitePool` or the `PgPool`.
-#[macro_export]
 macro_rules! on_pool {
     ($db:expr, $pool:ident => $body:expr) => {
         match $db {
-            $crate::store::Database::Sqlite($pool) => $body,
-            $crate::store::Database::Postgres($pool) => $body,
+            $crate::store::database::Database::Sqlite($pool) => $body,
+            $crate::store::database::Database::Postgres($pool) => $body,
         }
     };
 }
+pub(crate) use on_pool;
 
 /// Runs one expression on a borrowed connection, whichever database it is:
 /// `$conn` is bound to the `&mut SqliteConnection` or `&mut PgConnection`.
-#[macro_export]
 macro_rules! on_conn {
     ($c:expr, $conn:ident => $body:expr) => {
         match $c {
@@ -91,6 +90,7 @@ macro_rules! on_conn {
         }
     };
 }
+pub(crate) use on_conn;
 
 /// Where the two SQL dialects differ.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,9 +8,9 @@
 //! `postgres::writer`), so a reader that has seen `seq` never finds a
 //! smaller one committed later. The appends are the writers'.
 
+use super::database::on_conn;
 use super::database::Conn;
 use super::rows::{event_from_row, EVENT_COLUMNS, PAGE};
-use crate::on_conn;
 use orderboard_model::{OrderEvent, Stage};
 use std::sync::LazyLock;
 use uuid::Uuid;

@@ -3,9 +3,9 @@
 //! An order is one `orders` row plus its `stage_history` rows, read in one
 //! query (see [`super::rows`]). The writes are the writers'.
 
+use super::database::on_conn;
 use super::database::{Conn, Dialect};
 use super::rows::{order_from_row, ACTIVE, ORDER_COLUMNS, RECENTLY_FINISHED};
-use crate::on_conn;
 use orderboard_model::Order;
 use uuid::Uuid;
 

@@ -5,9 +5,9 @@
 //! number it is "as of" agree exactly: every change up to `as_of` is in it,
 //! and none after.
 
+use super::database::on_conn;
 use super::database::{Conn, Database};
 use super::{event_log, order_rows, rows};
-use crate::on_conn;
 use orderboard_model::{BoardOrder, BoardSnapshot, StaffSnapshot, TrackSnapshot, TrackedOrder};
 use sqlx::Row;
 use uuid::Uuid;
