@@ -3,13 +3,13 @@
 //! run, and is flagged by the stream answer's own type, never by something a
 //! layer could change on the way (such as the HTTP version).
 
-use crate::support::{test_settings, SseClient, PATIENCE};
+use crate::support::{open_database, test_settings, SseClient, PATIENCE};
 use axum::extract::Request;
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use orderboard_model::Channel;
 use orderboard_server::feed::in_process::InProcessFeed;
-use orderboard_server::{app, db, serving, AppState};
+use orderboard_server::{app, serving, AppState};
 use serde_json::Value;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -38,9 +38,9 @@ async fn watch(request: Request, next: Next) -> Response {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_layer_added_later_sees_stream_requests_and_streams_still_flow() {
     let dir = tempfile::tempdir().unwrap();
-    let pool = db::open(&dir.path().join("layers.db")).await.unwrap();
+    let database = open_database(&dir.path().join("layers.db")).await;
     let state = AppState::new(
-        pool.clone(),
+        database,
         Arc::new(InProcessFeed::default()),
         test_settings(),
     )
@@ -87,5 +87,5 @@ async fn a_layer_added_later_sees_stream_requests_and_streams_still_flow() {
     board.expect_end().await;
     server.await.unwrap().unwrap();
     state.shut_down();
-    pool.close().await;
+    state.store.close().await;
 }

@@ -1,8 +1,14 @@
 //! Integration tests: the real server on 127.0.0.1:0, over a real SQLite
 //! file, driven over real HTTP with a real SSE client. One module per resource.
+//!
+//! With ORDERBOARD_TEST_DATABASE_URL set (scripts/with-postgres sets it), the
+//! same tests run on PostgreSQL instead: each test's server gets a fresh
+//! database of its own, so both backends keep one contract.
 
 #[path = "../common/nginx.rs"]
 mod nginx;
+#[path = "../common/postgres.rs"]
+mod postgres;
 mod support;
 
 mod auth;
@@ -17,6 +23,7 @@ mod listener_restart;
 mod orders;
 mod restart_and_shutdown;
 mod retention;
+mod sequence_order;
 mod staff_passphrase;
 mod staff_stream;
 mod stage_changes;

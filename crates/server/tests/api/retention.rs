@@ -8,10 +8,12 @@ use orderboard_server::retention::{prune, Retention};
 use std::time::Duration;
 
 async fn oldest_seq(s: &TestServer) -> Option<i64> {
-    sqlx::query_scalar("SELECT MIN(seq) FROM events")
-        .fetch_one(s.state.store.database().sqlite().unwrap())
-        .await
-        .unwrap()
+    crate::on_database!(s.state.store.database(), pool => {
+        sqlx::query_scalar("SELECT MIN(seq) FROM events")
+            .fetch_one(pool)
+            .await
+            .unwrap()
+    })
 }
 
 /// Makes `n` events: orders created and moved along.

@@ -64,10 +64,12 @@ async fn the_first_passphrase_is_set_here_kept_hashed_and_survives_a_restart() {
     assert_eq!(ok.status(), 200);
 
     // Only the hash is stored.
-    let stored: String = sqlx::query_scalar("SELECT phc FROM staff_passphrase")
-        .fetch_one(s.state.store.database().sqlite().unwrap())
-        .await
-        .unwrap();
+    let stored: String = crate::on_database!(s.state.store.database(), pool => {
+        sqlx::query_scalar("SELECT phc FROM staff_passphrase")
+            .fetch_one(pool)
+            .await
+            .unwrap()
+    });
     assert!(stored.starts_with("$argon2"), "{stored}");
     assert!(!stored.contains("tomato"));
 
@@ -108,10 +110,12 @@ async fn the_first_passphrase_is_set_here_kept_hashed_and_survives_a_restart() {
 async fn without_a_passphrase_nothing_changes() {
     let s = TestServer::start().await;
     s.create(None, Channel::Pickup).await;
-    let stored: Option<String> = sqlx::query_scalar("SELECT phc FROM staff_passphrase")
-        .fetch_optional(s.state.store.database().sqlite().unwrap())
-        .await
-        .unwrap();
+    let stored: Option<String> = crate::on_database!(s.state.store.database(), pool => {
+        sqlx::query_scalar("SELECT phc FROM staff_passphrase")
+            .fetch_optional(pool)
+            .await
+            .unwrap()
+    });
     assert_eq!(stored, None);
     s.stop().await;
 }

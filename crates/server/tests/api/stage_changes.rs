@@ -2,6 +2,7 @@
 
 use crate::support::TestServer;
 use orderboard_model::{ApiErrorBody, ChangeKind, Channel, ErrorCode, Order, Stage, StageMachine};
+use orderboard_server::store::Database;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 
@@ -124,10 +125,12 @@ async fn a_recalled_order_cannot_take_a_number_now_in_use() {
     // The display number moves on: the next order is #2, not #1.
     assert_eq!(s.create(None, Channel::Pickup).await.number, 2);
     // Let the numbers come round (as after 999 orders), so #1 is handed out again.
-    sqlx::query("UPDATE display_number SET last = 999")
-        .execute(s.state.store.database().sqlite().unwrap())
-        .await
-        .unwrap();
+    crate::on_database!(s.state.store.database(), pool => {
+        sqlx::query("UPDATE display_number SET last = 999")
+            .execute(pool)
+            .await
+            .unwrap();
+    });
     let again = s.create(None, Channel::Pickup).await;
     assert_eq!(again.number, 1);
     let res = s.try_move(first.id, Stage::Received, None).await;
@@ -210,12 +213,14 @@ async fn a_burst_of_changes_gets_one_sequence_number_each_in_the_log_and_as_publ
     let made = 40 * (Channel::Pickup.path().len() - 1);
 
     // The log: one event per change, each order's in its path's order.
-    let rows: Vec<(i64, String, String)> = sqlx::query_as(
-        "SELECT seq, order_id, to_stage FROM events WHERE kind <> 'created' ORDER BY seq",
-    )
-    .fetch_all(s.state.store.database().sqlite().unwrap())
-    .await
-    .unwrap();
+    let rows: Vec<(i64, String, String)> = crate::on_database!(s.state.store.database(), pool => {
+        sqlx::query_as(
+            "SELECT seq, order_id, to_stage FROM events WHERE kind <> 'created' ORDER BY seq",
+        )
+        .fetch_all(pool)
+        .await
+        .unwrap()
+    });
     assert_eq!(rows.len(), made);
     for o in &orders {
         let stages: Vec<&str> = rows
@@ -277,14 +282,39 @@ async fn a_database_failure_mid_batch_rolls_back_the_whole_batch_and_writing_goe
     };
     let a = store.create(new("Ada")).await.unwrap();
     // The database refuses any change to an order for "Refused".
-    sqlx::query(
-        "CREATE TRIGGER refuse BEFORE INSERT ON events
-         WHEN json_extract(NEW.order_json, '$.customer') = 'Refused'
-         BEGIN SELECT RAISE(ABORT, 'refused'); END",
-    )
-    .execute(store.database().sqlite().unwrap())
-    .await
-    .unwrap();
+    match store.database() {
+        Database::Sqlite(pool) => {
+            sqlx::query(
+                "CREATE TRIGGER refuse BEFORE INSERT ON events
+                 WHEN json_extract(NEW.order_json, '$.customer') = 'Refused'
+                 BEGIN SELECT RAISE(ABORT, 'refused'); END",
+            )
+            .execute(pool)
+            .await
+            .unwrap();
+        }
+        Database::Postgres(pool) => {
+            sqlx::query(
+                "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+                 BEGIN
+                     IF NEW.order_json::json ->> 'customer' = 'Refused' THEN
+                         RAISE EXCEPTION 'refused';
+                     END IF;
+                     RETURN NEW;
+                 END $$",
+            )
+            .execute(pool)
+            .await
+            .unwrap();
+            sqlx::query(
+                "CREATE TRIGGER refuse BEFORE INSERT ON events
+                 FOR EACH ROW EXECUTE FUNCTION refuse()",
+            )
+            .execute(pool)
+            .await
+            .unwrap();
+        }
+    }
     let head = s.health().await.head_seq;
     let mut feed = store.feed().subscribe();
 
@@ -313,11 +343,12 @@ async fn a_database_failure_mid_batch_rolls_back_the_whole_batch_and_writing_goe
         store.get(a.id).await.unwrap().unwrap().stage,
         Stage::Received
     );
-    let names: Vec<Option<String>> =
+    let names: Vec<Option<String>> = crate::on_database!(store.database(), pool => {
         sqlx::query_scalar("SELECT customer FROM orders ORDER BY rowid")
-            .fetch_all(store.database().sqlite().unwrap())
+            .fetch_all(pool)
             .await
-            .unwrap();
+            .unwrap()
+    });
     assert_eq!(names, vec![Some("Ada".to_string())]);
     assert!(
         feed.next().now_or_never().is_none(),

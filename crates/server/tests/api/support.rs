@@ -6,10 +6,12 @@ use futures_util::StreamExt;
 use orderboard_model::{Channel, Health, Item, NewOrder, Order, Stage, StageChangeRequest};
 use orderboard_server::feed::in_process::InProcessFeed;
 use orderboard_server::feed::{ChangeFeed, Committed, Subscription};
+use orderboard_server::store::Database;
 use orderboard_server::{db, serve, AppState, StreamSettings};
 use serde::de::DeserializeOwned;
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -17,6 +19,56 @@ use tokio::task::JoinHandle;
 /// How long a test waits for something that should happen at once before it
 /// fails instead of hanging. Not a performance assertion.
 pub const PATIENCE: Duration = Duration::from_secs(15);
+
+/// Runs `$body` with `$pool` bound to the database's pool, whichever
+/// backend it is: for the few tests that read or change the tables directly,
+/// with SQL both backends accept.
+#[macro_export]
+macro_rules! on_database {
+    ($database:expr, $pool:ident => $body:expr) => {
+        match $database {
+            orderboard_server::store::Database::Sqlite($pool) => $body,
+            orderboard_server::store::Database::Postgres($pool) => $body,
+        }
+    };
+}
+
+/// The database a test's server runs on, named by a file path: that SQLite
+/// file, or, when the tests run on PostgreSQL (ORDERBOARD_TEST_DATABASE_URL
+/// is set), a database of the test cluster named after the path. The first
+/// open of a path gets an empty database; later opens of the same path (a
+/// restart) get the same one, with what was stored in it.
+pub async fn open_database(path: &Path) -> Database {
+    let Some(admin) = crate::postgres::admin_url() else {
+        return db::open(path).await.unwrap().into();
+    };
+    static MADE: Mutex<Option<HashSet<PathBuf>>> = Mutex::new(None);
+    let name = postgres_name(path);
+    let first = MADE
+        .lock()
+        .unwrap()
+        .get_or_insert_with(HashSet::new)
+        .insert(path.to_path_buf());
+    let url = if first {
+        crate::postgres::fresh_database(&admin, &name).await
+    } else {
+        format!("{}/{name}", admin.rsplit_once('/').unwrap().0)
+    };
+    db::open_postgres(&url).await.unwrap().into()
+}
+
+/// Whether the tests run on PostgreSQL.
+pub fn on_postgres() -> bool {
+    crate::postgres::admin_url().is_some()
+}
+
+/// A database name for a path: stable within a run, distinct between paths.
+fn postgres_name(path: &Path) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    path.hash(&mut hasher);
+    format!("orderboard_test_{:016x}", hasher.finish())
+}
 
 pub fn test_settings() -> StreamSettings {
     StreamSettings {
@@ -70,8 +122,8 @@ impl TestServer {
         feed: Arc<dyn ChangeFeed>,
         settings: StreamSettings,
     ) -> TestServer {
-        let pool = db::open(path).await.unwrap();
-        let state = AppState::new(pool, feed, settings).await;
+        let database = open_database(path).await;
+        let state = AppState::new(database, feed, settings).await;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = oneshot::channel::<()>();

@@ -6,6 +6,7 @@
 //! database in it. A node is stopped with SIGKILL by its own pid, or
 //! gracefully with SIGTERM; nothing is ever looked for by name.
 
+use crate::postgres::fresh_database;
 use std::net::SocketAddr;
 use std::process::Stdio;
 use std::time::Duration;
@@ -18,27 +19,6 @@ pub const PATIENCE: Duration = Duration::from_secs(30);
 
 /// The staff passphrase every node is started with (multi-node mode needs one).
 pub const PASSPHRASE: &str = "pass-the-falafel";
-
-/// The test cluster's admin URL, or `None` (the suite then says it skipped).
-pub fn admin_url() -> Option<String> {
-    std::env::var("ORDERBOARD_TEST_DATABASE_URL").ok()
-}
-
-/// A fresh database in the test cluster; returns its URL.
-pub async fn fresh_database(admin: &str, name: &str) -> String {
-    use sqlx::Connection;
-    let mut conn = sqlx::PgConnection::connect(admin).await.unwrap();
-    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut conn)
-        .await
-        .unwrap();
-    let base = admin.rsplit_once('/').unwrap().0;
-    format!("{base}/{name}")
-}
 
 /// One `orderboard-server` process.
 pub struct Node {

@@ -14,12 +14,15 @@ mod cluster;
 #[allow(dead_code)]
 #[path = "../common/nginx.rs"]
 mod nginx;
+#[path = "../common/postgres.rs"]
+mod postgres;
 
 use clients::{lost_and_duplicated, strictly_increasing, Screen, Staff, Written};
-use cluster::{admin_url, Cluster, Node, PATIENCE};
+use cluster::{Cluster, Node, PATIENCE};
 use eventsource_stream::Eventsource;
 use futures_util::StreamExt;
 use orderboard_model::Stage;
+use postgres::admin_url;
 use std::time::{Duration, Instant};
 
 /// The cluster's admin URL, or a note and an early return.
