@@ -16,6 +16,7 @@ mod postgres;
 mod processes;
 mod report;
 mod subscribers;
+mod workers;
 mod writes;
 
 use clap::Parser;
@@ -99,6 +100,10 @@ struct Args {
     /// Seconds each multinode write run lasts.
     #[arg(long, default_value_t = 10)]
     mn_writes_secs: u64,
+    /// Run as a worker that holds a share of the multinode scenario's
+    /// screens (see workers.rs): its plan on stdin, its reports on stdout.
+    #[arg(long, hide = true)]
+    screens_worker: bool,
     /// A small, quick run that only checks the harness works (CI); the
     /// multinode scenario only when PostgreSQL is at hand.
     #[arg(long)]
@@ -121,6 +126,10 @@ fn repo_root() -> PathBuf {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let mut args = Args::parse();
+    if args.screens_worker {
+        raise_open_file_limit()?;
+        return workers::worker_main().await;
+    }
     if args.smoke {
         args.subscribers = vec![200];
         args.changes = 20;

@@ -38,6 +38,7 @@ use crate::postgres::{self, LockUse};
 use crate::processes::{self, ServerProcess};
 use crate::report::Percentiles;
 use crate::subscribers::{Plan, Received, Route, Subscribers, NOT_RECEIVED};
+use crate::workers::{WorkerPlan, WorkerSubscribers};
 use crate::writes::{self, write_until};
 use anyhow::Context;
 use futures_util::{StreamExt, TryStreamExt};
@@ -58,6 +59,10 @@ const PASSPHRASE: &str = "benchmarking-the-falafel-counter";
 /// Nodes in the cluster; the last one is killed.
 pub const NODES: usize = 3;
 const KILLED: usize = NODES - 1;
+
+/// Screens per worker process (see workers.rs): well within the open-file
+/// limit a process may have here.
+const PER_WORKER: usize = 12_000;
 
 /// How often `pg_stat_activity` is sampled during the writes.
 const LOCK_SAMPLE_EVERY: Duration = Duration::from_millis(2);
@@ -446,7 +451,7 @@ impl<'a> Changes<'a> {
 
 /// Waits until `subs` have delivered `expected` events in all, or `limit`
 /// has passed.
-async fn until_delivered(subs: &Subscribers, expected: u64, limit: Duration) {
+async fn until_delivered(subs: &WorkerSubscribers, expected: u64, limit: Duration) {
     let deadline = Instant::now() + limit;
     while subs.delivered() < expected && Instant::now() < deadline {
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -483,17 +488,18 @@ async fn cluster_streams(setup: &Setup<'_>, url: String) -> anyhow::Result<Clust
     let screens = Screens::new(&addrs, &orders, setup.phones, setup.boards);
     let epoch = Instant::now();
     let epoch_unix_micros = SystemTime::now().duration_since(UNIX_EPOCH)?.as_micros() as i64;
-    let stop = CancellationToken::new();
     let connecting = Instant::now();
-    let subs = Subscribers::start(Plan {
-        routes: screens.routes.clone(),
-        first_seq: head + 1,
-        count: setup.changes + setup.failover_changes,
-        epoch,
-        stop: stop.clone(),
-        resume: true,
-        sources: sources(),
-    })
+    let subs = WorkerSubscribers::start(
+        WorkerPlan {
+            routes: screens.routes.clone(),
+            first_seq: head + 1,
+            count: setup.changes + setup.failover_changes,
+            resume: true,
+            sources: sources(),
+            epoch_unix_micros,
+        },
+        PER_WORKER,
+    )
     .await?;
     println!(
         "  {} streams connected to {NODES} nodes in {:.1} s",
@@ -512,7 +518,7 @@ async fn cluster_streams(setup: &Setup<'_>, url: String) -> anyhow::Result<Clust
     // The timed changes, on the nodes in turn.
     let cpu_before: Vec<f64> = nodes.iter().map(|n| n.cpu_seconds()).collect();
     let pg_before = postgres_cpu(setup);
-    let load_before = processes::own_cpu_seconds();
+    let load_before = processes::own_cpu_seconds() + subs.cpu_seconds();
     let phase = Instant::now();
     let mut changes = Changes::new(Some(&cookie), &orders, epoch)?;
     let all: Vec<usize> = (0..NODES).collect();
@@ -538,7 +544,7 @@ async fn cluster_streams(setup: &Setup<'_>, url: String) -> anyhow::Result<Clust
     let postgres_cpu = postgres_cpu(setup)
         .zip(pg_before)
         .map(|(after, before)| after - before);
-    let load_cpu = processes::own_cpu_seconds() - load_before;
+    let load_cpu = processes::own_cpu_seconds() + subs.cpu_seconds() - load_before;
     let timed = changes.made.len();
 
     // kill -9 of the last node; changes go on on the others.
@@ -588,7 +594,6 @@ async fn cluster_streams(setup: &Setup<'_>, url: String) -> anyhow::Result<Clust
         })
         .sum();
     until_delivered(&subs, all_expected, Duration::from_secs(30)).await;
-    stop.cancel();
     let received = subs.finish().await?;
     for node in nodes {
         node.stop().await;
@@ -724,19 +729,26 @@ async fn single_node(setup: &Setup<'_>) -> anyhow::Result<SingleRun> {
     let head = health.head_seq;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let rss_before = server.rss_kib();
-    let screens = Screens::new(&[server.addr], &orders, setup.phones, setup.boards);
+    let screens = Screens::new(
+        &[server.addr],
+        &orders,
+        setup.phones / NODES,
+        setup.boards.div_ceil(NODES),
+    );
     let epoch = Instant::now();
-    let stop = CancellationToken::new();
+    let epoch_unix_micros = SystemTime::now().duration_since(UNIX_EPOCH)?.as_micros() as i64;
     let connecting = Instant::now();
-    let subs = Subscribers::start(Plan {
-        routes: screens.routes.clone(),
-        first_seq: head + 1,
-        count: setup.changes,
-        epoch,
-        stop: stop.clone(),
-        resume: false,
-        sources: sources(),
-    })
+    let subs = WorkerSubscribers::start(
+        WorkerPlan {
+            routes: screens.routes.clone(),
+            first_seq: head + 1,
+            count: setup.changes,
+            resume: false,
+            sources: sources(),
+            epoch_unix_micros,
+        },
+        PER_WORKER,
+    )
     .await?;
     println!(
         "  {} streams connected to one node on SQLite in {:.1} s",
@@ -747,7 +759,7 @@ async fn single_node(setup: &Setup<'_>) -> anyhow::Result<SingleRun> {
     let streams = screens.routes.len();
     let kib_per_stream = (server.rss_kib() as f64 - rss_before as f64) / streams as f64;
     let cpu_before = server.cpu_seconds();
-    let load_before = processes::own_cpu_seconds();
+    let load_before = processes::own_cpu_seconds() + subs.cpu_seconds();
     let phase = Instant::now();
     let mut changes = Changes::new(None, &orders, epoch)?;
     changes
@@ -770,8 +782,7 @@ async fn single_node(setup: &Setup<'_>) -> anyhow::Result<SingleRun> {
     until_delivered(&subs, expected, Duration::from_secs(30)).await;
     let phase_secs = phase.elapsed().as_secs_f64();
     let cpu = server.cpu_seconds() - cpu_before;
-    let load_cpu = processes::own_cpu_seconds() - load_before;
-    stop.cancel();
+    let load_cpu = processes::own_cpu_seconds() + subs.cpu_seconds() - load_before;
     let received = subs.finish().await?;
     server.stop().await;
     let mut latencies = Vec::new();

@@ -60,7 +60,7 @@ pub struct Received {
 /// Where one subscriber connects: the stream's path, and the servers it
 /// tries in turn (the first; with [`Plan::resume`], the next one each time
 /// its stream is lost).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Route {
     pub path: String,
     pub addrs: Vec<SocketAddr>,
