@@ -60,9 +60,10 @@ const PASSPHRASE: &str = "benchmarking-the-falafel-counter";
 pub const NODES: usize = 3;
 const KILLED: usize = NODES - 1;
 
-/// Screens per worker process (see workers.rs): well within the open-file
-/// limit a process may have here.
-const PER_WORKER: usize = 12_000;
+/// How long the cluster is left at rest to measure what open streams cost:
+/// the nodes' heartbeat interval (their default), so that every stream is
+/// written to once.
+const IDLE: Duration = Duration::from_secs(15);
 
 /// How often `pg_stat_activity` is sampled during the writes.
 const LOCK_SAMPLE_EVERY: Duration = Duration::from_millis(2);
@@ -82,6 +83,8 @@ pub struct Setup<'a> {
     pub rate_per_sec: f64,
     pub writers_per_node: usize,
     pub writes_secs: u64,
+    /// Screens per worker process (see workers.rs), within the open-file limit.
+    pub per_worker: usize,
 }
 
 /// The streams on the cluster: delivery, memory, CPU and the failover.
@@ -89,6 +92,10 @@ pub struct Setup<'a> {
 pub struct ClusterRun {
     pub streams_per_node: Vec<usize>,
     pub kib_per_stream: Vec<f64>,
+    /// The kernel's slab memory per connection, both ends (client and
+    /// node) together, from the machine's count before and after they
+    /// connected.
+    pub kernel_kib_per_connection: Option<f64>,
     /// Deliveries on the node that made the change, and on the others.
     pub from_request_same: Percentiles,
     pub from_request_other: Percentiles,
@@ -98,6 +105,10 @@ pub struct ClusterRun {
     pub deliveries_other: u64,
     /// A change's request to its answer.
     pub write_ms: Percentiles,
+    /// CPU seconds per node over a quiet heartbeat interval (15 s, no
+    /// changes): what the open streams cost at rest.
+    pub idle_cpu: Vec<f64>,
+    pub idle_secs: f64,
     /// CPU seconds while the timed changes were made and delivered.
     pub node_cpu: Vec<f64>,
     pub postgres_cpu: Option<f64>,
@@ -120,6 +131,9 @@ pub struct Failover {
     pub refused: u64,
     /// Streams on the surviving nodes that lost theirs (none should).
     pub survivors_lost: usize,
+    /// Connections the kernel refused meanwhile because a listen queue was
+    /// full (the machine's count; `None` where it cannot be read).
+    pub listen_overflows: Option<u64>,
     /// Over every screen and every change in the log after they connected.
     pub expected: u64,
     pub lost: u64,
@@ -484,6 +498,7 @@ async fn cluster_streams(setup: &Setup<'_>, url: String) -> anyhow::Result<Clust
     let head = postgres::head(&pool).await?;
     tokio::time::sleep(Duration::from_millis(300)).await;
     let rss_before: Vec<u64> = nodes.iter().map(|n| n.rss_kib()).collect();
+    let slab_before = processes::kernel_slab_kib();
 
     let screens = Screens::new(&addrs, &orders, setup.phones, setup.boards);
     let epoch = Instant::now();
@@ -498,7 +513,7 @@ async fn cluster_streams(setup: &Setup<'_>, url: String) -> anyhow::Result<Clust
             sources: sources(),
             epoch_unix_micros,
         },
-        PER_WORKER,
+        setup.per_worker,
     )
     .await?;
     println!(
@@ -513,6 +528,20 @@ async fn cluster_streams(setup: &Setup<'_>, url: String) -> anyhow::Result<Clust
         .zip(&rss_before)
         .zip(&streams_per_node)
         .map(|((node, before), n)| (node.rss_kib() as f64 - *before as f64) / *n as f64)
+        .collect();
+    let kernel_kib_per_connection = processes::kernel_slab_kib()
+        .zip(slab_before)
+        .map(|(after, before)| (after as f64 - before as f64) / screens.routes.len() as f64);
+
+    // At rest for one heartbeat interval: what open streams cost.
+    let idle = Instant::now();
+    let idle_before: Vec<f64> = nodes.iter().map(|n| n.cpu_seconds()).collect();
+    tokio::time::sleep(IDLE).await;
+    let idle_secs = idle.elapsed().as_secs_f64();
+    let idle_cpu: Vec<f64> = nodes
+        .iter()
+        .zip(&idle_before)
+        .map(|(n, before)| n.cpu_seconds() - before)
         .collect();
 
     // The timed changes, on the nodes in turn.
@@ -548,6 +577,7 @@ async fn cluster_streams(setup: &Setup<'_>, url: String) -> anyhow::Result<Clust
     let timed = changes.made.len();
 
     // kill -9 of the last node; changes go on on the others.
+    let overflows_before = processes::listen_overflows();
     let killed = nodes.pop().context("a node to kill")?;
     let kill_at = epoch.elapsed().as_micros() as u32;
     killed.kill9().await?;
@@ -569,6 +599,9 @@ async fn cluster_streams(setup: &Setup<'_>, url: String) -> anyhow::Result<Clust
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
+    let listen_overflows = processes::listen_overflows()
+        .zip(overflows_before)
+        .map(|(after, before)| after - before);
     let log = postgres::log_after(&pool, head, commit_times).await?;
     anyhow::ensure!(
         log.len() == changes.made.len()
@@ -628,10 +661,12 @@ async fn cluster_streams(setup: &Setup<'_>, url: String) -> anyhow::Result<Clust
             }
         }
     }
-    let failover = failover(&screens, &received, &changes.made, kill_at);
+    let mut failover = failover(&screens, &received, &changes.made, kill_at);
+    failover.listen_overflows = listen_overflows;
     Ok(ClusterRun {
         streams_per_node,
         kib_per_stream,
+        kernel_kib_per_connection,
         deliveries_same: req_same.len() as u64,
         deliveries_other: req_other.len() as u64,
         from_request_same: Percentiles::of_micros(&mut req_same),
@@ -645,6 +680,8 @@ async fn cluster_streams(setup: &Setup<'_>, url: String) -> anyhow::Result<Clust
                 .collect();
             Percentiles::of_micros(&mut v)
         },
+        idle_cpu,
+        idle_secs,
         node_cpu,
         postgres_cpu,
         load_cpu,
@@ -747,7 +784,7 @@ async fn single_node(setup: &Setup<'_>) -> anyhow::Result<SingleRun> {
             sources: sources(),
             epoch_unix_micros,
         },
-        PER_WORKER,
+        setup.per_worker,
     )
     .await?;
     println!(
@@ -927,6 +964,17 @@ fn print_cluster(r: &ClusterRun) {
             ms(other)
         );
     }
+    if let Some(k) = r.kernel_kib_per_connection {
+        println!("  kernel slab per connection, both ends: {k:.1} KiB");
+    }
+    println!(
+        "  at rest for {:.1} s: CPU s per node {:?}",
+        r.idle_secs,
+        r.idle_cpu
+            .iter()
+            .map(|c| format!("{c:.2}"))
+            .collect::<Vec<_>>()
+    );
     println!(
         "  a change's request to its answer: {}; CPU s over {:.1} s: nodes {:?}, PostgreSQL {}, load generator {:.2}",
         ms(&r.write_ms),
@@ -937,8 +985,9 @@ fn print_cluster(r: &ClusterRun) {
     );
     let f = &r.failover;
     println!(
-        "  kill -9: {} of {} streams resumed (on the others: {:?}), p50 {:.2} s, all {:.2} s after the kill; {} refused; {} streams on surviving nodes lost theirs",
-        f.resumed, f.streams, f.resumed_on, f.resume_p50_s, f.resume_all_s, f.refused, f.survivors_lost
+        "  kill -9: {} of {} streams resumed (on the others: {:?}), p50 {:.2} s, all {:.2} s after the kill; {} refused; {} listen queue overflows; {} streams on surviving nodes lost theirs",
+        f.resumed, f.streams, f.resumed_on, f.resume_p50_s, f.resume_all_s, f.refused,
+        f.listen_overflows.map_or("unknown".into(), |n| n.to_string()), f.survivors_lost
     );
     println!(
         "  every screen: {} expected, {} lost, {} duplicated, {} snapshots instead of a replay; the killed node's screens: {} expected, {} lost, {} duplicated",

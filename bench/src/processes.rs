@@ -229,6 +229,32 @@ pub fn own_cpu_seconds() -> f64 {
     cpu_seconds_of("self")
 }
 
+/// The kernel's count of connections refused because a listen queue was
+/// full (`ListenOverflows` in /proc/net/netstat): the whole machine's,
+/// since it started.
+pub fn listen_overflows() -> Option<u64> {
+    let netstat = std::fs::read_to_string("/proc/net/netstat").ok()?;
+    let mut tcp_ext = netstat.lines().filter(|l| l.starts_with("TcpExt:"));
+    let (names, values) = (tcp_ext.next()?, tcp_ext.next()?);
+    let i = names
+        .split_whitespace()
+        .position(|n| n == "ListenOverflows")?;
+    values.split_whitespace().nth(i)?.parse().ok()
+}
+
+/// The kernel's slab memory (`Slab` in /proc/meminfo), in KiB: where its
+/// socket structures live. The whole machine's.
+pub fn kernel_slab_kib() -> Option<u64> {
+    std::fs::read_to_string("/proc/meminfo")
+        .ok()?
+        .lines()
+        .find(|l| l.starts_with("Slab:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
 /// `root` and the processes whose parent it is.
 fn with_children(root: u32) -> Vec<u32> {
     let mut pids = vec![root];

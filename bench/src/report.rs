@@ -245,13 +245,15 @@ pub fn multinode_tables(runs: &[crate::multinode::MultinodeRun]) -> String {
         write_ms(s.iter().map(|r| r.write_ms).collect()),
     );
 
-    out += "| process | streams | KiB per stream | CPU s while the timed changes were made and delivered |\n|---|---:|---:|---:|\n";
+    out += &format!("| process | streams | KiB per stream | CPU s at rest, {:.0} s | CPU s while the timed changes were made and delivered, {:.0} s |\n|---|---:|---:|---:|---:|\n",
+        median_of(&c, |r| r.idle_secs), median_of(&c, |r| r.phase_secs));
     for k in 0..NODES {
         out += &format!(
-            "| node {} on PostgreSQL | {:.0} | {:.1} | {:.2} |\n",
+            "| node {} on PostgreSQL | {:.0} | {:.1} | {:.2} | {:.2} |\n",
             k + 1,
             median_of(&c, |r| r.streams_per_node[k] as f64),
             median_of(&c, |r| r.kib_per_stream[k]),
+            median_of(&c, |r| r.idle_cpu[k]),
             median_of(&c, |r| r.node_cpu[k]),
         );
     }
@@ -260,23 +262,29 @@ pub fn multinode_tables(runs: &[crate::multinode::MultinodeRun]) -> String {
     } else {
         "not read".into()
     };
-    out += &format!("| PostgreSQL (every process) | | | {pg_cpu} |\n");
+    if c.iter().all(|r| r.kernel_kib_per_connection.is_some()) {
+        out += &format!(
+            "| the kernel (slab), per connection with both ends | | {:.1} | | |\n",
+            median_of(&c, |r| r.kernel_kib_per_connection.unwrap())
+        );
+    }
+    out += &format!("| PostgreSQL (every process) | | | | {pg_cpu} |\n");
     out += &format!(
-        "| load generator, with {NODES} nodes | | | {:.2} |\n",
+        "| load generator, with {NODES} nodes | | | | {:.2} |\n",
         median_of(&c, |r| r.load_cpu)
     );
     out += &format!(
-        "| 1 node on SQLite | {:.0} | {:.1} | {:.2} |\n",
+        "| 1 node on SQLite | {:.0} | {:.1} | | {:.2} |\n",
         median_of(&s, |r| r.streams as f64),
         median_of(&s, |r| r.kib_per_stream),
         median_of(&s, |r| r.cpu)
     );
     out += &format!(
-        "| load generator, with 1 node | | | {:.2} |\n\n",
+        "| load generator, with 1 node | | | | {:.2} |\n\n",
         median_of(&s, |r| r.load_cpu)
     );
 
-    out += "| run | streams on the killed node | resumed on another node (per node) | seconds from the kill until resumed: median / all | refused while resuming | its screens: events lost / duplicated, of expected | every screen: lost / duplicated, of expected | snapshots instead of a replay | streams on the other nodes that lost theirs |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+    out += "| run | streams on the killed node | resumed on another node (per node) | seconds from the kill until resumed: median / all | refused while resuming | listen queue overflows | its screens: events lost / duplicated, of expected | every screen: lost / duplicated, of expected | snapshots instead of a replay | streams on the other nodes that lost theirs |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
     for (i, r) in c.iter().enumerate() {
         let f = &r.failover;
         let on: Vec<String> = f
@@ -287,7 +295,7 @@ pub fn multinode_tables(runs: &[crate::multinode::MultinodeRun]) -> String {
             .map(|(_, n)| n.to_string())
             .collect();
         out += &format!(
-            "| {} | {} | {} ({}) | {:.2} / {:.2} | {} | {} / {} of {} | {} / {} of {} | {} | {} |\n",
+            "| {} | {} | {} ({}) | {:.2} / {:.2} | {} | {} | {} / {} of {} | {} / {} of {} | {} | {} |\n",
             i + 1,
             f.streams,
             f.resumed,
@@ -295,6 +303,7 @@ pub fn multinode_tables(runs: &[crate::multinode::MultinodeRun]) -> String {
             f.resume_p50_s,
             f.resume_all_s,
             f.refused,
+            f.listen_overflows.map_or("–".into(), |n| n.to_string()),
             f.killed_lost,
             f.killed_duplicates,
             f.killed_expected,
