@@ -18,7 +18,9 @@ args_have() {
   printf '%s\n' "$@" | grep -q -- "$pattern"
 }
 
-if ! args_have '--no-nchan\|--smoke' "$@"; then
+# Nchan only for the fan-out scenario, which the full run includes.
+if ! args_have '--no-nchan\|--smoke' "$@" \
+  && { ! args_have '^--scenarios' "$@" || args_have 'fanout' "$@"; }; then
   if [ ! -e /usr/lib/nginx/modules/ngx_nchan_module.so ]; then
     # Without leaving Debian's nginx running: see scripts/setup/nginx.sh.
     scripts/setup/nginx.sh libnginx-mod-nchan
