@@ -535,8 +535,14 @@ async fn cluster_streams(setup: &Setup<'_>, url: String) -> anyhow::Result<Clust
         setup.per_worker,
     )
     .await?;
+    let heads = connecting.elapsed().as_secs_f64();
+    anyhow::ensure!(
+        subs.all_started(screens.routes.len(), Duration::from_secs(120))
+            .await,
+        "not every stream had its snapshot within 2 minutes"
+    );
     println!(
-        "  {} streams connected to {NODES} nodes in {:.1} s",
+        "  {} streams connected to {NODES} nodes: their heads in {heads:.1} s, their snapshots in {:.1} s",
         screens.routes.len(),
         connecting.elapsed().as_secs_f64()
     );
@@ -820,8 +826,14 @@ async fn single_node(setup: &Setup<'_>) -> anyhow::Result<SingleRun> {
         setup.per_worker,
     )
     .await?;
+    let heads = connecting.elapsed().as_secs_f64();
+    anyhow::ensure!(
+        subs.all_started(screens.routes.len(), Duration::from_secs(120))
+            .await,
+        "not every stream had its snapshot within 2 minutes"
+    );
     println!(
-        "  {} streams connected to one node on SQLite in {:.1} s",
+        "  {} streams connected to one node on SQLite: their heads in {heads:.1} s, their snapshots in {:.1} s",
         screens.routes.len(),
         connecting.elapsed().as_secs_f64()
     );

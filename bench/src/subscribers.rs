@@ -124,6 +124,9 @@ struct Shared {
     /// Subscribers that lost their stream, and those of them that have one again.
     lost: Arc<AtomicU64>,
     resumed: Arc<AtomicU64>,
+    /// Subscribers that have read their first frame with an id (a
+    /// snapshot, or an event): their stream has started, not only its head.
+    started: Arc<AtomicU64>,
     stop: CancellationToken,
 }
 
@@ -209,8 +212,10 @@ async fn subscribe(
         ref delivered,
         ref lost,
         ref resumed,
+        ref started,
         ref stop,
     } = *shared;
+    let mut has_started = false;
     let mut buf = BytesMut::with_capacity(2048);
     let mut received = Received {
         at_micros: vec![NOT_RECEIVED; count],
@@ -302,6 +307,10 @@ async fn subscribe(
                 let frame = buf.split_to(end + 2);
                 if resume {
                     follow.read(&frame);
+                }
+                if !has_started && frame.starts_with(b"id: ") {
+                    has_started = true;
+                    started.fetch_add(1, Ordering::Relaxed);
                 }
                 let Some(seq) = seq_of(&frame) else {
                     continue;
@@ -396,6 +405,7 @@ impl Subscribers {
             delivered: Arc::new(AtomicU64::new(0)),
             lost: Arc::new(AtomicU64::new(0)),
             resumed: Arc::new(AtomicU64::new(0)),
+            started: Arc::new(AtomicU64::new(0)),
             stop: plan.stop,
         };
         let ready = shared.ready.clone();
@@ -450,6 +460,11 @@ impl Subscribers {
             self.shared.lost.load(Ordering::Relaxed),
             self.shared.resumed.load(Ordering::Relaxed),
         )
+    }
+
+    /// Subscribers whose stream has started: they read a frame with an id.
+    pub fn started(&self) -> u64 {
+        self.shared.started.load(Ordering::Relaxed)
     }
 
     pub async fn finish(self) -> anyhow::Result<Vec<Received>> {

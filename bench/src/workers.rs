@@ -7,7 +7,7 @@
 //! each with a share of the screens, all in [`crate::subscribers`]. A worker
 //! reads its [`WorkerPlan`] as one JSON line on stdin, connects, says
 //! `ready`, then reports its counts every 20 ms (`status DELIVERED LOST
-//! RESUMED`) until it reads `stop`; then it writes what each subscriber saw,
+//! RESUMED STARTED`) until it reads `stop`; then it writes what each subscriber saw,
 //! one JSON line each, and `done`.
 //!
 //! Times stay comparable across processes: the plan names the shared
@@ -123,7 +123,8 @@ pub async fn worker_main() -> anyhow::Result<()> {
             },
             _ = tick.tick() => {
                 let (lost, resumed) = subs.lost_and_resumed();
-                out.write_all(format!("status {} {lost} {resumed}\n", subs.delivered()).as_bytes()).await?;
+                let status = format!("status {} {lost} {resumed} {}\n", subs.delivered(), subs.started());
+                out.write_all(status.as_bytes()).await?;
                 out.flush().await?;
             }
         }
@@ -145,6 +146,7 @@ struct Counts {
     delivered: AtomicU64,
     lost: AtomicU64,
     resumed: AtomicU64,
+    started: AtomicU64,
 }
 
 struct Worker {
@@ -207,10 +209,11 @@ impl WorkerSubscribers {
                     } else if let Some(status) = line.strip_prefix("status ") {
                         let v: Vec<u64> =
                             status.split(' ').filter_map(|x| x.parse().ok()).collect();
-                        if let [delivered, lost, resumed] = v[..] {
+                        if let [delivered, lost, resumed, started] = v[..] {
                             reported.delivered.store(delivered, Ordering::Relaxed);
                             reported.lost.store(lost, Ordering::Relaxed);
                             reported.resumed.store(resumed, Ordering::Relaxed);
+                            reported.started.store(started, Ordering::Relaxed);
                         }
                     } else if line == "done" {
                         return Ok(seen);
@@ -258,6 +261,27 @@ impl WorkerSubscribers {
                 r + w.counts.resumed.load(Ordering::Relaxed),
             )
         })
+    }
+
+    /// Waits until every subscriber's stream has started (it read its
+    /// snapshot: a stream's head comes before the node has read what it
+    /// sends), or `limit` has passed; says which.
+    pub async fn all_started(&self, n: usize, limit: Duration) -> bool {
+        let deadline = Instant::now() + limit;
+        loop {
+            let started: u64 = self
+                .workers
+                .iter()
+                .map(|w| w.counts.started.load(Ordering::Relaxed))
+                .sum();
+            if started >= n as u64 {
+                return true;
+            }
+            if Instant::now() > deadline {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     /// CPU seconds the workers have used.
