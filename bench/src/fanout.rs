@@ -47,7 +47,7 @@ const NAMES: [&str; 8] = [
     "Frances Allen",
 ];
 
-fn new_order(i: usize) -> NewOrder {
+pub fn new_order(i: usize) -> NewOrder {
     NewOrder {
         customer: Some(NAMES[i % NAMES.len()].to_string()),
         channel: Channel::Pickup,

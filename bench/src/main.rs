@@ -4,14 +4,19 @@
 //!
 //! Scenarios: `fanout` (1 and 2: board-stream fan-out, Orderboard and Nchan),
 //! `writes` (3: durable stage changes per second with subscribers attached),
-//! `polling` (4: polling every few seconds against long polling, SSE and WebSocket).
+//! `polling` (4: polling every few seconds against long polling, SSE and WebSocket),
+//! `multinode` (5: three nodes on PostgreSQL beside one on SQLite: delivery
+//! across nodes, memory per stream, `kill -9` of a node, writes on 1 to 3 nodes).
 #![forbid(unsafe_code)]
 
 mod fanout;
+mod multinode;
 mod polling;
+mod postgres;
 mod processes;
 mod report;
 mod subscribers;
+mod workers;
 mod writes;
 
 use clap::Parser;
@@ -41,7 +46,7 @@ struct Args {
     #[arg(long)]
     no_nchan: bool,
     /// Which scenarios to run.
-    #[arg(long, value_delimiter = ',', default_values_t = ["fanout".to_string(), "writes".into(), "polling".into()])]
+    #[arg(long, value_delimiter = ',', default_values_t = ["fanout".to_string(), "writes".into(), "polling".into(), "multinode".into()])]
     scenarios: Vec<String>,
     /// Subscribers attached during the write scenario.
     #[arg(long, default_value_t = 1000)]
@@ -64,7 +69,43 @@ struct Args {
     /// Seconds the polling scenario runs (all four transports at once).
     #[arg(long, default_value_t = 60)]
     poll_secs: u64,
-    /// A small, quick run that only checks the harness works (CI).
+    /// PostgreSQL for the multinode scenario: a URL to a database on a
+    /// cluster where this user may create databases (each run makes its own
+    /// and drops it). Default: ORDERBOARD_TEST_DATABASE_URL, which
+    /// scripts/with-postgres sets (bench/run.sh runs under it when asked for
+    /// the multinode scenario without a URL).
+    #[arg(long)]
+    database_url: Option<String>,
+    /// Phones in the multinode scenario, each on a tracking stream.
+    #[arg(long, default_value_t = 30_000)]
+    mn_phones: usize,
+    /// Customer boards in the multinode scenario.
+    #[arg(long, default_value_t = 100)]
+    mn_boards: usize,
+    /// Orders the phones follow (display numbers allow 999 active orders).
+    #[arg(long, default_value_t = 750)]
+    mn_orders: usize,
+    /// Stage changes timed for delivery in the multinode scenario.
+    #[arg(long, default_value_t = 600)]
+    mn_changes: usize,
+    /// Stage changes made on the other nodes after one is killed.
+    #[arg(long, default_value_t = 200)]
+    mn_failover_changes: usize,
+    /// Stage changes per second in the multinode scenario.
+    #[arg(long, default_value_t = 20.0)]
+    mn_rate: f64,
+    /// Concurrent writers per writing node in the multinode write runs.
+    #[arg(long, default_value_t = 32)]
+    mn_writers: usize,
+    /// Seconds each multinode write run lasts.
+    #[arg(long, default_value_t = 10)]
+    mn_writes_secs: u64,
+    /// Run as a worker that holds a share of the multinode scenario's
+    /// screens (see workers.rs): its plan on stdin, its reports on stdout.
+    #[arg(long, hide = true)]
+    screens_worker: bool,
+    /// A small, quick run that only checks the harness works (CI); the
+    /// multinode scenario only when PostgreSQL is at hand.
     #[arg(long)]
     smoke: bool,
     /// Write docs/benchmarks.md and its plot from this run.
@@ -85,6 +126,10 @@ fn repo_root() -> PathBuf {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let mut args = Args::parse();
+    if args.screens_worker {
+        raise_open_file_limit()?;
+        return workers::worker_main().await;
+    }
     if args.smoke {
         args.subscribers = vec![200];
         args.changes = 20;
@@ -96,8 +141,15 @@ async fn main() -> anyhow::Result<()> {
         args.poll_clients = 50;
         args.poll_every = 1;
         args.poll_secs = 4;
+        args.mn_phones = 300;
+        args.mn_boards = 10;
+        args.mn_orders = 30;
+        args.mn_changes = 30;
+        args.mn_failover_changes = 40;
+        args.mn_writers = 4;
+        args.mn_writes_secs = 2;
     }
-    let limit = rlimit::increase_nofile_limit(u64::MAX)?;
+    let limit = raise_open_file_limit()?;
     let server_bin = args.server_bin.clone().unwrap_or_else(|| {
         std::env::current_exe()
             .unwrap()
@@ -219,6 +271,10 @@ async fn main() -> anyhow::Result<()> {
             args.poll_clients, args.poll_secs, report.orders, args.poll_secs / 4, report.changes_made
         );
     }
+    let mut multinode_out = None;
+    if args.scenarios.iter().any(|s| s == "multinode") {
+        multinode_out = run_multinode(&args, &server_bin, limit).await?;
+    }
     if args.write_docs {
         let docs = repo_root().join("docs");
         std::fs::create_dir_all(&docs)?;
@@ -229,14 +285,129 @@ async fn main() -> anyhow::Result<()> {
         let machine = machine_description();
         let analysis =
             std::fs::read_to_string(repo_root().join("bench/analysis.md")).unwrap_or_default();
+        // A run of only some scenarios keeps the other part's figures from
+        // the file as it was.
+        let before = std::fs::read_to_string(docs.join("benchmarks.md")).unwrap_or_default();
+        let single_ran = ["fanout", "writes", "polling"]
+            .iter()
+            .any(|name| args.scenarios.iter().any(|s| s == name));
+        let results = if single_ran {
+            out
+        } else {
+            report::block_in(&before, "results").unwrap_or_default()
+        };
+        let multinode = multinode_out
+            .or_else(|| report::block_in(&before, "multinode"))
+            .unwrap_or_default();
         let doc = template
             .replace("@MACHINE@", &machine)
-            .replace("@RESULTS@", &out)
+            .replace("@RESULTS@", &report::block("results", &results))
+            .replace("@MULTINODE@", &report::block("multinode", &multinode))
             .replace("@ANALYSIS@", &analysis);
         std::fs::write(docs.join("benchmarks.md"), doc)?;
         println!("wrote docs/benchmarks.md");
     }
     Ok(())
+}
+
+/// Raises this process's open-file limit as far as it may go, and the hard
+/// limit too when it is allowed to (as root): each screen is a socket here
+/// and, on loopback, another in the server, which inherits the limit.
+fn raise_open_file_limit() -> anyhow::Result<u64> {
+    const WANTED: u64 = 262_144;
+    let (_, hard) = rlimit::getrlimit(rlimit::Resource::NOFILE)?;
+    if hard < WANTED {
+        // Refused without the privilege: the hard limit stays as it is.
+        let _ = rlimit::setrlimit(rlimit::Resource::NOFILE, WANTED, WANTED);
+    }
+    Ok(rlimit::increase_nofile_limit(u64::MAX)?)
+}
+
+/// Scenario 5, if PostgreSQL is at hand; its Markdown for the docs.
+async fn run_multinode(
+    args: &Args,
+    server_bin: &std::path::Path,
+    open_files: u64,
+) -> anyhow::Result<Option<String>> {
+    let Some(admin_url) = args
+        .database_url
+        .clone()
+        .or_else(|| std::env::var("ORDERBOARD_TEST_DATABASE_URL").ok())
+    else {
+        anyhow::ensure!(
+            args.smoke,
+            "the multinode scenario needs PostgreSQL: give --database-url, or run it with bench/run.sh (which starts one with scripts/with-postgres)"
+        );
+        println!("\nmultinode: skipped (no PostgreSQL: ORDERBOARD_TEST_DATABASE_URL is not set)");
+        return Ok(None);
+    };
+    // The screens are spread over worker processes; after the kill, two
+    // nodes carry them all (the nodes inherit this process's limit).
+    let per_node = (args.mn_phones + args.mn_boards).div_ceil(multinode::NODES - 1) as u64;
+    anyhow::ensure!(
+        open_files > per_node + 1024,
+        "after the kill, a node holds {per_node} streams, and a process may open {open_files} files here: raise the limit (ulimit -Hn, as root) or lower --mn-phones"
+    );
+    anyhow::ensure!(
+        (1..=999).contains(&args.mn_orders),
+        "--mn-orders must be 1 to 999: display numbers allow 999 active orders"
+    );
+    let pgdata = std::env::var_os("ORDERBOARD_TEST_PGDATA").map(PathBuf::from);
+    let setup = multinode::Setup {
+        server_bin,
+        admin_url: &admin_url,
+        pgdata: pgdata.as_deref(),
+        phones: args.mn_phones,
+        boards: args.mn_boards,
+        orders: args.mn_orders,
+        changes: args.mn_changes,
+        failover_changes: args.mn_failover_changes,
+        rate_per_sec: args.mn_rate,
+        writers_per_node: args.mn_writers,
+        writes_secs: args.mn_writes_secs,
+        per_worker: 12_000.min(open_files.saturating_sub(1024) as usize).max(1),
+    };
+    let mut runs = Vec::new();
+    for run in 0..args.runs {
+        println!(
+            "\nmultinode run {}: {} phones and {} boards on {} nodes, {} changes at {}/s",
+            run + 1,
+            args.mn_phones,
+            args.mn_boards,
+            multinode::NODES,
+            args.mn_changes,
+            args.mn_rate
+        );
+        runs.push(multinode::run(&setup, run + 1).await?);
+    }
+    let tables = report::multinode_tables(&runs);
+    println!(
+        "\nSeveral nodes on PostgreSQL, medians of {} run(s):\n{tables}",
+        args.runs
+    );
+    let lost: u64 = runs
+        .iter()
+        .map(|r| r.cluster.failover.lost + r.single.lost)
+        .sum();
+    let duplicated: u64 = runs
+        .iter()
+        .map(|r| r.cluster.failover.duplicates + r.single.duplicates)
+        .sum();
+    if lost + duplicated > 0 {
+        println!("WARNING: {lost} events lost and {duplicated} duplicated");
+    }
+    Ok(Some(format!(
+        "### Measured (medians of {} runs)\n\n{} phones on tracking streams, following {} orders, and {} customer boards, spread evenly over the nodes; {} stage changes at {}/s, made on the nodes in turn, then {} more on the two others after the kill; writers: {} per writing node, {} s per run.\n\n{tables}",
+        args.runs,
+        args.mn_phones,
+        args.mn_orders,
+        args.mn_boards,
+        args.mn_changes,
+        args.mn_rate,
+        args.mn_failover_changes,
+        args.mn_writers,
+        args.mn_writes_secs
+    )))
 }
 
 fn machine_description() -> String {

@@ -26,10 +26,37 @@ fn free_port() -> anyhow::Result<u16> {
 }
 
 impl ServerProcess {
+    /// A single server on a fresh SQLite file.
     pub async fn orderboard(bin: &Path) -> anyhow::Result<ServerProcess> {
         let dir = tempfile::tempdir()?;
+        let db = dir.path().join("bench.db");
+        let db = db.to_str().context("a temporary path that is UTF-8")?;
+        ServerProcess::orderboard_with(bin, &["--db", db], dir).await
+    }
+
+    /// One node of several on PostgreSQL (`database_url`), with the staff
+    /// passphrase that this mode requires.
+    pub async fn orderboard_node(
+        bin: &Path,
+        database_url: &str,
+        passphrase: &str,
+    ) -> anyhow::Result<ServerProcess> {
+        let args = [
+            "--database-url",
+            database_url,
+            "--staff-passphrase",
+            passphrase,
+        ];
+        ServerProcess::orderboard_with(bin, &args, tempfile::tempdir()?).await
+    }
+
+    async fn orderboard_with(
+        bin: &Path,
+        args: &[&str],
+        dir: tempfile::TempDir,
+    ) -> anyhow::Result<ServerProcess> {
         let mut child = Command::new(bin)
-            // Every simulated screen comes from 127.0.0.1: lift the stream caps.
+            // Every simulated screen comes from loopback: lift the stream caps.
             .args([
                 "--listen",
                 "127.0.0.1:0",
@@ -37,9 +64,8 @@ impl ServerProcess {
                 "1000000",
                 "--max-streams-per-client",
                 "1000000",
-                "--db",
             ])
-            .arg(dir.path().join("bench.db"))
+            .args(args)
             .env("RUST_LOG", "warn,orderboard_server=info")
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -113,24 +139,8 @@ impl ServerProcess {
     }
 
     fn pids(&self) -> Vec<u32> {
-        let Some(root) = self.child.id() else {
-            return vec![];
-        };
-        let mut pids = vec![root];
         // nginx workers are children of the master.
-        if let Ok(entries) = std::fs::read_dir("/proc") {
-            for e in entries.flatten() {
-                let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {
-                    continue;
-                };
-                if let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-                    if stat_field(&stat, 4) == Some(root as u64) {
-                        pids.push(pid);
-                    }
-                }
-            }
-        }
-        pids
+        self.child.id().map(with_children).unwrap_or_default()
     }
 
     /// Resident memory of all the server's processes, in KiB.
@@ -174,6 +184,13 @@ impl ServerProcess {
         }
     }
 
+    /// `kill -9` of the server's process, by its pid; returns once it is gone.
+    pub async fn kill9(mut self) -> anyhow::Result<()> {
+        self.child.start_kill()?;
+        self.child.wait().await?;
+        Ok(())
+    }
+
     /// `SIGKILL` to the server's process and its children, by pid.
     fn kill_all(&mut self) {
         let children: Vec<u32> = self.pids().into_iter().skip(1).collect();
@@ -210,6 +227,60 @@ fn signal(name: &str, pids: &[u32]) {
 /// cannot.
 pub fn own_cpu_seconds() -> f64 {
     cpu_seconds_of("self")
+}
+
+/// The kernel's count of connections refused because a listen queue was
+/// full (`ListenOverflows` in /proc/net/netstat): the whole machine's,
+/// since it started.
+pub fn listen_overflows() -> Option<u64> {
+    let netstat = std::fs::read_to_string("/proc/net/netstat").ok()?;
+    let mut tcp_ext = netstat.lines().filter(|l| l.starts_with("TcpExt:"));
+    let (names, values) = (tcp_ext.next()?, tcp_ext.next()?);
+    let i = names
+        .split_whitespace()
+        .position(|n| n == "ListenOverflows")?;
+    values.split_whitespace().nth(i)?.parse().ok()
+}
+
+/// The kernel's slab memory (`Slab` in /proc/meminfo), in KiB: where its
+/// socket structures live. The whole machine's.
+pub fn kernel_slab_kib() -> Option<u64> {
+    std::fs::read_to_string("/proc/meminfo")
+        .ok()?
+        .lines()
+        .find(|l| l.starts_with("Slab:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+/// `root` and the processes whose parent it is.
+fn with_children(root: u32) -> Vec<u32> {
+    let mut pids = vec![root];
+    if let Ok(entries) = std::fs::read_dir("/proc") {
+        for e in entries.flatten() {
+            let Ok(pid) = e.file_name().to_string_lossy().parse::<u32>() else {
+                continue;
+            };
+            if let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+                if stat_field(&stat, 4) == Some(root as u64) {
+                    pids.push(pid);
+                }
+            }
+        }
+    }
+    pids
+}
+
+/// User + system CPU time of a process that this harness did not start
+/// (PostgreSQL's postmaster) and of its children, in seconds. Only read
+/// from /proc; children that have exited are not counted.
+pub fn tree_cpu_seconds(root: u32) -> f64 {
+    with_children(root)
+        .iter()
+        .map(|pid| cpu_seconds_of(&pid.to_string()))
+        .sum()
 }
 
 /// User + system CPU time of `/proc/{pid}`, in seconds (0 if it is gone).

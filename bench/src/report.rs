@@ -190,3 +190,179 @@ pub fn plot_p99(rows: &[FanoutSummary], path: &std::path::Path) -> anyhow::Resul
     root.present()?;
     Ok(())
 }
+
+/// The medians over runs of each of `f`'s values.
+fn median_of<T>(runs: &[T], f: impl Fn(&T) -> f64) -> f64 {
+    median(runs.iter().map(f).collect())
+}
+
+/// `p50 / p99 / max` in milliseconds, medians over runs.
+fn percentiles_cell<T>(runs: &[T], f: impl Fn(&T) -> Option<Percentiles>) -> String {
+    if runs.iter().any(|r| f(r).is_none()) {
+        return "–".into();
+    }
+    format!(
+        "{:.1} / {:.1} / {:.1}",
+        median_of(runs, |r| f(r).unwrap().p50),
+        median_of(runs, |r| f(r).unwrap().p99),
+        median_of(runs, |r| f(r).unwrap().max)
+    )
+}
+
+/// The multi-node scenario's tables, medians of the runs (the failover
+/// table has a row per run).
+pub fn multinode_tables(runs: &[crate::multinode::MultinodeRun]) -> String {
+    use crate::multinode::NODES;
+    let c: Vec<_> = runs.iter().map(|r| &r.cluster).collect();
+    let s: Vec<_> = runs.iter().map(|r| &r.single).collect();
+    let mut out = String::from(
+        "| server | screen on | deliveries per run | from the write request: p50 / p99 / max ms | from the commit: p50 / p99 / max ms | the write's request to its answer: p50 / p99 ms |\n|---|---|---:|---:|---:|---:|\n",
+    );
+    let write_ms = |p: Vec<Percentiles>| {
+        format!(
+            "{:.1} / {:.1}",
+            median(p.iter().map(|p| p.p50).collect()),
+            median(p.iter().map(|p| p.p99).collect())
+        )
+    };
+    let cluster_write = write_ms(c.iter().map(|r| r.write_ms).collect());
+    out += &format!(
+        "| {NODES} nodes on PostgreSQL | the node that made the change | {:.0} | {} | {} | {cluster_write} |\n",
+        median_of(&c, |r| r.deliveries_same as f64),
+        percentiles_cell(&c, |r| Some(r.from_request_same)),
+        percentiles_cell(&c, |r| r.from_commit_same),
+    );
+    out += &format!(
+        "| {NODES} nodes on PostgreSQL | another node | {:.0} | {} | {} | {cluster_write} |\n",
+        median_of(&c, |r| r.deliveries_other as f64),
+        percentiles_cell(&c, |r| Some(r.from_request_other)),
+        percentiles_cell(&c, |r| r.from_commit_other),
+    );
+    out += &format!(
+        "| 1 node on SQLite | the node | {:.0} | {} | – | {} |\n\n",
+        median_of(&s, |r| r.deliveries as f64),
+        percentiles_cell(&s, |r| Some(r.from_request)),
+        write_ms(s.iter().map(|r| r.write_ms).collect()),
+    );
+
+    out += &format!("| process | streams | KiB per stream | CPU s at rest, {:.0} s | CPU s while the timed changes were made and delivered, {:.0} s |\n|---|---:|---:|---:|---:|\n",
+        median_of(&c, |r| r.idle_secs), median_of(&c, |r| r.phase_secs));
+    for k in 0..NODES {
+        out += &format!(
+            "| node {} on PostgreSQL | {:.0} | {:.1} | {:.2} | {:.2} |\n",
+            k + 1,
+            median_of(&c, |r| r.streams_per_node[k] as f64),
+            median_of(&c, |r| r.kib_per_stream[k]),
+            median_of(&c, |r| r.idle_cpu[k]),
+            median_of(&c, |r| r.node_cpu[k]),
+        );
+    }
+    let pg_cpu = if c.iter().all(|r| r.postgres_cpu.is_some()) {
+        format!("{:.2}", median_of(&c, |r| r.postgres_cpu.unwrap()))
+    } else {
+        "not read".into()
+    };
+    if c.iter().all(|r| r.kernel_kib_per_connection.is_some()) {
+        out += &format!(
+            "| the kernel (slab), per connection with both ends | | {:.1} | | |\n",
+            median_of(&c, |r| r.kernel_kib_per_connection.unwrap())
+        );
+    }
+    out += &format!("| PostgreSQL (every process) | | | | {pg_cpu} |\n");
+    out += &format!(
+        "| load generator, with {NODES} nodes | | | | {:.2} |\n",
+        median_of(&c, |r| r.load_cpu)
+    );
+    out += &format!(
+        "| 1 node on SQLite | {:.0} | {:.1} | | {:.2} |\n",
+        median_of(&s, |r| r.streams as f64),
+        median_of(&s, |r| r.kib_per_stream),
+        median_of(&s, |r| r.cpu)
+    );
+    out += &format!(
+        "| load generator, with 1 node | | | | {:.2} |\n\n",
+        median_of(&s, |r| r.load_cpu)
+    );
+
+    out += "| run | streams on the killed node | resumed on another node (per node) | seconds from the kill until resumed: median / all | refused while resuming | listen queue overflows | its screens: events lost / duplicated, of expected | every screen: lost / duplicated, of expected | snapshots instead of a replay | streams on the other nodes that lost theirs | stage changes refused with 503 | the other screens' deliveries meanwhile, from the request: p50 / p99 / max ms |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+    for (i, r) in c.iter().enumerate() {
+        let f = &r.failover;
+        let on: Vec<String> = f
+            .resumed_on
+            .iter()
+            .enumerate()
+            .filter(|(k, _)| *k != NODES - 1)
+            .map(|(_, n)| n.to_string())
+            .collect();
+        out += &format!(
+            "| {} | {} | {} ({}) | {:.2} / {:.2} | {} | {} | {} / {} of {} | {} / {} of {} | {} | {} | {} | {:.0} / {:.0} / {:.0} |\n",
+            i + 1,
+            f.streams,
+            f.resumed,
+            on.join(" + "),
+            f.resume_p50_s,
+            f.resume_all_s,
+            f.refused,
+            f.listen_overflows.map_or("–".into(), |n| n.to_string()),
+            f.killed_lost,
+            f.killed_duplicates,
+            f.killed_expected,
+            f.lost,
+            f.duplicates,
+            f.expected,
+            f.restarts,
+            f.survivors_lost,
+            f.writes_refused,
+            f.kept_from_request.p50,
+            f.kept_from_request.p99,
+            f.kept_from_request.max
+        );
+    }
+    out += "\n";
+
+    out += "| writing | concurrent writers | acknowledged changes/s | transactions/s | changes per transaction | `log_head` held (share of samples) | held per transaction, ms | ceiling at that batch size, changes/s |\n|---|---:|---:|---:|---:|---:|---:|---:|\n";
+    let rows = runs.first().map_or(0, |r| r.writes.len());
+    for i in 0..rows {
+        let w: Vec<_> = runs.iter().filter_map(|r| r.writes.get(i)).collect();
+        let opt = |f: &dyn Fn(&crate::multinode::WriteRow) -> Option<f64>, digits: usize| {
+            if w.iter().all(|r| f(r).is_some()) {
+                format!("{:.*}", digits, median_of(&w, |r| f(r).unwrap()))
+            } else {
+                "–".into()
+            }
+        };
+        let who = match w[0].nodes {
+            0 => "1 node on SQLite".to_string(),
+            1 => "1 of 3 nodes on PostgreSQL".to_string(),
+            n => format!("{n} of 3 nodes on PostgreSQL"),
+        };
+        out += &format!(
+            "| {who} | {} | {:.0} | {} | {} | {} | {} | {} |\n",
+            w[0].writers,
+            median_of(&w, |r| r.per_second),
+            opt(&|r| r.transactions_per_second, 0),
+            opt(&|r| r.changes_per_transaction, 1),
+            match opt(&|r| r.lock.map(|l| l.held_share() * 100.0), 0).as_str() {
+                "–" => "–".to_string(),
+                held => format!("{held} %"),
+            },
+            opt(&|r| r.hold_ms(), 2),
+            opt(&|r| r.ceiling(), 0),
+        );
+    }
+    out
+}
+
+/// Generated text between markers, so that a later run of only some
+/// scenarios can keep the rest.
+pub fn block(name: &str, content: &str) -> String {
+    format!("<!-- begin {name} -->\n{content}<!-- end {name} -->\n")
+}
+
+/// The text of block `name` in `doc`, as [`block`] wrote it.
+pub fn block_in(doc: &str, name: &str) -> Option<String> {
+    let begin = format!("<!-- begin {name} -->\n");
+    let start = doc.find(&begin)? + begin.len();
+    let end = start + doc[start..].find(&format!("<!-- end {name} -->"))?;
+    Some(doc[start..end].to_string())
+}

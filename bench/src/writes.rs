@@ -108,41 +108,14 @@ pub async fn run(
     for w in 0..writers {
         let http = reqwest::Client::builder().tcp_nodelay(true).build()?;
         let base = server.url("");
-        let done = done.clone();
-        tasks.push(tokio::spawn(async move {
-            let new = NewOrder {
-                customer: Some(format!("Writer {w}")),
-                channel: Channel::Pickup,
-                items: vec![Item {
-                    name: "Flat white".into(),
-                    qty: 1,
-                }],
-                note: None,
-            };
-            while Instant::now() < deadline {
-                let res = http
-                    .post(format!("{base}/api/orders"))
-                    .json(&new)
-                    .send()
-                    .await?;
-                anyhow::ensure!(res.status() == 201, "create: {}", res.status());
-                let order: Order = res.json().await?;
-                done.fetch_add(1, Ordering::Relaxed);
-                for to in [Stage::Preparing, Stage::Ready, Stage::Collected] {
-                    let res = http
-                        .post(format!("{base}/api/orders/{}/stage", order.id))
-                        .json(&StageChangeRequest {
-                            to,
-                            expected_version: None,
-                        })
-                        .send()
-                        .await?;
-                    anyhow::ensure!(res.status() == 200, "stage change: {}", res.status());
-                    done.fetch_add(1, Ordering::Relaxed);
-                }
-            }
-            Ok(())
-        }));
+        tasks.push(tokio::spawn(write_until(
+            http,
+            base,
+            None,
+            format!("Writer {w}"),
+            deadline,
+            done.clone(),
+        )));
     }
     for t in tasks {
         t.await??;
@@ -163,4 +136,51 @@ pub async fn run(
         per_second: changes as f64 / seconds,
         log_catch_ups,
     })
+}
+
+/// One writer: creates an order and walks it to `collected`, again and
+/// again, at `base` until `deadline`, counting each answered change in
+/// `done`. With a staff session `cookie` (several nodes require one).
+pub async fn write_until(
+    http: reqwest::Client,
+    base: String,
+    cookie: Option<String>,
+    customer: String,
+    deadline: Instant,
+    done: Arc<AtomicU64>,
+) -> anyhow::Result<()> {
+    let new = NewOrder {
+        customer: Some(customer),
+        channel: Channel::Pickup,
+        items: vec![Item {
+            name: "Flat white".into(),
+            qty: 1,
+        }],
+        note: None,
+    };
+    let signed = |req: reqwest::RequestBuilder| match &cookie {
+        Some(cookie) => req.header("cookie", cookie),
+        None => req,
+    };
+    while Instant::now() < deadline {
+        let res = signed(http.post(format!("{base}/api/orders")))
+            .json(&new)
+            .send()
+            .await?;
+        anyhow::ensure!(res.status() == 201, "create: {}", res.status());
+        let order: Order = res.json().await?;
+        done.fetch_add(1, Ordering::Relaxed);
+        for to in [Stage::Preparing, Stage::Ready, Stage::Collected] {
+            let res = signed(http.post(format!("{base}/api/orders/{}/stage", order.id)))
+                .json(&StageChangeRequest {
+                    to,
+                    expected_version: None,
+                })
+                .send()
+                .await?;
+            anyhow::ensure!(res.status() == 200, "stage change: {}", res.status());
+            done.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+    Ok(())
 }
