@@ -1030,7 +1030,7 @@ fn print_cluster(r: &ClusterRun) {
     );
     let f = &r.failover;
     println!(
-        "  kill -9: {} of {} streams resumed (on the others: {:?}), p50 {:.2} s, all {:.2} s after the kill; {} refused; {} listen queue overflows; {} streams on surviving nodes lost theirs",
+        "  kill -9: {} of {} streams resumed (on the others: {:?}), p50 {:.2} s, all {:.2} s after the kill; {} failed connections or starts in the whole run; {} listen queue overflows; {} streams on surviving nodes lost theirs",
         f.resumed, f.streams, f.resumed_on, f.resume_p50_s, f.resume_all_s, f.refused,
         f.listen_overflows.map_or("unknown".into(), |n| n.to_string()), f.survivors_lost
     );

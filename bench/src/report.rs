@@ -284,7 +284,7 @@ pub fn multinode_tables(runs: &[crate::multinode::MultinodeRun]) -> String {
         median_of(&s, |r| r.load_cpu)
     );
 
-    out += "| run | streams on the killed node | resumed on another node (per node) | seconds from the kill until resumed: median / all | refused while resuming | listen queue overflows | its screens: events lost / duplicated, of expected | every screen: lost / duplicated, of expected | snapshots instead of a replay | streams on the other nodes that lost theirs | stage changes refused with 503 | the other screens' deliveries meanwhile, from the request: p50 / p99 / max ms |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
+    out += "| run | streams on the killed node | resumed on another node (per node) | seconds from the kill until resumed: median / all | failed connections or starts (the whole run) | listen queue overflows | its screens: events lost / duplicated, of expected | every screen: lost / duplicated, of expected | snapshots instead of a replay | streams on the other nodes that lost theirs | stage changes refused with 503 | the other screens' deliveries meanwhile, from the request: p50 / p99 / max ms |\n|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n";
     for (i, r) in c.iter().enumerate() {
         let f = &r.failover;
         let on: Vec<String> = f

@@ -18,9 +18,10 @@
 //! browser's EventSource does: it waits the `retry:` interval the server
 //! gave, and connects again with `Last-Event-ID` set to the last id it read,
 //! to the next server of its [`Route`] (behind a load balancer, a dead node's
-//! screens reach another node). An answer other than `200` makes it wait as
-//! Orderboard's pages do after a failed stream (1 s, 2 s, 4 s … at most
-//! 10 s) and try the next server. It records when it lost its stream and
+//! screens reach another node). An answer other than `200`, a refused
+//! connection, or a stream that ends before its first event (its first
+//! connection included) makes it wait as Orderboard's pages do after a
+//! failed stream (1 s, 2 s, 4 s … at most 10 s) and try the next server. It records when it lost its stream and
 //! when it had one again, and counts snapshots or resets after its first
 //! snapshot (a resume that was not exact).
 
@@ -51,7 +52,8 @@ pub struct Received {
     pub lost_at: Option<u32>,
     pub resumed_at: Option<u32>,
     pub resumed_on: Option<usize>,
-    /// Answers other than `200`, and connections refused, while resuming.
+    /// With [`Plan::resume`]: answers other than `200`, connections
+    /// refused, and streams that ended before their snapshot.
     pub refused: u32,
     /// Snapshots or resets after the first snapshot.
     pub restarts: u32,
@@ -245,7 +247,7 @@ async fn subscribe(
         };
         let mut tcp = match opened {
             Ok(tcp) => tcp,
-            Err(_) if resume && connected_once => {
+            Err(_) if resume => {
                 received.refused += 1;
                 at += 1;
                 tokio::select! {
@@ -278,7 +280,7 @@ async fn subscribe(
                 let status_ok =
                     buf.starts_with(b"HTTP/1.1 200") || buf.starts_with(b"HTTP/1.0 200");
                 if !status_ok {
-                    if resume && connected_once {
+                    if resume {
                         break Ended::Refused;
                     }
                     anyhow::bail!(
@@ -335,20 +337,20 @@ async fn subscribe(
         if matches!(ended, Ended::Stopped) || !resume {
             break;
         }
-        // Lost or refused: again, on the route's next server.
-        let now = epoch.elapsed().as_micros() as u32;
-        if received.lost_at.is_none() {
-            received.lost_at = Some(now);
-            lost.fetch_add(1, Ordering::Relaxed);
-        }
+        // Lost or refused: again, on the route's next server. A stream
+        // that never started (refused, or ended before its snapshot) is a
+        // failed start, not a lost stream.
         at += 1;
-        let wait = match ended {
-            Ended::Refused => {
-                received.refused += 1;
-                attempt += 1;
-                backoff(attempt - 1)
+        let wait = if matches!(ended, Ended::Refused) || !has_started {
+            received.refused += 1;
+            attempt += 1;
+            backoff(attempt - 1)
+        } else {
+            if received.lost_at.is_none() {
+                received.lost_at = Some(epoch.elapsed().as_micros() as u32);
+                lost.fetch_add(1, Ordering::Relaxed);
             }
-            _ => Duration::from_millis(follow.retry_ms),
+            Duration::from_millis(follow.retry_ms)
         };
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
