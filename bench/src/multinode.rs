@@ -522,8 +522,7 @@ async fn cluster_streams(setup: &Setup<'_>, url: String) -> anyhow::Result<Clust
     let screens = Screens::new(&addrs, &orders, setup.phones, setup.boards);
     let epoch = Instant::now();
     let epoch_unix_micros = SystemTime::now().duration_since(UNIX_EPOCH)?.as_micros() as i64;
-    let connecting = Instant::now();
-    let subs = WorkerSubscribers::start(
+    let subs = connect_screens(
         WorkerPlan {
             routes: screens.routes.clone(),
             first_seq: head + 1,
@@ -533,19 +532,9 @@ async fn cluster_streams(setup: &Setup<'_>, url: String) -> anyhow::Result<Clust
             epoch_unix_micros,
         },
         setup.per_worker,
+        &format!("{NODES} nodes"),
     )
     .await?;
-    let heads = connecting.elapsed().as_secs_f64();
-    anyhow::ensure!(
-        subs.all_started(screens.routes.len(), Duration::from_secs(120))
-            .await,
-        "not every stream had its snapshot within 2 minutes"
-    );
-    println!(
-        "  {} streams connected to {NODES} nodes: their heads in {heads:.1} s, their snapshots in {:.1} s",
-        screens.routes.len(),
-        connecting.elapsed().as_secs_f64()
-    );
     tokio::time::sleep(Duration::from_secs(1)).await;
     let streams_per_node: Vec<usize> = (0..NODES).map(|k| screens.on_node(k)).collect();
     let kib_per_stream: Vec<f64> = nodes
@@ -813,8 +802,7 @@ async fn single_node(setup: &Setup<'_>) -> anyhow::Result<SingleRun> {
     );
     let epoch = Instant::now();
     let epoch_unix_micros = SystemTime::now().duration_since(UNIX_EPOCH)?.as_micros() as i64;
-    let connecting = Instant::now();
-    let subs = WorkerSubscribers::start(
+    let subs = connect_screens(
         WorkerPlan {
             routes: screens.routes.clone(),
             first_seq: head + 1,
@@ -824,19 +812,9 @@ async fn single_node(setup: &Setup<'_>) -> anyhow::Result<SingleRun> {
             epoch_unix_micros,
         },
         setup.per_worker,
+        "one node on SQLite",
     )
     .await?;
-    let heads = connecting.elapsed().as_secs_f64();
-    anyhow::ensure!(
-        subs.all_started(screens.routes.len(), Duration::from_secs(120))
-            .await,
-        "not every stream had its snapshot within 2 minutes"
-    );
-    println!(
-        "  {} streams connected to one node on SQLite: their heads in {heads:.1} s, their snapshots in {:.1} s",
-        screens.routes.len(),
-        connecting.elapsed().as_secs_f64()
-    );
     tokio::time::sleep(Duration::from_secs(1)).await;
     let streams = screens.routes.len();
     let kib_per_stream = (server.rss_kib() as f64 - rss_before as f64) / streams as f64;
@@ -1069,4 +1047,26 @@ fn print_write(r: &WriteRow) {
             r.writers, r.per_second
         ),
     }
+}
+
+/// Connects the screens of `plan` in worker processes and waits (at most two
+/// minutes) until every stream has its snapshot; says how long that took.
+async fn connect_screens(
+    plan: WorkerPlan,
+    per_worker: usize,
+    connected_to: &str,
+) -> anyhow::Result<WorkerSubscribers> {
+    let streams = plan.routes.len();
+    let connecting = Instant::now();
+    let subs = WorkerSubscribers::start(plan, per_worker).await?;
+    let heads = connecting.elapsed().as_secs_f64();
+    anyhow::ensure!(
+        subs.all_started(streams, Duration::from_secs(120)).await,
+        "not every stream had its snapshot within 2 minutes"
+    );
+    println!(
+        "  {streams} streams connected to {connected_to}: their heads in {heads:.1} s, their snapshots in {:.1} s",
+        connecting.elapsed().as_secs_f64()
+    );
+    Ok(subs)
 }
