@@ -16,8 +16,9 @@
 //!    `Last-Event-ID` (as they would through the load balancer); how long
 //!    until every one of them has a stream again, and whether each screen
 //!    got every change of the log that concerns it exactly once.
-//! 2. **The same load on one node on SQLite** (`--db`): the same orders,
-//!    streams and changes against one process.
+//! 2. **One node's share of the load on one node on SQLite** (`--db`): the
+//!    same orders and changes, and a third of the phones and boards (all of
+//!    them would need more open files than one process may have here).
 //! 3. **Writes.** A fresh database and three nodes with the boards
 //!    attached; writers on 1, 2, then 3 of the nodes at once, each a loop
 //!    of creating an order and walking it to `collected`. Acknowledged

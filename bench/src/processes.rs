@@ -1,7 +1,8 @@
 //! The servers under test, as separate processes, and what /proc says of them.
 //!
 //! Orderboard runs as its release `orderboard-server` binary on a fresh SQLite
-//! file; Nchan runs as nginx with `bench/nchan/nginx.conf`. Both listen on
+//! file, or as one of several nodes on a PostgreSQL database; Nchan runs as
+//! nginx with `bench/nchan/nginx.conf`. Both listen on
 //! 127.0.0.1 only. Memory is resident set size, CPU is user + system time,
 //! summed over every process of the server (nginx's master and workers).
 
