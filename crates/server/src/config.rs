@@ -67,6 +67,13 @@ pub struct ServerArgs {
     )]
     pub database_url: Option<String>,
 
+    /// Connections this node keeps to PostgreSQL for requests and streams
+    /// (its writer and its log tailer keep three more of their own, so a
+    /// burst of resuming streams never holds up changes). PostgreSQL's
+    /// `max_connections` must cover every node's share.
+    #[arg(long, env = "ORDERBOARD_DATABASE_CONNECTIONS", default_value_t = 16, value_parser = clap::value_parser!(u32).range(2..=1000))]
+    pub database_connections: u32,
+
     /// The address to listen on. Port 0 picks a free port; the log says which.
     /// Use 0.0.0.0:7878 to serve other machines on the restaurant's network.
     #[arg(long, env = "ORDERBOARD_LISTEN", default_value = "127.0.0.1:7878")]

@@ -21,9 +21,13 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations"
 /// The PostgreSQL schema, embedded in the binary.
 pub static POSTGRES_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
 
-/// Connections each node keeps to PostgreSQL at most (besides its log
-/// tailer's listening one).
+/// Connections each node keeps to PostgreSQL at most for its requests and
+/// streams, unless told otherwise (`--database-connections`).
 pub const POSTGRES_CONNECTIONS: u32 = 16;
+
+/// Connections a node's writer and log tailer keep apart from the rest: the
+/// writer's transaction, the tailer's reads, and its listening connection.
+pub const POSTGRES_LOG_CONNECTIONS: u32 = 3;
 
 /// How long a request waits for a PostgreSQL connection before it is
 /// answered 503.
@@ -56,15 +60,16 @@ pub async fn open(path: &Path) -> anyhow::Result<SqlitePool> {
     Ok(pool)
 }
 
-/// Connects to PostgreSQL and brings its schema up to date. Nodes that start
-/// together migrate one at a time (sqlx takes an advisory lock).
-pub async fn open_postgres(url: &str) -> anyhow::Result<PgPool> {
+/// Connects to PostgreSQL with a pool of `connections` for requests and
+/// streams, and brings its schema up to date. Nodes that start together
+/// migrate one at a time (sqlx takes an advisory lock).
+pub async fn open_postgres(url: &str, connections: u32) -> anyhow::Result<PgPool> {
     let options: PgConnectOptions = url
         .parse()
         .context("reading the PostgreSQL URL (postgres://user:password@host:port/database)")?;
     let options = options.application_name("orderboard");
     let pool = PgPoolOptions::new()
-        .max_connections(POSTGRES_CONNECTIONS)
+        .max_connections(connections)
         .min_connections(1)
         .acquire_timeout(POSTGRES_WAIT)
         .connect_with(options)
@@ -75,4 +80,17 @@ pub async fn open_postgres(url: &str) -> anyhow::Result<PgPool> {
         .await
         .context("migrating the PostgreSQL database")?;
     Ok(pool)
+}
+
+/// A pool of its own for the node's writer and log tailer, to the same
+/// database as `shared`. Streams and requests take their connections from
+/// `shared`; thousands of streams resuming at once (a node of several has
+/// died, and its screens all come here) can hold every one of those, and
+/// changes must still be written and published meanwhile. Opened lazily:
+/// it connects when the writer or the tailer first needs it.
+pub fn postgres_log_pool(shared: &PgPool) -> PgPool {
+    PgPoolOptions::new()
+        .max_connections(POSTGRES_LOG_CONNECTIONS)
+        .acquire_timeout(POSTGRES_WAIT)
+        .connect_lazy_with((*shared.connect_options()).clone())
 }

@@ -27,7 +27,7 @@ async fn main() -> anyhow::Result<()> {
 
     let database: Database = match &args.database_url {
         Some(url) => {
-            let pool = db::open_postgres(url).await?;
+            let pool = db::open_postgres(url, args.database_connections).await?;
             tracing::info!("PostgreSQL open: this node shares it with any others");
             pool.into()
         }

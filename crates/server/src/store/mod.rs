@@ -108,13 +108,15 @@ impl OrderStore {
                 tokio::spawn(writer.run(queue));
             }
             Database::Postgres(pool) => {
+                let log_pool = crate::db::postgres_log_pool(pool);
                 let tailer = postgres::tailer::Tailer::start(
                     pool.clone(),
+                    log_pool.clone(),
                     feed.clone(),
                     last_published.clone(),
                 );
                 let writer = postgres::writer::Writer {
-                    pool: pool.clone(),
+                    pool: log_pool,
                     committed: tailer,
                     write_lock: write_lock.clone(),
                 };

@@ -15,6 +15,7 @@ mod auth;
 mod bad_input;
 mod behind_proxy;
 mod board_stream;
+mod busy_pool;
 mod change_limit;
 mod headless_binary;
 mod layers;

@@ -54,7 +54,10 @@ pub async fn open_database(path: &Path) -> Database {
     } else {
         format!("{}/{name}", admin.rsplit_once('/').unwrap().0)
     };
-    db::open_postgres(&url).await.unwrap().into()
+    db::open_postgres(&url, db::POSTGRES_CONNECTIONS)
+        .await
+        .unwrap()
+        .into()
 }
 
 /// Whether the tests run on PostgreSQL.

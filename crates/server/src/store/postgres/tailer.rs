@@ -40,10 +40,14 @@ pub struct Tailer {
 }
 
 impl Tailer {
-    /// Starts the node's tailer task; it ends when the pool is closed or
+    /// Starts the node's tailer task. It reads through `log_pool`, the
+    /// connections it shares with the node's writer alone, so that streams
+    /// holding every connection of the node's `shared` pool cannot stop it
+    /// publishing. It ends, closing `log_pool`, when `shared` is closed or
     /// the returned handle (the writer's) is dropped.
     pub fn start(
-        pool: PgPool,
+        shared: PgPool,
+        log_pool: PgPool,
         feed: Arc<dyn ChangeFeed>,
         last_published: Arc<AtomicU64>,
     ) -> Arc<Tailer> {
@@ -54,7 +58,8 @@ impl Tailer {
         });
         tokio::spawn(
             Task {
-                pool,
+                shared,
+                pool: log_pool,
                 feed,
                 last_published,
                 tailer: Arc::downgrade(&tailer),
@@ -91,6 +96,10 @@ impl Tailer {
 }
 
 struct Task {
+    /// The node's pool for requests and streams: when it closes, the node
+    /// is shutting down.
+    shared: PgPool,
+    /// The connections of the writer and the tailer.
     pool: PgPool,
     feed: Arc<dyn ChangeFeed>,
     last_published: Arc<AtomicU64>,
@@ -100,7 +109,14 @@ struct Task {
 
 impl Task {
     async fn run(self) {
-        let closing = self.pool.close_event();
+        self.tail().await;
+        // The writer is gone or the node is shutting down: nothing else
+        // uses the log pool.
+        self.pool.close().await;
+    }
+
+    async fn tail(&self) {
+        let closing = self.shared.close_event();
         tokio::pin!(closing);
         // Where the node starts: the log's head. Streams that start later
         // read what came before from the log.

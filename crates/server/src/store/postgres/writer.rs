@@ -31,6 +31,8 @@ use tokio::sync::mpsc;
 use uuid::Uuid;
 
 pub struct Writer {
+    /// The node's log pool (`db::postgres_log_pool`), shared with its
+    /// tailer only: the writer never waits behind streams for a connection.
     pub pool: PgPool,
     /// This node's tailer, told of each commit.
     pub committed: Arc<Tailer>,
