@@ -1,0 +1,133 @@
+// One browser profile, many Orderboard pages: ten board tabs and a dispatcher
+// share one live connection per stream, whether a SharedWorker holds it or a
+// leader tab elected with Web Locks does (the path WebKit-like browsers
+// without SharedWorker take). Browsers allow six connections per host, so
+// without sharing the seventh page would never go live.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import {
+  WAIT, scratch, startServer, launchBrowser, waitLive, api, createOrder, moveOrder,
+  card, openProfile, pageErrors,
+} from "../lib/harness.js";
+
+const BOARDS = 10;
+
+let dir, server, browser, base;
+
+before(async () => {
+  dir = scratch();
+  server = await startServer({ db: dir.db });
+  base = server.url;
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  dir?.cleanup();
+});
+
+const tile = (page, number, column) =>
+  page.locator(`[data-testid=board-${column}] [data-testid=board-tile][data-number="${number}"]`);
+
+/** Waits until /api/health counts exactly these open streams. */
+async function openStreamsAre(expected) {
+  let last;
+  for (let i = 0; i < 200; i++) {
+    last = (await api(base, "GET", "/api/health")).body.open_streams;
+    if (Object.entries(expected).every(([kind, n]) => last[kind] === n)) return last;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`open streams ${JSON.stringify(last)}, expected ${JSON.stringify(expected)}`);
+}
+
+/** No page was sent the same change twice (hub messages, by page and event id). */
+async function noChangeTwice(pages) {
+  for (const page of pages) {
+    const log = await page.evaluate(() => window.__orderboardHubLog);
+    const seen = new Set();
+    for (const m of log.filter((m) => m.kind === "message" && m.event === "order")) {
+      const key = `${m.to ?? "port"}#${m.id}`;
+      assert.ok(!seen.has(key), `change ${m.id} sent twice to page ${m.to ?? "(its port)"}`);
+      seen.add(key);
+    }
+  }
+}
+
+async function openScreens(profile) {
+  const boards = [];
+  for (let i = 0; i < BOARDS; i++) boards.push(await profile.open(`${base}/board`));
+  const dispatcher = await profile.open(`${base}/`);
+  for (const p of [...boards, dispatcher]) await waitLive(p);
+  return { boards, dispatcher };
+}
+
+for (const [mode, without] of [["a SharedWorker", []], ["a leader tab (no SharedWorker)", ["SharedWorker"]]]) {
+  test(`${mode}: ten board tabs and a dispatcher in one profile share one connection per stream`, async (t) => {
+    const profile = await openProfile(browser, { without });
+    t.after(() => profile.close().catch(() => {}));
+    const { boards, dispatcher } = await openScreens(profile);
+    await openStreamsAre({ board: 1, staff: 1 });
+
+    // A change reaches every page.
+    const order = await createOrder(base, { customer: "Grace Hopper", channel: "pickup", items: [{ name: "Shakshuka", qty: 1 }] });
+    await card(dispatcher, order.number).waitFor({ timeout: WAIT });
+    const preparing = await moveOrder(base, order, "preparing");
+    for (const b of boards) await tile(b, order.number, "preparing").waitFor({ timeout: WAIT });
+
+    // The first tab (the one that started the hub, and in the fallback holds
+    // the connection) closes; a change made during the handover reaches all
+    // the others, once.
+    await boards[0].close();
+    const ready = await moveOrder(base, preparing, "ready");
+    const rest = boards.slice(1);
+    for (const b of rest) await tile(b, order.number, "ready").waitFor({ timeout: WAIT });
+    await dispatcher.locator(`[data-testid=order-card][data-number="${order.number}"][data-stage="ready"]`).waitFor({ timeout: WAIT });
+    for (const p of [...rest, dispatcher]) await waitLive(p);
+    await openStreamsAre({ board: 1, staff: 1 });
+
+    // And they stay live after it.
+    await moveOrder(base, ready, "collected");
+    for (const b of rest) await tile(b, order.number, "ready").waitFor({ state: "detached", timeout: WAIT });
+    await noChangeTwice([...rest, dispatcher]);
+
+    // A tab opened late gets the same picture from the shared connection.
+    const late = await profile.open(`${base}/board`);
+    await waitLive(late);
+    const next = await createOrder(base, { customer: "Alan Turing", channel: "pickup", items: [{ name: "Falafel", qty: 2 }] });
+    await moveOrder(base, next, "preparing");
+    for (const b of [...rest, late]) await tile(b, next.number, "preparing").waitFor({ timeout: WAIT });
+    await openStreamsAre({ board: 1, staff: 1 });
+
+    await profile.close();
+    await openStreamsAre({ board: 0, staff: 0 });
+  });
+}
+
+test("ten board tabs sharing one connection all catch up after a server restart", async (t) => {
+  const profile = await openProfile(browser);
+  t.after(() => profile.close().catch(() => {}));
+  const { boards, dispatcher } = await openScreens(profile);
+  const order = await createOrder(base, { customer: "Barbara Liskov", channel: "pickup", items: [{ name: "Tea", qty: 1 }] });
+  await card(dispatcher, order.number).waitFor({ timeout: WAIT });
+
+  const port = server.port;
+  await server.stop("SIGKILL");
+  for (const p of boards) {
+    await p.getByTestId("connection").filter({ hasText: /Reconnecting|Offline since/ }).waitFor({ timeout: WAIT });
+  }
+  server = await startServer({ db: dir.db, listen: `127.0.0.1:${port}` });
+  const preparing = await moveOrder(base, order, "preparing");
+
+  for (const p of [...boards, dispatcher]) await waitLive(p);
+  for (const b of boards) await tile(b, order.number, "preparing").waitFor({ timeout: WAIT });
+  await moveOrder(base, preparing, "ready");
+  for (const b of boards) await tile(b, order.number, "ready").waitFor({ timeout: WAIT });
+  await openStreamsAre({ board: 1, staff: 1 });
+  await noChangeTwice([...boards, dispatcher]);
+  await profile.close();
+});
+
+test("no page raised a script error", () => {
+  assert.deepEqual(pageErrors, []);
+});
