@@ -128,6 +128,53 @@ test("ten board tabs sharing one connection all catch up after a server restart"
   await profile.close();
 });
 
+// Past 512 changes the shared connection swaps what it keeps for late tabs
+// for a fresh snapshot; a tab opened then must still see what the others see.
+test("a tab opened after many changes shows the same board as the tabs open all along", async (t) => {
+  const profile = await openProfile(browser);
+  t.after(() => profile.close().catch(() => {}));
+  const early = await profile.open(`${base}/board`);
+  await waitLive(early);
+  const kept = [];
+  for (let i = 0; i < 140; i++) {
+    let order = await createOrder(base, { customer: `Guest ${i}`, channel: "pickup", items: [{ name: "Tea", qty: 1 }] });
+    order = await moveOrder(base, order, "preparing");
+    order = await moveOrder(base, order, "ready");
+    if (i % 10 === 0) kept.push(order);
+    else await moveOrder(base, order, "collected");
+  }
+  const tiles = (page) => page.locator("[data-testid=board-tile]").evaluateAll(
+    (els) => els.map((e) => `${e.closest("[data-testid^=board-]").dataset.testid}:${e.dataset.number}`).sort());
+  const last = kept[kept.length - 1];
+  await tile(early, last.number, "ready").waitFor({ timeout: WAIT });
+  const late = await profile.open(`${base}/board`);
+  await waitLive(late);
+  await tile(late, last.number, "ready").waitFor({ timeout: WAIT });
+  assert.deepEqual(await tiles(late), await tiles(early));
+  // The late tab started from a newer snapshot than the early one, with
+  // fewer than 512 changes after it: the worker did not keep them all.
+  const firstState = async (p) => (await p.evaluate(() => window.__orderboardHubLog)).filter((m) => m.event === "snapshot")[0];
+  const changesSent = async (p) => (await p.evaluate(() => window.__orderboardHubLog)).filter((m) => m.event === "order").length;
+  assert.ok(Number((await firstState(late)).id) > Number((await firstState(early)).id), "a fresh snapshot for the late tab");
+  assert.ok(await changesSent(late) < 512, `changes replayed to the late tab: ${await changesSent(late)}`);
+  assert.ok(await changesSent(early) > 512, `changes sent to the early tab: ${await changesSent(early)}`);
+  const moved = await moveOrder(base, last, "collected");
+  for (const p of [early, late]) await tile(p, moved.number, "ready").waitFor({ state: "detached", timeout: WAIT });
+  await noChangeTwice([early, late]);
+  await openStreamsAre({ board: 1 });
+});
+
+test("without SharedWorker and Web Locks, each tab keeps a stream of its own", async (t) => {
+  const profile = await openProfile(browser, { without: ["SharedWorker", "locks"] });
+  t.after(() => profile.close().catch(() => {}));
+  const tabs = [await profile.open(`${base}/board`), await profile.open(`${base}/board`)];
+  for (const p of tabs) await waitLive(p);
+  await openStreamsAre({ board: 2 });
+  const order = await moveOrder(base, await createOrder(base, { customer: "Ida", channel: "pickup", items: [{ name: "Tea", qty: 1 }] }), "preparing");
+  for (const p of tabs) await tile(p, order.number, "preparing").waitFor({ timeout: WAIT });
+  for (const p of tabs) assert.deepEqual(await p.evaluate(() => window.__orderboardHubLog), []);
+});
+
 test("no page raised a script error", () => {
   assert.deepEqual(pageErrors, []);
 });
