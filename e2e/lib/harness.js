@@ -82,12 +82,13 @@ export function startServer({ db, listen = "127.0.0.1:0" }) {
  * Stands in on `port` while the server is down, answering every request with
  * 503, as a reverse proxy would. Browsers give up on an EventSource that gets
  * such an answer (readyState CLOSED), so the pages must open new ones.
- * Resolves to { seen: [paths], close() }.
+ * Resolves to { seen: [paths, each with the Last-Event-ID it carried], close() }.
  */
 export function startStandIn(port) {
   const seen = [];
   const server = http.createServer((req, res) => {
-    seen.push(req.url);
+    const lastId = req.headers["last-event-id"];
+    seen.push(lastId ? `${req.url} (Last-Event-ID: ${lastId})` : req.url);
     res.writeHead(503, { "content-type": "text/plain" });
     res.end("restarting");
   });
@@ -134,39 +135,94 @@ export async function launchBrowser() {
 }
 
 /**
- * Opens a page. Every page gets a test-only hook around EventSource so a test
- * can hold back stream events (to play a dispatcher whose screen lags behind):
- * `window.__orderboardHold = true` queues events, `false` delivers them.
+ * Test-only hooks, installed in every page before it runs. A test can hold
+ * back stream events (to play a dispatcher whose screen lags behind):
+ * `window.__orderboardHold = true` queues them, `__orderboardRelease()`
+ * delivers them. This works whether the page holds its own EventSource or
+ * hears the profile's shared connection (over a MessagePort or a
+ * BroadcastChannel); `window.__orderboardHubLog` records every message the
+ * shared connection sent this page, for tests that count deliveries.
  */
-export async function openPage(browser, url, viewport = { width: 1600, height: 1000 }) {
-  const context = await browser.browser.newContext({ viewport });
-  const page = await context.newPage();
-  page.on("close", () => context.close().catch(() => {}));
-  await page.addInitScript(() => {
-    const Native = window.EventSource;
-    const queue = [];
+function installHooks() {
+  const queue = [];
+  window.__orderboardHold = false;
+  window.__orderboardHubLog = [];
+  window.__orderboardRelease = () => {
     window.__orderboardHold = false;
-    window.__orderboardRelease = () => {
-      window.__orderboardHold = false;
-      while (queue.length) queue.shift()();
-    };
-    window.EventSource = class extends Native {
-      addEventListener(type, listener, options) {
-        const wrapped = (ev) => {
-          if (window.__orderboardHold && ["snapshot", "order", "reset"].includes(type)) {
-            queue.push(() => listener.call(this, ev));
-          } else {
-            listener.call(this, ev);
-          }
-        };
-        return super.addEventListener(type, wrapped, options);
-      }
-    };
-  });
+    while (queue.length) queue.shift()();
+  };
+  const Native = window.EventSource;
+  window.EventSource = class extends Native {
+    addEventListener(type, listener, options) {
+      const wrapped = (ev) => {
+        if (window.__orderboardHold && ["snapshot", "order", "reset"].includes(type)) {
+          queue.push(() => listener.call(this, ev));
+        } else {
+          listener.call(this, ev);
+        }
+      };
+      return super.addEventListener(type, wrapped, options);
+    }
+  };
+  for (const Kind of [window.MessagePort, window.BroadcastChannel]) {
+    if (!Kind) continue;
+    const native = Object.getOwnPropertyDescriptor(Kind.prototype, "onmessage");
+    Object.defineProperty(Kind.prototype, "onmessage", {
+      ...native,
+      set(handler) {
+        const wrapped = handler && ((ev) => {
+          let msg = null;
+          try { msg = JSON.parse(ev.data); } catch { /* not the hub's */ }
+          if (msg) window.__orderboardHubLog.push(msg);
+          if (window.__orderboardHold && msg?.kind === "message") queue.push(() => handler.call(this, ev));
+          else handler.call(this, ev);
+        });
+        native.set.call(this, wrapped);
+      },
+    });
+  }
+}
+
+function watchErrors(page, url) {
   page.on("pageerror", (e) => pageErrors.push(`${url}: ${e.message}`));
   page.on("console", (m) => { if (m.type() === "error" && !/Failed to load resource|EventSource/.test(m.text())) pageErrors.push(`${url}: ${m.text()}`); });
+}
+
+/** Opens a page in a browser context of its own (a profile of its own). */
+export async function openPage(browser, url, viewport = { width: 1600, height: 1000 }) {
+  const context = await browser.browser.newContext({ viewport });
+  await context.addInitScript(installHooks);
+  const page = await context.newPage();
+  page.on("close", () => context.close().catch(() => {}));
+  watchErrors(page, url);
   await page.goto(url);
   return page;
+}
+
+/**
+ * One browser profile whose pages share it, as tabs of one browser do.
+ * `without` names browser features to remove before any page runs
+ * ("SharedWorker", "locks"), to take the fallback paths.
+ */
+export async function openProfile(browser, { without = [] } = {}) {
+  const context = await browser.browser.newContext({ viewport: { width: 1280, height: 800 } });
+  await context.addInitScript(installHooks);
+  await context.addInitScript((names) => {
+    for (const name of names) {
+      if (name === "locks") Object.defineProperty(Navigator.prototype, "locks", { get: () => undefined });
+      else delete window[name];
+    }
+  }, without);
+  return {
+    context,
+    async open(url) {
+      const page = await context.newPage();
+      watchErrors(page, url);
+      await page.goto(url);
+      return page;
+    },
+    close: () => context.close(),
+  };
 }
 
 export async function waitLive(page) {

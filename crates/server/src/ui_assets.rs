@@ -23,10 +23,11 @@ use rust_embed::RustEmbed;
 #[allow_missing = true]
 struct UiFiles;
 
-/// The policy for HTML pages: scripts, styles and connections from this
-/// origin only, WebAssembly allowed, no framing, no plugins.
+/// The policy for HTML pages: scripts, workers (the shared live connection,
+/// `live-worker.js`), styles and connections from this origin only,
+/// WebAssembly allowed, no framing, no plugins.
 pub const CONTENT_SECURITY_POLICY: &str =
-    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; \
 style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; \
 base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 

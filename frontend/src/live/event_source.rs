@@ -1,5 +1,7 @@
-//! The page's one live stream: a native `EventSource`, kept alive across
-//! server restarts.
+//! The page's one live stream. Order streams go through the profile's shared
+//! connection (`shared_stream`) where the browser allows it; otherwise, and
+//! for the workshop's own stream, the page holds a native `EventSource`,
+//! kept alive across server restarts.
 //!
 //! While the browser retries by itself (readyState CONNECTING) it sends
 //! `Last-Event-ID` and the server replays what was missed. When the browser
@@ -7,6 +9,7 @@
 //! retried), the page's `on_closed` decides: usually a new `EventSource` after
 //! a backoff, resuming with `?last_event_id=N` from the last id seen.
 
+use super::shared_stream::SharedStream;
 use orderboard_frontend::state::connection::{reconnect_delay_ms, resume_url};
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
@@ -29,9 +32,18 @@ pub enum StreamSignal<'a> {
     Failed,
 }
 
-type Handler = Rc<dyn Fn(&LiveStream, StreamSignal<'_>)>;
+pub(super) type Handler = Rc<dyn Fn(&LiveStream, StreamSignal<'_>)>;
 type Listener = Closure<dyn FnMut(Event)>;
-type ClosedHandler = Rc<dyn Fn(&LiveStream)>;
+pub(super) type ClosedHandler = Rc<dyn Fn(&LiveStream)>;
+
+/// A handle on the page's stream; clones share it.
+#[derive(Clone)]
+pub enum LiveStream {
+    /// This page's own `EventSource`.
+    Own(OwnStream),
+    /// The profile's shared connection.
+    Shared(SharedStream),
+}
 
 struct Inner {
     base_url: String,
@@ -48,30 +60,67 @@ struct Inner {
     on_closed: ClosedHandler,
 }
 
-/// A handle on the page's stream; clones share it.
-#[derive(Clone)]
-pub struct LiveStream(Rc<RefCell<Inner>>);
-
 impl LiveStream {
-    /// Opens `url` and reports everything to `handler`; `on_closed` runs when
-    /// the browser has given up on the connection.
+    /// Follows the order stream `url` and reports everything to `handler`;
+    /// `on_closed` runs when the connection was given up on.
     pub fn open(
         url: &str,
         handler: impl Fn(&LiveStream, StreamSignal<'_>) + 'static,
         on_closed: impl Fn(&LiveStream) + 'static,
     ) -> LiveStream {
-        LiveStream::open_with_events(url, ORDER_EVENT_NAMES, handler, on_closed)
+        let handler: Handler = Rc::new(handler);
+        let on_closed: ClosedHandler = Rc::new(on_closed);
+        match SharedStream::follow(url, handler.clone(), on_closed.clone()) {
+            Some(shared) => LiveStream::Shared(shared),
+            None => LiveStream::Own(OwnStream::open(url, ORDER_EVENT_NAMES, handler, on_closed)),
+        }
     }
 
-    /// Like [`LiveStream::open`], for a stream with other event names (the
-    /// workshop's `sample` and `comparison`).
+    /// A stream of this page's own, with other event names (the workshop's
+    /// `sample` and `comparison`).
     pub fn open_with_events(
         url: &str,
         event_names: &'static [&'static str],
         handler: impl Fn(&LiveStream, StreamSignal<'_>) + 'static,
         on_closed: impl Fn(&LiveStream) + 'static,
     ) -> LiveStream {
-        let stream = LiveStream(Rc::new(RefCell::new(Inner {
+        LiveStream::Own(OwnStream::open(
+            url,
+            event_names,
+            Rc::new(handler),
+            Rc::new(on_closed),
+        ))
+    }
+
+    /// Opens the stream again after the next backoff delay.
+    pub fn reconnect_after_backoff(&self) {
+        match self {
+            LiveStream::Own(own) => own.reconnect_after_backoff(),
+            LiveStream::Shared(shared) => shared.reconnect_after_backoff(),
+        }
+    }
+
+    /// Closes the stream for good: no reconnect follows.
+    pub fn stop(&self) {
+        match self {
+            LiveStream::Own(own) => own.stop(),
+            LiveStream::Shared(shared) => shared.stop(),
+        }
+    }
+}
+
+/// A page's own `EventSource`; clones share it.
+#[derive(Clone)]
+pub struct OwnStream(Rc<RefCell<Inner>>);
+
+impl OwnStream {
+    fn open(
+        url: &str,
+        event_names: &'static [&'static str],
+        handler: Handler,
+        on_closed: ClosedHandler,
+    ) -> OwnStream {
+        let stream = OwnStream(Rc::new(RefCell::new(Inner {
             base_url: url.to_string(),
             event_names,
             source: None,
@@ -80,8 +129,8 @@ impl LiveStream {
             last_event_id: None,
             attempt: 0,
             stopped: false,
-            handler: Rc::new(handler),
-            on_closed: Rc::new(on_closed),
+            handler,
+            on_closed,
         })));
         stream.connect();
         stream
@@ -166,14 +215,14 @@ impl LiveStream {
                 (inner.stopped, inner.on_closed.clone())
             };
             if !stopped {
-                on_closed(self);
+                on_closed(&LiveStream::Own(self.clone()));
             }
         }
     }
 
     fn emit(&self, signal: StreamSignal<'_>) {
         let handler = self.0.borrow().handler.clone();
-        handler(self, signal);
+        handler(&LiveStream::Own(self.clone()), signal);
     }
 
     fn close_source(&self) {
@@ -189,7 +238,7 @@ impl LiveStream {
     }
 
     /// Opens a new `EventSource` after the next backoff delay.
-    pub fn reconnect_after_backoff(&self) {
+    fn reconnect_after_backoff(&self) {
         let delay = {
             let mut inner = self.0.borrow_mut();
             if inner.stopped {
@@ -211,13 +260,12 @@ impl LiveStream {
         );
     }
 
-    /// Closes the stream for good: no reconnect follows.
-    pub fn stop(&self) {
+    fn stop(&self) {
         self.0.borrow_mut().stopped = true;
         self.close_source();
     }
 }
 
-fn upgrade(weak: &Weak<RefCell<Inner>>) -> Option<LiveStream> {
-    weak.upgrade().map(LiveStream)
+fn upgrade(weak: &Weak<RefCell<Inner>>) -> Option<OwnStream> {
+    weak.upgrade().map(OwnStream)
 }

@@ -1,4 +1,5 @@
-//! The browser side of Orderboard's UI: the one `EventSource` per page, calls
+//! The browser side of Orderboard's UI: each page's live stream (shared by
+//! the pages of one browser profile, `shared_stream` and `live-worker.js`), calls
 //! to the JSON API, the clock, local storage and the board's chime. Pages use
 //! these and hand everything they receive to the pure `state` modules.
 
@@ -7,3 +8,4 @@ pub mod browser;
 pub mod chime;
 pub mod desktop_bridge;
 pub mod event_source;
+pub mod shared_stream;
