@@ -19,7 +19,7 @@ source scripts/setup/lib.sh
 scripts/setup/packaging.sh
 
 : "${ORDERBOARD_TEST_DATABASE_URL:?run this under scripts/with-postgres}"
-unit_dir=/lib/systemd/system
+unit_dir=/usr/lib/systemd/system
 settings=/etc/default/orderboard
 data=/var/lib/orderboard
 artifacts=target/server-package-artifacts
@@ -62,7 +62,7 @@ check "package name" test "$(dpkg-deb -f "$deb" Package)" = orderboard-server
 check "package version $(dpkg-deb -f "$deb" Version), workspace $version" test "$(dpkg-deb -f "$deb" Version)" = "$version"
 check "it depends on adduser (its postinst makes the user)" grep -q adduser <<<"$(dpkg-deb -f "$deb" Depends)"
 contents="$(dpkg-deb -c "$deb" | awk '{print $1, $6}')"
-for path in ./usr/bin/orderboard-server "./$unit_dir/orderboard.service" "./$unit_dir/orderboard@.service" \
+for path in ./usr/bin/orderboard-server ".$unit_dir/orderboard.service" ".$unit_dir/orderboard@.service" \
   ".$settings" ./usr/share/doc/orderboard-server/README.md ./usr/share/doc/orderboard-server/CHANGELOG.md; do
   check "the package holds $path" grep -q " ${path}$" <<<"$contents"
 done
