@@ -17,7 +17,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync, existsSync, readFileSync, rmSync, createWriteStream } from 'node:fs';
+import { mkdtempSync, writeFileSync, existsSync, readFileSync, rmSync, openSync, closeSync, readdirSync, readlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +32,7 @@ const artifacts = process.env.ORDERBOARD_DESKTOP_ARTIFACTS || join(root, 'target
 const identifier = JSON.parse(readFileSync(join(root, 'tauri.conf.json'), 'utf8')).identifier;
 
 let driver;
+let driverLog;
 let session;
 let dataHome;
 let appPort;
@@ -43,30 +44,57 @@ before(async () => {
   appPort = await freePort();
   const driverPort = await freePort();
   const nativePort = await freePort();
+  // The driver's and the app's output go straight to a file: no pipe that
+  // an app outliving its driver would hold open.
+  driverLog = openSync(join(artifacts, 'installed-app-and-driver.log'), 'w');
   driver = spawn('tauri-driver', ['--port', String(driverPort), '--native-port', String(nativePort)], {
     env: { ...process.env, XDG_DATA_HOME: dataHome, ORDERBOARD_PORT: String(appPort), RUST_LOG: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: ['ignore', driverLog, driverLog],
   });
-  const log = createWriteStream(join(artifacts, 'installed-app-and-driver.log'));
-  driver.stdout.pipe(log);
-  driver.stderr.pipe(log);
   const base = `http://127.0.0.1:${driverPort}`;
   await waitFor('tauri-driver', async () => (await fetch(`${base}/status`)).ok, { timeoutMs: 20000 });
   session = await Session.create(base, { 'tauri:options': { application: app } });
 });
 
+// The app the driver started, should it outlive the session: the installed
+// binary running on this test's data folder, and nothing else.
+function appsOnDataFolder() {
+  const pids = [];
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      if (readlinkSync(`/proc/${pid}/exe`) !== app) continue;
+      const environ = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+      if (environ.includes(`XDG_DATA_HOME=${dataHome}`)) pids.push(Number(pid));
+    } catch {
+      // gone, or not ours to read
+    }
+  }
+  return pids;
+}
+
 after(async () => {
   if (session) await session.end().catch(() => {});
   if (driver) driver.kill('SIGTERM');
-  if (dataHome) rmSync(dataHome, { recursive: true, force: true });
+  if (dataHome) {
+    for (const pid of appsOnDataFolder()) process.kill(pid, 'SIGKILL');
+    rmSync(dataHome, { recursive: true, force: true });
+  }
+  if (driverLog !== undefined) closeSync(driverLog);
 });
 
 test('the installed app opens the dispatcher window on its embedded server', async () => {
   assert.equal(await session.title(), 'Orderboard');
   await waitFor('the dispatcher page', async () => (await session.url()) === `http://127.0.0.1:${appPort}/`);
   await session.waitForOne('[data-testid="new-order-form"]', 60000);
-  // The page has drawn its columns and is live before the picture is taken.
-  await waitFor('the live dispatcher', async () => (await session.find('[data-testid="new-order-form"] button[type="submit"]')).length > 0);
+  // The page is live (its staff stream open, its orders loaded) before the
+  // picture is taken.
+  await session.waitForOne('[data-testid="connection"].conn-live', 30000);
+  const state = await session.execute(
+    `return { badge: document.querySelector('[data-testid="connection"]').textContent.trim(),
+              loading: document.body.textContent.includes('Loading orders') };`);
+  assert.deepEqual(state, { badge: 'Live', loading: false }, 'the dispatcher is live with its orders loaded');
+  // Two animation frames: WebKit has painted what the page shows.
+  await session.executeAsync('const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done()));');
   writeFileSync(join(artifacts, 'installed-app-dispatcher.png'), Buffer.from(await session.screenshot(), 'base64'));
 });
 

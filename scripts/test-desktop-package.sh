@@ -57,7 +57,7 @@ log "desktop package: what is in them"
 check "package name" test "$(dpkg-deb -f "$deb" Package)" = orderboard
 check "the .deb's version $(dpkg-deb -f "$deb" Version) is the workspace's $version" test "$(dpkg-deb -f "$deb" Version)" = "$version"
 check "the .rpm's version is the workspace's $version" test "$(rpm -qp --qf '%{VERSION}' "$rpm" 2>/dev/null)" = "$version"
-deb_files="$(dpkg-deb -c "$deb" | awk '{print $6}' | sed 's|^\.||' | grep -v '/$' | sort)"
+deb_files="$(dpkg-deb -c "$deb" | awk '$1 !~ /^d/ {print $6}' | sed -E 's|^\.?/?|/|' | sort)"
 rpm_files="$(rpm -qlp "$rpm" 2>/dev/null | sort)"
 check "the .deb and the .rpm install the same files" diff <(echo "$deb_files") <(echo "$rpm_files")
 
@@ -92,7 +92,8 @@ for size in $icon_sizes; do
   done
   $found || fail "no $size icon named $icon in /usr/share/icons/hicolor"
 done
-log "desktop package: icon $icon in $(echo $icon_sizes)"
+check "the scalable icon, for every other size" test -s "/usr/share/icons/hicolor/scalable/apps/$icon.svg"
+log "desktop package: icon $icon in $(echo $icon_sizes) and scalable"
 
 log "desktop package: the installed app under Xvfb (tauri-driver, then a direct start and SIGTERM)"
 ORDERBOARD_INSTALLED_APP="$app" ORDERBOARD_INSTALLED_DATA_HOME="$data_home" ORDERBOARD_VERSION="$version" \
