@@ -14,12 +14,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { mkdtempSync, mkdirSync, writeFileSync, existsSync, createWriteStream, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Session, waitFor } from './webdriver.mjs';
+import { freePort, startAppDirectly as startApp } from './app-process.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const targetDir = process.env.CARGO_TARGET_DIR ? resolve(process.env.CARGO_TARGET_DIR) : join(root, 'target');
@@ -35,17 +35,6 @@ let appPort;
 let dispatcherHandle;
 let customerHandle;
 let orderNumber;
-
-function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolvePort(port));
-    });
-  });
-}
 
 async function screenshot(name) {
   const png = Buffer.from(await session.screenshot(), 'base64');
@@ -395,19 +384,6 @@ test('ending the WebDriver session ends the app', async () => {
 // awaited, database closed, exit code 0), and after SIGKILL every change the
 // server acknowledged must still be there on the next start.
 
-async function startAppDirectly(home, port) {
-  const child = spawn(appBinary, [], {
-    env: { ...process.env, XDG_DATA_HOME: home, ORDERBOARD_PORT: String(port), RUST_LOG: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (c) => { output += c; });
-  child.stderr.on('data', (c) => { output += c; });
-  const exited = new Promise((resolveExit) => child.on('exit', (code, signal) => resolveExit({ code, signal })));
-  await waitFor('the directly started app', async () => (await fetch(`http://127.0.0.1:${port}/api/health`)).ok, { timeoutMs: 30000 });
-  return { child, exited, output: () => output };
-}
-
 async function createOrder(port, customer) {
   const response = await fetch(`http://127.0.0.1:${port}/api/orders`, {
     method: 'POST',
@@ -429,7 +405,7 @@ test('SIGTERM quits cleanly, and a crash (SIGKILL) loses no acknowledged change'
   const home = mkdtempSync(join(tmpdir(), 'orderboard-desktop-quit-'));
   const port = await freePort();
   try {
-    const first = await startAppDirectly(home, port);
+    const first = await startApp(appBinary, home, port);
     await createOrder(port, 'Grace');
     first.child.kill('SIGTERM');
     const quit = await first.exited;
@@ -437,13 +413,13 @@ test('SIGTERM quits cleanly, and a crash (SIGKILL) loses no acknowledged change'
     assert.equal(quit.code, 0, `exit code after SIGTERM (signal ${quit.signal})`);
     assert.match(first.output(), /embedded server stopped and database closed/);
 
-    const second = await startAppDirectly(home, port);
+    const second = await startApp(appBinary, home, port);
     assert.ok((await activeCustomers(port)).includes('Grace'), 'the order made before quitting is there');
     await createOrder(port, 'Linus');
     second.child.kill('SIGKILL');
     await second.exited;
 
-    const third = await startAppDirectly(home, port);
+    const third = await startApp(appBinary, home, port);
     const customers = await activeCustomers(port);
     assert.ok(customers.includes('Grace') && customers.includes('Linus'), `after a crash: ${customers}`);
     third.child.kill('SIGTERM');

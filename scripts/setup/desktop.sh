@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Set-up for Orderboard's desktop app (Tauri v2) on Debian 12: the WebKitGTK,
 # GTK, libsoup, appindicator, rsvg and xdo development packages, and the Tauri
-# CLI (`cargo tauri`). With --test, also what the desktop tests need: Xvfb,
-# WebKitWebDriver, tauri-driver and Node.js. Quick when everything is there.
+# CLI from npm (scripts/setup/tauri-cli.sh; run it as `npm run tauri -- ...`).
+# With --test, also what the desktop tests need: Xvfb, WebKitWebDriver,
+# tauri-driver and Node.js. Quick when everything is there.
 #
 # Usage: scripts/setup/desktop.sh [--test] [--no-cli]
 #
 # The icons in icons/ are generated from icons/orderboard.svg and committed;
-# after changing the SVG, regenerate them with: cargo tauri icon icons/orderboard.svg -o icons
+# after changing the SVG, regenerate them with: npm run tauri -- icon icons/orderboard.svg -o icons
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 with_tests=false
@@ -26,7 +27,7 @@ apt_install libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev libr
   libsoup-3.0-dev libxdo-dev libssl-dev file
 
 if $with_cli; then
-  cargo_tool cargo-tauri "$TAURI_CLI_VERSION" tauri-cli
+  "$ROOT/scripts/setup/tauri-cli.sh"
 fi
 
 if $with_tests; then

@@ -29,6 +29,12 @@ pub const DISPATCHER_LABEL: &str = "dispatcher";
 /// The database file, inside the app data folder.
 pub const DATABASE_FILE: &str = "orderboard.db";
 
+/// What `orderboard --version` prints: the workspace's one version, which
+/// the About dialog, the packages and the server's `/api/health` show too.
+pub fn version_line() -> String {
+    format!("orderboard {}", env!("CARGO_PKG_VERSION"))
+}
+
 /// Runs the desktop app until it quits.
 pub fn run() {
     init_logging();

@@ -1,13 +1,16 @@
 //! The dispatcher window's native menu: open customer displays (on a chosen
 //! monitor when there are several), toggle a customer window's full screen,
-//! the restaurant-network setting, and quitting. Only the dispatcher has a
-//! menu; customer windows stay bare for the screens customers look at.
+//! the restaurant-network setting, About (the version) and quitting. Only
+//! the dispatcher has a menu; customer windows stay bare for the screens
+//! customers look at.
 
 use crate::customer_windows::{self, CustomerPage, Placement};
 use crate::desktop_state::DesktopState;
 use crate::network_page;
-use tauri::menu::{CheckMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuItem, Submenu};
-use tauri::{AppHandle, Manager, Runtime};
+use tauri::menu::{
+    AboutMetadata, CheckMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuItem, Submenu,
+};
+use tauri::{AppHandle, Manager, PackageInfo, Runtime};
 
 const OPEN_DISPLAY: &str = "open-customer-display";
 const OPEN_DISPLAY_FULLSCREEN: &str = "open-customer-display-fullscreen";
@@ -41,6 +44,11 @@ pub fn build<R: Runtime>(app: &AppHandle<R>, restaurant_network: bool) -> tauri:
                 None::<&str>,
             )?,
             &PredefinedMenuItem::separator(app)?,
+            &PredefinedMenuItem::about(
+                app,
+                Some("About Orderboard"),
+                Some(about(app.package_info())),
+            )?,
             &MenuItem::with_id(app, QUIT, "Quit", true, Some("CmdOrCtrl+Q"))?,
         ],
     )?;
@@ -97,6 +105,19 @@ pub fn build<R: Runtime>(app: &AppHandle<R>, restaurant_network: bool) -> tauri:
     )?)?;
 
     Menu::with_items(app, &[&app_menu, &display_menu])
+}
+
+/// What the About dialog says: the name and the version of the build (the
+/// workspace's one version, also in `orderboard --version` and the server's
+/// `/api/health`).
+pub fn about(package: &PackageInfo) -> AboutMetadata<'static> {
+    AboutMetadata {
+        name: Some(package.name.clone()),
+        version: Some(package.version.to_string()),
+        comments: Some(package.description.to_string()),
+        license: Some(env!("CARGO_PKG_LICENSE").to_string()),
+        ..Default::default()
+    }
 }
 
 /// Acts on a menu choice.
@@ -196,4 +217,37 @@ fn find_check_item<R: Runtime>(menu: &Menu<R>, id: &str) -> Option<CheckMenuItem
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use tauri::PackageInfo;
+
+    #[test]
+    fn about_names_the_app_and_its_version() {
+        let package = PackageInfo {
+            name: "Orderboard".into(),
+            version: "1.2.3".parse().expect("a version"),
+            authors: "",
+            description: "Live order status",
+            crate_name: "orderboard",
+        };
+        let about = super::about(&package);
+        assert_eq!(about.name.as_deref(), Some("Orderboard"));
+        assert_eq!(about.version.as_deref(), Some("1.2.3"));
+        assert_eq!(about.comments.as_deref(), Some("Live order status"));
+    }
+
+    /// The app's version (About, the installers' version) is the
+    /// workspace's: tauri.conf.json must not name one of its own.
+    #[test]
+    fn the_app_has_the_workspace_version() {
+        let config: serde_json::Value =
+            serde_json::from_str(include_str!("../../tauri.conf.json")).expect("tauri.conf.json");
+        assert_eq!(config.get("version"), None);
+        assert_eq!(
+            crate::version_line(),
+            format!("orderboard {}", env!("CARGO_PKG_VERSION"))
+        );
+    }
 }
