@@ -132,7 +132,7 @@ impl WorkshopState {
     pub fn request_line(&self) -> Option<String> {
         let r = self.comparison.request.as_ref()?;
         let transports = match r.transports.as_deref() {
-            None => "all four transports".to_string(),
+            None => "all five transports".to_string(),
             Some(ts) => ts.iter().map(|t| t.label()).collect::<Vec<_>>().join(", "),
         };
         Some(format!(
@@ -227,6 +227,7 @@ mod tests {
             request: Some(ComparisonRequest {
                 clients_per_transport: 1_000,
                 poll_interval_ms: 5_000,
+                db_poll_interval_ms: None,
                 transports: Some(vec![Transport::Poll, Transport::Sse]),
                 duration_secs: Some(60),
             }),
