@@ -160,7 +160,12 @@ mod tests {
         f.set_transport(Transport::Poll, true);
         assert_eq!(
             f.transports,
-            vec![Transport::Poll, Transport::Longpoll, Transport::Ws]
+            vec![
+                Transport::Poll,
+                Transport::Longpoll,
+                Transport::Ws,
+                Transport::SseDbPoll
+            ]
         );
         assert!(!f.is_selected(Transport::Sse));
         for t in Transport::ALL {
