@@ -145,7 +145,25 @@ async fn database_polling_queries_per_stream_per_interval_and_pub_sub_lanes_none
             "{t} queried for a change"
         );
     }
+    // Closed streams stop querying: the server sees the clients go.
     drop(streams);
+    let closed = tokio::time::timeout(PATIENCE, async {
+        loop {
+            let now = counts(&s).await;
+            if now.get(Transport::SseDbPoll).unwrap().open_connections == 0 {
+                return now;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .expect("closed streams end on the server");
+    tokio::time::sleep(INTERVAL * 3).await;
+    assert_eq!(
+        queries(&closed, Transport::SseDbPoll),
+        queries(&counts(&s).await, Transport::SseDbPoll),
+        "no query for a stream nobody reads"
+    );
     drop(socket);
     s.stop().await;
 }
