@@ -10,6 +10,7 @@
 //! in the plain-Rust `state` modules; this page wires them to the browser.
 
 use crate::components::connection_badge::ConnectionBadge;
+use crate::components::connection_wall::ConnectionWall;
 use crate::components::demo_control::DemoControl;
 use crate::components::line_chart::LineChart;
 use crate::components::staff_sign_in::StaffSignIn;
@@ -413,6 +414,7 @@ pub fn WorkshopPage() -> impl IntoView {
                         />
                     </section>
                     {summary}
+                    <ConnectionWall/>
                     <section aria-labelledby="notes-title">
                         <h2 id="notes-title" class="panel-title">"Which one, when"</h2>
                         <div class="note-cards">{notes}</div>
