@@ -1,6 +1,7 @@
-// The workshop page in a real browser: a small comparison of the four
-// transports is started from the page, its charts fill with real samples,
-// and the finished report says SSE and WebSocket delivered every change.
+// The workshop page in a real browser: a small comparison of the five lanes
+// (the four transports and SSE over database polling) is started from the
+// page, its charts fill with real samples, the finished report says SSE and
+// WebSocket delivered every change, and shows each lane's database queries.
 // Also the dispatcher's "Demo orders" control, which fills the kitchen.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
@@ -8,6 +9,7 @@ import { WAIT, scratch, startServer, launchBrowser, openPage, waitLive, screensh
 
 // A comparison takes its duration plus setting up and winding down.
 const RUN_WAIT = 90_000;
+const LANES = ["poll", "longpoll", "sse", "ws", "sse_db_poll"];
 
 let dir, server, browser, base;
 
@@ -41,7 +43,7 @@ test("a comparison runs from the workshop page, with live charts and a report", 
   await waitLive(page);
   await page.getByTestId("phase").filter({ hasText: "No comparison yet" }).waitFor({ timeout: WAIT });
   // Every transport has a note and a tile, before anything runs.
-  for (const t of ["poll", "longpoll", "sse", "ws"]) {
+  for (const t of LANES) {
     await page.getByTestId(`note-${t}`).waitFor({ timeout: WAIT });
     await page.getByTestId(`open-${t}`).waitFor({ timeout: WAIT });
   }
@@ -54,7 +56,8 @@ test("a comparison runs from the workshop page, with live charts and a report", 
   await page.getByTestId("clients").fill("5");
   await page.getByTestId("poll-secs").fill("1");
   await page.getByTestId("duration-secs").fill("8");
-  for (const t of ["poll", "longpoll", "sse", "ws"]) assert.equal(await page.getByTestId(`transport-${t}`).isChecked(), true);
+  await page.getByTestId("db-poll-secs").fill("1");
+  for (const t of LANES) assert.equal(await page.getByTestId(`transport-${t}`).isChecked(), true);
   await page.getByTestId("start-comparison").click();
   await page.getByTestId("phase").filter({ hasText: /Starting|Running/ }).waitFor({ timeout: WAIT });
   assert.equal(await page.getByTestId("start-comparison").isDisabled(), true);
@@ -62,8 +65,9 @@ test("a comparison runs from the workshop page, with live charts and a report", 
   // The charts draw the samples: one polyline per transport, with points.
   await chartHasLine(page, "chart-requests");
   await chartHasLine(page, "chart-bytes");
+  await chartHasLine(page, "chart-db-queries");
   const transportsDrawn = await page.$$eval('[data-testid="chart-requests"] polyline', (ps) => [...new Set(ps.map((p) => p.dataset.transport))].sort());
-  assert.deepEqual(transportsDrawn, ["longpoll", "poll", "sse", "ws"]);
+  assert.deepEqual(transportsDrawn, [...LANES].sort());
   // Some customers are connected while it runs.
   await page.waitForFunction(
     () => [...document.querySelectorAll('[data-testid^="open-"] [data-testid="open-connections"]')].some((e) => Number(e.textContent.replace(/,/g, "")) > 0),
@@ -71,13 +75,19 @@ test("a comparison runs from the workshop page, with live charts and a report", 
     { timeout: WAIT },
   );
 
-  // The report: four rows; the push transports delivered every change once.
+  // The report: five rows; the push transports delivered every change once.
   const table = page.getByTestId("summary-table");
   await table.waitFor({ timeout: RUN_WAIT });
   await page.getByTestId("phase").filter({ hasText: "Finished" }).waitFor({ timeout: WAIT });
   const rows = table.getByTestId("summary-row");
-  assert.equal(await rows.count(), 4);
-  assert.deepEqual(await rows.evaluateAll((rs) => rs.map((r) => r.dataset.transport)), ["poll", "longpoll", "sse", "ws"]);
+  assert.equal(await rows.count(), 5);
+  assert.deepEqual(await rows.evaluateAll((rs) => rs.map((r) => r.dataset.transport)), LANES);
+  // Database queries per second, per lane: the database-polling lane queried
+  // once a second per stream; SSE only when its streams opened.
+  const queries = async (t) =>
+    Number((await table.locator(`[data-testid=summary-row][data-transport=${t}] [data-testid=summary-db-queries]`).innerText()).replace(/,/g, ""));
+  assert.ok((await queries("sse_db_poll")) > (await queries("sse")), "database polling queries more than SSE");
+  assert.ok((await queries("sse_db_poll")) >= 1, "five streams looking once a second");
   for (const t of ["sse", "ws"]) {
     const cell = table.locator(`[data-testid=summary-row][data-transport=${t}] [data-testid=summary-complete]`);
     assert.equal(await cell.getAttribute("data-complete"), "complete-yes", `${t} complete`);

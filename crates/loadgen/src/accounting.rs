@@ -137,11 +137,13 @@ pub fn quantile(sorted: &[f64], q: f64) -> Option<f64> {
     Some(sorted[rank.clamp(1, sorted.len()) - 1])
 }
 
-/// Server-side bytes over the run, when its counts could be read.
+/// Server-side bytes and database queries over the run, when its counts
+/// could be read.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ServerBytes {
+pub struct ServerCounts {
     pub sent: u64,
     pub received: u64,
+    pub db_queries: u64,
 }
 
 /// One transport's row, from its clients' merged tally.
@@ -151,7 +153,7 @@ pub fn summarize(
     mut tally: Tally,
     final_versions: &HashMap<Uuid, u64>,
     minutes: f64,
-    bytes: Option<ServerBytes>,
+    server: Option<ServerCounts>,
 ) -> TransportSummary {
     tally.staleness_ms.sort_by(f64::total_cmp);
     let per_min = |n: f64| if minutes > 0.0 { n / minutes } else { 0.0 };
@@ -160,9 +162,11 @@ pub fn summarize(
         clients,
         requests: tally.requests,
         requests_per_min: per_min(tally.requests as f64),
-        bytes_sent: bytes.map(|b| b.sent),
-        bytes_received: bytes.map(|b| b.received),
-        bytes_per_min: bytes.map(|b| per_min((b.sent + b.received) as f64)),
+        bytes_sent: server.map(|b| b.sent),
+        bytes_received: server.map(|b| b.received),
+        bytes_per_min: server.map(|b| per_min((b.sent + b.received) as f64)),
+        db_queries: server.map(|s| s.db_queries),
+        db_queries_per_sec: server.map(|s| per_min(s.db_queries as f64) / 60.0),
         updates_seen: tally.updates_seen,
         updates_expected: tally.expected(final_versions),
         unchanged_answers: tally.unchanged,
@@ -247,13 +251,15 @@ mod tests {
             t,
             &HashMap::new(),
             2.0,
-            Some(ServerBytes {
+            Some(ServerCounts {
                 sent: 1000,
                 received: 200,
+                db_queries: 240,
             }),
         );
         assert_eq!(s.requests_per_min, 60.0);
         assert_eq!(s.bytes_per_min, Some(600.0));
+        assert_eq!(s.db_queries_per_sec, Some(2.0));
         assert_eq!(s.staleness_p50_ms, Some(2.0));
         assert_eq!(s.staleness_max_ms, Some(3.0));
         let none = summarize(

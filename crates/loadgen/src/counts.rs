@@ -1,8 +1,9 @@
 //! The server's own counts of each transport's bytes (headers included, which
-//! a client library hides), read before and after a run: the difference is
-//! what the run cost on the wire.
+//! a client library hides) and of the database queries it made for the
+//! transport's clients, read before and after a run: the difference is what
+//! the run cost on the wire and in the database.
 
-use crate::accounting::ServerBytes;
+use crate::accounting::ServerCounts;
 use orderboard_model::{Transport, TransportCountsReport};
 use std::time::Duration;
 
@@ -21,17 +22,18 @@ pub async fn read(http: &reqwest::Client, base: &str) -> Option<TransportCountsR
     res.json::<TransportCountsReport>().await.ok()
 }
 
-/// One transport's bytes between two readings; `None` if either is missing
+/// One transport's bytes and queries between two readings; `None` if either is missing
 /// or the server restarted in between (its counts went back).
 pub fn delta(
     before: Option<&TransportCountsReport>,
     after: Option<&TransportCountsReport>,
     transport: Transport,
-) -> Option<ServerBytes> {
+) -> Option<ServerCounts> {
     let (b, a) = (before?.get(transport)?, after?.get(transport)?);
-    Some(ServerBytes {
+    Some(ServerCounts {
         sent: a.bytes_sent.checked_sub(b.bytes_sent)?,
         received: a.bytes_received.checked_sub(b.bytes_received)?,
+        db_queries: a.db_queries.checked_sub(b.db_queries)?,
     })
 }
 
@@ -47,6 +49,7 @@ mod tests {
                 transport: Transport::Sse,
                 bytes_sent: sent,
                 bytes_received: received,
+                db_queries: received / 10,
                 ..Default::default()
             }],
         }
@@ -57,9 +60,10 @@ mod tests {
         let (b, a) = (report(100, 10), report(350, 40));
         assert_eq!(
             delta(Some(&b), Some(&a), Transport::Sse),
-            Some(ServerBytes {
+            Some(ServerCounts {
                 sent: 250,
-                received: 30
+                received: 30,
+                db_queries: 3,
             })
         );
         assert_eq!(delta(Some(&b), Some(&a), Transport::Ws), None);

@@ -25,8 +25,10 @@ struct Args {
     /// Simulated customers on each transport (1 to 50,000).
     #[arg(long, default_value_t = 100)]
     clients: u32,
-    /// Transports to compare, e.g. poll:5s,longpoll,sse,ws (poll's interval defaults to 5s).
-    #[arg(long, default_value = "poll:5s,longpoll,sse,ws")]
+    /// Transports to compare, e.g. poll:5s,longpoll,sse,ws,sse-db-poll:3s (poll's
+    /// interval defaults to 5s; sse-db-poll, SSE over database polling, queries the
+    /// database every 3s by default).
+    #[arg(long, default_value = "poll:5s,longpoll,sse,ws,sse-db-poll:3s")]
     transport: String,
     /// How long to make changes (e.g. 60s, 2m; at most 1h).
     #[arg(long, default_value = "60s", value_parser = duration)]

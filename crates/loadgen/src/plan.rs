@@ -16,6 +16,12 @@ pub const MAX_ORDERS: u32 = 900;
 /// Orders created when none are asked for: one per customer, up to this many.
 pub const DEFAULT_MAX_ORDERS: u32 = 50;
 pub const DEFAULT_POLL_INTERVAL: Duration = Duration::from_secs(5);
+/// The interval of SSE over database polling when none is given, as the
+/// tutorials' sample has it.
+pub const DEFAULT_DB_POLL_INTERVAL: Duration = Duration::from_secs(3);
+/// The shortest and longest interval the server's SSE over database polling accepts.
+pub const MIN_DB_POLL_INTERVAL: Duration = Duration::from_millis(500);
+pub const MAX_DB_POLL_INTERVAL: Duration = Duration::from_secs(60);
 pub const DEFAULT_STAGE_EVERY: Duration = Duration::from_secs(20);
 pub const DEFAULT_GRACE: Duration = Duration::from_secs(3);
 /// Shortest poll interval and stage-change interval accepted.
@@ -29,7 +35,8 @@ pub const MAX_GRACE: Duration = Duration::from_secs(120);
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TransportPlan {
     pub transport: Transport,
-    /// Time between two polls; used by [`Transport::Poll`] only.
+    /// Time between two polls: the client's for [`Transport::Poll`], the
+    /// server's database queries for [`Transport::SseDbPoll`]; unused otherwise.
     pub poll_interval: Duration,
 }
 
@@ -37,7 +44,18 @@ impl TransportPlan {
     pub fn new(transport: Transport) -> Self {
         TransportPlan {
             transport,
-            poll_interval: DEFAULT_POLL_INTERVAL,
+            poll_interval: match transport {
+                Transport::SseDbPoll => DEFAULT_DB_POLL_INTERVAL,
+                _ => DEFAULT_POLL_INTERVAL,
+            },
+        }
+    }
+
+    /// The shortest interval allowed for this transport.
+    fn interval_range(&self) -> std::ops::RangeInclusive<Duration> {
+        match self.transport {
+            Transport::SseDbPoll => MIN_DB_POLL_INTERVAL..=MAX_DB_POLL_INTERVAL,
+            _ => MIN_INTERVAL..=MAX_DURATION,
         }
     }
 }
@@ -65,8 +83,9 @@ pub fn parse_duration(s: &str) -> anyhow::Result<Duration> {
     Ok(Duration::from_secs_f64(secs))
 }
 
-/// Parses `poll:5s,longpoll,sse,ws`: transports by name, comma-separated,
-/// each at most once; `poll` takes an optional interval (default 5 s).
+/// Parses `poll:5s,longpoll,sse,ws,sse-db-poll:3s`: transports by name,
+/// comma-separated, each at most once; `poll` takes an optional interval
+/// (default 5 s), and so does `sse-db-poll` (the server's, default 3 s).
 pub fn parse_transports(spec: &str) -> anyhow::Result<Vec<TransportPlan>> {
     let mut plans: Vec<TransportPlan> = Vec::new();
     for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
@@ -78,18 +97,21 @@ pub fn parse_transports(spec: &str) -> anyhow::Result<Vec<TransportPlan>> {
         let transport = match name.as_str() {
             "websocket" => Transport::Ws,
             "long-poll" | "long_poll" => Transport::Longpoll,
+            "sse-db-poll" => Transport::SseDbPoll,
             n => Transport::parse(n).with_context(|| {
-                format!("unknown transport {name:?}: use poll[:INTERVAL], longpoll, sse or ws")
+                format!("unknown transport {name:?}: use poll[:INTERVAL], longpoll, sse, ws or sse-db-poll[:INTERVAL]")
             })?,
         };
         let mut plan = TransportPlan::new(transport);
         match (transport, arg) {
-            (Transport::Poll, Some(a)) => {
+            (t, Some(a)) if t.polls() => {
                 plan.poll_interval = parse_duration(a).with_context(|| format!("in {part:?}"))?;
-                if plan.poll_interval < MIN_INTERVAL {
+                let range = plan.interval_range();
+                if !range.contains(&plan.poll_interval) {
                     bail!(
-                        "poll interval {a} is shorter than {} ms",
-                        MIN_INTERVAL.as_millis()
+                        "{transport} interval {a} is outside {} ms to {} s",
+                        range.start().as_millis(),
+                        range.end().as_secs()
                     );
                 }
             }
@@ -211,10 +233,13 @@ impl LoadConfig {
             {
                 bail!("{} is listed twice", p.transport);
             }
-            if p.transport == Transport::Poll && p.poll_interval < MIN_INTERVAL {
+            let range = p.interval_range();
+            if p.transport.polls() && !range.contains(&p.poll_interval) {
                 bail!(
-                    "poll interval must be at least {} ms",
-                    MIN_INTERVAL.as_millis()
+                    "{} interval must be {} ms to {} s",
+                    p.transport,
+                    range.start().as_millis(),
+                    range.end().as_secs()
                 );
             }
         }
@@ -257,11 +282,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn parses_the_four_transports() {
-        let plans = parse_transports("poll:5s,longpoll,sse,ws").unwrap();
+    fn parses_the_five_transports() {
+        let plans = parse_transports("poll:5s,longpoll,sse,ws,sse-db-poll").unwrap();
         let names: Vec<Transport> = plans.iter().map(|p| p.transport).collect();
         assert_eq!(names, Transport::ALL.to_vec());
         assert_eq!(plans[0].poll_interval, Duration::from_secs(5));
+        assert_eq!(plans[4].poll_interval, Duration::from_secs(3));
+        let db = parse_transports("sse-db-poll:1500ms").unwrap();
+        assert_eq!(
+            (db[0].transport, db[0].poll_interval),
+            (Transport::SseDbPoll, Duration::from_millis(1500))
+        );
+        assert_eq!(
+            parse_transports("sse_db_poll").unwrap()[0].transport,
+            Transport::SseDbPoll
+        );
     }
 
     #[test]
@@ -300,6 +335,9 @@ mod tests {
             "poll:10ms",
             "sse,sse",
             "poll:1s,poll:2s",
+            "sse-db-poll:100ms",
+            "sse-db-poll:2m",
+            "sse-db-poll:often",
         ] {
             assert!(parse_transports(bad).is_err(), "{bad:?} should be refused");
         }

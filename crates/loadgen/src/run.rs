@@ -174,14 +174,14 @@ pub async fn run(
         .iter()
         .zip(tallies)
         .map(|(plan, tally)| {
-            let bytes = counts::delta(before.as_ref(), after.as_ref(), plan.transport);
+            let server = counts::delta(before.as_ref(), after.as_ref(), plan.transport);
             summarize(
                 plan.transport,
                 config.clients_per_transport as u64,
                 tally,
                 &final_versions,
                 minutes,
-                bytes,
+                server,
             )
         })
         .collect();

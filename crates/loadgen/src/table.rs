@@ -1,15 +1,19 @@
-//! The report as a plain-text table for a terminal, one row per transport,
+//! The report as a plain-text table for a terminal, one row per transport
+//! (with the database queries per second the server made for its clients),
 //! and a line per push transport saying whether every change reached every
 //! client exactly once.
 
 use orderboard_model::{LoadReport, TransportSummary};
 
-const HEADERS: [&str; 12] = [
+const COLUMNS: usize = 13;
+
+const HEADERS: [&str; COLUMNS] = [
     "transport",
     "clients",
     "requests",
     "req/min",
     "bytes/min",
+    "db queries/s",
     "updates seen/expected",
     "unchanged",
     "dup",
@@ -33,13 +37,15 @@ pub fn bytes(v: f64) -> String {
     }
 }
 
-fn row(s: &TransportSummary) -> [String; 12] {
+fn row(s: &TransportSummary) -> [String; COLUMNS] {
     [
         s.transport.to_string(),
         s.clients.to_string(),
         s.requests.to_string(),
         format!("{:.0}", s.requests_per_min),
         s.bytes_per_min.map_or("-".to_string(), bytes),
+        s.db_queries_per_sec
+            .map_or("-".to_string(), |q| format!("{q:.1}")),
         format!("{}/{}", s.updates_seen, s.updates_expected),
         s.unchanged_answers.to_string(),
         s.duplicates.to_string(),
@@ -52,7 +58,7 @@ fn row(s: &TransportSummary) -> [String; 12] {
 
 /// The report as a table, with a heading line and the push transports' verdicts.
 pub fn render_table(report: &LoadReport) -> String {
-    let rows: Vec<[String; 12]> = report.transports.iter().map(row).collect();
+    let rows: Vec<[String; COLUMNS]> = report.transports.iter().map(row).collect();
     let mut widths = HEADERS.map(str::len);
     for r in &rows {
         for (w, cell) in widths.iter_mut().zip(r) {
@@ -113,7 +119,7 @@ pub fn render_table(report: &LoadReport) -> String {
         }
     }
     if report.transports.iter().any(|s| s.bytes_per_min.is_none()) {
-        out += "bytes/min: the server's counts (/api/workshop/counts) could not be read\n";
+        out += "bytes/min, db queries/s: the server's counts (/api/workshop/counts) could not be read\n";
     }
     out
 }
@@ -122,6 +128,10 @@ pub fn render_table(report: &LoadReport) -> String {
 mod tests {
     use super::*;
     use orderboard_model::Transport;
+
+    fn lines_with(t: &str, s: &str) -> bool {
+        t.lines().nth(2).is_some_and(|header| header.contains(s))
+    }
 
     #[test]
     fn renders_rows_and_verdicts() {
@@ -136,6 +146,7 @@ mod tests {
                     requests: 12000,
                     requests_per_min: 12000.0,
                     bytes_per_min: Some(7_400_000.0),
+                    db_queries_per_sec: Some(0.0),
                     updates_seen: 90,
                     updates_expected: 120,
                     unchanged_answers: 11000,
@@ -161,6 +172,15 @@ mod tests {
                     ..Default::default()
                 },
                 TransportSummary {
+                    transport: Transport::SseDbPoll,
+                    clients: 1000,
+                    requests: 1000,
+                    updates_seen: 100,
+                    updates_expected: 120,
+                    db_queries_per_sec: Some(333.4),
+                    ..Default::default()
+                },
+                TransportSummary {
                     transport: Transport::Sse,
                     clients: 10,
                     requests: 30,
@@ -175,6 +195,9 @@ mod tests {
         assert!(t.starts_with("60.0 s, 50 orders, 120 stage changes"), "{t}");
         assert!(t.contains("7.4 MB"), "{t}");
         assert!(t.contains("90/120"), "{t}");
+        assert!(lines_with(&t, "db queries/s"), "{t}");
+        assert!(t.contains("333.4"), "{t}");
+        assert!(!t.contains("sse_db_poll: "), "not a push transport: {t}");
         assert!(t.contains("sse: complete"), "{t}");
         assert!(t.contains("ws: NOT complete: 119 of 120"), "{t}");
         assert!(!t.contains("poll: "), "{t}");

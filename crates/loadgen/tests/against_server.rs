@@ -1,6 +1,8 @@
 //! The load generator against the real server, started in-process on a
 //! temporary database: every push transport must deliver every change once,
-//! polling must see some and never more than were made.
+//! polling (and SSE over database polling) must see some and never more than
+//! were made, and only the database-polling lane queries the database as
+//! time passes.
 
 use orderboard_loadgen::{
     parse_transports, render_table, run, HttpDriver, LoadConfig, OrderDriver,
@@ -66,7 +68,7 @@ async fn fifty_customers_per_transport_see_every_change() {
     let mut config = LoadConfig::new(
         &server.base,
         50,
-        parse_transports("poll:1s,longpoll,sse,ws").unwrap(),
+        parse_transports("poll:1s,longpoll,sse,ws,sse-db-poll:500ms").unwrap(),
         Duration::from_secs(10),
     );
     config.stage_every = Duration::from_secs(2);
@@ -97,7 +99,13 @@ async fn fifty_customers_per_transport_see_every_change() {
     assert!(report.changes_made > 0, "{table}");
     assert!(report.orders >= 50, "{table}");
     assert!(report.duration_secs >= 10.0, "{table}");
-    assert_eq!(report.transports.len(), 4);
+    assert_eq!(report.transports.len(), 5);
+    let header = table.lines().nth(2).unwrap_or_default();
+    assert!(header.contains("db queries/s"), "{table}");
+    assert!(
+        table.lines().any(|l| l.starts_with("sse_db_poll ")),
+        "{table}"
+    );
     for s in &report.transports {
         assert_eq!(s.clients, 50);
         assert!(s.requests > 0, "{}: no request\n{table}", s.transport);
@@ -135,6 +143,23 @@ async fn fifty_customers_per_transport_see_every_change() {
         poll.unchanged_answers > 0,
         "polling every second mostly finds nothing new\n{table}"
     );
+    // A stream of the database-polling lane queries at every look (two a
+    // second here) for as long as its order lives; the pub/sub lanes read
+    // only when a stream opens.
+    let db_poll = &report.transports[4];
+    assert_eq!(db_poll.transport, Transport::SseDbPoll);
+    let queries = |s: &orderboard_model::TransportSummary| s.db_queries.expect("counted");
+    assert!(
+        queries(db_poll) > 3 * db_poll.requests,
+        "the database-polling lane queries as time passes\n{table}"
+    );
+    for pub_sub in &report.transports[2..4] {
+        assert!(
+            queries(pub_sub) <= 4 * pub_sub.requests,
+            "{}: queries beyond opening its streams\n{table}",
+            pub_sub.transport
+        );
+    }
     // The push transports saw the same changes.
     assert_eq!(
         report.transports[2].updates_expected, report.transports[3].updates_expected,

@@ -29,14 +29,19 @@ pub enum Transport {
     Sse,
     /// `GET /api/track/{token}/ws`, a WebSocket with the same messages.
     Ws,
+    /// `GET /api/workshop/sse-db-poll/{token}`: the classic tutorial's
+    /// mistake, an event stream that queries the database for its order every
+    /// few seconds. Shown in the workshop only; no page uses it.
+    SseDbPoll,
 }
 
 impl Transport {
-    pub const ALL: [Transport; 4] = [
+    pub const ALL: [Transport; 5] = [
         Transport::Poll,
         Transport::Longpoll,
         Transport::Sse,
         Transport::Ws,
+        Transport::SseDbPoll,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -45,6 +50,7 @@ impl Transport {
             Transport::Longpoll => "longpoll",
             Transport::Sse => "sse",
             Transport::Ws => "ws",
+            Transport::SseDbPoll => "sse_db_poll",
         }
     }
 
@@ -59,13 +65,20 @@ impl Transport {
             Transport::Longpoll => "Long polling",
             Transport::Sse => "SSE",
             Transport::Ws => "WebSocket",
+            Transport::SseDbPoll => "SSE over database polling",
         }
     }
 
     /// Whether the server pushes every change to the client, so that a client
-    /// must see each one exactly once (polling may skip versions between asks).
+    /// must see each one exactly once (polling may skip versions between asks,
+    /// and so may SSE over database polling, which is polling on the server).
     pub fn is_push(self) -> bool {
         matches!(self, Transport::Sse | Transport::Ws)
+    }
+
+    /// Whether the transport asks on a timer, every interval.
+    pub fn polls(self) -> bool {
+        matches!(self, Transport::Poll | Transport::SseDbPoll)
     }
 }
 
@@ -99,6 +112,10 @@ pub struct TransportCounts {
     pub updates_delivered: u64,
     /// Answers that carried no change: `304` to a poll, a long poll's timeout.
     pub unchanged_answers: u64,
+    /// Database queries made while serving this transport's clients (their
+    /// requests and streams; the changes themselves are the kitchen's).
+    #[serde(default)]
+    pub db_queries: u64,
     /// Staleness of the delivered updates: the sum and the cumulative bucket
     /// counts for [`STALENESS_BUCKETS_SECS`] (then `+Inf`, which is `updates_delivered`).
     pub staleness_sum_secs: f64,
@@ -130,6 +147,8 @@ pub struct TransportRates {
     pub bytes_received_per_sec: f64,
     pub updates_per_sec: f64,
     pub unchanged_per_sec: f64,
+    #[serde(default)]
+    pub db_queries_per_sec: f64,
     pub open_connections: u64,
     /// Staleness of the updates delivered in the interval, in milliseconds
     /// (estimated from the histogram's buckets); `None` without updates.
@@ -161,7 +180,11 @@ pub struct ComparisonRequest {
     pub clients_per_transport: u32,
     /// How often a polling customer asks, in milliseconds (500 to 60,000).
     pub poll_interval_ms: u64,
-    /// The transports to compare; all four when left out.
+    /// How often an SSE-over-database-polling stream queries the database, in
+    /// milliseconds (500 to 60,000; 3,000 when left out).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub db_poll_interval_ms: Option<u64>,
+    /// The transports to compare; all five when left out.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub transports: Option<Vec<Transport>>,
     /// Stop by itself after this many seconds (at most 600; 120 when left out).
@@ -172,6 +195,7 @@ pub struct ComparisonRequest {
 pub const MAX_COMPARISON_CLIENTS: u32 = 2_000;
 pub const MIN_POLL_INTERVAL_MS: u64 = 500;
 pub const MAX_POLL_INTERVAL_MS: u64 = 60_000;
+pub const DEFAULT_DB_POLL_INTERVAL_MS: u64 = 3_000;
 pub const MAX_COMPARISON_SECS: u64 = 600;
 pub const DEFAULT_COMPARISON_SECS: u64 = 120;
 
@@ -246,6 +270,12 @@ pub struct TransportSummary {
     pub duplicates: u64,
     /// Failed requests and dropped connections.
     pub errors: u64,
+    /// Database queries the server made for these clients over the run, and
+    /// per second (`None` when the server's counts could not be read).
+    #[serde(default)]
+    pub db_queries: Option<u64>,
+    #[serde(default)]
+    pub db_queries_per_sec: Option<f64>,
     /// From a change (its `updated_at`) to a client reading it, in milliseconds.
     pub staleness_p50_ms: Option<f64>,
     pub staleness_p99_ms: Option<f64>,
@@ -321,6 +351,8 @@ mod tests {
             assert_eq!(json, format!("\"{}\"", t.as_str()));
         }
         assert_eq!(Transport::parse("websocket"), None);
+        assert_eq!(Transport::parse("sse_db_poll"), Some(Transport::SseDbPoll));
+        assert!(!Transport::SseDbPoll.is_push() && Transport::SseDbPoll.polls());
     }
 
     #[test]

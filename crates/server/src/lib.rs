@@ -267,7 +267,8 @@ fn api_routes(state: &AppState) -> Router<AppState> {
         )
         .route_layer(staff_only());
     // Public streams: every stream takes a place against the limits first.
-    // A tracking page's four transports are metered for workshop mode.
+    // A tracking page's four transports, and the workshop's SSE over
+    // database polling, are metered for workshop mode.
     let metered = |t| {
         from_fn_with_state(
             (state.transport_metrics.clone(), t),
@@ -284,6 +285,10 @@ fn api_routes(state: &AppState) -> Router<AppState> {
         .route(
             "/track/{token}/longpoll",
             get(routes::track::longpoll).layer(metered(Transport::Longpoll)),
+        )
+        .route(
+            "/workshop/sse-db-poll/{token}",
+            get(routes::workshop::sse_db_poll).layer(metered(Transport::SseDbPoll)),
         )
         .route_layer(admit());
     Router::new()

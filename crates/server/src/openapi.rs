@@ -25,6 +25,7 @@ use utoipa::OpenApi;
         crate::routes::track::socket,
         crate::routes::workshop::counts,
         crate::routes::workshop::events,
+        crate::routes::workshop::sse_db_poll,
         crate::routes::workshop::comparison,
         crate::routes::workshop::start_comparison,
         crate::routes::workshop::stop_comparison,

@@ -25,11 +25,12 @@ struct UiFiles;
 
 /// The policy for HTML pages: scripts, workers (the shared live connection,
 /// `live-worker.js`), styles and connections from this origin only,
-/// WebAssembly allowed, no framing, no plugins.
+/// WebAssembly allowed, framed only by this origin's own pages (the
+/// workshop frames boards to show the six-connection wall), no plugins.
 pub const CONTENT_SECURITY_POLICY: &str =
     "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; \
 style-src 'self'; img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; \
-base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+base-uri 'none'; form-action 'self'; frame-ancestors 'self'";
 
 const NOT_BUILT_PAGE: &str = "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\">\
 <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>Orderboard: UI not built</title></head>\

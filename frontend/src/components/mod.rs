@@ -1,6 +1,7 @@
 //! Pieces of the pages that stand on their own.
 
 pub mod connection_badge;
+pub mod connection_wall;
 pub mod demo_control;
 pub mod line_chart;
 pub mod new_order_form;

@@ -41,6 +41,13 @@ pub fn origin() -> String {
         .unwrap_or_default()
 }
 
+/// The page's query string, `?` included (empty without one).
+pub fn location_search() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default()
+}
+
 pub fn current_path() -> String {
     web_sys::window()
         .and_then(|w| w.location().pathname().ok())

@@ -11,6 +11,7 @@
 
 use super::shared_stream::SharedStream;
 use orderboard_frontend::state::connection::{reconnect_delay_ms, resume_url};
+use orderboard_frontend::state::connection_wall::BoardConnection;
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 use std::time::Duration;
@@ -70,6 +71,12 @@ impl LiveStream {
     ) -> LiveStream {
         let handler: Handler = Rc::new(handler);
         let on_closed: ClosedHandler = Rc::new(on_closed);
+        // `?connection=own` keeps a page off the shared connection: the
+        // workshop's six-connection wall frames boards that way to show
+        // what one stream per page costs.
+        if BoardConnection::from_query(&super::browser::location_search()) == BoardConnection::Own {
+            return LiveStream::Own(OwnStream::open(url, ORDER_EVENT_NAMES, handler, on_closed));
+        }
         match SharedStream::follow(url, handler.clone(), on_closed.clone()) {
             Some(shared) => LiveStream::Shared(shared),
             None => LiveStream::Own(OwnStream::open(url, ORDER_EVENT_NAMES, handler, on_closed)),

@@ -3,12 +3,15 @@
 //! and chimes — once a first touch has allowed the browser to play sound.
 
 use crate::components::connection_badge::ConnectionBadge;
-use crate::live::browser::{log_warning, now_ms, set_title, ticking_clock, tz_offset_minutes};
+use crate::live::browser::{
+    location_search, log_warning, now_ms, set_title, ticking_clock, tz_offset_minutes,
+};
 use crate::live::chime;
 use crate::live::event_source::{LiveStream, StreamSignal};
 use leptos::prelude::*;
 use orderboard_frontend::state::board_state::{BoardEffect, BoardState, BoardTile};
 use orderboard_frontend::state::connection::Connection;
+use orderboard_frontend::state::connection_wall::BoardConnection;
 use orderboard_frontend::state::stream_message::{parse_message, BoardMessage};
 use orderboard_frontend::state::time_fmt::clock_hm;
 
@@ -20,6 +23,11 @@ pub fn BoardPage() -> impl IntoView {
     let now = ticking_clock();
     let sound_on = RwSignal::new(false);
 
+    // `?connection=own` gives this page an EventSource of its own (the
+    // workshop's six-connection wall frames boards with it; `live` reads
+    // the switch); without it the board uses the profile's shared
+    // connection where the browser has one. The page says which.
+    let connection_switch = BoardConnection::from_query(&location_search());
     let stream = LiveStream::open(
         "/api/board/events",
         move |_, signal| match signal {
@@ -72,7 +80,7 @@ pub fn BoardPage() -> impl IntoView {
     };
 
     view! {
-        <div class="app app-board" data-testid="board">
+        <div class="app app-board" data-testid="board" data-connection=connection_switch.as_str()>
             <header class="board-top">
                 <div class="brand">
                     <span class="brand-mark" aria-hidden="true"></span>

@@ -10,6 +10,7 @@
 //! in the plain-Rust `state` modules; this page wires them to the browser.
 
 use crate::components::connection_badge::ConnectionBadge;
+use crate::components::connection_wall::ConnectionWall;
 use crate::components::demo_control::DemoControl;
 use crate::components::line_chart::LineChart;
 use crate::components::staff_sign_in::StaffSignIn;
@@ -155,6 +156,10 @@ pub fn WorkshopPage() -> impl IntoView {
         Metric::BytesPerSec,
         spec(ScaleKind::Linear, ValueFormat::Bytes),
     );
+    let db_queries_chart = chart_of(
+        Metric::DbQueriesPerSec,
+        spec(ScaleKind::Linear, ValueFormat::Count),
+    );
     let staleness_chart = chart_of(Metric::Staleness, spec(ScaleKind::Log, ValueFormat::Millis));
 
     let field_error = move |field: Field| {
@@ -224,6 +229,12 @@ pub fn WorkshopPage() -> impl IntoView {
                         )
                     }}
                 </span>
+                <span class="tx-tile-rates muted" data-testid="db-queries">
+                    {move || {
+                        let r = rates().unwrap_or_default();
+                        format!("{} database queries/s", numbers::rate(r.db_queries_per_sec))
+                    }}
+                </span>
             </li>
         }
     };
@@ -240,6 +251,7 @@ pub fn WorkshopPage() -> impl IntoView {
                             <td>{r.requests}</td>
                             <td>{r.requests_per_min}</td>
                             <td>{r.bytes_per_min}</td>
+                            <td data-testid="summary-db-queries">{r.db_queries_per_sec}</td>
                             <td>{r.updates}</td>
                             <td>{r.unchanged}</td>
                             <td>{r.p50}</td>
@@ -272,6 +284,7 @@ pub fn WorkshopPage() -> impl IntoView {
                                     <th scope="col">"Requests"</th>
                                     <th scope="col">"Requests/min"</th>
                                     <th scope="col">"Bytes/min"</th>
+                                    <th scope="col">"Database queries/s"</th>
                                     <th scope="col">"Updates seen / made"</th>
                                     <th scope="col">"Unchanged answers"</th>
                                     <th scope="col">"Staleness p50"</th>
@@ -286,7 +299,7 @@ pub fn WorkshopPage() -> impl IntoView {
                     </div>
                     {report_summary::takeaway(&report).map(|t| view! { <p class="summary-takeaway">{t}</p> })}
                     <p class="muted">
-                        "Staleness: from a change being committed to a client reading it. Complete: every change reached every client exactly once (SSE and WebSocket must be; polling may skip versions between two asks)."
+                        "Staleness: from a change being committed to a client reading it. Database queries: those the server made for the transport's clients (their requests and streams; the pub/sub lanes read only when a stream opens). Complete: every change reached every client exactly once (SSE and WebSocket must be; polling, and SSE over database polling, may skip versions between two looks)."
                     </p>
                 </section>
             }
@@ -336,6 +349,7 @@ pub fn WorkshopPage() -> impl IntoView {
                             {text_field("Poll every (s)", "poll-secs", Field::PollInterval, |f| f.poll_secs.clone(), |f, v| f.poll_secs = v)}
                             {text_field("Duration (s)", "duration-secs", Field::Duration, |f| f.duration_secs.clone(), |f, v| f.duration_secs = v)}
                         </div>
+                        {text_field("SSE over database polling: query every (s)", "db-poll-secs", Field::DbPollInterval, |f| f.db_poll_secs.clone(), |f, v| f.db_poll_secs = v)}
                         <fieldset class="transports-field">
                             <legend class="field-label">"Transports"</legend>
                             {Transport::ALL.into_iter().map(transport_box).collect_view()}
@@ -387,6 +401,12 @@ pub fn WorkshopPage() -> impl IntoView {
                         <LineChart title="Requests per second" testid="chart-requests" model=requests_chart/>
                         <LineChart title="Bytes per second (sent + received)" testid="chart-bytes" model=bytes_chart/>
                         <LineChart
+                            title="Database queries per second"
+                            testid="chart-db-queries"
+                            model=db_queries_chart
+                            note="Made for the transport's clients. The pub/sub lanes read only when a stream opens."
+                        />
+                        <LineChart
                             title="Staleness (log scale)"
                             testid="chart-staleness"
                             model=staleness_chart
@@ -394,6 +414,7 @@ pub fn WorkshopPage() -> impl IntoView {
                         />
                     </section>
                     {summary}
+                    <ConnectionWall/>
                     <section aria-labelledby="notes-title">
                         <h2 id="notes-title" class="panel-title">"Which one, when"</h2>
                         <div class="note-cards">{notes}</div>

@@ -6,7 +6,8 @@
 //! is sent. The limits come from the model, so the two cannot drift apart.
 
 use orderboard_model::workshop::{
-    MAX_COMPARISON_CLIENTS, MAX_COMPARISON_SECS, MAX_POLL_INTERVAL_MS, MIN_POLL_INTERVAL_MS,
+    DEFAULT_DB_POLL_INTERVAL_MS, MAX_COMPARISON_CLIENTS, MAX_COMPARISON_SECS, MAX_POLL_INTERVAL_MS,
+    MIN_POLL_INTERVAL_MS,
 };
 use orderboard_model::{ComparisonRequest, Transport};
 
@@ -20,6 +21,8 @@ pub struct ComparisonForm {
     pub clients: String,
     /// Seconds, decimals allowed (`0.5`).
     pub poll_secs: String,
+    /// How often SSE over database polling queries, in seconds as typed.
+    pub db_poll_secs: String,
     pub duration_secs: String,
     /// Which transports take part, in the model's order.
     pub transports: Vec<Transport>,
@@ -30,6 +33,7 @@ impl Default for ComparisonForm {
         ComparisonForm {
             clients: DEFAULT_CLIENTS.to_string(),
             poll_secs: DEFAULT_POLL_SECS.into(),
+            db_poll_secs: (DEFAULT_DB_POLL_INTERVAL_MS / 1000).to_string(),
             duration_secs: DEFAULT_DURATION_SECS.to_string(),
             transports: Transport::ALL.to_vec(),
         }
@@ -41,6 +45,7 @@ impl Default for ComparisonForm {
 pub enum Field {
     Clients,
     PollInterval,
+    DbPollInterval,
     Duration,
     Transports,
 }
@@ -79,24 +84,14 @@ impl ComparisonForm {
                 format!("Clients must be 1 to {MAX_COMPARISON_CLIENTS} per transport"),
             ));
         }
-        let poll_range = format!(
-            "The polling interval must be {} to {} seconds",
-            MIN_POLL_INTERVAL_MS as f64 / 1000.0,
-            MAX_POLL_INTERVAL_MS / 1000
-        );
-        let poll_secs: f64 = self
-            .poll_secs
-            .trim()
-            .replace(',', ".")
-            .parse()
-            .map_err(|_| err(Field::PollInterval, poll_range.clone()))?;
-        if !poll_secs.is_finite() {
-            return Err(err(Field::PollInterval, poll_range));
-        }
-        let poll_ms = (poll_secs * 1000.0).round();
-        if poll_ms < MIN_POLL_INTERVAL_MS as f64 || poll_ms > MAX_POLL_INTERVAL_MS as f64 {
-            return Err(err(Field::PollInterval, poll_range));
-        }
+        let poll_ms = interval_ms(&self.poll_secs)
+            .ok_or_else(|| err(Field::PollInterval, interval_range("polling interval")))?;
+        let db_poll_ms = interval_ms(&self.db_poll_secs).ok_or_else(|| {
+            err(
+                Field::DbPollInterval,
+                interval_range("database polling interval"),
+            )
+        })?;
         let duration_range =
             format!("The duration must be a whole number of seconds, 1 to {MAX_COMPARISON_SECS}");
         let duration: u64 = self
@@ -112,11 +107,29 @@ impl ComparisonForm {
         }
         Ok(ComparisonRequest {
             clients_per_transport: clients,
-            poll_interval_ms: poll_ms as u64,
+            poll_interval_ms: poll_ms,
+            db_poll_interval_ms: Some(db_poll_ms),
             transports: Some(self.transports.clone()),
             duration_secs: Some(duration),
         })
     }
+}
+
+fn interval_range(what: &str) -> String {
+    format!(
+        "The {what} must be {} to {} seconds",
+        MIN_POLL_INTERVAL_MS as f64 / 1000.0,
+        MAX_POLL_INTERVAL_MS / 1000
+    )
+}
+
+/// Seconds as typed (decimals with `.` or `,`) as milliseconds within the
+/// polling limits.
+fn interval_ms(typed: &str) -> Option<u64> {
+    let secs: f64 = typed.trim().replace(',', ".").parse().ok()?;
+    let ms = (secs * 1000.0).round();
+    (secs.is_finite() && ms >= MIN_POLL_INTERVAL_MS as f64 && ms <= MAX_POLL_INTERVAL_MS as f64)
+        .then_some(ms as u64)
 }
 
 #[cfg(test)]
@@ -131,6 +144,7 @@ mod tests {
             ComparisonRequest {
                 clients_per_transport: 100,
                 poll_interval_ms: 5_000,
+                db_poll_interval_ms: Some(3_000),
                 transports: Some(Transport::ALL.to_vec()),
                 duration_secs: Some(60),
             }
@@ -146,7 +160,12 @@ mod tests {
         f.set_transport(Transport::Poll, true);
         assert_eq!(
             f.transports,
-            vec![Transport::Poll, Transport::Longpoll, Transport::Ws]
+            vec![
+                Transport::Poll,
+                Transport::Longpoll,
+                Transport::Ws,
+                Transport::SseDbPoll
+            ]
         );
         assert!(!f.is_selected(Transport::Sse));
         for t in Transport::ALL {
@@ -220,5 +239,17 @@ mod tests {
         );
         let e = with(|f| f.poll_secs = "x".into()).unwrap_err();
         assert_eq!(e.message, "The polling interval must be 0.5 to 60 seconds");
+        let e = with(|f| f.db_poll_secs = "0.1".into()).unwrap_err();
+        assert_eq!(e.field, Field::DbPollInterval);
+        assert_eq!(
+            e.message,
+            "The database polling interval must be 0.5 to 60 seconds"
+        );
+        assert_eq!(
+            with(|f| f.db_poll_secs = "1,5".into())
+                .unwrap()
+                .db_poll_interval_ms,
+            Some(1_500)
+        );
     }
 }

@@ -9,6 +9,7 @@ pub mod board_state;
 pub mod chart;
 pub mod comparison_form;
 pub mod connection;
+pub mod connection_wall;
 pub mod demo_form;
 pub mod labels;
 pub mod new_order_form;

@@ -65,6 +65,8 @@ pub struct SummaryRow {
     pub requests: String,
     pub requests_per_min: String,
     pub bytes_per_min: String,
+    /// Database queries per second the server made for these clients.
+    pub db_queries_per_sec: String,
     /// `seen / expected`.
     pub updates: String,
     pub unchanged: String,
@@ -90,6 +92,10 @@ pub fn rows(report: &LoadReport) -> Vec<SummaryRow> {
             bytes_per_min: s
                 .bytes_per_min
                 .map(numbers::bytes)
+                .unwrap_or_else(|| "—".into()),
+            db_queries_per_sec: s
+                .db_queries_per_sec
+                .map(numbers::rate)
                 .unwrap_or_else(|| "—".into()),
             updates: format!(
                 "{} / {}",
@@ -170,6 +176,8 @@ mod tests {
             unchanged_answers: 12_000,
             duplicates: 0,
             errors: 0,
+            db_queries: Some(0),
+            db_queries_per_sec: Some(0.0),
             staleness_p50_ms: Some(2_400.0),
             staleness_p99_ms: Some(4_900.0),
             staleness_max_ms: Some(5_100.0),
@@ -205,6 +213,7 @@ mod tests {
         assert_eq!(poll.bytes_per_min, "7.4 MB");
         assert_eq!(poll.updates, "980 / 1,000");
         assert_eq!(poll.unchanged, "12,000");
+        assert_eq!(poll.db_queries_per_sec, "0");
         assert_eq!(
             (poll.p50.as_str(), poll.p99.as_str(), poll.max.as_str()),
             ("2.4 s", "4.9 s", "5.1 s")

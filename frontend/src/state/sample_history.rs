@@ -22,6 +22,8 @@ pub enum Metric {
     RequestsPerSec,
     /// Sent and received together.
     BytesPerSec,
+    /// Database queries made for the transport's clients.
+    DbQueriesPerSec,
     /// p50 and p99, two lines per transport.
     Staleness,
 }
@@ -153,6 +155,7 @@ impl SampleHistory {
                 Metric::BytesPerSec => out.push(line(t, "", |r| {
                     Some(r.bytes_sent_per_sec + r.bytes_received_per_sec)
                 })),
+                Metric::DbQueriesPerSec => out.push(line(t, "", |r| Some(r.db_queries_per_sec))),
                 Metric::Staleness => {
                     out.push(line(t, "p99", |r| r.staleness_p99_ms));
                     out.push(line(t, "p50", |r| r.staleness_p50_ms));
@@ -251,7 +254,7 @@ mod tests {
         assert!(h.open_connections().iter().all(|(_, n)| *n == 0));
         h.push(&sample(1_000, 1.0));
         let open = h.open_connections();
-        assert_eq!(open.len(), 4);
+        assert_eq!(open.len(), Transport::ALL.len());
         assert_eq!(
             open.iter().find(|(t, _)| *t == Transport::Sse).unwrap().1,
             7

@@ -8,9 +8,10 @@
 
 use crate::state::numbers;
 use orderboard_model::workshop::{
-    DEFAULT_COMPARISON_SECS, WORKSHOP_COMPARISON_EVENT, WORKSHOP_SAMPLE_EVENT,
+    DEFAULT_COMPARISON_SECS, DEFAULT_DB_POLL_INTERVAL_MS, WORKSHOP_COMPARISON_EVENT,
+    WORKSHOP_SAMPLE_EVENT,
 };
-use orderboard_model::{ComparisonPhase, ComparisonState, LoadReport, WorkshopSample};
+use orderboard_model::{ComparisonPhase, ComparisonState, LoadReport, Transport, WorkshopSample};
 
 use crate::state::sample_history::SampleHistory;
 
@@ -128,15 +129,30 @@ impl WorkshopState {
         Some((c.elapsed_ms as f64 / (total.max(1) * 1000) as f64).clamp(0.0, 1.0))
     }
 
-    /// What the comparison runs, in a line: `100 clients per transport, polling every 5 s, 4 transports`.
+    /// What the comparison runs, in a line: `100 clients per transport,
+    /// polling every 5 s: Polling, SSE` (and how often SSE over database
+    /// polling queries, when it runs).
     pub fn request_line(&self) -> Option<String> {
         let r = self.comparison.request.as_ref()?;
         let transports = match r.transports.as_deref() {
-            None => "all four transports".to_string(),
+            None => "all five transports".to_string(),
             Some(ts) => ts.iter().map(|t| t.label()).collect::<Vec<_>>().join(", "),
         };
+        let runs_db_poll = r
+            .transports
+            .as_deref()
+            .is_none_or(|ts| ts.contains(&Transport::SseDbPoll));
+        let db_poll = if runs_db_poll {
+            let ms = r.db_poll_interval_ms.unwrap_or(DEFAULT_DB_POLL_INTERVAL_MS);
+            format!(
+                ", querying the database every {}",
+                numbers::millis(ms as f64)
+            )
+        } else {
+            String::new()
+        };
         Some(format!(
-            "{} clients per transport, polling every {}: {transports}",
+            "{} clients per transport, polling every {}{db_poll}: {transports}",
             numbers::thousands(r.clients_per_transport as u64),
             numbers::millis(r.poll_interval_ms as f64),
         ))
@@ -227,6 +243,7 @@ mod tests {
             request: Some(ComparisonRequest {
                 clients_per_transport: 1_000,
                 poll_interval_ms: 5_000,
+                db_poll_interval_ms: None,
                 transports: Some(vec![Transport::Poll, Transport::Sse]),
                 duration_secs: Some(60),
             }),
@@ -237,6 +254,21 @@ mod tests {
         assert_eq!(
             s.request_line().unwrap(),
             "1,000 clients per transport, polling every 5 s: Polling, SSE"
+        );
+        s.set_comparison(ComparisonState {
+            phase: ComparisonPhase::Running,
+            request: Some(ComparisonRequest {
+                clients_per_transport: 1_000,
+                poll_interval_ms: 5_000,
+                db_poll_interval_ms: Some(1_500),
+                transports: None,
+                duration_secs: Some(60),
+            }),
+            ..Default::default()
+        });
+        assert_eq!(
+            s.request_line().unwrap(),
+            "1,000 clients per transport, polling every 5 s, querying the database every 1.5 s: all five transports"
         );
         s.set_comparison(state(ComparisonPhase::Stopping));
         assert!(s.busy() && !s.can_stop());

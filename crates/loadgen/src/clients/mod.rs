@@ -13,6 +13,7 @@ pub mod poll;
 mod push;
 mod readiness;
 pub mod sse;
+pub mod sse_db_poll;
 pub mod ws;
 
 pub use push::PushSession;
@@ -184,5 +185,6 @@ pub async fn follow(
         Transport::Longpoll => longpoll::follow(&ctx, &ep, slot).await,
         Transport::Sse => sse::follow(&ctx, &ep, slot).await,
         Transport::Ws => ws::follow(&ctx, &ep, slot).await,
+        Transport::SseDbPoll => sse_db_poll::follow(&ctx, &ep, slot, plan.poll_interval).await,
     }
 }

@@ -8,10 +8,12 @@ use crate::limits::Admission;
 use crate::sse::live_stream;
 use crate::sse::Streams;
 use crate::store::latest_orders::LatestOrders;
+use crate::store::query_count;
 use crate::store::OrderStore;
 use crate::stream::resume::{resume_from, ResumeFrom, StreamQuery};
 use crate::stream::{Audience, Cursor, Opened};
 use crate::wire::Encoding;
+use crate::workshop::metered::query_counter;
 use crate::ws::track_socket;
 use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::State;
@@ -215,8 +217,14 @@ pub async fn socket(
         .write_buffer_size(0)
         .max_message_size(MAX_CLIENT_MESSAGE)
         .max_frame_size(MAX_CLIENT_MESSAGE);
-    Ok(upgrade
-        .on_upgrade(move |socket| track_socket::run(streams, cursor, socket, permit, stopping.0)))
+    // Its queries after the upgrade are counted for the transport too.
+    let queries = query_counter(streams.transport_metrics.clone(), Transport::Ws);
+    Ok(upgrade.on_upgrade(move |socket| {
+        query_count::counting(
+            queries,
+            track_socket::run(streams, cursor, socket, permit, stopping.0),
+        )
+    }))
 }
 
 /// The opening steps every way of following an order shares: the order

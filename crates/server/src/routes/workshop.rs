@@ -2,10 +2,10 @@
 //! Prometheus, `/api/workshop/counts` as JSON), the live stream of chart
 //! points for the workshop page, and the comparison it starts and stops.
 
-use crate::error::{ApiError, ApiJson};
+use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery};
 use crate::wire::sse as encoder;
-use crate::workshop::rates;
 use crate::workshop::Workshop;
+use crate::workshop::{db_poll_stream, rates};
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -14,6 +14,7 @@ use orderboard_model::workshop::{WORKSHOP_COMPARISON_EVENT, WORKSHOP_SAMPLE_EVEN
 use orderboard_model::{
     ApiErrorBody, ComparisonRequest, ComparisonState, TransportCountsReport, WorkshopSample,
 };
+use serde::Deserialize;
 use std::time::Duration;
 use tokio::time::MissedTickBehavior;
 
@@ -112,4 +113,54 @@ pub async fn start_comparison(
               (status = 401, description = "A staff session is needed", body = ApiErrorBody)))]
 pub async fn stop_comparison(State(workshop): State<Workshop>) -> Json<ComparisonState> {
     Json(workshop.comparison.stop())
+}
+
+/// The query of `GET /api/workshop/sse-db-poll/{token}`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DbPollQuery {
+    /// How often the stream queries the database, 500 to 60,000 ms (3,000 when left out).
+    pub interval_ms: Option<u64>,
+}
+
+/// `GET /api/workshop/sse-db-poll/{token}`: SSE over database polling, the
+/// tutorials' sample, for the workshop to measure against the real streams
+/// (see [`db_poll_stream`]). An `order` event with the order as its
+/// customer sees it, then again each time a query finds a newer version.
+#[utoipa::path(get, path = "/api/workshop/sse-db-poll/{token}", tag = "workshop",
+    params(("token" = String, Path, description = "The order's tracking token"), DbPollQuery),
+    responses((status = 200, description = "An SSE stream of `order` events (TrackedOrder), without ids: it cannot resume", content_type = "text/event-stream", body = String),
+              (status = 400, description = "An interval out of range", body = ApiErrorBody),
+              (status = 404, description = "No such order", body = ApiErrorBody),
+              (status = 503, description = "Too many open streams; see Retry-After", body = ApiErrorBody)))]
+pub async fn sse_db_poll(
+    State(workshop): State<Workshop>,
+    ApiPath(token): ApiPath<String>,
+    ApiQuery(query): ApiQuery<DbPollQuery>,
+) -> Result<Response, ApiError> {
+    let interval = query
+        .interval_ms
+        .map_or(db_poll_stream::DEFAULT_INTERVAL, Duration::from_millis);
+    if !(db_poll_stream::MIN_INTERVAL..=db_poll_stream::MAX_INTERVAL).contains(&interval) {
+        return Err(ApiError::BadRequest(format!(
+            "interval_ms must be between {} and {}, got {}",
+            db_poll_stream::MIN_INTERVAL.as_millis(),
+            db_poll_stream::MAX_INTERVAL.as_millis(),
+            interval.as_millis()
+        )));
+    }
+    let order = workshop
+        .store
+        .by_tracking_token(&token)
+        .await?
+        .ok_or_else(|| ApiError::NotFound("no such order: check the tracking link".into()))?;
+    // Like every handed-off event stream, it also ends with its connection.
+    let frames = db_poll_stream::frames(
+        workshop.store,
+        workshop.transport_metrics,
+        order,
+        interval,
+        workshop.shutdown,
+    );
+    Ok(crate::sse::stream_response::response(frames))
 }

@@ -69,26 +69,30 @@ impl PooledConn {
 }
 
 /// Runs one expression on the pool, whichever database it is: `$pool` is
-/// bound to the `SqlitePool` or the `PgPool`.
+/// bound to the `SqlitePool` or the `PgPool`. Counted as one query
+/// ([`super::query_count`]).
 macro_rules! on_pool {
-    ($db:expr, $pool:ident => $body:expr) => {
+    ($db:expr, $pool:ident => $body:expr) => {{
+        $crate::store::query_count::one();
         match $db {
             $crate::store::database::Database::Sqlite($pool) => $body,
             $crate::store::database::Database::Postgres($pool) => $body,
         }
-    };
+    }};
 }
 pub(crate) use on_pool;
 
 /// Runs one expression on a borrowed connection, whichever database it is:
 /// `$conn` is bound to the `&mut SqliteConnection` or `&mut PgConnection`.
+/// Counted as one query ([`super::query_count`]).
 macro_rules! on_conn {
-    ($c:expr, $conn:ident => $body:expr) => {
+    ($c:expr, $conn:ident => $body:expr) => {{
+        $crate::store::query_count::one();
         match $c {
             $crate::store::database::Conn::Sqlite($conn) => $body,
             $crate::store::database::Conn::Postgres($conn) => $body,
         }
-    };
+    }};
 }
 pub(crate) use on_conn;
 

@@ -24,6 +24,7 @@ pub mod event_log;
 pub mod latest_orders;
 pub mod order_rows;
 pub mod postgres;
+pub mod query_count;
 pub mod rows;
 pub mod snapshots;
 pub mod sqlite;

@@ -15,8 +15,8 @@ use crate::store::OrderStore;
 use futures_util::future::BoxFuture;
 use orderboard_loadgen::{LoadConfig, OrderDriver, TransportPlan};
 use orderboard_model::workshop::{
-    DEFAULT_COMPARISON_SECS, MAX_COMPARISON_CLIENTS, MAX_COMPARISON_SECS, MAX_POLL_INTERVAL_MS,
-    MIN_POLL_INTERVAL_MS,
+    DEFAULT_COMPARISON_SECS, DEFAULT_DB_POLL_INTERVAL_MS, MAX_COMPARISON_CLIENTS,
+    MAX_COMPARISON_SECS, MAX_POLL_INTERVAL_MS, MIN_POLL_INTERVAL_MS,
 };
 use orderboard_model::{
     ComparisonPhase, ComparisonRequest, ComparisonState, NewOrder, Order, StageChangeRequest,
@@ -72,6 +72,14 @@ pub fn check(request: &ComparisonRequest) -> Result<Vec<Transport>, ApiError> {
             "poll_interval_ms",
             format!("must be between {MIN_POLL_INTERVAL_MS} and {MAX_POLL_INTERVAL_MS}"),
         ));
+    }
+    if let Some(ms) = request.db_poll_interval_ms {
+        if !(MIN_POLL_INTERVAL_MS..=MAX_POLL_INTERVAL_MS).contains(&ms) {
+            return Err(invalid(
+                "db_poll_interval_ms",
+                format!("must be between {MIN_POLL_INTERVAL_MS} and {MAX_POLL_INTERVAL_MS}"),
+            ));
+        }
     }
     if let Some(secs) = request.duration_secs {
         if !(1..=MAX_COMPARISON_SECS).contains(&secs) {
@@ -191,7 +199,12 @@ impl Comparison {
             .into_iter()
             .map(|transport| TransportPlan {
                 transport,
-                poll_interval: Duration::from_millis(request.poll_interval_ms),
+                poll_interval: Duration::from_millis(match transport {
+                    Transport::SseDbPoll => request
+                        .db_poll_interval_ms
+                        .unwrap_or(DEFAULT_DB_POLL_INTERVAL_MS),
+                    _ => request.poll_interval_ms,
+                }),
             })
             .collect();
         let duration =
@@ -294,6 +307,7 @@ mod tests {
         ComparisonRequest {
             clients_per_transport: 10,
             poll_interval_ms: 5000,
+            db_poll_interval_ms: None,
             transports: None,
             duration_secs: None,
         }
@@ -313,6 +327,10 @@ mod tests {
             },
             ComparisonRequest {
                 poll_interval_ms: 10,
+                ..request()
+            },
+            ComparisonRequest {
+                db_poll_interval_ms: Some(100),
                 ..request()
             },
             ComparisonRequest {

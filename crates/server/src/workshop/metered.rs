@@ -8,9 +8,15 @@
 //! is finished or dropped, so a held long poll or an SSE stream counts as an
 //! open connection for its whole life. A WebSocket is counted here only for
 //! its upgrade; its frames are counted by the socket itself.
+//!
+//! The database queries made while the request is handled, and while its
+//! body or stream is polled, are counted for the transport too
+//! ([`crate::store::query_count`]). A WebSocket's queries after the upgrade
+//! are counted by its socket task, with [`query_counter`].
 
 use super::transport_metrics::{OpenConnection, TransportMetrics};
-use crate::stream_answer::{holding, DirectStream};
+use crate::store::query_count::{self, QueryCounter};
+use crate::stream_answer::{holding, DirectStream, FrameStream};
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Response};
@@ -62,8 +68,9 @@ pub async fn count(
     );
     // A socket holds its own open-connection count for its life after the upgrade.
     let open = (transport != Transport::Ws).then(|| metrics.open(transport));
+    let queries = query_counter(metrics.clone(), transport);
 
-    let response = next.run(request).await;
+    let response = query_count::counting(queries.clone(), next.run(request)).await;
     let (parts, body) = response.into_parts();
     let status_len = parts.status.canonical_reason().map_or(0, str::len) as u64;
     let mut head = STATUS_LINE_AND_DATE + status_len + headers_len(&parts.headers);
@@ -85,7 +92,7 @@ pub async fn count(
     if let Some(direct) = parts.extensions.get::<DirectStream>() {
         direct.wrap(|frames| {
             let counted = frames.inspect(move |frame| metrics.sent(transport, frame.len() as u64));
-            holding(counted.boxed(), open)
+            holding(queries_counted(counted.boxed(), queries), open)
         });
         return Response::from_parts(parts, body);
     }
@@ -94,9 +101,15 @@ pub async fn count(
         metrics,
         transport,
         chunked,
+        queries,
         _open: open,
     };
     Response::from_parts(parts, Body::new(body))
+}
+
+/// Counts each query told to it as one of `transport`'s.
+pub fn query_counter(metrics: Arc<TransportMetrics>, transport: Transport) -> QueryCounter {
+    Arc::new(move || metrics.db_query(transport))
 }
 
 /// A response body that counts its bytes as they are sent.
@@ -105,7 +118,16 @@ struct CountedBody {
     metrics: Arc<TransportMetrics>,
     transport: Transport,
     chunked: bool,
+    queries: QueryCounter,
     _open: Option<OpenConnection>,
+}
+
+/// An event stream's frames, with the queries each poll makes counted.
+fn queries_counted(mut frames: FrameStream, queries: QueryCounter) -> FrameStream {
+    futures_util::stream::poll_fn(move |cx| {
+        query_count::poll_counting(&queries, || frames.poll_next_unpin(cx))
+    })
+    .boxed()
 }
 
 impl HttpBody for CountedBody {
@@ -116,7 +138,9 @@ impl HttpBody for CountedBody {
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
-        let polled = Pin::new(&mut self.inner).poll_frame(cx);
+        let this = &mut *self;
+        let inner = &mut this.inner;
+        let polled = query_count::poll_counting(&this.queries, || Pin::new(inner).poll_frame(cx));
         if let Poll::Ready(Some(Ok(frame))) = &polled {
             if let Some(data) = frame.data_ref() {
                 let len = data.remaining() as u64;

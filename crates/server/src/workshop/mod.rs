@@ -6,11 +6,14 @@
 //! - [`metered`]: the middleware that counts each transport's requests and bytes.
 //! - [`rates`]: turns two readings of the counts into per-second rates and
 //!   staleness percentiles, the workshop page's chart points.
+//! - [`db_poll_stream`]: SSE over database polling, the tutorials' mistake,
+//!   measured beside the real transports (nothing else uses it).
 //! - [`demo_driver`]: orders arriving and moving on a seeded, realistic schedule.
 //! - [`comparison`]: simulated customers on every transport, run in-process by
 //!   the load generator's library, ending in a report.
 
 pub mod comparison;
+pub mod db_poll_stream;
 pub mod demo_driver;
 pub mod metered;
 pub mod rates;

@@ -36,6 +36,7 @@ pub fn between(
                 bytes_received_per_sec: per_sec(now.bytes_received, then.bytes_received),
                 updates_per_sec: per_sec(now.updates_delivered, then.updates_delivered),
                 unchanged_per_sec: per_sec(now.unchanged_answers, then.unchanged_answers),
+                db_queries_per_sec: per_sec(now.db_queries, then.db_queries),
                 open_connections: now.open_connections,
                 staleness_p50_ms: quantile(0.5, &buckets, total).map(|s| s * 1000.0),
                 staleness_p99_ms: quantile(0.99, &buckets, total).map(|s| s * 1000.0),
@@ -93,6 +94,7 @@ mod tests {
                 transport: Transport::Poll,
                 requests,
                 bytes_sent: sent,
+                db_queries: requests / 2,
                 staleness_buckets: vec![0; STALENESS_BUCKETS_SECS.len()],
                 ..Default::default()
             }],
@@ -100,6 +102,7 @@ mod tests {
         let r = between(&reading(1000, 10, 100), &reading(3000, 30, 500));
         assert_eq!(r[0].requests_per_sec, 10.0);
         assert_eq!(r[0].bytes_sent_per_sec, 200.0);
+        assert_eq!(r[0].db_queries_per_sec, 5.0);
         assert_eq!(r[0].staleness_p50_ms, None);
     }
 }

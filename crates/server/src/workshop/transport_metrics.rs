@@ -1,8 +1,9 @@
 //! What each transport costs, counted where the server can see it.
 //!
 //! One set of Prometheus metrics, labelled by transport (`poll`, `longpoll`,
-//! `sse`, `ws`): requests, bytes each way, open connections, updates delivered,
-//! answers without a change, and the staleness of each delivered update. The
+//! `sse`, `ws`, `sse_db_poll`): requests, bytes each way, open connections,
+//! updates delivered, answers without a change, database queries, and the
+//! staleness of each delivered update. The
 //! registry belongs to one server (not a process-wide global), so that tests
 //! can run several servers side by side. `/metrics` renders it in the
 //! Prometheus text format; the workshop page and the load generator read the
@@ -26,12 +27,13 @@ struct Handles {
     open: IntGauge,
     updates: IntCounter,
     unchanged: IntCounter,
+    db_queries: IntCounter,
     staleness: Histogram,
 }
 
 pub struct TransportMetrics {
     registry: Registry,
-    handles: [Handles; 4],
+    handles: [Handles; Transport::ALL.len()],
     started: Instant,
 }
 
@@ -41,6 +43,7 @@ fn index(t: Transport) -> usize {
         Transport::Longpoll => 1,
         Transport::Sse => 2,
         Transport::Ws => 3,
+        Transport::SseDbPoll => 4,
     }
 }
 
@@ -81,6 +84,10 @@ impl TransportMetrics {
             "orderboard_transport_unchanged_answers_total",
             "Answers that carried no change (304 to a poll, a long poll's timeout)",
         );
+        let db_queries = counter(
+            "orderboard_transport_db_queries_total",
+            "Database queries made while serving a transport's clients",
+        );
         let open = IntGaugeVec::new(
             Opts::new(
                 "orderboard_transport_open_connections",
@@ -114,6 +121,7 @@ impl TransportMetrics {
                 open: open.with_label_values(l),
                 updates: updates.with_label_values(l),
                 unchanged: unchanged.with_label_values(l),
+                db_queries: db_queries.with_label_values(l),
                 staleness: staleness.with_label_values(l),
             }
         });
@@ -148,6 +156,11 @@ impl TransportMetrics {
         self.of(t).unchanged.inc();
     }
 
+    /// One database query made for a client of `t` (see [`super::query_count`]).
+    pub fn db_query(&self, t: Transport) {
+        self.of(t).db_queries.inc();
+    }
+
     /// An order change reached a client; `changed_at` is the change's time.
     pub fn delivered(&self, t: Transport, changed_at: OffsetDateTime) {
         let h = self.of(t);
@@ -180,6 +193,7 @@ impl TransportMetrics {
                         open_connections: h.open.get().max(0) as u64,
                         updates_delivered: h.updates.get(),
                         unchanged_answers: h.unchanged.get(),
+                        db_queries: h.db_queries.get(),
                         staleness_sum_secs: histogram.get_sample_sum(),
                         staleness_buckets: histogram
                             .get_bucket()
@@ -233,6 +247,8 @@ mod tests {
         m.request(Transport::Poll, 120);
         m.sent(Transport::Poll, 300);
         m.unchanged(Transport::Poll);
+        m.db_query(Transport::SseDbPoll);
+        m.db_query(Transport::SseDbPoll);
         m.delivered(
             Transport::Sse,
             OffsetDateTime::now_utc() - time::Duration::milliseconds(3),
@@ -251,6 +267,8 @@ mod tests {
         );
         let sse = counts.get(Transport::Sse).unwrap();
         assert_eq!(sse.updates_delivered, 1);
+        assert_eq!(sse.db_queries, 0);
+        assert_eq!(counts.get(Transport::SseDbPoll).unwrap().db_queries, 2);
         assert_eq!(sse.staleness_buckets.len(), STALENESS_BUCKETS_SECS.len());
         // 3 ms: not in the 1 ms or 2 ms buckets, in the 5 ms one and above.
         assert_eq!(&sse.staleness_buckets[..3], &[0, 0, 1]);

@@ -1,6 +1,6 @@
 //! Workshop mode: the demo driver (`/api/demo`), the live chart points
-//! (`/api/workshop/events`) and the comparison of the four transports
-//! (`/api/workshop/comparison`).
+//! (`/api/workshop/events`) and the comparison of the five lanes (the four
+//! transports and SSE over database polling, `/api/workshop/comparison`).
 
 use crate::support::{test_settings, SseClient, TestServer, PATIENCE};
 use orderboard_model::{
@@ -203,13 +203,14 @@ async fn a_comparison_runs_every_transport_and_reports_complete_deliveries() {
         json!({"clients_per_transport": 5, "poll_interval_ms": 1000, "transports": []}),
         json!({"clients_per_transport": 5, "poll_interval_ms": 1000, "transports": ["smoke"]}),
         json!({"clients_per_transport": 5, "poll_interval_ms": 1000, "duration_secs": 100000}),
+        json!({"clients_per_transport": 5, "poll_interval_ms": 1000, "db_poll_interval_ms": 10}),
     ] {
         let res = post(bad.clone()).await.unwrap();
         assert_eq!(res.status(), 422, "{bad}");
     }
 
     let res =
-        post(json!({"clients_per_transport": 5, "poll_interval_ms": 500, "duration_secs": 4}))
+        post(json!({"clients_per_transport": 5, "poll_interval_ms": 500, "db_poll_interval_ms": 500, "duration_secs": 4}))
             .await
             .unwrap();
     assert_eq!(res.status(), 202);
@@ -243,7 +244,7 @@ async fn a_comparison_runs_every_transport_and_reports_complete_deliveries() {
     assert_eq!(state.phase, ComparisonPhase::Finished, "{:?}", state.error);
     let report = state.report.expect("a report");
     assert!(report.changes_made > 0, "{report:?}");
-    assert_eq!(report.transports.len(), 4);
+    assert_eq!(report.transports.len(), Transport::ALL.len());
     for row in &report.transports {
         assert_eq!(row.clients, 5, "{row:?}");
         assert!(row.requests > 0, "{row:?}");
@@ -253,6 +254,19 @@ async fn a_comparison_runs_every_transport_and_reports_complete_deliveries() {
         } else {
             assert!(row.updates_seen <= row.updates_expected, "{row:?}");
         }
+        assert!(row.db_queries.is_some(), "{row:?}");
+    }
+    // The database-polling lane queried the database as time passed; the
+    // pub/sub lanes only when their streams opened.
+    let row = |t| report.transports.iter().find(|r| r.transport == t).unwrap();
+    let db_poll = row(Transport::SseDbPoll);
+    assert!(
+        db_poll.db_queries.unwrap() > db_poll.requests,
+        "{db_poll:?}"
+    );
+    for t in [Transport::Sse, Transport::Ws] {
+        let r = row(t);
+        assert!(r.db_queries.unwrap() <= 4 * r.requests, "{r:?}");
     }
     s.stop().await;
 }
