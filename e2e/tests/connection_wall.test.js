@@ -53,13 +53,14 @@ test("boards in frames stop at the six-connection wall, and come back when close
 
   await wall.getByTestId("wall-frames").fill("8");
   await wall.getByTestId("wall-open").click();
-  // Wait until the frames that can connect have (six places, one held by
-  // this page's own stream).
+  // The boards on the shared connection open first and all go live on one
+  // stream; then the boards with a stream each take the places left (six,
+  // one held by this page's own stream and one by the shared connection).
   await page.waitForFunction(
     () => {
       const cs = [...document.querySelectorAll('[data-testid="wall-count"]')];
-      const live = cs.reduce((n, c) => n + Number(c.dataset.live), 0);
-      return cs.length === 2 && live >= 4;
+      const live = cs.map((c) => Number(c.dataset.live));
+      return cs.length === 2 && live[1] === 8 && live[0] >= 3;
     },
     null,
     { timeout: 60_000 },
@@ -68,11 +69,13 @@ test("boards in frames stop at the six-connection wall, and come back when close
   await page.waitForTimeout(3000);
   const own = await counts(page, "own");
   const dflt = await counts(page, "default");
-  console.log(`own connection each: ${own.words}; default connection: ${dflt.words}`);
+  console.log(`own connection each: ${own.words}; shared connection: ${dflt.words}`);
   assert.equal(own.live + own.waiting + own.loading, 8);
-  assert.equal(dflt.live + dflt.waiting + dflt.loading, 8);
-  assert.ok(own.live + dflt.live <= 5, "six places, one of them this page's");
-  assert.ok(own.waiting + own.loading + dflt.waiting + dflt.loading >= 11, "the rest wait");
+  assert.equal(dflt.live, 8, "every board on the shared connection is live");
+  assert.ok(own.live <= 4, "six places: this page's stream, the shared one, and four");
+  assert.ok(own.waiting + own.loading >= 4, "the rest wait");
+  const health = await (await fetch(`${base}/api/health`)).json();
+  assert.ok(health.open_streams.board <= 1 + own.live, `one board stream for all shared boards: ${JSON.stringify(health.open_streams)}`);
   await wall.scrollIntoViewIfNeeded();
   await screenshot(page, "workshop-connection-wall", { docs: "workshop-connection-wall" });
 

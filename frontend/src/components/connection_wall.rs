@@ -39,10 +39,20 @@ pub fn ConnectionWall() -> impl IntoView {
     let open = RwSignal::new(None::<usize>);
     let error = RwSignal::new(None::<String>);
     let states = RwSignal::new([Vec::<FrameState>::new(), Vec::new()]);
+    // The boards with the default connection open first: once the own
+    // connections hold every place, a framed page cannot even load.
+    let own_open = RwSignal::new(false);
+    let ticks_open = RwSignal::new(0u32);
 
     let read = move || {
         if let Some(n) = open.get_untracked() {
-            states.set(GROUPS.map(|g| read_group(g, n)));
+            let now = GROUPS.map(|g| read_group(g, n));
+            let shared_live = WallCount::of(&now[1]).live == n;
+            ticks_open.update(|t| *t += 1);
+            if !own_open.get_untracked() && (shared_live || ticks_open.get_untracked() >= 12) {
+                own_open.set(true);
+            }
+            states.set(now);
         }
     };
     if let Ok(handle) = set_interval_with_handle(read, Duration::from_millis(500)) {
@@ -53,6 +63,8 @@ pub fn ConnectionWall() -> impl IntoView {
         Some(n) => {
             error.set(None);
             states.set([vec![FrameState::Loading; n], vec![FrameState::Loading; n]]);
+            own_open.set(false);
+            ticks_open.set(0);
             open.set(Some(n));
         }
         None => error.set(Some(format!(
@@ -61,6 +73,7 @@ pub fn ConnectionWall() -> impl IntoView {
     };
     let close = move |_| {
         open.set(None);
+        own_open.set(false);
         states.set([Vec::new(), Vec::new()]);
     };
 
@@ -81,6 +94,7 @@ pub fn ConnectionWall() -> impl IntoView {
                 <div class="wall-frames">
                     {move || {
                         open.get()
+                            .filter(|_| group == BoardConnection::Default || own_open.get())
                             .map(|n| {
                                 (0..n)
                                     .map(|i| {
@@ -114,7 +128,7 @@ pub fn ConnectionWall() -> impl IntoView {
                 "Over HTTP/1.1 a browser opens at most six connections to one server, for all its tabs and frames together, and an open event stream holds one for as long as it lives. This page's own stream holds one. Open boards in frames and watch which ones get a live stream: beyond the wall, the rest wait: their badges say Connecting… for as long as the others stay open."
             </p>
             <p class="muted">
-                "Left: each board with an EventSource of its own (/board?connection=own). Right: the same boards with the pages' default connection; where the pages share one connection per browser, all of them are live. Here the default is a page-owned EventSource too, so both groups hit the same wall, sharing its six places."
+                "Right, opened first: boards with the pages' default connection, one stream per browser profile shared by all its pages (a SharedWorker), so all of them are live on one connection. Left, opened once those are live: the same boards, each with an EventSource of its own (/board?connection=own): they take the places that are left, and the rest wait."
             </p>
             <div class="wall-controls">
                 <label class="field">
