@@ -27,7 +27,12 @@ if ! args_have '--no-nchan\|--smoke' "$@" \
   fi
 fi
 log "building the release server and the harness"
-cargo build --release --locked -p orderboard-server -p orderboard-bench
+# Built apart, the server is the very build the server package makes
+# (cargo deb builds -p orderboard-server alone), so the test command
+# compiles it once; built together, the harness's dependencies would change
+# the server's features and make it a different build.
+cargo build --release --locked -p orderboard-server
+cargo build --release --locked -p orderboard-bench
 bench="${CARGO_TARGET_DIR:-target}/release/orderboard-bench"
 
 wants_postgres=no
