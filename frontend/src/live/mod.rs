@@ -5,5 +5,8 @@
 pub mod api_client;
 pub mod browser;
 pub mod chime;
+#[cfg(feature = "staff")]
 pub mod desktop_bridge;
 pub mod event_source;
+#[cfg(feature = "staff")]
+pub mod staff_api;

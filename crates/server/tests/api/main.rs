@@ -16,6 +16,7 @@ mod bad_input;
 mod behind_proxy;
 mod board_stream;
 mod change_limit;
+mod compression;
 mod headless_binary;
 mod layers;
 mod limits;
