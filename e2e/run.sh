@@ -34,3 +34,8 @@ fi
 
 log "running the browser tests"
 node --test --test-concurrency=1 tests/
+
+# The page-load benchmark's smoke run (the full run: bench/page-load.sh):
+# each page loads and goes live, its scripts sent compressed.
+log "page-load benchmark, smoke run"
+node page_load.mjs --smoke

@@ -2,23 +2,37 @@
 //! navigation between the dispatcher, the board, a tracking page and the
 //! workshop (links between them load a page), so the path is read once
 //! instead of shipping a router.
+//!
+//! The customer's build (without the `staff` feature) has the board and the
+//! tracking page only; the server never sends it for a staff page.
 
-use crate::components::staff_sign_in::StaffSignIn;
 use crate::live::browser::current_path;
-use crate::pages::{
-    board::BoardPage, dispatcher::DispatcherPage, not_found::NotFoundPage, track::TrackPage,
-    workshop::WorkshopPage,
-};
+use crate::pages::{board::BoardPage, not_found::NotFoundPage, track::TrackPage};
 use leptos::prelude::*;
-use orderboard_frontend::state::routes::{page_for_path, Page};
+use orderboard_model::pages::{page_for_path, Page};
 
 #[component]
 pub fn App() -> impl IntoView {
     match page_for_path(&current_path()) {
-        Page::Dispatcher => view! { <DispatcherPage/><StaffSignIn/> }.into_any(),
         Page::Board => view! { <BoardPage/> }.into_any(),
         Page::Track(token) => view! { <TrackPage token=token/> }.into_any(),
-        Page::Workshop => view! { <WorkshopPage/> }.into_any(),
         Page::NotFound => view! { <NotFoundPage/> }.into_any(),
+        staff => staff_page(staff),
     }
+}
+
+#[cfg(feature = "staff")]
+fn staff_page(page: Page) -> AnyView {
+    use crate::components::staff_sign_in::StaffSignIn;
+    use crate::pages::{dispatcher::DispatcherPage, workshop::WorkshopPage};
+    match page {
+        Page::Workshop => view! { <WorkshopPage/> }.into_any(),
+        _ => view! { <DispatcherPage/><StaffSignIn/> }.into_any(),
+    }
+}
+
+/// The customer's build has no staff page to show.
+#[cfg(not(feature = "staff"))]
+fn staff_page(_: Page) -> AnyView {
+    view! { <NotFoundPage/> }.into_any()
 }

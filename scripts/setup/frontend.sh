@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Builds Orderboard's UI (frontend/) into frontend/dist, which the server
-# serves (and embeds in release builds). Installs what the build needs first,
-# once: the wasm32 target, Trunk (version from tools.env) and wasm-bindgen-cli
-# at exactly the version of the wasm-bindgen crate in Cargo.lock. Trunk never
-# downloads anything itself (offline mode, wasm-opt off: see frontend/Trunk.toml).
+# serves (and embeds in release builds): the whole UI (index.html) into dist/,
+# then the customer's build (customer.html: the board and the tracking page)
+# into dist/customer/. Installs what the build needs first, once: the wasm32
+# target, Trunk (version from tools.env), wasm-bindgen-cli at exactly the
+# version of the wasm-bindgen crate in Cargo.lock, and Debian's brotli (the
+# precompressed copies, frontend/precompress.sh). Trunk never downloads
+# anything itself (offline mode, wasm-opt off: see frontend/Trunk.toml).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 command -v cargo >/dev/null || { echo "Orderboard needs a Rust toolchain (rustup)"; exit 1; }
 
@@ -25,6 +28,10 @@ if [ "$PINNED" != "$WASM_BINDGEN_VERSION" ]; then
   exit 1
 fi
 
-log "building the UI (trunk build --release)"
+apt_install brotli gzip
+
+log "building the UI (trunk build --release: the whole UI, then the customer's)"
 cd "$ROOT/frontend"
 trunk build --release
+# After the whole UI: Trunk empties dist/ before it writes a build there.
+trunk build --dist dist/customer --public-url /customer/ --release true customer.html

@@ -7,6 +7,7 @@
 //! - [`stage`]: channels, stages and the stage machine (the only place the
 //!   rules of who may move where are written down).
 //! - [`order`]: an order, a new order and their validation.
+//! - [`pages`]: which page of the UI a path shows.
 //! - [`views`]: what the customer board and the tracking page may see of an order.
 //! - [`stream`]: the payloads of the SSE streams (`snapshot`, `order`, `reset`).
 //! - [`api`]: request bodies, the health report and the API's error shape.
@@ -15,6 +16,7 @@
 
 pub mod api;
 pub mod order;
+pub mod pages;
 pub mod stage;
 pub mod stream;
 pub mod views;

@@ -13,10 +13,12 @@
 pub mod auth;
 pub mod client_addr;
 pub mod config;
+mod content_coding;
 pub mod db;
 pub mod error;
 pub mod fan_out;
 pub mod feed;
+mod json_compression;
 pub mod limits;
 pub mod openapi;
 mod request_log;
@@ -325,7 +327,8 @@ pub fn app(state: AppState) -> Router {
         .nest("/api", api_routes(&state))
         .route("/metrics", get(routes::workshop::metrics))
         .fallback(ui_assets::serve)
-        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(json_compression::layer());
     let router = match cors {
         Some(cors) => router.layer(cors),
         None => router,

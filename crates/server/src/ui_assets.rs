@@ -8,8 +8,16 @@
 //! the server still compiles and runs, and pages answer 503 with a note
 //! saying how to build it.
 //!
-//! Every path that is not under `/api` and is not a file gets `index.html`
-//! (the app reads the path itself: `/`, `/board`, `/track/{token}`). Pages
+//! Each file is sent compressed when the browser accepts it: the UI build
+//! stores a brotli and a gzip copy beside every text and WebAssembly file
+//! (`frontend/precompress.sh`), and a request gets the best copy it accepts
+//! ([`crate::content_coding`]), with `Vary: Accept-Encoding` and an `ETag` of
+//! its own per encoding.
+//!
+//! Every path that is not under `/api` and is not a file gets a page: the
+//! board and tracking links the customer's small build
+//! (`customer/index.html`), every other path the whole UI (`index.html`).
+//! The app reads the path itself: `/`, `/board`, `/track/{token}`. Pages
 //! carry a Content-Security-Policy that allows only this origin's scripts
 //! plus WebAssembly compilation; there is no inline script to allow.
 
@@ -17,6 +25,12 @@ use axum::body::Body;
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use rust_embed::RustEmbed;
+
+use crate::content_coding::{self, Coding};
+use orderboard_model::pages::page_for_path;
+
+/// The customer's build of the UI (frontend/customer.html), beside the whole one.
+const CUSTOMER_PAGE: &str = "customer/index.html";
 
 #[derive(RustEmbed)]
 #[folder = "../../frontend/dist/"]
@@ -55,6 +69,10 @@ pub async fn serve(method: Method, uri: Uri, headers: HeaderMap) -> Response {
             .into_response();
     }
     let file = path.trim_start_matches('/');
+    if is_stored_copy(file) {
+        // The compressed copies are sent in place of their file, never by name.
+        return (StatusCode::NOT_FOUND, "not found").into_response();
+    }
     if !file.is_empty() && file != "index.html" {
         if let Some(asset) = UiFiles::get(file) {
             return file_response(file, asset, &headers, method == Method::HEAD);
@@ -64,8 +82,9 @@ pub async fn serve(method: Method, uri: Uri, headers: HeaderMap) -> Response {
             return (StatusCode::NOT_FOUND, "not found").into_response();
         }
     }
-    match UiFiles::get("index.html") {
-        Some(index) => file_response("index.html", index, &headers, method == Method::HEAD),
+    let page = page_file(path);
+    match UiFiles::get(page) {
+        Some(index) => file_response(page, index, &headers, method == Method::HEAD),
         None => page_headers(
             (
                 StatusCode::SERVICE_UNAVAILABLE,
@@ -77,13 +96,24 @@ pub async fn serve(method: Method, uri: Uri, headers: HeaderMap) -> Response {
     }
 }
 
+/// The customer's build of the UI for a customer's page (the board, a
+/// tracking link), so that a phone never loads the staff pages' code; the
+/// whole UI for the rest, and for every page when the customer's build is
+/// missing (the whole UI shows every page).
+fn page_file(path: &str) -> &'static str {
+    if page_for_path(path).is_for_customers() && UiFiles::get(CUSTOMER_PAGE).is_some() {
+        CUSTOMER_PAGE
+    } else {
+        "index.html"
+    }
+}
+
 fn file_response(
     name: &str,
     file: rust_embed::EmbeddedFile,
     headers: &HeaderMap,
     head_only: bool,
 ) -> Response {
-    let etag = format!("\"{}\"", hex(&file.metadata.sha256_hash()[..16]));
     let is_page = name.ends_with(".html");
     let cache = if is_page || !is_hashed(name) {
         "no-cache"
@@ -91,20 +121,37 @@ fn file_response(
         // Trunk puts a content hash in these names: they never change.
         "public, max-age=31536000, immutable"
     };
+    // The copies compressed when the UI was built, if any.
+    let stored: Vec<(Coding, rust_embed::EmbeddedFile)> = Coding::COMPRESSED
+        .into_iter()
+        .filter_map(|coding| {
+            UiFiles::get(&format!("{name}{}", coding.file_suffix())).map(|copy| (coding, copy))
+        })
+        .collect();
+    let available: Vec<Coding> = stored.iter().map(|(coding, _)| *coding).collect();
+    let coding = content_coding::choose(headers, &available);
+    let base_tag = hex(&file.metadata.sha256_hash()[..16]);
+    let etag = match coding {
+        Coding::Identity => format!("\"{base_tag}\""),
+        other => format!("\"{base_tag}-{}\"", other.token()),
+    };
+    let body = match stored.into_iter().find(|(c, _)| *c == coding) {
+        Some((_, copy)) => copy.data,
+        None => file.data,
+    };
     let not_modified = headers
         .get(header::IF_NONE_MATCH)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
-    let length = file.data.len();
     let mut response = if not_modified {
         StatusCode::NOT_MODIFIED.into_response()
     } else if head_only {
         let mut r = Response::new(Body::empty());
         r.headers_mut()
-            .insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+            .insert(header::CONTENT_LENGTH, HeaderValue::from(body.len()));
         r
     } else {
-        Response::new(Body::from(file.data.into_owned()))
+        Response::new(Body::from(body.into_owned()))
     };
     let h = response.headers_mut();
     h.insert(
@@ -114,6 +161,15 @@ fn file_response(
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
     if let Ok(v) = HeaderValue::from_str(&etag) {
         h.insert(header::ETAG, v);
+    }
+    if !available.is_empty() {
+        h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    }
+    if coding != Coding::Identity {
+        h.insert(
+            header::CONTENT_ENCODING,
+            HeaderValue::from_static(coding.token()),
+        );
     }
     if is_page {
         response = page_headers(response);
@@ -138,6 +194,12 @@ fn page_headers(mut response: Response) -> Response {
         HeaderValue::from_static("no-referrer"),
     );
     response
+}
+
+fn is_stored_copy(name: &str) -> bool {
+    Coding::COMPRESSED
+        .iter()
+        .any(|coding| name.ends_with(coding.file_suffix()))
 }
 
 fn extension(name: &str) -> &str {

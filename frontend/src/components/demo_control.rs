@@ -6,7 +6,7 @@
 //! The counts are read when the control opens, after each start or stop, and
 //! every few seconds while the driver runs and the control is on screen.
 
-use crate::live::api_client::{demo_status, set_demo};
+use crate::live::staff_api::{demo_status, set_demo};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use orderboard_frontend::state::api_failure::ApiFailure;

@@ -1,11 +1,20 @@
-//! Pieces of the pages that stand on their own.
+//! Pieces of the pages that stand on their own. Only the connection badge
+//! is in the customer's build; the rest belong to the staff pages.
 
 pub mod connection_badge;
+#[cfg(feature = "staff")]
 pub mod connection_wall;
+#[cfg(feature = "staff")]
 pub mod demo_control;
+#[cfg(feature = "staff")]
 pub mod line_chart;
+#[cfg(feature = "staff")]
 pub mod new_order_form;
+#[cfg(feature = "staff")]
 pub mod order_card;
+#[cfg(feature = "staff")]
 pub mod settings_panel;
+#[cfg(feature = "staff")]
 pub mod staff_sign_in;
+#[cfg(feature = "staff")]
 pub mod tracking_dialog;

@@ -3,7 +3,7 @@
 //! sending and its messages appear next to the field at fault, as do the
 //! server's 422 answers.
 
-use crate::live::api_client::create_order;
+use crate::live::staff_api::create_order;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use orderboard_frontend::state::api_failure::ApiFailure;

@@ -4,8 +4,8 @@
 //! the server), and the demo driver's "Demo orders" control.
 
 use crate::components::demo_control::DemoControl;
-use crate::live::api_client;
 use crate::live::browser::save_setting;
+use crate::live::staff_api;
 use leptos::prelude::*;
 use orderboard_frontend::state::settings::{AgeThresholds, STORAGE_KEY};
 
@@ -19,14 +19,14 @@ pub fn SettingsPanel(thresholds: RwSignal<AgeThresholds>, on_close: Callback<()>
     let passphrase_note = RwSignal::new(None::<(bool, String)>);
     let sign_in_required = RwSignal::new(false);
     leptos::task::spawn_local(async move {
-        if let Ok(status) = api_client::session_status().await {
+        if let Ok(status) = staff_api::session_status().await {
             sign_in_required.set(status.sign_in_required);
         }
     });
     let set_passphrase = move |_| {
         let value = passphrase.get_untracked();
         leptos::task::spawn_local(async move {
-            match api_client::set_staff_passphrase(&value).await {
+            match staff_api::set_staff_passphrase(&value).await {
                 Ok(()) => {
                     passphrase.set(String::new());
                     passphrase_note.set(Some((

@@ -5,8 +5,8 @@
 //! stream opens with it. Inside the desktop app the window signs itself in
 //! first, with a one-time ticket from the app (`live::desktop_bridge`).
 
-use crate::live::api_client::{desktop_sign_in, session_status, sign_in};
 use crate::live::desktop_bridge::desktop_ticket;
+use crate::live::staff_api::{desktop_sign_in, session_status, sign_in};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 

@@ -6,6 +6,9 @@
 pub mod api_client;
 pub mod browser;
 pub mod chime;
+#[cfg(feature = "staff")]
 pub mod desktop_bridge;
 pub mod event_source;
 pub mod shared_stream;
+#[cfg(feature = "staff")]
+pub mod staff_api;

@@ -11,11 +11,11 @@ use crate::components::new_order_form::{NewOrderForm, FIRST_ITEM_INPUT_ID};
 use crate::components::order_card::OrderCard;
 use crate::components::settings_panel::SettingsPanel;
 use crate::components::tracking_dialog::TrackingDialog;
-use crate::live::api_client::change_stage;
 use crate::live::browser::{
     load_setting, log_warning, now_ms, set_title, ticking_clock, tz_offset_minutes,
 };
 use crate::live::event_source::{LiveStream, StreamSignal};
+use crate::live::staff_api::change_stage;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use orderboard_frontend::state::api_failure::ApiFailure;

@@ -1,7 +1,10 @@
-//! The app's pages, one per audience.
+//! The app's pages, one per audience. The customer's build (without the
+//! `staff` feature) has only the board and the tracking page.
 
 pub mod board;
+#[cfg(feature = "staff")]
 pub mod dispatcher;
 pub mod not_found;
 pub mod track;
+#[cfg(feature = "staff")]
 pub mod workshop;

@@ -15,7 +15,6 @@ pub mod labels;
 pub mod new_order_form;
 pub mod numbers;
 pub mod report_summary;
-pub mod routes;
 pub mod sample_history;
 pub mod selection;
 pub mod settings;

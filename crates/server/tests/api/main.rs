@@ -17,6 +17,7 @@ mod behind_proxy;
 mod board_stream;
 mod busy_pool;
 mod change_limit;
+mod compression;
 mod db_poll_lane;
 mod headless_binary;
 mod layers;

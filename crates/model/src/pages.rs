@@ -1,5 +1,7 @@
 //! Which page a path shows. The app has four pages and no in-app navigation,
-//! so the path is read once at start instead of shipping a router.
+//! so the path is read once at start instead of shipping a router. The
+//! server reads it too: a customer's page is sent the customer's small build
+//! of the UI, a staff page the whole one.
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Page {
@@ -9,6 +11,15 @@ pub enum Page {
     /// The workshop: the four transports compared live.
     Workshop,
     NotFound,
+}
+
+impl Page {
+    /// The pages a customer opens (the board, a tracking link, or a link that
+    /// leads nowhere): the customer's build of the UI shows them, without the
+    /// staff pages' code.
+    pub fn is_for_customers(&self) -> bool {
+        matches!(self, Page::Board | Page::Track(_) | Page::NotFound)
+    }
 }
 
 pub fn page_for_path(path: &str) -> Page {
@@ -41,5 +52,15 @@ mod tests {
         assert_eq!(page_for_path("/track/"), Page::NotFound);
         assert_eq!(page_for_path("/track/a/b"), Page::NotFound);
         assert_eq!(page_for_path("/nope"), Page::NotFound);
+    }
+
+    #[test]
+    fn customers_pages() {
+        assert!(page_for_path("/board").is_for_customers());
+        assert!(page_for_path("/track/Ab_9-x").is_for_customers());
+        assert!(page_for_path("/track/").is_for_customers());
+        assert!(!page_for_path("/").is_for_customers());
+        assert!(!page_for_path("/index.html").is_for_customers());
+        assert!(!page_for_path("/workshop").is_for_customers());
     }
 }

@@ -1,0 +1,114 @@
+//! The staff pages' calls to the JSON API: actions (creating an order,
+//! changing a stage, starting and stopping a workshop comparison or the demo
+//! driver), signing in, and one-off reads of the comparison's and the demo
+//! driver's state when a page opens. Not in the customer's build.
+
+use crate::live::api_client::{call, request};
+use orderboard_frontend::state::api_failure::ApiFailure;
+use orderboard_model::{
+    ComparisonRequest, ComparisonState, DemoRequest, DemoStatus, NewOrder, Order, Stage,
+    StageChangeRequest,
+};
+use uuid::Uuid;
+
+pub async fn create_order(order: &NewOrder) -> Result<Order, ApiFailure> {
+    call(
+        "POST",
+        "/api/orders",
+        Some(serde_json::to_string(order).unwrap_or_default()),
+    )
+    .await
+}
+
+/// Asks to move an order, always stating the version the dispatcher saw.
+pub async fn change_stage(id: Uuid, to: Stage, expected_version: u64) -> Result<Order, ApiFailure> {
+    let body = StageChangeRequest {
+        to,
+        expected_version: Some(expected_version),
+    };
+    call(
+        "POST",
+        &format!("/api/orders/{id}/stage"),
+        Some(serde_json::to_string(&body).unwrap_or_default()),
+    )
+    .await
+}
+
+/// What `GET /api/session` says.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct SessionStatus {
+    pub sign_in_required: bool,
+    pub signed_in: bool,
+}
+
+pub async fn session_status() -> Result<SessionStatus, ApiFailure> {
+    call("GET", "/api/session", None).await
+}
+
+/// Signs staff in; the server sets the session cookie.
+pub async fn sign_in(passphrase: &str) -> Result<(), ApiFailure> {
+    let body = serde_json::json!({ "passphrase": passphrase }).to_string();
+    let (status, text) = request("POST", "/api/session", Some(body)).await?;
+    if (200..300).contains(&status) {
+        Ok(())
+    } else {
+        Err(ApiFailure::from_response(status, &text))
+    }
+}
+
+/// Sets the staff passphrase (first run, or a change by signed-in staff); the
+/// server signs this browser in with it.
+pub async fn set_staff_passphrase(passphrase: &str) -> Result<(), ApiFailure> {
+    let body = serde_json::json!({ "passphrase": passphrase }).to_string();
+    let (status, text) = request("PUT", "/api/session/passphrase", Some(body)).await?;
+    if (200..300).contains(&status) {
+        Ok(())
+    } else {
+        Err(ApiFailure::from_response(status, &text))
+    }
+}
+
+/// Trades the desktop app's one-time ticket for the session cookie.
+pub async fn desktop_sign_in(ticket: &str) -> Result<(), ApiFailure> {
+    let body = serde_json::json!({ "ticket": ticket }).to_string();
+    let (status, text) = request("POST", "/api/session/desktop", Some(body)).await?;
+    if (200..300).contains(&status) {
+        Ok(())
+    } else {
+        Err(ApiFailure::from_response(status, &text))
+    }
+}
+
+/// `GET /api/workshop/comparison`: where the comparison stands.
+pub async fn comparison_state() -> Result<ComparisonState, ApiFailure> {
+    call("GET", "/api/workshop/comparison", None).await
+}
+
+/// Starts a comparison (202 with its state; 409 if one is running; 401 without a staff session).
+pub async fn start_comparison(request: &ComparisonRequest) -> Result<ComparisonState, ApiFailure> {
+    call(
+        "POST",
+        "/api/workshop/comparison",
+        Some(serde_json::to_string(request).unwrap_or_default()),
+    )
+    .await
+}
+
+/// Stops the comparison; its report follows on the workshop stream.
+pub async fn stop_comparison() -> Result<ComparisonState, ApiFailure> {
+    call("DELETE", "/api/workshop/comparison", None).await
+}
+
+pub async fn demo_status() -> Result<DemoStatus, ApiFailure> {
+    call("GET", "/api/demo", None).await
+}
+
+/// Starts or stops the demo driver (staff only).
+pub async fn set_demo(request: &DemoRequest) -> Result<DemoStatus, ApiFailure> {
+    call(
+        "PUT",
+        "/api/demo",
+        Some(serde_json::to_string(request).unwrap_or_default()),
+    )
+    .await
+}
