@@ -85,6 +85,7 @@ impl LiveStream {
 
     /// A stream of this page's own, with other event names (the workshop's
     /// `sample` and `comparison`).
+    #[cfg(feature = "staff")]
     pub fn open_with_events(
         url: &str,
         event_names: &'static [&'static str],
