@@ -18,6 +18,15 @@ cli="$ROOT/node_modules/.bin/tauri"
 if [ -x "$cli" ] && "$cli" --version 2>/dev/null | grep -qxF "tauri-cli $TAURI_CLI_VERSION"; then
   exit 0
 fi
-log "installing the Tauri CLI $TAURI_CLI_VERSION from npm (npm ci)"
-(cd "$ROOT" && npm ci --no-audit --no-fund)
+log "installing the Tauri CLI $TAURI_CLI_VERSION from npm (npm install, from package-lock.json)"
+# Not `npm ci`: it refuses a lock file that lacks the CLI's builds for
+# other systems (macOS, Windows), and the lock has only those the package
+# registry here serves. `npm install` installs what the lock file names,
+# and must leave the lock file as it is.
+lock_before="$(sha256sum "$ROOT/package-lock.json")"
+(cd "$ROOT" && npm install --no-audit --no-fund)
+if [ "$(sha256sum "$ROOT/package-lock.json")" != "$lock_before" ]; then
+  echo "npm install changed package-lock.json: commit the new lock file, or fix package.json" >&2
+  exit 1
+fi
 "$cli" --version | grep -qxF "tauri-cli $TAURI_CLI_VERSION"
