@@ -83,9 +83,10 @@ after(async () => {
 });
 
 test('the installed app opens the dispatcher window on its embedded server', async () => {
-  assert.equal(await session.title(), 'Orderboard');
   await waitFor('the dispatcher page', async () => (await session.url()) === `http://127.0.0.1:${appPort}/`);
   await session.waitForOne('[data-testid="new-order-form"]', 60000);
+  // The page names itself once its UI runs (the window starts as "Orderboard").
+  await waitFor('the dispatcher title', async () => (await session.title()) === 'Dispatcher · Orderboard');
   // The page is live (its staff stream open, its orders loaded) before the
   // picture is taken.
   await session.waitForOne('[data-testid="connection"].conn-live', 30000);
