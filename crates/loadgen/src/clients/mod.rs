@@ -14,10 +14,12 @@ mod push;
 mod readiness;
 pub mod sse;
 pub mod sse_db_poll;
+mod watched_events;
 pub mod ws;
 
 pub use push::PushSession;
 pub use readiness::{First, Readiness};
+pub use watched_events::{Next, WatchedEvents};
 
 use crate::accounting::Tally;
 use crate::kitchen::Assignment;

@@ -4,21 +4,15 @@
 //! `Last-Event-ID`, as EventSource does.
 
 use super::{
-    next_assignment, pause, ClientContext, Endpoint, First, PushSession, IDLE_CHECK,
-    REQUEST_TIMEOUT, STREAM_IDLE,
+    next_assignment, pause, ClientContext, Endpoint, First, Next, PushSession, WatchedEvents,
+    REQUEST_TIMEOUT,
 };
 use crate::accounting::Tally;
 use crate::kitchen::Assignment;
-use eventsource_stream::Eventsource;
-use futures_util::StreamExt;
 use orderboard_model::{TrackEvent, TrackSnapshot};
 use reqwest::header::ACCEPT;
 use reqwest::StatusCode;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
-use std::time::Duration;
 use tokio::sync::watch;
-use tokio::time::Instant;
 
 /// Follows the slot's order, then the next one, until the run closes.
 pub async fn follow(
@@ -101,38 +95,19 @@ async fn read_stream(
     tally: &mut Tally,
     first: &mut First,
 ) -> Option<Result<(), String>> {
-    // Heartbeat comments never become events, so watch the bytes themselves.
-    let start = Instant::now();
-    let active = Arc::new(AtomicU64::new(0));
-    let seen = active.clone();
-    let mut events = res
-        .bytes_stream()
-        .inspect(move |_| seen.store(start.elapsed().as_millis() as u64, Ordering::Relaxed))
-        .eventsource();
+    let mut events = WatchedEvents::new(res);
     loop {
-        let next = tokio::select! {
-            _ = ctx.close.cancelled() => return None,
-            n = tokio::time::timeout(IDLE_CHECK, events.next()) => n,
-        };
-        let event = match next {
-            Err(_) => {
-                let quiet = start
-                    .elapsed()
-                    .saturating_sub(Duration::from_millis(active.load(Ordering::Relaxed)));
-                if quiet >= STREAM_IDLE {
-                    return Some(Err(format!("sse: no byte for {} s", STREAM_IDLE.as_secs())));
-                }
-                continue;
-            }
-            Ok(None) if session.finished => return Some(Ok(())),
-            Ok(None) => {
+        let event = match events.next(ctx, "sse").await {
+            Next::Closed => return None,
+            Next::Event(event) => event,
+            Next::Silent(why) => return Some(Err(why)),
+            Next::Ended | Next::Failed(_) if session.finished => return Some(Ok(())),
+            Next::Ended => {
                 return Some(Err(
                     "sse: the stream ended before the order's final stage".into()
                 ))
             }
-            Ok(Some(Err(_))) if session.finished => return Some(Ok(())),
-            Ok(Some(Err(e))) => return Some(Err(format!("sse: {e}"))),
-            Ok(Some(Ok(event))) => event,
+            Next::Failed(why) => return Some(Err(why)),
         };
         if !event.id.is_empty() {
             *last_id = Some(event.id.clone());

@@ -6,21 +6,15 @@
 //! two looks, as a polling client does.
 
 use super::{
-    next_assignment, pause, ClientContext, Endpoint, First, IDLE_CHECK, REQUEST_TIMEOUT,
-    STREAM_IDLE,
+    next_assignment, pause, ClientContext, Endpoint, First, Next, WatchedEvents, REQUEST_TIMEOUT,
 };
 use crate::accounting::{Follow, Tally};
 use crate::kitchen::Assignment;
-use eventsource_stream::Eventsource;
-use futures_util::StreamExt;
 use orderboard_model::TrackedOrder;
 use reqwest::header::ACCEPT;
 use reqwest::StatusCode;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
-use tokio::time::Instant;
 
 /// Follows the slot's order, then the next one, until the run closes.
 pub async fn follow(
@@ -108,38 +102,17 @@ async fn read_stream(
     tally: &mut Tally,
     first: &mut First,
 ) -> Option<Result<(), String>> {
-    let start = Instant::now();
-    let active = Arc::new(AtomicU64::new(0));
-    let seen = active.clone();
-    let mut events = res
-        .bytes_stream()
-        .inspect(move |_| seen.store(start.elapsed().as_millis() as u64, Ordering::Relaxed))
-        .eventsource();
+    let mut events = WatchedEvents::new(res);
     loop {
-        let next = tokio::select! {
-            _ = ctx.close.cancelled() => return None,
-            n = tokio::time::timeout(IDLE_CHECK, events.next()) => n,
-        };
-        let event = match next {
-            Err(_) => {
-                let quiet = start
-                    .elapsed()
-                    .saturating_sub(Duration::from_millis(active.load(Ordering::Relaxed)));
-                if quiet >= STREAM_IDLE {
-                    return Some(Err(format!(
-                        "sse-db-poll: no byte for {} s",
-                        STREAM_IDLE.as_secs()
-                    )));
-                }
-                continue;
-            }
-            Ok(None) => {
+        let event = match events.next(ctx, "sse-db-poll").await {
+            Next::Closed => return None,
+            Next::Event(event) => event,
+            Next::Ended => {
                 return Some(Err(
                     "sse-db-poll: the stream ended before the order's final stage".into(),
                 ))
             }
-            Ok(Some(Err(e))) => return Some(Err(format!("sse-db-poll: {e}"))),
-            Ok(Some(Ok(event))) => event,
+            Next::Failed(why) | Next::Silent(why) => return Some(Err(why)),
         };
         if event.event != "order" {
             continue;
