@@ -56,10 +56,19 @@ pub enum ErrorCode {
     Unavailable,
     /// A staff request without a live staff session: sign in.
     Unauthorized,
-    /// A staff request from another machine while no staff passphrase is set.
+    /// A staff request from another machine while no staff passphrase is
+    /// set, or an API key without the scope the endpoint needs (or at an
+    /// endpoint for signed-in staff only).
     Forbidden,
     /// Too many failed sign-ins from this address: wait (`Retry-After`).
     TooManyRequests,
+    /// The same `Idempotency-Key` came with a different request.
+    IdempotencyKeyReused,
+    /// A request with this `Idempotency-Key` is still being answered
+    /// (another node has it); try again after `Retry-After`.
+    IdempotencyInProgress,
+    /// Another order already carries this `external_ref`; the error holds it.
+    ExternalRefInUse,
     /// The server failed; the message says no more than that.
     Internal,
 }

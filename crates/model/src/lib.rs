@@ -10,11 +10,13 @@
 //! - [`pages`]: which page of the UI a path shows.
 //! - [`views`]: what the customer board and the tracking page may see of an order.
 //! - [`stream`]: the payloads of the SSE streams (`snapshot`, `order`, `reset`).
+//! - [`keys`]: API keys for integrations and their scopes.
 //! - [`api`]: request bodies, the health report and the API's error shape.
 //! - [`workshop`]: the four transports, their counts, comparisons and the demo driver.
 #![forbid(unsafe_code)]
 
 pub mod api;
+pub mod keys;
 pub mod order;
 pub mod pages;
 pub mod stage;
@@ -23,6 +25,7 @@ pub mod views;
 pub mod workshop;
 
 pub use api::{ApiErrorBody, ApiErrorDetail, ErrorCode, Health, OpenStreams, StageChangeRequest};
+pub use keys::{ApiKeyInfo, CreatedApiKey, NewApiKey, Scope};
 pub use order::{Item, NewOrder, Order, StageEntry, ValidationError};
 pub use stage::{ChangeKind, Channel, Stage, StageMachine, Transition, TransitionError};
 pub use stream::{

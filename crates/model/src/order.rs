@@ -118,7 +118,7 @@ impl std::fmt::Display for ValidationError {
 
 impl std::error::Error for ValidationError {}
 
-fn invalid(field: impl Into<String>, message: impl Into<String>) -> ValidationError {
+pub(crate) fn invalid(field: impl Into<String>, message: impl Into<String>) -> ValidationError {
     ValidationError {
         field: field.into(),
         message: message.into(),

@@ -43,6 +43,13 @@ pub enum ApiError {
     /// Something is already running that only one may run at a time.
     #[error("{0}")]
     AlreadyRunning(String),
+    /// The same `Idempotency-Key` with a different request: 422.
+    #[error("{0}")]
+    IdempotencyKeyReused(String),
+    /// A request with the same `Idempotency-Key` is still being answered on
+    /// another node: 409 with `Retry-After`.
+    #[error("a request with this Idempotency-Key is still being answered; try again shortly")]
+    IdempotencyInProgress,
     #[error("{0}")]
     Unauthorized(String),
     #[error("{0}")]
@@ -88,6 +95,7 @@ impl From<crate::store::StoreError> for ApiError {
                 allowed,
             },
             StoreError::NoFreeNumber => ApiError::NoFreeNumber,
+            StoreError::AlreadyAnswered => ApiError::IdempotencyInProgress,
             StoreError::Database(e) => ApiError::Internal(e.into()),
             StoreError::Unavailable(message) => ApiError::Unavailable(format!(
                 "{message}; nothing was changed: try again in a moment"
@@ -110,7 +118,10 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            ApiError::InvalidBody(_) | ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::InvalidBody(_)
+            | ApiError::Validation(_)
+            | ApiError::IdempotencyKeyReused(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::IdempotencyInProgress => StatusCode::CONFLICT,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
@@ -142,6 +153,8 @@ impl ApiError {
             ApiError::AlreadyRunning(_) => ErrorCode::AlreadyRunning,
             ApiError::Overloaded { .. } => ErrorCode::Overloaded,
             ApiError::Unavailable(_) => ErrorCode::Unavailable,
+            ApiError::IdempotencyKeyReused(_) => ErrorCode::IdempotencyKeyReused,
+            ApiError::IdempotencyInProgress => ErrorCode::IdempotencyInProgress,
             ApiError::Unauthorized(_) => ErrorCode::Unauthorized,
             ApiError::Forbidden(_) => ErrorCode::Forbidden,
             ApiError::TooManyRequests { .. } => ErrorCode::TooManyRequests,
@@ -189,8 +202,13 @@ impl IntoResponse for ApiError {
         {
             retry_after_header(&mut response, *retry_after);
         }
-        if let ApiError::Unavailable(_) = &self {
+        if let ApiError::Unavailable(_) | ApiError::IdempotencyInProgress = &self {
             retry_after_header(&mut response, UNAVAILABLE_RETRY);
+        }
+        if let ApiError::IdempotencyInProgress = &self {
+            response
+                .extensions_mut()
+                .insert(crate::idempotency::AnsweredElsewhere);
         }
         response
     }

@@ -18,6 +18,7 @@ pub mod db;
 pub mod error;
 pub mod fan_out;
 pub mod feed;
+pub mod idempotency;
 mod json_compression;
 pub mod limits;
 pub mod openapi;
@@ -35,12 +36,13 @@ pub mod wire;
 pub mod workshop;
 pub mod ws;
 
+use auth::guard::Need;
 use axum::extract::{DefaultBodyLimit, FromRef};
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 use axum::Router;
 use feed::ChangeFeed;
 use limits::StreamAdmission;
-use orderboard_model::Transport;
+use orderboard_model::{Scope, Transport};
 use std::future::Future;
 use std::sync::Arc;
 use store::OrderStore;
@@ -65,6 +67,10 @@ pub struct AppState {
     pub snapshots: Arc<SnapshotCache>,
     /// Staff sessions, and the desktop windows' sign-in tickets.
     pub sessions: Arc<auth::Sessions>,
+    /// The API keys of integrations.
+    pub api_keys: Arc<auth::api_keys::ApiKeys>,
+    /// Requests being answered under an `Idempotency-Key` on this node.
+    pub idempotency: Arc<idempotency::InFlight>,
     /// Places taken by open streams, against `settings.limits`.
     pub admission: Arc<StreamAdmission>,
     /// Cancelled when the application shuts down ([`AppState::shut_down`],
@@ -99,6 +105,12 @@ impl AppState {
         let shutdown = CancellationToken::new();
         let db = db.into();
         let sessions = Arc::new(auth::Sessions::new(settings.auth.clone(), db.clone()));
+        let api_keys = Arc::new(auth::api_keys::ApiKeys::new(db.clone()));
+        tokio::spawn(
+            api_keys
+                .clone()
+                .run_last_used(auth::api_keys::LAST_USED_EVERY, shutdown.clone()),
+        );
         let store = OrderStore::new(db, feed);
         tokio::spawn(retention::run(
             store.clone(),
@@ -117,6 +129,8 @@ impl AppState {
             snapshots: Arc::new(SnapshotCache::default()),
             admission: Arc::new(StreamAdmission::default()),
             sessions,
+            api_keys,
+            idempotency: Arc::default(),
             latest_orders: store::latest_orders::LatestOrders::follow(
                 store.feed(),
                 shutdown.clone(),
@@ -167,6 +181,30 @@ impl FromRef<AppState> for OrderStore {
 impl FromRef<AppState> for Arc<auth::Sessions> {
     fn from_ref(state: &AppState) -> Self {
         state.sessions.clone()
+    }
+}
+
+impl FromRef<AppState> for Arc<auth::api_keys::ApiKeys> {
+    fn from_ref(state: &AppState) -> Self {
+        state.api_keys.clone()
+    }
+}
+
+impl FromRef<AppState> for auth::guard::Guard {
+    fn from_ref(state: &AppState) -> Self {
+        auth::guard::Guard {
+            sessions: state.sessions.clone(),
+            keys: state.api_keys.clone(),
+        }
+    }
+}
+
+impl FromRef<AppState> for idempotency::Idempotency {
+    fn from_ref(state: &AppState) -> Self {
+        idempotency::Idempotency {
+            db: state.store.database().clone(),
+            in_flight: state.idempotency.clone(),
+        }
     }
 }
 
@@ -250,24 +288,66 @@ impl Drop for Lifetime {
 fn api_routes(state: &AppState) -> Router<AppState> {
     use axum::middleware::from_fn_with_state;
     let admit = || from_fn_with_state(limits::Admission::from_ref(state), limits::admit_stream);
-    let staff_only = || from_fn_with_state(state.sessions.clone(), auth::guard::require_staff);
+    let guard = auth::guard::Guard::from_ref(state);
+    // What each staff route needs of its caller, written once, here: staff,
+    // or an API key with the scope (`auth::guard::Need`).
+    let needs = |need| from_fn_with_state((guard.clone(), need), auth::guard::require);
+    let read = || needs(Need::Scope(Scope::OrdersRead));
+    let write = || needs(Need::Scope(Scope::OrdersWrite));
+    let staff_only = || needs(Need::Staff);
+    // Changes that an `Idempotency-Key` makes safe to retry.
+    let idempotent = || {
+        from_fn_with_state(
+            idempotency::Idempotency::from_ref(state),
+            idempotency::replay_or_run,
+        )
+    };
     // Staff endpoints: changes, customers' details and tokens, the staff
-    // stream. The session is checked before a stream takes a place.
+    // stream, settings. The caller is checked before a stream takes a place.
     let staff = Router::new()
-        .route("/events", get(routes::staff_events::stream))
-        .route_layer(admit())
+        .route(
+            "/events",
+            get(routes::staff_events::stream)
+                .route_layer(admit())
+                .route_layer(read()),
+        )
         .route(
             "/orders",
-            get(routes::orders::list).post(routes::orders::create),
+            get(routes::orders::list).route_layer(read()).merge(
+                post(routes::orders::create)
+                    .route_layer(idempotent())
+                    .route_layer(write()),
+            ),
         )
-        .route("/orders/{id}", get(routes::orders::get))
-        .route("/orders/{id}/stage", post(routes::orders::change_stage))
-        .route("/demo", get(routes::demo::status).put(routes::demo::set))
+        .route("/orders/{id}", get(routes::orders::get).route_layer(read()))
+        .route(
+            "/orders/{id}/stage",
+            post(routes::orders::change_stage)
+                .route_layer(idempotent())
+                .route_layer(write()),
+        )
+        .route(
+            "/keys",
+            get(routes::keys::list)
+                .post(routes::keys::create)
+                .route_layer(staff_only()),
+        )
+        .route(
+            "/keys/{id}",
+            delete(routes::keys::revoke).route_layer(staff_only()),
+        )
+        .route(
+            "/demo",
+            get(routes::demo::status)
+                .put(routes::demo::set)
+                .route_layer(staff_only()),
+        )
         .route(
             "/workshop/comparison",
-            post(routes::workshop::start_comparison).delete(routes::workshop::stop_comparison),
-        )
-        .route_layer(staff_only());
+            post(routes::workshop::start_comparison)
+                .delete(routes::workshop::stop_comparison)
+                .route_layer(staff_only()),
+        );
     // Public streams: every stream takes a place against the limits first.
     // A tracking page's four transports, and the workshop's SSE over
     // database polling, are metered for workshop mode.
@@ -365,8 +445,11 @@ fn cross_origin(origins: &[String]) -> Option<tower_http::cors::CorsLayer> {
             .allow_methods([Method::GET, Method::POST, Method::DELETE])
             .allow_headers([
                 header::CONTENT_TYPE,
+                header::AUTHORIZATION,
                 HeaderName::from_static("last-event-id"),
-            ]),
+                HeaderName::from_static("idempotency-key"),
+            ])
+            .expose_headers([HeaderName::from_static("idempotent-replayed")]),
     )
 }
 

@@ -37,6 +37,9 @@ use utoipa::OpenApi;
         crate::auth::routes::sign_out,
         crate::auth::routes::desktop,
         crate::auth::routes::set_passphrase,
+        crate::routes::keys::create,
+        crate::routes::keys::list,
+        crate::routes::keys::revoke,
     ),
     components(schemas(
         orderboard_model::OrderEvent,

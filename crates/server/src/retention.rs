@@ -9,10 +9,12 @@
 //! `event_log::can_resume_after` sees that the log no longer reaches its id.
 //! Pruning only ever removes a prefix of the log (every event up to some
 //! sequence number), never a hole in the middle, even if the clock jumped.
+//! The same task deletes the answers kept for `Idempotency-Key`s once they
+//! are 24 hours old.
 
 use crate::store::database::on_pool;
 use crate::store::rows::to_millis;
-use crate::store::OrderStore;
+use crate::store::{idempotency_rows, OrderStore};
 use std::time::Duration;
 use time::OffsetDateTime;
 use tokio_util::sync::CancellationToken;
@@ -96,6 +98,14 @@ pub async fn run(store: OrderStore, retention: Retention, stop: CancellationToke
             Ok(0) => {}
             Ok(n) => tracing::info!(deleted = n, "pruned the event log"),
             Err(e) => tracing::warn!(error = %e, "pruning the event log"),
+        }
+        match idempotency_rows::prune(store.database()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(
+                deleted = n,
+                "pruned idempotency records older than 24 hours"
+            ),
+            Err(e) => tracing::warn!(error = %e, "pruning idempotency records"),
         }
     }
 }

@@ -21,8 +21,15 @@
 //!   [`Sessions::issue_desktop_ticket`] and hands it to its window, whose page
 //!   trades it for the cookie at `POST /api/session/desktop`.
 //!
-//! [`guard`] holds the middleware, [`routes`] the sign-in endpoints.
+//! - Integrations use API keys instead ([`api_keys`]), allowed what their
+//!   scopes allow.
+//!
+//! [`guard`] holds the middleware (each staff route's [`guard::Need`] is
+//! written once, where the router is built), [`routes`] the sign-in
+//! endpoints.
 
+pub mod api_key_rows;
+pub mod api_keys;
 pub mod guard;
 pub mod routes;
 pub mod session_rows;

@@ -6,11 +6,13 @@
 //! - [`board`] — `/api/board/events`, the customer board's live stream
 //! - [`track`] — `/api/track/{token}…`, one customer's order and the four ways to follow it
 //! - [`workshop`] — `/metrics` and `/api/workshop/…`, what each transport costs, and comparisons
+//! - [`keys`] — `/api/keys…`, the API keys of integrations
 //! - [`demo`] — `/api/demo`, the demo driver's switch
 
 pub mod board;
 pub mod demo;
 pub mod health;
+pub mod keys;
 pub mod orders;
 pub mod staff_events;
 pub mod track;

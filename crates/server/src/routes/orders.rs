@@ -1,10 +1,11 @@
 //! `/api/orders`: staff list, create and move orders.
 
 use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery};
-use crate::store::OrderStore;
+use crate::store::{Claim, OrderStore};
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
+use axum::Extension;
 use axum::Json;
 use orderboard_model::{ApiErrorBody, NewOrder, Order, Stage, StageChangeRequest};
 use serde::Deserialize;
@@ -39,9 +40,10 @@ pub async fn list(
               (status = 422, description = "Wrong shape, or a broken limit", body = ApiErrorBody)))]
 pub async fn create(
     State(store): State<OrderStore>,
+    claim: Option<Extension<Claim>>,
     ApiJson(new): ApiJson<NewOrder>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let order = store.create(new).await?;
+    let order = store.create_claimed(new, claim.map(|c| c.0)).await?;
     let location = format!("/api/orders/{}", order.id);
     tracing::info!(order = %order.id, number = order.number, "order created");
     Ok((
@@ -86,10 +88,13 @@ pub async fn get(
 pub async fn change_stage(
     State(store): State<OrderStore>,
     ApiPath(id): ApiPath<String>,
+    claim: Option<Extension<Claim>>,
     ApiJson(request): ApiJson<StageChangeRequest>,
 ) -> Result<Json<Order>, ApiError> {
     let id = parse_order_id(&id)?;
-    let order = store.change_stage(id, request).await?;
+    let order = store
+        .change_stage_claimed(id, request, claim.map(|c| c.0))
+        .await?;
     tracing::info!(order = %order.id, number = order.number, stage = %order.stage, version = order.version, "stage changed");
     Ok(Json(order))
 }

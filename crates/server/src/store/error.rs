@@ -24,6 +24,10 @@ pub enum StoreError {
     },
     #[error("all display numbers are in use by active orders")]
     NoFreeNumber,
+    /// Another node answered this `Idempotency-Key` first: nothing was
+    /// changed here, and its answer is kept.
+    #[error("this Idempotency-Key was answered by another node")]
+    AlreadyAnswered,
     /// The database failed on a query.
     #[error("the database failed: {0}")]
     Database(sqlx::Error),

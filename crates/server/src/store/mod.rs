@@ -21,6 +21,7 @@ pub mod database;
 pub mod display_numbers;
 pub mod error;
 pub mod event_log;
+pub mod idempotency_rows;
 pub mod latest_orders;
 pub mod order_rows;
 pub mod postgres;
@@ -32,6 +33,7 @@ mod tracking_token;
 
 pub use database::Database;
 pub use error::StoreError;
+pub use idempotency_rows::Claim;
 
 use crate::feed::ChangeFeed;
 use orderboard_model::{NewOrder, Order, Stage, StageChangeRequest};
@@ -71,7 +73,17 @@ pub(crate) type Reply = oneshot::Sender<Result<Order, StoreError>>;
 
 pub(crate) struct WriteJob {
     pub request: WriteRequest,
+    /// The `Idempotency-Key` the change came with: its answer is kept in
+    /// the same transaction ([`idempotency_rows`]).
+    pub claim: Option<Claim>,
     pub reply: Reply,
+}
+
+impl WriteRequest {
+    /// Whether the change makes an order (its answer is `201`).
+    pub fn creates(&self) -> bool {
+        matches!(self, WriteRequest::Create(_))
+    }
 }
 
 /// Answers every write of a batch that could not begin.
@@ -154,11 +166,19 @@ impl OrderStore {
         Some(self.inner.last_published.load(Ordering::Acquire)).filter(|s| *s != u64::MAX)
     }
 
-    async fn write(&self, request: WriteRequest) -> Result<Order, StoreError> {
+    async fn write(
+        &self,
+        request: WriteRequest,
+        claim: Option<Claim>,
+    ) -> Result<Order, StoreError> {
         let (reply, answer) = oneshot::channel();
         self.inner
             .writes
-            .send(WriteJob { request, reply })
+            .send(WriteJob {
+                request,
+                claim,
+                reply,
+            })
             .await
             .map_err(|_| StoreError::Unavailable("the order writer has stopped"))?;
         answer
@@ -168,8 +188,17 @@ impl OrderStore {
 
     /// Creates an order in its first stage.
     pub async fn create(&self, new: NewOrder) -> Result<Order, StoreError> {
+        self.create_claimed(new, None).await
+    }
+
+    /// Creates an order, keeping its answer under `claim` if given.
+    pub async fn create_claimed(
+        &self,
+        new: NewOrder,
+        claim: Option<Claim>,
+    ) -> Result<Order, StoreError> {
         let new = new.normalized().map_err(StoreError::Invalid)?;
-        self.write(WriteRequest::Create(new)).await
+        self.write(WriteRequest::Create(new), claim).await
     }
 
     /// Moves an order to another stage, if the stage machine allows it.
@@ -178,7 +207,18 @@ impl OrderStore {
         id: Uuid,
         request: StageChangeRequest,
     ) -> Result<Order, StoreError> {
-        self.write(WriteRequest::ChangeStage(id, request)).await
+        self.change_stage_claimed(id, request, None).await
+    }
+
+    /// Moves an order, keeping the answer under `claim` if given.
+    pub async fn change_stage_claimed(
+        &self,
+        id: Uuid,
+        request: StageChangeRequest,
+        claim: Option<Claim>,
+    ) -> Result<Order, StoreError> {
+        self.write(WriteRequest::ChangeStage(id, request), claim)
+            .await
     }
 
     pub async fn get(&self, id: Uuid) -> Result<Option<Order>, StoreError> {

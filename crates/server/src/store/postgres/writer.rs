@@ -18,6 +18,7 @@ use super::tailer::Tailer;
 use super::CHANNEL;
 use crate::store::database::Conn;
 use crate::store::display_numbers::NEXT_FREE;
+use crate::store::idempotency_rows::{self, Claim};
 use crate::store::rows::{items_json, kind_str, order_json, to_millis, ORDER_COLUMNS};
 use crate::store::{
     changes, fail_all, now, order_rows, Reply, StoreError, WriteJob, WriteRequest, MAX_BATCH,
@@ -75,12 +76,7 @@ impl Writer {
         let mut jobs = batch.into_iter();
         let mut failure: Option<String> = None;
         for job in jobs.by_ref() {
-            let outcome = match job.request {
-                WriteRequest::Create(new) => batch_state.create(&mut tx, new).await,
-                WriteRequest::ChangeStage(id, request) => {
-                    batch_state.change_stage(&mut tx, id, request).await
-                }
-            };
+            let outcome = batch_state.apply(&mut tx, job.request, job.claim).await;
             let internal = match &outcome {
                 Err(e @ (StoreError::Database(_) | StoreError::Unavailable(_))) => {
                     Some(e.to_string())
@@ -159,6 +155,39 @@ const INSERT_CHANGED: &str = "WITH o AS (
      VALUES ($6, $1, $7, $8, $2, $4, $9)";
 
 impl Batch {
+    /// One change, and under an `Idempotency-Key` its answer: the key is
+    /// claimed first (waiting for another node that holds it), then filled
+    /// in with the answer, or let go if the change is refused.
+    async fn apply(
+        &mut self,
+        tx: &mut PgConnection,
+        request: WriteRequest,
+        claim: Option<Claim>,
+    ) -> Result<OrderEvent, StoreError> {
+        if let Some(claim) = &claim {
+            if !idempotency_rows::claim(tx, claim).await? {
+                return Err(StoreError::AlreadyAnswered);
+            }
+        }
+        let creates = request.creates();
+        let outcome = match request {
+            WriteRequest::Create(new) => self.create(tx, new).await,
+            WriteRequest::ChangeStage(id, request) => self.change_stage(tx, id, request).await,
+        };
+        let Some(claim) = &claim else {
+            return outcome;
+        };
+        match &outcome {
+            Ok(event) => {
+                let answer = idempotency_rows::answer_for(creates, &event.order);
+                idempotency_rows::fill(tx, claim, answer).await?;
+            }
+            Err(StoreError::Database(_) | StoreError::Unavailable(_)) => {}
+            Err(_) => idempotency_rows::release(tx, claim).await?,
+        }
+        outcome
+    }
+
     async fn create(
         &mut self,
         tx: &mut PgConnection,

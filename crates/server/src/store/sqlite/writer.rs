@@ -128,12 +128,17 @@ impl Writer {
             // change writes anything, so it leaves the batch as it was. A
             // database error may come halfway through the writes: the whole
             // batch is then rolled back and every change in it fails.
+            let creates = job.request.creates();
             let (outcome, deferred) = match job.request {
                 WriteRequest::Create(new) => (create(tx, &mut pending, new).await, false),
                 WriteRequest::ChangeStage(id, request) => {
                     (change_stage(tx, &mut pending, id, request).await, true)
                 }
             };
+            // The answer is kept with the change, in the same transaction.
+            if let (Ok(event), Some(claim)) = (&outcome, &job.claim) {
+                writes::keep_answer(&mut pending.writes, claim, creates, &event.order);
+            }
             let internal = match &outcome {
                 Err(e @ (StoreError::Database(_) | StoreError::Unavailable(_))) => {
                     Some(e.to_string())

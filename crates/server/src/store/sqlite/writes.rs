@@ -4,6 +4,7 @@
 
 use super::one_round_trip::Writes;
 use crate::store::database::Dialect;
+use crate::store::idempotency_rows::{self, Claim};
 use crate::store::order_rows::select_orders;
 use crate::store::rows::{
     items_json, kind_str, order_from_row, order_json, to_millis, ORDER_COLUMNS,
@@ -97,4 +98,18 @@ pub fn append_event(w: &mut Writes, order: &Order, change: Change, at: OffsetDat
                 .bind(order_json(order));
         },
     );
+}
+
+/// The answer to a change asked for under an `Idempotency-Key`.
+pub fn keep_answer(w: &mut Writes, claim: &Claim, created: bool, order: &Order) {
+    let (status, location, body) = idempotency_rows::answer_for(created, order);
+    w.push(idempotency_rows::INSERT_SQLITE, |b| {
+        b.bind(claim.caller.clone())
+            .bind(claim.key.clone())
+            .bind(claim.request_hash.clone())
+            .bind(i64::from(status))
+            .bind(location)
+            .bind(body)
+            .bind(idempotency_rows::created_at());
+    });
 }
