@@ -11,6 +11,7 @@ mod nginx;
 mod postgres;
 mod support;
 
+mod api_keys;
 mod auth;
 mod bad_input;
 mod behind_proxy;

@@ -235,6 +235,21 @@ impl TestServer {
         res.json().await.unwrap()
     }
 
+    /// Makes an API key with these scopes, as staff on this computer (a
+    /// server without a passphrase); returns the key.
+    pub async fn make_key(&self, name: &str, scopes: &[&str]) -> String {
+        let res = self
+            .http
+            .post(self.url("/api/keys"))
+            .json(&serde_json::json!({ "name": name, "scopes": scopes }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201, "{:?}", res.text().await);
+        let made: orderboard_model::CreatedApiKey = res.json().await.unwrap();
+        made.key
+    }
+
     pub async fn health(&self) -> Health {
         self.http
             .get(self.url("/api/health"))
