@@ -21,6 +21,7 @@ mod change_limit;
 mod compression;
 mod db_poll_lane;
 mod headless_binary;
+mod idempotency;
 mod layers;
 mod limits;
 mod listener_restart;
