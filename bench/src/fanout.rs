@@ -62,6 +62,7 @@ pub fn new_order(i: usize) -> NewOrder {
             },
         ],
         note: Some("no onions, extra napkins".into()),
+        external_ref: None,
     }
 }
 

@@ -78,6 +78,7 @@ pub async fn run(
                         qty: 1,
                     }],
                     note: None,
+                    external_ref: None,
                 };
                 let res = http
                     .post(server.url("/api/orders"))
@@ -157,6 +158,7 @@ pub async fn write_until(
             qty: 1,
         }],
         note: None,
+        external_ref: None,
     };
     let signed = |req: reqwest::RequestBuilder| match &cookie {
         Some(cookie) => req.header("cookie", cookie),

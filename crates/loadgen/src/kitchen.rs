@@ -361,6 +361,7 @@ mod tests {
                     updated_at: now,
                     history: vec![],
                     tracking_token: format!("t{n}"),
+                    external_ref: None,
                 })
             }
             .boxed()

@@ -95,6 +95,7 @@ pub fn new_order(rng: &mut ChaCha8Rng) -> NewOrder {
         channel,
         items,
         note,
+        external_ref: None,
     }
 }
 

@@ -220,6 +220,7 @@ async fn signs_in_when_the_server_has_a_passphrase() {
             qty: 1,
         }],
         note: None,
+        external_ref: None,
     };
     let anonymous = HttpDriver::connect(&server.base, None).await.unwrap();
     let err = anonymous

@@ -26,7 +26,7 @@ pub mod workshop;
 
 pub use api::{ApiErrorBody, ApiErrorDetail, ErrorCode, Health, OpenStreams, StageChangeRequest};
 pub use keys::{ApiKeyInfo, CreatedApiKey, NewApiKey, Scope};
-pub use order::{Item, NewOrder, Order, StageEntry, ValidationError};
+pub use order::{ExternalRef, Item, NewOrder, Order, StageEntry, ValidationError};
 pub use stage::{ChangeKind, Channel, Stage, StageMachine, Transition, TransitionError};
 pub use stream::{
     BoardEvent, BoardSnapshot, Change, OrderEvent, StaffSnapshot, StreamEventName, TrackEvent,

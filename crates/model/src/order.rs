@@ -60,6 +60,78 @@ pub struct Order {
     pub history: Vec<StageEntry>,
     /// The secret that lets a customer follow this order, and nothing else.
     pub tracking_token: String,
+    /// The order's reference in the system it came from, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_ref: Option<ExternalRef>,
+}
+
+/// An order's reference in another system (a till, a delivery platform):
+/// `{"source": "till-1", "id": "A-1043"}`. Unique per source: a second
+/// order with the same reference is refused with the first.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ExternalRef {
+    /// 1 to 64 letters, digits, `.`, `_` or `-`.
+    pub source: String,
+    /// 1 to 128 visible ASCII characters (no spaces).
+    pub id: String,
+}
+
+/// The longest `external_ref.source`.
+pub const MAX_EXTERNAL_SOURCE_CHARS: usize = 64;
+/// The longest `external_ref.id`.
+pub const MAX_EXTERNAL_ID_CHARS: usize = 128;
+
+impl ExternalRef {
+    /// Checks both parts, naming the one that is wrong.
+    pub fn validate(&self) -> Result<(), ValidationError> {
+        let source_ok = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
+        if self.source.is_empty()
+            || self.source.len() > MAX_EXTERNAL_SOURCE_CHARS
+            || !self.source.chars().all(source_ok)
+        {
+            return Err(invalid(
+                "external_ref.source",
+                format!(
+                    "must be 1 to {MAX_EXTERNAL_SOURCE_CHARS} letters, digits, '.', '_' or '-'"
+                ),
+            ));
+        }
+        if self.id.is_empty()
+            || self.id.len() > MAX_EXTERNAL_ID_CHARS
+            || !self.id.chars().all(|c| c.is_ascii_graphic())
+        {
+            return Err(invalid(
+                "external_ref.id",
+                format!("must be 1 to {MAX_EXTERNAL_ID_CHARS} visible ASCII characters"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Reads the `source:id` form of a search (`till-1:A-1043`); the source
+    /// has no `:`, so the first one splits.
+    pub fn parse(text: &str) -> Result<ExternalRef, ValidationError> {
+        let (source, id) = text.split_once(':').ok_or_else(|| {
+            invalid(
+                "external_ref",
+                "must be written source:id, such as till-1:A-1043",
+            )
+        })?;
+        let r = ExternalRef {
+            source: source.into(),
+            id: id.into(),
+        };
+        r.validate()?;
+        Ok(r)
+    }
+}
+
+impl std::fmt::Display for ExternalRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.source, self.id)
+    }
 }
 
 impl Order {
@@ -100,6 +172,9 @@ pub struct NewOrder {
     pub items: Vec<Item>,
     #[serde(default)]
     pub note: Option<String>,
+    /// The order's reference in the system it came from, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external_ref: Option<ExternalRef>,
 }
 
 /// A field of a new order that breaks a limit.
@@ -176,6 +251,9 @@ impl NewOrder {
         if let Some(n) = &self.note {
             check_text("note", n, MAX_NOTE_CHARS, true)?;
         }
+        if let Some(r) = &self.external_ref {
+            r.validate()?;
+        }
         if self.items.is_empty() {
             return Err(invalid("items", "an order needs at least one item"));
         }
@@ -212,6 +290,7 @@ mod tests {
             channel: Channel::Pickup,
             items,
             note: Some("  ".into()),
+            external_ref: None,
         }
     }
 
@@ -259,6 +338,38 @@ mod tests {
         for (o, field) in cases {
             assert_eq!(o.normalized().unwrap_err().field, field);
         }
+    }
+
+    #[test]
+    fn an_external_ref_is_checked_part_by_part() {
+        let with = |source: &str, id: &str| NewOrder {
+            external_ref: Some(ExternalRef {
+                source: source.into(),
+                id: id.into(),
+            }),
+            ..order(vec![item("x", 1)])
+        };
+        assert!(with("till-1", "A-1043").normalized().is_ok());
+        for (source, id, field) in [
+            ("", "A", "external_ref.source"),
+            ("till 1", "A", "external_ref.source"),
+            ("till:1", "A", "external_ref.source"),
+            (&*"s".repeat(65), "A", "external_ref.source"),
+            ("till", "", "external_ref.id"),
+            ("till", "A 1", "external_ref.id"),
+            ("till", "é", "external_ref.id"),
+            ("till", &*"i".repeat(129), "external_ref.id"),
+        ] {
+            assert_eq!(with(source, id).normalized().unwrap_err().field, field);
+        }
+        assert_eq!(
+            ExternalRef::parse("till-1:A:1").unwrap(),
+            ExternalRef {
+                source: "till-1".into(),
+                id: "A:1".into()
+            }
+        );
+        assert!(ExternalRef::parse("till-1").is_err());
     }
 
     #[test]

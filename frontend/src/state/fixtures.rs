@@ -31,6 +31,7 @@ pub fn order(n: u32) -> Order {
             at,
         }],
         tracking_token: format!("token{n}"),
+        external_ref: None,
     }
 }
 

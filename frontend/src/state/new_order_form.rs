@@ -132,6 +132,7 @@ impl OrderForm {
             channel: self.channel,
             items,
             note: Some(self.note.clone()),
+            external_ref: None,
         };
         match new_order.normalized() {
             Ok(order) => Ok(PreparedOrder {

@@ -25,6 +25,7 @@ fn new_order() -> NewOrder {
             qty: 1,
         }],
         note: None,
+        external_ref: None,
     }
 }
 

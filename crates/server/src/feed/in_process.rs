@@ -202,6 +202,7 @@ mod tests {
                 qty: 1,
             }],
             note: None,
+            external_ref: None,
         };
         store.create(new).await.unwrap()
     }

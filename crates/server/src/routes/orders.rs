@@ -7,7 +7,7 @@ use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::Extension;
 use axum::Json;
-use orderboard_model::{ApiErrorBody, NewOrder, Order, Stage, StageChangeRequest};
+use orderboard_model::{ApiErrorBody, ExternalRef, NewOrder, Order, Stage, StageChangeRequest};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -17,27 +17,39 @@ use uuid::Uuid;
 pub struct ListQuery {
     /// Only orders in this stage.
     pub stage: Option<Stage>,
+    /// The order with this external reference, written `source:id`
+    /// (`till-1:A-1043`), in whatever stage: a list of one, or empty.
+    pub external_ref: Option<String>,
 }
 
-/// `GET /api/orders`: active orders, oldest first; `?stage=` filters.
+/// `GET /api/orders`: active orders, oldest first; `?stage=` filters;
+/// `?external_ref=source:id` finds the order with that reference.
 #[utoipa::path(get, path = "/api/orders", tag = "orders", params(ListQuery),
-    responses((status = 200, description = "Active orders, oldest first", body = Vec<Order>),
-              (status = 400, description = "Malformed JSON, query or header", body = ApiErrorBody)))]
+    responses((status = 200, description = "Active orders, oldest first; or the one with the external reference", body = Vec<Order>),
+              (status = 400, description = "Malformed JSON, query or header", body = ApiErrorBody),
+              (status = 422, description = "An external_ref that is not source:id", body = ApiErrorBody)))]
 pub async fn list(
     State(store): State<OrderStore>,
     ApiQuery(query): ApiQuery<ListQuery>,
 ) -> Result<Json<Vec<Order>>, ApiError> {
+    if let Some(text) = &query.external_ref {
+        let wanted = ExternalRef::parse(text).map_err(ApiError::Validation)?;
+        let found = store.by_external_ref(&wanted).await?;
+        let found = found.filter(|o| query.stage.is_none_or(|stage| o.stage == stage));
+        return Ok(Json(found.into_iter().collect()));
+    }
     Ok(Json(store.list_active(query.stage).await?))
 }
 
 /// `POST /api/orders`: 201 with the new order and its `Location`.
 #[utoipa::path(post, path = "/api/orders", tag = "orders", request_body = NewOrder,
+    params(("Idempotency-Key" = Option<String>, Header, description = "1 to 255 visible ASCII characters: a retry with the same key and body gets the first answer again, with Idempotent-Replayed: true")),
     responses((status = 201, description = "Created, with its Location", body = Order),
               (status = 400, description = "Malformed JSON, query or header", body = ApiErrorBody),
-              (status = 409, description = "Every display number is in use", body = ApiErrorBody),
+              (status = 409, description = "Every display number is in use; or another order carries this external_ref (external_ref_in_use, with that order)", body = ApiErrorBody),
               (status = 413, description = "Body over 64 KB", body = ApiErrorBody),
               (status = 415, description = "Body not sent as JSON", body = ApiErrorBody),
-              (status = 422, description = "Wrong shape, or a broken limit", body = ApiErrorBody)))]
+              (status = 422, description = "Wrong shape, a broken limit, or an Idempotency-Key used with another request", body = ApiErrorBody)))]
 pub async fn create(
     State(store): State<OrderStore>,
     claim: Option<Extension<Claim>>,
@@ -77,14 +89,15 @@ pub async fn get(
 
 /// `POST /api/orders/{id}/stage`: `{"to": "ready", "expected_version": 3}`.
 #[utoipa::path(post, path = "/api/orders/{id}/stage", tag = "orders", request_body = StageChangeRequest,
-    params(("id" = String, Path, description = "The order's id (a UUID)")),
+    params(("id" = String, Path, description = "The order's id (a UUID)"),
+           ("Idempotency-Key" = Option<String>, Header, description = "1 to 255 visible ASCII characters: a retry with the same key and body gets the first answer again, with Idempotent-Replayed: true")),
     responses((status = 200, description = "Moved", body = Order),
               (status = 400, description = "Malformed JSON, query or header", body = ApiErrorBody),
               (status = 404, description = "No such order", body = ApiErrorBody),
               (status = 409, description = "Not allowed from the current stage, a stale expected_version, or the number is in use", body = ApiErrorBody),
               (status = 413, description = "Body over 64 KB", body = ApiErrorBody),
               (status = 415, description = "Body not sent as JSON", body = ApiErrorBody),
-              (status = 422, description = "Wrong shape", body = ApiErrorBody)))]
+              (status = 422, description = "Wrong shape, or an Idempotency-Key used with another request", body = ApiErrorBody)))]
 pub async fn change_stage(
     State(store): State<OrderStore>,
     ApiPath(id): ApiPath<String>,

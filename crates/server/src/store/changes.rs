@@ -29,6 +29,7 @@ pub fn new_order(new: NewOrder, number: u32, at: OffsetDateTime) -> (Order, Chan
         updated_at: at,
         history: vec![StageEntry { stage: first, at }],
         tracking_token: tracking_token::generate(),
+        external_ref: new.external_ref,
     };
     let change = Change {
         from: None,
@@ -124,4 +125,19 @@ fn refused(code: ErrorCode, message: String, order: &Order) -> StoreError {
         allowed: order.machine().allowed_targets(),
         order: Box::new(order.clone()),
     }
+}
+
+/// The refusal of a new order whose `external_ref` another order carries:
+/// with that order.
+pub fn external_ref_in_use(existing: &Order) -> StoreError {
+    let r = existing.external_ref.as_ref();
+    refused(
+        ErrorCode::ExternalRefInUse,
+        format!(
+            "order #{} already carries the external reference {}",
+            existing.number,
+            r.map(ToString::to_string).unwrap_or_default()
+        ),
+        existing,
+    )
 }

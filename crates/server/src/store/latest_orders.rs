@@ -156,6 +156,7 @@ mod tests {
             updated_at: now,
             history: vec![],
             tracking_token: token.into(),
+            external_ref: None,
         })
     }
 

@@ -36,7 +36,7 @@ pub use error::StoreError;
 pub use idempotency_rows::Claim;
 
 use crate::feed::ChangeFeed;
-use orderboard_model::{NewOrder, Order, Stage, StageChangeRequest};
+use orderboard_model::{ExternalRef, NewOrder, Order, Stage, StageChangeRequest};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use time::OffsetDateTime;
@@ -229,6 +229,12 @@ impl OrderStore {
     pub async fn by_tracking_token(&self, token: &str) -> Result<Option<Order>, StoreError> {
         let mut conn = self.inner.db.acquire().await?;
         Ok(order_rows::load_order_by_token(conn.conn(), token).await?)
+    }
+
+    /// The order that carries this external reference, in any stage.
+    pub async fn by_external_ref(&self, r: &ExternalRef) -> Result<Option<Order>, StoreError> {
+        let mut conn = self.inner.db.acquire().await?;
+        Ok(order_rows::load_order_by_external_ref(conn.conn(), r).await?)
     }
 
     /// Active orders, oldest first, optionally of one stage.

@@ -6,7 +6,7 @@
 use super::database::on_conn;
 use super::database::{Conn, Dialect};
 use super::rows::{order_from_row, ACTIVE, ORDER_COLUMNS, RECENTLY_FINISHED};
-use orderboard_model::Order;
+use orderboard_model::{ExternalRef, Order};
 use uuid::Uuid;
 
 /// `SELECT` of orders, each row with its history: an order and its history
@@ -43,6 +43,27 @@ pub async fn load_order_by_token(
     Ok(load(conn, "WHERE tracking_token = $1", Some(token))
         .await?
         .pop())
+}
+
+/// The order that carries this external reference, in any stage.
+pub async fn load_order_by_external_ref(
+    conn: Conn<'_>,
+    r: &ExternalRef,
+) -> Result<Option<Order>, sqlx::Error> {
+    let sql = format!(
+        "{} WHERE external_source = $1 AND external_id = $2",
+        select_orders(conn.dialect())
+    );
+    on_conn!(conn, c => {
+        sqlx::query(&sql)
+            .bind(&r.source)
+            .bind(&r.id)
+            .fetch_optional(c)
+            .await?
+            .as_ref()
+            .map(order_from_row)
+            .transpose()
+    })
 }
 
 /// Active orders, oldest first.

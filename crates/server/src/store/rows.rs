@@ -7,7 +7,9 @@
 //! JSON array of `[stage, at]` in a `history` column; an event is one
 //! `events` row with the order's full state after the change.
 
-use orderboard_model::{Change, ChangeKind, Channel, Item, Order, OrderEvent, Stage, StageEntry};
+use orderboard_model::{
+    Change, ChangeKind, Channel, ExternalRef, Item, Order, OrderEvent, Stage, StageEntry,
+};
 use sqlx::{ColumnIndex, Decode, Row, Type};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -24,7 +26,7 @@ pub const PAGE: i64 = 500;
 
 /// The `orders` columns, in the order inserts bind them.
 pub const ORDER_COLUMNS: &str =
-    "id, number, customer, channel, items, note, stage, version, created_at, updated_at, tracking_token";
+    "id, number, customer, channel, items, note, stage, version, created_at, updated_at, tracking_token, external_source, external_id";
 
 /// The `events` columns an event is read from.
 pub const EVENT_COLUMNS: &str = "seq, kind, from_stage, to_stage, at, order_json";
@@ -125,6 +127,13 @@ pub fn order_from_row(row: &impl OrderboardRow) -> Result<Order, sqlx::Error> {
         updated_at: from_millis(row.int("updated_at")?),
         history: history_from_json(&row.text("history")?)?,
         tracking_token: row.text("tracking_token")?,
+        external_ref: match (
+            row.maybe_text("external_source")?,
+            row.maybe_text("external_id")?,
+        ) {
+            (Some(source), Some(id)) => Some(ExternalRef { source, id }),
+            _ => None,
+        },
     })
 }
 

@@ -90,6 +90,7 @@ mod tests {
                 at,
             }],
             tracking_token: "secret-token".into(),
+            external_ref: None,
         };
         let change = Change {
             from: None,

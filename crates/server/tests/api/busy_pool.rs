@@ -38,6 +38,7 @@ async fn a_change_is_written_and_published_while_every_shared_connection_is_held
                 qty: 1,
             }],
             note: None,
+            external_ref: None,
         })
         .await
         .unwrap();

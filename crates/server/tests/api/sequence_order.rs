@@ -275,5 +275,6 @@ fn new_order(customer: &str) -> NewOrder {
             qty: 1,
         }],
         note: None,
+        external_ref: None,
     }
 }

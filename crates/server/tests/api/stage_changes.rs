@@ -279,6 +279,7 @@ async fn a_database_failure_mid_batch_rolls_back_the_whole_batch_and_writing_goe
             qty: 1,
         }],
         note: None,
+        external_ref: None,
     };
     let a = store.create(new("Ada")).await.unwrap();
     // The database refuses any change to an order for "Refused".

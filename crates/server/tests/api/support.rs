@@ -42,13 +42,8 @@ pub async fn open_database(path: &Path) -> Database {
     let Some(admin) = crate::postgres::admin_url() else {
         return db::open(path).await.unwrap().into();
     };
-    static MADE: Mutex<Option<HashSet<PathBuf>>> = Mutex::new(None);
     let name = postgres_name(path);
-    let first = MADE
-        .lock()
-        .unwrap()
-        .get_or_insert_with(HashSet::new)
-        .insert(path.to_path_buf());
+    let first = made_now(path);
     let url = if first {
         crate::postgres::fresh_database(&admin, &name).await
     } else {
@@ -60,9 +55,61 @@ pub async fn open_database(path: &Path) -> Database {
         .into()
 }
 
+/// A database for `path` with the schema as it was before `version`: only
+/// the migrations older than it are run (copied from `migrations/`, or
+/// `migrations/postgres/`). A later [`open_database`] of the same path
+/// (a server's start) migrates it the rest of the way.
+pub async fn open_database_before(path: &Path, version: i64) -> Database {
+    let postgres = crate::postgres::admin_url();
+    let source = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../migrations")
+        .join(if postgres.is_some() { "postgres" } else { "" });
+    let old = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(&source).unwrap() {
+        let entry = entry.unwrap();
+        let name = entry.file_name().into_string().unwrap();
+        let older = name
+            .split('_')
+            .next()
+            .and_then(|v| v.parse::<i64>().ok())
+            .is_some_and(|v| v < version);
+        if name.ends_with(".sql") && older {
+            std::fs::copy(entry.path(), old.path().join(&name)).unwrap();
+        }
+    }
+    let migrator = sqlx::migrate::Migrator::new(old.path()).await.unwrap();
+    match postgres {
+        None => {
+            let options = sqlx::sqlite::SqliteConnectOptions::new()
+                .filename(path)
+                .create_if_missing(true);
+            let pool = sqlx::SqlitePool::connect_with(options).await.unwrap();
+            migrator.run(&pool).await.unwrap();
+            pool.into()
+        }
+        Some(admin) => {
+            made_now(path);
+            let url = crate::postgres::fresh_database(&admin, &postgres_name(path)).await;
+            let pool = sqlx::PgPool::connect(&url).await.unwrap();
+            migrator.run(&pool).await.unwrap();
+            pool.into()
+        }
+    }
+}
+
 /// Whether the tests run on PostgreSQL.
 pub fn on_postgres() -> bool {
     crate::postgres::admin_url().is_some()
+}
+
+/// The paths whose PostgreSQL database this run has made.
+/// Notes that this run has made the database of `path`; whether it is new.
+fn made_now(path: &Path) -> bool {
+    static MADE: Mutex<Option<HashSet<PathBuf>>> = Mutex::new(None);
+    MADE.lock()
+        .unwrap()
+        .get_or_insert_with(HashSet::new)
+        .insert(path.to_path_buf())
 }
 
 /// A database name for a path: stable within a run, distinct between paths.
@@ -200,6 +247,7 @@ impl TestServer {
                 },
             ],
             note: Some("no onions".into()),
+            external_ref: None,
         };
         let res = self
             .http

@@ -171,6 +171,7 @@ pub fn order(items: usize, note: &str) -> NewOrder {
             })
             .collect(),
         note: Some(note.chars().take(200).collect()),
+        external_ref: None,
     }
 }
 

@@ -79,6 +79,7 @@ impl Staff {
                 qty: 1,
             }],
             note: None,
+            external_ref: None,
         };
         self.send(self.http.post(format!("{base}/api/orders")).json(&new))
             .await

@@ -136,7 +136,7 @@ struct Batch {
 static INSERT_CREATED: LazyLock<String> = LazyLock::new(|| {
     format!(
         "WITH o AS (
-             INSERT INTO orders ({ORDER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+             INSERT INTO orders ({ORDER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $15, $16)
          ), h AS (
              INSERT INTO stage_history (order_id, position, stage, at) VALUES ($1, 0, $7, $9)
          )
@@ -193,6 +193,13 @@ impl Batch {
         tx: &mut PgConnection,
         new: NewOrder,
     ) -> Result<OrderEvent, StoreError> {
+        if let Some(r) = &new.external_ref {
+            if let Some(existing) =
+                order_rows::load_order_by_external_ref(Conn::Postgres(&mut *tx), r).await?
+            {
+                return Err(changes::external_ref_in_use(&existing));
+            }
+        }
         let free: Option<i64> = sqlx::query_scalar(NEXT_FREE.as_str())
             .fetch_optional(&mut *tx)
             .await?;
@@ -221,6 +228,8 @@ impl Batch {
             .bind(seq as i64)
             .bind(kind_str(change.kind))
             .bind(order_json(&order))
+            .bind(order.external_ref.as_ref().map(|r| r.source.clone()))
+            .bind(order.external_ref.as_ref().map(|r| r.id.clone()))
             .execute(&mut *tx)
             .await?;
         self.next = seq;

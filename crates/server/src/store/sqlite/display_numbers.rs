@@ -53,6 +53,7 @@ mod tests {
                 qty: 1,
             }],
             note: None,
+            external_ref: None,
         };
         store.create(new).await.map(|order| order.number)
     }

@@ -260,8 +260,16 @@ async fn create(
     pending: &mut Pending,
     new: NewOrder,
 ) -> Result<OrderEvent, StoreError> {
-    // Display numbers are chosen from the database as it stands.
+    // Display numbers, and whether an external reference is taken, are
+    // read from the database as it stands.
     pending.flush(&mut *tx).await?;
+    if let Some(r) = &new.external_ref {
+        if let Some(existing) =
+            order_rows::load_order_by_external_ref(Conn::Sqlite(&mut *tx), r).await?
+        {
+            return Err(changes::external_ref_in_use(&existing));
+        }
+    }
     let mut w = Writes::default();
     let number = display_numbers::next_free(&mut *tx, &mut w).await?;
     let at = now();

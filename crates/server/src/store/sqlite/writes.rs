@@ -39,7 +39,9 @@ pub async fn load_orders_by_id(
 
 pub fn insert_order(w: &mut Writes, o: &Order) {
     w.push(
-        &format!("INSERT INTO orders ({ORDER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+        &format!(
+            "INSERT INTO orders ({ORDER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        ),
         |b| {
             b.bind(o.id.to_string())
                 .bind(o.number as i64)
@@ -51,7 +53,9 @@ pub fn insert_order(w: &mut Writes, o: &Order) {
                 .bind(o.version as i64)
                 .bind(to_millis(o.created_at))
                 .bind(to_millis(o.updated_at))
-                .bind(o.tracking_token.clone());
+                .bind(o.tracking_token.clone())
+                .bind(o.external_ref.as_ref().map(|r| r.source.clone()))
+                .bind(o.external_ref.as_ref().map(|r| r.id.clone()));
         },
     );
 }
