@@ -51,16 +51,19 @@ pub struct Idempotency {
     pub in_flight: Arc<InFlight>,
 }
 
+/// A caller's key: (`Caller::name`, the key).
+type CallerKey = (String, String);
+
 /// The keys being answered on this node: one request at a time per key.
 #[derive(Default)]
 pub struct InFlight {
-    keys: Mutex<HashMap<(String, String), Arc<tokio::sync::Mutex<()>>>>,
+    keys: Mutex<HashMap<CallerKey, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 /// A key held while its request is answered.
 struct Held {
     in_flight: Arc<InFlight>,
-    id: (String, String),
+    id: CallerKey,
     guard: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
 

@@ -299,7 +299,7 @@ async fn every_staff_endpoint_allows_a_key_only_what_its_scopes_allow() {
                 order.id.to_string()
             },
         );
-        let body = match (*method, template.as_ref()) {
+        let body = match (*method, *template) {
             ("POST", "/api/orders") => {
                 Some(serde_json::json!({"channel": "pickup", "items": [{"name": "Tea", "qty": 1}]}))
             }

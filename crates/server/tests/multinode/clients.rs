@@ -21,7 +21,7 @@ pub struct Staff {
 #[derive(Debug)]
 pub enum Written {
     /// 2xx: the change is acknowledged.
-    Acknowledged(Order),
+    Acknowledged(Box<Order>),
     /// An answer in the API's error shape.
     Refused(u16, String),
     /// No answer (the node was killed mid-request, or refused the connection).
@@ -102,7 +102,7 @@ impl Staff {
         match req.header("cookie", &self.cookie).send().await {
             Err(_) => Written::NoAnswer,
             Ok(res) if res.status().is_success() => match res.json().await {
-                Ok(order) => Written::Acknowledged(order),
+                Ok(order) => Written::Acknowledged(Box::new(order)),
                 Err(_) => Written::NoAnswer,
             },
             Ok(res) => {

@@ -51,7 +51,7 @@ async fn log_ids(cluster: &Cluster) -> Vec<u64> {
 
 fn acknowledged(w: Written) -> orderboard_model::Order {
     match w {
-        Written::Acknowledged(order) => order,
+        Written::Acknowledged(order) => *order,
         other => panic!("the write was not acknowledged: {other:?}"),
     }
 }
@@ -464,7 +464,7 @@ async fn postgres_going_down_answers_503_keeps_streams_and_recovers_by_itself() 
     // change on both nodes' streams.
     let moved = loop {
         match staff.move_to(&bases[1], first.id, Stage::Preparing).await {
-            Written::Acknowledged(order) => break order,
+            Written::Acknowledged(order) => break *order,
             Written::Refused(503, _) | Written::NoAnswer => {
                 assert!(up_at.elapsed() < PATIENCE, "writes never worked again");
                 tokio::time::sleep(Duration::from_millis(100)).await;
