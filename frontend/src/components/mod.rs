@@ -1,6 +1,8 @@
 //! Pieces of the pages that stand on their own. Only the connection badge
 //! is in the customer's build; the rest belong to the staff pages.
 
+#[cfg(feature = "staff")]
+pub mod api_keys_panel;
 pub mod connection_badge;
 #[cfg(feature = "staff")]
 pub mod connection_wall;

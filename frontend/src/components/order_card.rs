@@ -105,6 +105,9 @@ pub fn OrderCard(
                     .collect_view()}
             </ul>
             {order.note.clone().map(|n| view! { <p class="card-note">{n}</p> })}
+            {order.external_ref.as_ref().map(|r| view! {
+                <p class="card-ref" data-testid="external-ref" title="Reference in the system the order came from">{r.to_string()}</p>
+            })}
             <footer class="card-actions">
                 {buttons}
             </footer>

@@ -1,8 +1,10 @@
 //! The dispatcher's settings: after how many minutes in one stage an order's
 //! age turns amber and then red (saved in this browser's local storage), the
 //! staff passphrase (set on first run from this computer; kept hashed by
-//! the server), and the demo driver's "Demo orders" control.
+//! the server), the integrations' API keys, and the demo driver's "Demo
+//! orders" control.
 
+use crate::components::api_keys_panel::ApiKeysPanel;
 use crate::components::demo_control::DemoControl;
 use crate::live::browser::save_setting;
 use crate::live::staff_api;
@@ -113,6 +115,7 @@ pub fn SettingsPanel(thresholds: RwSignal<AgeThresholds>, on_close: Callback<()>
                 {move || passphrase_note.get().map(|(ok, text)| view! {
                     <p class=if ok { "field-ok" } else { "field-error" } role="status">{text}</p>
                 })}
+                <ApiKeysPanel/>
                 <DemoControl/>
                 <p class="muted"><a href="/workshop">"Open the workshop"</a>" to compare polling, long polling, SSE and WebSocket live."</p>
                 <div class="dialog-actions">

@@ -1,13 +1,13 @@
 //! The staff pages' calls to the JSON API: actions (creating an order,
 //! changing a stage, starting and stopping a workshop comparison or the demo
-//! driver), signing in, and one-off reads of the comparison's and the demo
+//! driver), signing in, the integrations' API keys, and one-off reads of the comparison's and the demo
 //! driver's state when a page opens. Not in the customer's build.
 
 use crate::live::api_client::{call, request};
 use orderboard_frontend::state::api_failure::ApiFailure;
 use orderboard_model::{
-    ComparisonRequest, ComparisonState, DemoRequest, DemoStatus, NewOrder, Order, Stage,
-    StageChangeRequest,
+    ApiKeyInfo, ComparisonRequest, ComparisonState, CreatedApiKey, DemoRequest, DemoStatus,
+    NewApiKey, NewOrder, Order, Stage, StageChangeRequest,
 };
 use uuid::Uuid;
 
@@ -111,4 +111,29 @@ pub async fn set_demo(request: &DemoRequest) -> Result<DemoStatus, ApiFailure> {
         Some(serde_json::to_string(request).unwrap_or_default()),
     )
     .await
+}
+
+/// `GET /api/keys`: the integrations' keys, without their secrets.
+pub async fn list_keys() -> Result<Vec<ApiKeyInfo>, ApiFailure> {
+    call("GET", "/api/keys", None).await
+}
+
+/// `POST /api/keys`: a new key, shown in the answer only.
+pub async fn create_key(request: &NewApiKey) -> Result<CreatedApiKey, ApiFailure> {
+    call(
+        "POST",
+        "/api/keys",
+        Some(serde_json::to_string(request).unwrap_or_default()),
+    )
+    .await
+}
+
+/// `DELETE /api/keys/{id}`: revokes a key at once.
+pub async fn revoke_key(id: &str) -> Result<(), ApiFailure> {
+    let (status, text) = request("DELETE", &format!("/api/keys/{id}"), None).await?;
+    if (200..300).contains(&status) {
+        Ok(())
+    } else {
+        Err(ApiFailure::from_response(status, &text))
+    }
 }

@@ -1,0 +1,114 @@
+//! "API keys" in the dispatcher's settings: make a key for an integration
+//! (a till, a delivery platform) with a name and what it may do, see it
+//! once with a copy button, list the keys (never their secrets) and revoke
+//! one at once.
+
+use crate::live::staff_api::{create_key, list_keys, revoke_key};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use orderboard_frontend::state::api_keys::{last_used_label, scopes_label, KeysEvent, KeysPanel};
+
+#[component]
+pub fn ApiKeysPanel() -> impl IntoView {
+    let panel = RwSignal::new(KeysPanel::default());
+    let apply = move |event: KeysEvent| {
+        // try_update: the answer may come after the settings were closed.
+        panel.try_update(|p| p.apply(event));
+    };
+    spawn_local(async move {
+        match list_keys().await {
+            Ok(keys) => apply(KeysEvent::Loaded(keys)),
+            Err(e) => apply(KeysEvent::Failed(e.describe().1)),
+        }
+    });
+    let create = move |_| {
+        let request = match panel.with_untracked(|p| p.form.request()) {
+            Ok(r) => r,
+            Err(e) => return apply(KeysEvent::Failed(e)),
+        };
+        spawn_local(async move {
+            match create_key(&request).await {
+                Ok(made) => apply(KeysEvent::Created(made)),
+                Err(e) => apply(KeysEvent::Failed(e.describe().1)),
+            }
+        });
+    };
+    let revoke = move |id: String| {
+        spawn_local(async move {
+            match revoke_key(&id).await {
+                Ok(()) => apply(KeysEvent::Revoked(id)),
+                Err(e) => apply(KeysEvent::Failed(e.describe().1)),
+            }
+        });
+    };
+    let copy = move |key: String| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.navigator().clipboard().write_text(&key);
+        }
+    };
+    view! {
+        <section class="api-keys" data-testid="api-keys">
+            <h3 class="settings-subtitle">"API keys"</h3>
+            <p class="muted">"For a till or a delivery platform: it sends the key as Authorization: Bearer, from any machine."</p>
+            <div class="field-row">
+                <label class="field">
+                    <span class="field-label">"Name"</span>
+                    <input
+                        type="text"
+                        maxlength="80"
+                        data-testid="api-key-name"
+                        prop:value=move || panel.with(|p| p.form.name.clone())
+                        on:input=move |ev| panel.update(|p| p.form.name = event_target_value(&ev))
+                    />
+                </label>
+                <label class="field-check">
+                    <input
+                        type="checkbox"
+                        prop:checked=move || panel.with(|p| p.form.read)
+                        on:change=move |ev| panel.update(|p| p.form.read = event_target_checked(&ev))
+                    />
+                    "Read orders"
+                </label>
+                <label class="field-check">
+                    <input
+                        type="checkbox"
+                        prop:checked=move || panel.with(|p| p.form.write)
+                        on:change=move |ev| panel.update(|p| p.form.write = event_target_checked(&ev))
+                    />
+                    "Create and move orders"
+                </label>
+                <button type="button" class="btn btn-secondary" data-testid="create-api-key" on:click=create>
+                    "Make key"
+                </button>
+            </div>
+            {move || panel.with(|p| p.shown_once.clone()).map(|made| {
+                let key = made.key.clone();
+                view! {
+                    <div class="api-key-once" role="status">
+                        <p>"Copy this key now: it is shown only this once."</p>
+                        <code data-testid="api-key-secret">{made.key.clone()}</code>
+                        <button type="button" class="btn btn-secondary" data-testid="copy-api-key"
+                            on:click=move |_| copy(key.clone())>"Copy"</button>
+                        <button type="button" class="btn btn-secondary"
+                            on:click=move |_| apply(KeysEvent::Dismissed)>"Done"</button>
+                    </div>
+                }
+            })}
+            {move || panel.with(|p| p.error.clone()).map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
+            <ul class="api-key-list" data-testid="api-key-list">
+                {move || panel.with(|p| p.keys.clone()).into_iter().map(|k| {
+                    let id = k.id.clone();
+                    view! {
+                        <li class="api-key">
+                            <span class="api-key-name">{k.name.clone()}</span>
+                            " "<code>{k.hint.clone()}</code>
+                            <span class="muted">{format!(" · {} · {}", scopes_label(&k.scopes), last_used_label(k.last_used_at))}</span>
+                            <button type="button" class="btn btn-secondary" data-testid="revoke-api-key"
+                                on:click=move |_| revoke(id.clone())>"Revoke"</button>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}
