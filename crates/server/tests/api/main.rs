@@ -37,4 +37,5 @@ mod stage_changes;
 mod stream_lifecycle;
 mod track;
 mod transports;
+mod two_nodes_integrations;
 mod workshop;
