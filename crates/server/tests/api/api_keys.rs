@@ -473,3 +473,52 @@ async fn revoking_a_key_ends_its_open_staff_stream_and_no_other() {
     let _: (u64, orderboard_model::OrderEvent) = stays.expect("order").await;
     s.stop().await;
 }
+
+#[tokio::test]
+async fn hostile_credentials_and_keys_get_clear_4xx() {
+    use reqwest::header::HeaderValue;
+    let s = TestServer::start().await;
+    let long = format!("Bearer obk_{}", "A".repeat(8000));
+    let cases: Vec<(&str, HeaderValue, u16)> = vec![
+        (
+            "authorization",
+            HeaderValue::from_bytes(b"Bearer obk_\xff\xfe").unwrap(),
+            401,
+        ),
+        ("authorization", HeaderValue::from_str(&long).unwrap(), 401),
+        ("authorization", HeaderValue::from_static("Bearer  "), 401),
+        (
+            "idempotency-key",
+            HeaderValue::from_bytes(b"k\xff").unwrap(),
+            400,
+        ),
+        (
+            "idempotency-key",
+            HeaderValue::from_str(&"k".repeat(4000)).unwrap(),
+            400,
+        ),
+    ];
+    for (name, value, status) in cases {
+        let res = s
+            .http
+            .post(s.url("/api/orders"))
+            .header(name, value.clone())
+            .json(&serde_json::json!({"channel": "pickup", "items": [{"name": "Tea", "qty": 1}]}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), status, "{name}: {value:?}");
+        res.json::<ApiErrorBody>().await.unwrap();
+    }
+    let orders: Vec<Order> = s
+        .http
+        .get(s.url("/api/orders"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(orders.is_empty());
+    s.stop().await;
+}
