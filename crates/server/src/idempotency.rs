@@ -4,7 +4,10 @@
 //! One layer ([`replay_or_run`]) in front of each change endpoint, written
 //! once where the router is built; the handler hands the request's
 //! [`Claim`] to the order store, whose writer keeps the answer in the same
-//! transaction as the change (`store::idempotency_rows`).
+//! transaction as the change (`store::idempotency_rows`). A new change
+//! endpoint gets it with `.route_layer(idempotent())` where the router is
+//! built (`crate::api_routes`), its handler taking `Option<Extension<Claim>>`
+//! and handing it to its write (as `routes::orders::create` does).
 //!
 //! - The key is 1 to 255 visible ASCII characters; otherwise `400`.
 //! - Keys are per caller (staff, or one API key): two integrations never

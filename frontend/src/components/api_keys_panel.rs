@@ -50,7 +50,7 @@ pub fn ApiKeysPanel() -> impl IntoView {
         <section class="api-keys" data-testid="api-keys">
             <h3 class="settings-subtitle">"API keys"</h3>
             <p class="muted">"For a till or a delivery platform: it sends the key as Authorization: Bearer, from any machine."</p>
-            <div class="field-row">
+            <div class="api-key-form">
                 <label class="field">
                     <span class="field-label">"Name"</span>
                     <input
@@ -100,9 +100,11 @@ pub fn ApiKeysPanel() -> impl IntoView {
                     let id = k.id.clone();
                     view! {
                         <li class="api-key">
-                            <span class="api-key-name">{k.name.clone()}</span>
-                            " "<code>{k.hint.clone()}</code>
-                            <span class="muted">{format!(" · {} · {}", scopes_label(&k.scopes), last_used_label(k.last_used_at))}</span>
+                            <div>
+                                <span class="api-key-name">{k.name.clone()}</span>
+                                " "<code>{k.hint.clone()}</code>
+                                <div class="muted">{format!("{} · {}", scopes_label(&k.scopes), last_used_label(k.last_used_at))}</div>
+                            </div>
                             <button type="button" class="btn btn-secondary" data-testid="revoke-api-key"
                                 on:click=move |_| revoke(id.clone())>"Revoke"</button>
                         </li>
