@@ -46,7 +46,7 @@ pub async fn list(
     params(("Idempotency-Key" = Option<String>, Header, description = "1 to 255 visible ASCII characters: a retry with the same key and body gets the first answer again, with Idempotent-Replayed: true")),
     responses((status = 201, description = "Created, with its Location", body = Order),
               (status = 400, description = "Malformed JSON, query or header", body = ApiErrorBody),
-              (status = 409, description = "Every display number is in use; or another order carries this external_ref (external_ref_in_use, with that order)", body = ApiErrorBody),
+              (status = 409, description = "Every display number is in use; another order carries this external_ref (external_ref_in_use, with that order); or another node is still answering this Idempotency-Key (idempotency_in_progress, see Retry-After)", body = ApiErrorBody),
               (status = 413, description = "Body over 64 KB", body = ApiErrorBody),
               (status = 415, description = "Body not sent as JSON", body = ApiErrorBody),
               (status = 422, description = "Wrong shape, a broken limit, or an Idempotency-Key used with another request", body = ApiErrorBody)))]
@@ -94,7 +94,7 @@ pub async fn get(
     responses((status = 200, description = "Moved", body = Order),
               (status = 400, description = "Malformed JSON, query or header", body = ApiErrorBody),
               (status = 404, description = "No such order", body = ApiErrorBody),
-              (status = 409, description = "Not allowed from the current stage, a stale expected_version, or the number is in use", body = ApiErrorBody),
+              (status = 409, description = "Not allowed from the current stage, a stale expected_version, the number is in use, or another node is still answering this Idempotency-Key", body = ApiErrorBody),
               (status = 413, description = "Body over 64 KB", body = ApiErrorBody),
               (status = 415, description = "Body not sent as JSON", body = ApiErrorBody),
               (status = 422, description = "Wrong shape, or an Idempotency-Key used with another request", body = ApiErrorBody)))]
