@@ -26,8 +26,8 @@ pub use api::{ApiErrorBody, ApiErrorDetail, ErrorCode, Health, OpenStreams, Stag
 pub use order::{Item, NewOrder, Order, StageEntry, ValidationError};
 pub use stage::{ChangeKind, Channel, Stage, StageMachine, Transition, TransitionError};
 pub use stream::{
-    BoardEvent, BoardSnapshot, Change, OrderEvent, StaffSnapshot, StreamEventName, TrackEvent,
-    TrackSnapshot,
+    BoardEvent, BoardSnapshot, Change, OrderEvent, StaffSnapshot, StreamEventName, TokenOrder,
+    TrackEvent, TrackSnapshot, TracksEvent, TracksSnapshot, MAX_TRACKED_ORDERS,
 };
 pub use views::{BoardOrder, TrackedOrder};
 pub use workshop::{

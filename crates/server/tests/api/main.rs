@@ -32,5 +32,6 @@ mod staff_stream;
 mod stage_changes;
 mod stream_lifecycle;
 mod track;
+mod tracks;
 mod transports;
 mod workshop;
