@@ -118,6 +118,13 @@ async fn a_resumed_stream_replays_exactly_the_followed_changes_after_the_id() {
         "no gap, no duplicate, nothing of other orders"
     );
     assert!(replayed[0].0 > first[0].0, "nothing at or before the id");
+
+    // An id that is not one of ours earns a reset: every order's state again.
+    let mut lost = SseClient::connect(&url, Some("not-an-id")).await;
+    let (id, reset): (u64, TracksSnapshot) = lost.expect("reset").await;
+    assert_eq!(id, reset.as_of);
+    let stages: Vec<Stage> = reset.orders.iter().map(|o| o.order.stage).collect();
+    assert_eq!(stages, vec![Stage::Collected, Stage::Ready]);
     assert!(replayed
         .iter()
         .chain(&live)
