@@ -42,7 +42,9 @@ pub fn response(streams: Streams, mut cursor: Cursor) -> Response {
     let guard = OpenStreamGuard::open(&streams.source.open_streams, audience.kind());
     let (retry, heartbeat_every) = (streams.retry, streams.heartbeat);
     // Workshop mode counts the tracking streams' deliveries (see `workshop`).
-    let tracked = audience.orders().is_some();
+    // (The SSE lane is the one-order stream; a browser's combined tracking
+    // stream is not metered.)
+    let tracked = matches!(audience, Audience::Track(_));
     let metrics = streams.transport_metrics.clone();
     let parking = (audience == Audience::Board).then(|| Parking::new(&streams.fan_out));
     let link = parking.clone();

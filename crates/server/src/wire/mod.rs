@@ -132,6 +132,15 @@ mod tests {
         );
         let staff = String::from_utf8(Encoding::StaffSse.event(&e).to_vec()).unwrap();
         assert!(staff.contains("Lovelace") && staff.contains("secret-token"));
+        let tracks = String::from_utf8(Encoding::TracksSse.event(&e).to_vec()).unwrap();
+        assert!(
+            tracks.contains(r#""token":"secret-token""#),
+            "names its order by the token its client sent: {tracks}"
+        );
+        assert!(
+            !tracks.contains("Lovelace") && !tracks.contains(&e.order.id.to_string()),
+            "{tracks}"
+        );
         let socket = String::from_utf8(Encoding::TrackWs.event(&e).to_vec()).unwrap();
         assert!(socket.starts_with(r#"{"id":3,"event":"order""#), "{socket}");
     }
