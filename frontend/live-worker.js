@@ -19,6 +19,27 @@
 // change after it (or, when the hub holds none, a snapshot fetched with one
 // short request), then the live changes. Pages drop any change whose id is
 // not above the last they applied, so a replay never duplicates.
+//
+// "failed" and "closed" carry `since` (ms since the epoch): when the
+// connection went down, so a page that joins while it is down says
+// "offline since" the same time as the others.
+//
+// Tracking pages of different orders share one connection too. Each
+// tracking URL (/api/track/{token}/events) keeps its own channel, as above,
+// but no EventSource of its own: up to MAX_TRACKED of them are served by one
+// combined stream, /api/track/events?tokens=t1,t2,…, whose `order` events
+// name their order's token and whose snapshot lists every order. When a
+// tracking URL joins, its order's state comes first, with one short request
+// (fetchSnapshot of its own URL, as of some id S); then the combined stream
+// is reopened with the new set, resuming after min(the last id it received,
+// S). Every id is a global event-log sequence number, so that replay holds
+// every change after S to the new order and every change the others have
+// not seen; the hub passes a channel only ids above the last it received
+// (and pages drop any repeat besides), so nothing is lost or doubled. A
+// joining page that already has a state (after a new hub's "hello") resumes
+// from its own last id instead. A tracking URL that leaves is taken out a
+// moment later (REMOVE_DELAY_MS), so a reload does not reopen twice. Past
+// MAX_TRACKED orders, a tracking URL gets an EventSource of its own.
 
 "use strict";
 
@@ -26,6 +47,14 @@ const EVENT_NAMES = ["snapshot", "order", "reset"];
 // Past this many changes after its snapshot, the hub fetches a fresh one, so
 // what it keeps for late pages stays small.
 const MAX_KEPT_CHANGES = 512;
+// The most orders on the combined tracking stream (MAX_TRACKED_ORDERS in
+// crates/model).
+const MAX_TRACKED = 32;
+// How long a left tracking URL stays on the combined stream, and how long
+// joins are gathered before it reopens.
+const REMOVE_DELAY_MS = 2000;
+const JOIN_DELAY_MS = 30;
+const TRACK_URL = /^\/api\/track\/([A-Za-z0-9_-]{1,64})\/events$/;
 
 const seq = (id) => (id == null || id === "" ? null : Number(id));
 const backoffMs = (attempt) => Math.min(1000 * 2 ** Math.min(attempt, 4), 10000);
@@ -85,7 +114,10 @@ class Channel {
     this.attempt = 0;
     this.retry = null;
     this.fetching = false;
-    this.connect();
+    this.since = null; // when the connection went down, while it is
+    const token = TRACK_URL.exec(url)?.[1];
+    this.tracked = token != null && hub.tracking.join(this, token);
+    if (!this.tracked) this.connect();
   }
 
   connect() {
@@ -126,16 +158,24 @@ class Channel {
     }
   }
 
-  setState(kind) {
+  setState(kind, since = Date.now()) {
+    if (kind === "opened") this.since = null;
+    else if (kind === "failed" || kind === "closed") this.since ??= since;
     this.state = kind;
-    for (const page of this.subs.keys()) this.hub.send(page, { url: this.url, kind });
+    for (const page of this.subs.keys()) this.hub.send(page, this.stateMessage());
+  }
+
+  stateMessage() {
+    const msg = { url: this.url, kind: this.state };
+    if (this.since != null) msg.since = this.since;
+    return msg;
   }
 
   follow(page, lastId) {
     const last = seq(lastId);
     this.subs.set(page, { ready: false, fresh: last == null });
     if (this.state === "opened" || this.state === "failed" || this.state === "closed") {
-      this.hub.send(page, { url: this.url, kind: this.state });
+      this.hub.send(page, this.stateMessage());
     }
     if (last != null && this.keptFrom != null && last >= this.keptFrom) {
       this.replay(page, last, null); // it has a state: only what it missed
@@ -184,13 +224,157 @@ class Channel {
   }
 
   reconnect() {
+    if (this.tracked) return this.hub.tracking.reconnect(this);
     if (this.source || this.retry) return;
     this.retry = setTimeout(() => this.connect(), backoffMs(this.attempt++));
   }
 
   close() {
+    if (this.tracked) return this.hub.tracking.leave(this);
     if (this.source) this.source.close();
     clearTimeout(this.retry);
+  }
+}
+
+// The combined stream of the tracking channels (see the top of this file).
+class Tracking {
+  constructor() {
+    this.members = new Map(); // token -> its channel
+    this.source = null;
+    this.lastId = null; // the last id the combined stream received
+    this.floor = null; // a lower id to resume from: an order joined as of it
+    this.since = null; // when the combined stream went down, while it is
+    this.attempt = 0;
+    this.timer = null; // the next reopen
+    this.timerAt = Infinity;
+  }
+
+  // Takes a tracking channel on; false when the combined stream is full.
+  join(channel, token) {
+    if (this.members.size >= MAX_TRACKED) return false;
+    this.members.set(token, channel);
+    channel.token = token;
+    if (channel.lastId != null) this.from(channel.lastId);
+    else this.fetchState(channel);
+    return true;
+  }
+
+  // The joining order's state, with one short request; then the combined
+  // stream reopens from no later than it.
+  async fetchState(channel) {
+    channel.fetchingState = true;
+    try {
+      const snap = await fetchSnapshot(channel.url);
+      if (this.members.get(channel.token) !== channel) return;
+      channel.received(snap.event, snap.data, snap.id);
+      this.from(snap.id);
+    } catch (err) {
+      // Unknown order, or the server is down: its pages look and decide
+      // (each asks for "reconnect", or leaves).
+      console.warn(`orderboard live: ${err}`);
+      if (this.members.get(channel.token) === channel) channel.setState("closed", this.since ?? Date.now());
+    } finally {
+      channel.fetchingState = false;
+    }
+  }
+
+  // Reopens soon, resuming no later than `id`.
+  from(id) {
+    const n = seq(id);
+    this.floor = this.floor == null ? n : Math.min(this.floor, n);
+    this.reopenIn(JOIN_DELAY_MS);
+  }
+
+  leave(channel) {
+    if (this.members.get(channel.token) !== channel) return;
+    this.members.delete(channel.token);
+    this.reopenIn(REMOVE_DELAY_MS);
+  }
+
+  // A page asks again after "closed": its order's state if it has none
+  // yet, and the combined stream if it is down.
+  reconnect(channel) {
+    if (channel.lastId == null) {
+      if (!channel.fetchingState) setTimeout(() => this.fetchState(channel), backoffMs(this.attempt++));
+    } else if (!this.source && this.timer == null) {
+      this.reopenIn(backoffMs(this.attempt++));
+    }
+  }
+
+  reopenIn(ms) {
+    const at = Date.now() + ms;
+    if (this.timer != null && this.timerAt <= at) return;
+    clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(() => this.reopen(), ms);
+  }
+
+  // The orders with a state, on one stream again.
+  reopen() {
+    clearTimeout(this.timer);
+    this.timer = null;
+    this.timerAt = Infinity;
+    if (this.source) {
+      this.source.close();
+      this.source = null;
+    }
+    const joined = [...this.members].filter(([, c]) => c.lastId != null);
+    if (joined.length === 0) {
+      this.lastId = null;
+      this.floor = null;
+      return;
+    }
+    const ids = [this.lastId, this.floor].filter((n) => n != null);
+    const from = ids.length > 0 ? Math.min(...ids) : null; // none: a snapshot of all
+    this.lastId = from;
+    this.floor = null;
+    const tokens = joined.map(([token]) => token).join(",");
+    const source = new EventSource(withLastId(`/api/track/events?tokens=${tokens}`, from));
+    this.source = source;
+    for (const name of EVENT_NAMES) {
+      source.addEventListener(name, (e) => this.received(name, e.data, e.lastEventId));
+    }
+    source.onopen = () => {
+      this.attempt = 0;
+      this.since = null;
+      for (const [, channel] of joined) channel.setState("opened");
+    };
+    source.onerror = () => {
+      if (this.source !== source) return;
+      this.since ??= Date.now();
+      const closed = source.readyState === EventSource.CLOSED;
+      if (closed) this.source = null;
+      for (const channel of this.members.values()) {
+        if (channel.lastId == null) continue;
+        channel.setState("failed", this.since);
+        if (closed) channel.setState("closed", this.since);
+      }
+    };
+  }
+
+  // A combined event, handed to the channel of the order it is about: a
+  // snapshot or reset split into one per order, a change only if its id is
+  // above the last that channel received.
+  received(event, data, id) {
+    const n = seq(id);
+    if (n != null) this.lastId = n;
+    let body;
+    try {
+      body = JSON.parse(data);
+    } catch {
+      return;
+    }
+    if (event === "order") {
+      const channel = this.members.get(body.token);
+      if (channel && (channel.lastId == null || n > seq(channel.lastId))) {
+        channel.received(event, data, id);
+      }
+    } else {
+      for (const { token, order } of body.orders ?? []) {
+        const channel = this.members.get(token);
+        if (channel) channel.received(event, JSON.stringify({ as_of: body.as_of, order }), id);
+      }
+    }
   }
 }
 
@@ -201,6 +385,7 @@ class Hub {
     this.forget = forget;
     this.channels = new Map();
     this.pages = new Set();
+    this.tracking = new Tracking();
   }
 
   handle(text) {

@@ -3,7 +3,7 @@
 // browser), and offers the few helpers the tests share.
 import { spawn } from "node:child_process";
 import http from "node:http";
-import { mkdtempSync, mkdirSync, existsSync, rmSync } from "node:fs";
+import { mkdtempSync, mkdirSync, existsSync, rmSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -78,17 +78,37 @@ export function startServer({ db, listen = "127.0.0.1:0" }) {
   }));
 }
 
+const UI_TYPES = { ".html": "text/html", ".js": "text/javascript", ".wasm": "application/wasm", ".css": "text/css", ".svg": "image/svg+xml" };
+
+/** A file of the UI build (frontend/dist) for `pathname`, as the server maps pages; or null. */
+function uiFile(pathname) {
+  const dist = path.join(ROOT, "frontend", "dist");
+  const name = pathname.startsWith("/track/") || pathname === "/board" ? "customer/index.html"
+    : pathname === "/" ? "index.html" : pathname.slice(1);
+  const file = path.join(dist, name);
+  if (!file.startsWith(dist + path.sep) || !existsSync(file)) return null;
+  return { body: readFileSync(file), type: UI_TYPES[path.extname(file)] ?? "application/octet-stream" };
+}
+
 /**
  * Stands in on `port` while the server is down, answering every request with
  * 503, as a reverse proxy would. Browsers give up on an EventSource that gets
- * such an answer (readyState CLOSED), so the pages must open new ones.
+ * such an answer (readyState CLOSED), so the pages must open new ones. With
+ * `ui`, it serves the UI's files (as a CDN in front would), so a page can
+ * still be opened while the API is down.
  * Resolves to { seen: [paths, each with the Last-Event-ID it carried], close() }.
  */
-export function startStandIn(port) {
+export function startStandIn(port, { ui = false } = {}) {
   const seen = [];
   const server = http.createServer((req, res) => {
     const lastId = req.headers["last-event-id"];
     seen.push(lastId ? `${req.url} (Last-Event-ID: ${lastId})` : req.url);
+    const file = ui && !req.url.startsWith("/api/") && uiFile(new URL(req.url, "http://x").pathname);
+    if (file) {
+      res.writeHead(200, { "content-type": file.type });
+      res.end(file.body);
+      return;
+    }
     res.writeHead(503, { "content-type": "text/plain" });
     res.end("restarting");
   });

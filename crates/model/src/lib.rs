@@ -29,8 +29,8 @@ pub use keys::{ApiKeyInfo, CreatedApiKey, NewApiKey, Scope};
 pub use order::{ExternalRef, Item, NewOrder, Order, StageEntry, ValidationError};
 pub use stage::{ChangeKind, Channel, Stage, StageMachine, Transition, TransitionError};
 pub use stream::{
-    BoardEvent, BoardSnapshot, Change, OrderEvent, StaffSnapshot, StreamEventName, TrackEvent,
-    TrackSnapshot,
+    BoardEvent, BoardSnapshot, Change, OrderEvent, StaffSnapshot, StreamEventName, TokenOrder,
+    TrackEvent, TrackSnapshot, TracksEvent, TracksSnapshot, MAX_TRACKED_ORDERS,
 };
 pub use views::{BoardOrder, TrackedOrder};
 pub use workshop::{

@@ -126,3 +126,50 @@ pub struct TrackSnapshot {
     pub as_of: u64,
     pub order: TrackedOrder,
 }
+
+/// The most orders one multi-order tracking stream
+/// (`GET /api/track/events?tokens=…`) follows: one browser's tracking pages.
+pub const MAX_TRACKED_ORDERS: usize = 32;
+
+/// One order of a multi-order tracking stream, named by its tracking token
+/// (which the client sent, so it learns nothing new).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TokenOrder {
+    pub token: String,
+    pub order: TrackedOrder,
+}
+
+/// Multi-order tracking `snapshot`/`reset`: every followed order, as of one
+/// sequence number, in the order the tokens were given.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TracksSnapshot {
+    pub as_of: u64,
+    pub orders: Vec<TokenOrder>,
+}
+
+/// Multi-order tracking `order` event: a tracking event and the token of
+/// the order it is about, so a client can route it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct TracksEvent {
+    pub token: String,
+    pub seq: u64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+    pub change: Change,
+    pub order: TrackedOrder,
+}
+
+impl From<&OrderEvent> for TracksEvent {
+    fn from(e: &OrderEvent) -> Self {
+        TracksEvent {
+            token: e.order.tracking_token.clone(),
+            seq: e.seq,
+            at: e.at,
+            change: e.change,
+            order: TrackedOrder::from(&e.order),
+        }
+    }
+}

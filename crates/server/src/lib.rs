@@ -360,6 +360,7 @@ fn api_routes(state: &AppState) -> Router<AppState> {
     let public_streams = Router::new()
         .route("/board/events", get(routes::board::stream))
         .route("/workshop/events", get(routes::workshop::events))
+        .route("/track/events", get(routes::tracks::stream))
         .route(
             "/track/{token}/events",
             get(routes::track::stream).layer(metered(Transport::Sse)),

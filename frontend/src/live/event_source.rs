@@ -29,8 +29,13 @@ pub enum StreamSignal<'a> {
         data: &'a str,
     },
     Opened,
-    /// An error; the browser may still be retrying by itself.
-    Failed,
+    /// An error; the browser may still be retrying by itself. The
+    /// connection is down since `since_ms` (ms since the epoch): now for the
+    /// page's own stream, or when the shared connection went down, which
+    /// may be before this page joined.
+    Failed {
+        since_ms: i64,
+    },
 }
 
 pub(super) type Handler = Rc<dyn Fn(&LiveStream, StreamSignal<'_>)>;
@@ -215,7 +220,9 @@ impl OwnStream {
             .source
             .as_ref()
             .is_some_and(|s| s.ready_state() == EventSource::CLOSED);
-        self.emit(StreamSignal::Failed);
+        self.emit(StreamSignal::Failed {
+            since_ms: super::browser::now_ms(),
+        });
         if closed {
             self.close_source();
             let (stopped, on_closed) = {

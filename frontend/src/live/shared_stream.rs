@@ -54,6 +54,9 @@ struct HubMessage {
     event: Option<String>,
     data: Option<String>,
     id: Option<String>,
+    /// With "failed" and "closed": since when the connection is down (ms
+    /// since the epoch).
+    since: Option<f64>,
 }
 
 struct PageHub {
@@ -144,6 +147,9 @@ impl SharedStream {
         }
         let me = LiveStream::Shared(self.clone());
         let handler = self.0.borrow().handler.clone();
+        let since_ms = msg
+            .since
+            .map_or_else(super::browser::now_ms, |ms| ms as i64);
         match msg.kind.as_str() {
             "message" => {
                 let (Some(event), Some(data)) = (msg.event, msg.data) else {
@@ -172,9 +178,9 @@ impl SharedStream {
                 );
             }
             "opened" => handler(&me, StreamSignal::Opened),
-            "failed" => handler(&me, StreamSignal::Failed),
+            "failed" => handler(&me, StreamSignal::Failed { since_ms }),
             "closed" => {
-                handler(&me, StreamSignal::Failed);
+                handler(&me, StreamSignal::Failed { since_ms });
                 let on_closed = self.0.borrow().on_closed.clone();
                 on_closed(&me);
             }

@@ -42,7 +42,7 @@ pub fn BoardPage() -> impl IntoView {
                 Err(e) => log_warning(&e),
             },
             StreamSignal::Opened => connection.update(|c| *c = c.opened()),
-            StreamSignal::Failed => connection.update(|c| *c = c.failed(now_ms())),
+            StreamSignal::Failed { since_ms } => connection.update(|c| *c = c.failed(since_ms)),
         },
         |stream| stream.reconnect_after_backoff(),
     );

@@ -12,7 +12,7 @@ use crate::components::order_card::OrderCard;
 use crate::components::settings_panel::SettingsPanel;
 use crate::components::tracking_dialog::TrackingDialog;
 use crate::live::browser::{
-    load_setting, log_warning, now_ms, set_title, ticking_clock, tz_offset_minutes,
+    load_setting, log_warning, set_title, ticking_clock, tz_offset_minutes,
 };
 use crate::live::event_source::{LiveStream, StreamSignal};
 use crate::live::staff_api::change_stage;
@@ -62,7 +62,7 @@ pub fn DispatcherPage() -> impl IntoView {
                 Err(e) => log_warning(&e),
             },
             StreamSignal::Opened => connection.update(|c| *c = c.opened()),
-            StreamSignal::Failed => connection.update(|c| *c = c.failed(now_ms())),
+            StreamSignal::Failed { since_ms } => connection.update(|c| *c = c.failed(since_ms)),
         },
         |stream| stream.reconnect_after_backoff(),
     );

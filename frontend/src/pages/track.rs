@@ -4,7 +4,7 @@
 
 use crate::components::connection_badge::ConnectionBadge;
 use crate::live::api_client::fetch_tracked;
-use crate::live::browser::{log_warning, now_ms, set_title, ticking_clock, tz_offset_minutes};
+use crate::live::browser::{log_warning, set_title, ticking_clock, tz_offset_minutes};
 use crate::live::event_source::{LiveStream, StreamSignal};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -51,7 +51,7 @@ pub fn TrackPage(token: String) -> impl IntoView {
                 Err(e) => log_warning(&e),
             },
             StreamSignal::Opened => connection.update(|c| *c = c.opened()),
-            StreamSignal::Failed => connection.update(|c| *c = c.failed(now_ms())),
+            StreamSignal::Failed { since_ms } => connection.update(|c| *c = c.failed(since_ms)),
         },
         // The browser gave up: the server was down, the order is unknown, or
         // it became final while this page was away (the stream then answers

@@ -14,7 +14,7 @@ use crate::components::connection_wall::ConnectionWall;
 use crate::components::demo_control::DemoControl;
 use crate::components::line_chart::LineChart;
 use crate::components::staff_sign_in::StaffSignIn;
-use crate::live::browser::{log_warning, now_ms, set_title, ticking_clock};
+use crate::live::browser::{log_warning, set_title, ticking_clock};
 use crate::live::event_source::{LiveStream, StreamSignal};
 use crate::live::staff_api::{comparison_state, start_comparison, stop_comparison};
 use leptos::prelude::*;
@@ -73,7 +73,7 @@ pub fn WorkshopPage() -> impl IntoView {
                 Err(e) => log_warning(&e),
             },
             StreamSignal::Opened => connection.update(|c| *c = c.opened()),
-            StreamSignal::Failed => connection.update(|c| *c = c.failed(now_ms())),
+            StreamSignal::Failed { since_ms } => connection.update(|c| *c = c.failed(since_ms)),
         },
         |stream| stream.reconnect_after_backoff(),
     );

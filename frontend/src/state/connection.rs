@@ -22,12 +22,16 @@ impl Connection {
         Connection::Live
     }
 
-    /// An error: the connection is down since the first error in a row.
-    pub fn failed(self, now_ms: i64) -> Connection {
+    /// An error: the connection is down since the first error in a row, at
+    /// `since_ms` or earlier (a shared connection may have gone down before
+    /// this page joined it, and says when).
+    pub fn failed(self, since_ms: i64) -> Connection {
         match self {
-            Connection::Down { since_ms } => Connection::Down { since_ms },
+            Connection::Down { since_ms: was } => Connection::Down {
+                since_ms: was.min(since_ms),
+            },
             Connection::Ended => Connection::Ended,
-            _ => Connection::Down { since_ms: now_ms },
+            _ => Connection::Down { since_ms },
         }
     }
 
@@ -75,6 +79,17 @@ mod tests {
         assert_eq!(c, Connection::Down { since_ms: 1_000 });
         assert_eq!(c.opened(), Connection::Live);
         assert_eq!(Connection::Ended.failed(3), Connection::Ended);
+    }
+
+    #[test]
+    fn a_page_told_of_an_earlier_outage_shows_that_moment() {
+        // Joined a shared connection that went down before the page knew.
+        let c = Connection::Connecting.failed(9_000).failed(2_000);
+        assert_eq!(c, Connection::Down { since_ms: 2_000 });
+        assert_eq!(
+            c.badge(9_000, 0),
+            ("conn-offline", "Offline since 00:00:02".to_string())
+        );
     }
 
     #[test]

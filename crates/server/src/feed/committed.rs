@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 use uuid::Uuid;
 
 /// How many wire encodings a change can keep (`crate::wire::Encoding`).
-pub const ENCODINGS: usize = 4;
+pub const ENCODINGS: usize = 5;
 
 #[derive(Debug)]
 pub struct Committed {

@@ -54,6 +54,21 @@ pub trait ChangeFeed: Send + Sync + 'static {
             })
             .boxed()
     }
+    /// Starts receiving the changes to any of `orders` published from now
+    /// on, in sequence order, and `Missed` when the subscriber fell behind:
+    /// every change filtered down to the set. One subscription, not one per
+    /// order merged, so the changes keep their global order (a cursor skips
+    /// what is not above the last it sent).
+    fn subscribe_orders(&self, orders: Arc<[Uuid]>) -> Subscription {
+        self.subscribe()
+            .filter(move |d| {
+                ready(match d {
+                    Delivery::Change(change) => orders.contains(&change.order_id()),
+                    Delivery::Missed => true,
+                })
+            })
+            .boxed()
+    }
     /// Ends every subscription (each stream yields its last item, then ends).
     /// Called once, when the application shuts down (not when one listener
     /// stops): so a stream needs no shutdown waiter of its own, which would

@@ -5,6 +5,7 @@
 //! - [`staff_events`] — `/api/events`, the dispatchers' live stream
 //! - [`board`] — `/api/board/events`, the customer board's live stream
 //! - [`track`] — `/api/track/{token}…`, one customer's order and the four ways to follow it
+//! - [`tracks`] — `/api/track/events?tokens=…`, one browser's tracked orders on one stream
 //! - [`workshop`] — `/metrics` and `/api/workshop/…`, what each transport costs, and comparisons
 //! - [`keys`] — `/api/keys…`, the API keys of integrations
 //! - [`demo`] — `/api/demo`, the demo driver's switch
@@ -16,4 +17,5 @@ pub mod keys;
 pub mod orders;
 pub mod staff_events;
 pub mod track;
+pub mod tracks;
 pub mod workshop;

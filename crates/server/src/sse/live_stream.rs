@@ -38,11 +38,13 @@ enum Wake {
 
 /// Builds the SSE response for an opened cursor.
 pub fn response(streams: Streams, mut cursor: Cursor) -> Response {
-    let audience = cursor.audience();
+    let audience = cursor.audience().clone();
     let guard = OpenStreamGuard::open(&streams.source.open_streams, audience.kind());
     let (retry, heartbeat_every) = (streams.retry, streams.heartbeat);
     // Workshop mode counts the tracking streams' deliveries (see `workshop`).
-    let tracked = audience.order().is_some();
+    // (The SSE lane is the one-order stream; a browser's combined tracking
+    // stream is not metered.)
+    let tracked = matches!(audience, Audience::Track(_));
     let metrics = streams.transport_metrics.clone();
     let parking = (audience == Audience::Board).then(|| Parking::new(&streams.fan_out));
     let link = parking.clone();
@@ -116,7 +118,7 @@ pub async fn open(
     audience: Audience,
     from: ResumeFrom,
 ) -> Result<Response, ApiError> {
-    let opened = Cursor::open(&streams.source, audience, audience.sse(), from).await?;
+    let opened = Cursor::open(&streams.source, audience.clone(), audience.sse(), from).await?;
     Ok(match opened {
         Opened::Cursor(cursor) => response(streams, cursor),
         Opened::Finished => no_more_events(),

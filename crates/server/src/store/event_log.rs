@@ -39,45 +39,55 @@ pub async fn can_resume_after(conn: Conn<'_>, seq: u64) -> Result<bool, sqlx::Er
     Ok(seq <= newest && seq + 1 >= oldest)
 }
 
-/// The next page of events for a client that saw `after` (only one order's
-/// if given), or `None` if it cannot be replayed exactly: `after` is ahead
+/// The next page of events for a client that saw `after` (only those of
+/// `orders` if given), or `None` if it cannot be replayed exactly: `after` is ahead
 /// of the log, or the log was pruned past it. Every stream's catch-up reads
 /// the log through this.
 pub async fn page_after(
     mut conn: Conn<'_>,
     after: u64,
-    order: Option<Uuid>,
+    orders: Option<&[Uuid]>,
 ) -> Result<Option<Vec<OrderEvent>>, sqlx::Error> {
     if !can_resume_after(conn.reborrow(), after).await? {
         return Ok(None);
     }
-    read_after(conn, after, order).await.map(Some)
+    read_after(conn, after, orders).await.map(Some)
 }
 
 static AFTER: LazyLock<String> = LazyLock::new(|| {
     format!("SELECT {EVENT_COLUMNS} FROM events WHERE seq > $1 ORDER BY seq LIMIT $2")
 });
-static ORDER_AFTER: LazyLock<String> = LazyLock::new(|| {
-    format!(
-        "SELECT {EVENT_COLUMNS} FROM events WHERE order_id = $1 AND seq > $2 ORDER BY seq LIMIT $3"
-    )
-});
 
-/// Events after `after`, oldest first, at most [`PAGE`]; only one order's if given.
+/// The query for the events of `n` orders (`$1`…`$n`) after `$n+1`, at most `$n+2`.
+fn orders_after(n: usize) -> String {
+    let ids = (1..=n)
+        .map(|i| format!("${i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "SELECT {EVENT_COLUMNS} FROM events WHERE order_id IN ({ids}) AND seq > ${} \
+         ORDER BY seq LIMIT ${}",
+        n + 1,
+        n + 2
+    )
+}
+
+/// Events after `after`, oldest first, at most [`PAGE`]; only those of
+/// `orders` if given (a tracking stream's few orders).
 pub async fn read_after(
     conn: Conn<'_>,
     after: u64,
-    order: Option<Uuid>,
+    orders: Option<&[Uuid]>,
 ) -> Result<Vec<OrderEvent>, sqlx::Error> {
     on_conn!(conn, c => {
-        let rows = match order {
-            Some(id) => {
-                sqlx::query(ORDER_AFTER.as_str())
-                    .bind(id.to_string())
-                    .bind(after as i64)
-                    .bind(PAGE)
-                    .fetch_all(c)
-                    .await?
+        let rows = match orders {
+            Some(ids) => {
+                let sql = orders_after(ids.len());
+                let mut query = sqlx::query(&sql);
+                for id in ids {
+                    query = query.bind(id.to_string());
+                }
+                query.bind(after as i64).bind(PAGE).fetch_all(c).await?
             }
             None => {
                 sqlx::query(AFTER.as_str())

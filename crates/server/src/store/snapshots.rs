@@ -8,7 +8,10 @@
 use super::database::on_conn;
 use super::database::{Conn, Database};
 use super::{event_log, order_rows, rows};
-use orderboard_model::{BoardOrder, BoardSnapshot, StaffSnapshot, TrackSnapshot, TrackedOrder};
+use orderboard_model::{
+    BoardOrder, BoardSnapshot, StaffSnapshot, TokenOrder, TrackSnapshot, TrackedOrder,
+    TracksSnapshot,
+};
 use sqlx::Row;
 use uuid::Uuid;
 
@@ -89,12 +92,52 @@ pub async fn track(db: &Database, id: Uuid) -> Result<Option<TrackSnapshot>, sql
     }))
 }
 
+/// Several tracked orders as of one sequence number (in the order of
+/// `ids`), with those not yet final; `None` if none of them exists any more.
+pub async fn tracks(db: &Database, ids: &[Uuid]) -> Result<Option<Snapshot>, sqlx::Error> {
+    let (as_of, found) = in_read_transaction!(db, conn => {
+        let as_of = event_log::head(conn.reborrow()).await?;
+        let mut found = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(order) = order_rows::load_order(conn.reborrow(), *id).await? {
+                found.push(order);
+            }
+        }
+        (as_of, found)
+    });
+    if found.is_empty() {
+        return Ok(None);
+    }
+    let unfinished = found
+        .iter()
+        .filter(|o| !o.stage.is_final())
+        .map(|o| o.id)
+        .collect();
+    let orders = found
+        .iter()
+        .map(|o| TokenOrder {
+            token: o.tracking_token.clone(),
+            order: TrackedOrder::from(o),
+        })
+        .collect();
+    Ok(Some(Snapshot::Tracks {
+        snapshot: TracksSnapshot { as_of, orders },
+        unfinished,
+    }))
+}
+
 /// The state a stream starts from, for whichever audience it is.
 #[derive(Debug, Clone)]
 pub enum Snapshot {
     Staff(StaffSnapshot),
     Board(BoardSnapshot),
     Track(TrackSnapshot),
+    /// What a multi-order tracking stream sends, and which of its orders
+    /// are still to finish.
+    Tracks {
+        snapshot: TracksSnapshot,
+        unfinished: Vec<Uuid>,
+    },
 }
 
 impl Snapshot {
@@ -104,11 +147,7 @@ impl Snapshot {
             Snapshot::Staff(s) => s.as_of,
             Snapshot::Board(s) => s.as_of,
             Snapshot::Track(s) => s.as_of,
+            Snapshot::Tracks { snapshot, .. } => snapshot.as_of,
         }
-    }
-
-    /// A tracked order that is already final: nothing more will follow.
-    pub fn is_final(&self) -> bool {
-        matches!(self, Snapshot::Track(s) if s.order.stage.is_final())
     }
 }

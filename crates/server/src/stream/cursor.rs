@@ -13,9 +13,10 @@
 //!   any other id is replayed from the event log, exactly the changes after it;
 //! - then it follows the feed, skipping what it already sent (so replay and
 //!   live never overlap), and catches up from the log when it fell behind;
-//! - a tracking stream ends after its order's final stage, and a client that
-//!   already saw that stage is told so at once ([`Opened::Finished`], which
-//!   the transports answer with `204`).
+//! - a tracking stream ends after its orders' final stages (a stream of
+//!   several orders once every one of them is final), and a client that
+//!   already saw those stages is told so at once ([`Opened::Finished`],
+//!   which the transports answer with `204`).
 
 use super::audience::Audience;
 use super::open_streams::OpenStreamCounts;
@@ -30,6 +31,7 @@ use orderboard_model::{OrderEvent, StreamEventName};
 use std::collections::VecDeque;
 use std::sync::Arc;
 use time::OffsetDateTime;
+use uuid::Uuid;
 
 /// What a cursor reads from: the store, and what streams share.
 #[derive(Clone)]
@@ -90,6 +92,9 @@ pub struct Cursor {
     next: Next,
     /// Replayed events not yet yielded.
     page: VecDeque<OrderEvent>,
+    /// For a tracking stream, its orders not yet final (as far as it has
+    /// been sent): it ends when none is left.
+    unfinished: Option<Vec<Uuid>>,
 }
 
 impl Cursor {
@@ -102,6 +107,7 @@ impl Cursor {
         from: ResumeFrom,
     ) -> Result<Opened, StoreError> {
         let subscription = audience.subscribe(source.store.feed());
+        let mut unfinished = audience.orders().map(<[Uuid]>::to_vec);
         let next = match from {
             ResumeFrom::Start => Next::State(StreamEventName::Snapshot),
             ResumeFrom::Malformed => Next::State(StreamEventName::Reset),
@@ -110,11 +116,18 @@ impl Cursor {
                 if !event_log::can_resume_after(conn.conn(), seen).await? {
                     Next::State(StreamEventName::Reset)
                 } else {
-                    if let Some(order) = audience.order() {
-                        let last = event_log::last_change_of_order(conn.conn(), order).await?;
-                        if last.is_some_and(|(seq, to)| to.is_final() && seen >= seq) {
+                    if let Some(orders) = &mut unfinished {
+                        let mut left = Vec::with_capacity(orders.len());
+                        for &order in orders.iter() {
+                            let last = event_log::last_change_of_order(conn.conn(), order).await?;
+                            if !last.is_some_and(|(seq, to)| to.is_final() && seen >= seq) {
+                                left.push(order);
+                            }
+                        }
+                        if left.is_empty() {
                             return Ok(Opened::Finished);
                         }
+                        *orders = left;
                     }
                     Next::CatchUp { more: true }
                 }
@@ -132,11 +145,24 @@ impl Cursor {
             last,
             next,
             page: VecDeque::new(),
+            unfinished,
         }))
     }
 
-    pub fn audience(&self) -> Audience {
-        self.audience
+    pub fn audience(&self) -> &Audience {
+        &self.audience
+    }
+
+    /// Whether the stream is over once it has sent this change: the last
+    /// of its tracked orders still to finish reached a final stage.
+    fn ends_with(&mut self, event: &OrderEvent) -> bool {
+        let Some(unfinished) = &mut self.unfinished else {
+            return false;
+        };
+        if event.order.stage.is_final() {
+            unfinished.retain(|id| *id != event.order.id);
+        }
+        unfinished.is_empty()
     }
 
     /// The next step, waiting for the feed when there is nothing else.
@@ -233,7 +259,7 @@ impl Cursor {
                     return None;
                 }
                 self.last = change.seq;
-                if self.audience.ends_with(change.event()) {
+                if self.ends_with(change.event()) {
                     self.next = Next::Ended;
                     self.subscription = None;
                 }
@@ -247,7 +273,7 @@ impl Cursor {
 
     fn replayed(&mut self, event: OrderEvent) -> Step {
         self.last = event.seq;
-        if self.audience.ends_with(&event) {
+        if self.ends_with(&event) {
             self.next = Next::Ended;
             self.subscription = None;
             self.page.clear();
@@ -263,8 +289,8 @@ impl Cursor {
     async fn read_page(&mut self) -> Result<(), StoreError> {
         self.source.open_streams.caught_up_from_log();
         let mut conn = self.source.store.database().acquire().await?;
-        let order = self.audience.order();
-        let page = event_log::page_after(conn.conn(), self.last, order).await?;
+        let orders = self.audience.orders();
+        let page = event_log::page_after(conn.conn(), self.last, orders).await?;
         match page {
             None => self.next = Next::State(StreamEventName::Reset),
             Some(events) => {
@@ -298,7 +324,10 @@ impl Cursor {
         }
         self.last = snapshot.as_of();
         self.page.clear();
-        if snapshot.is_final() {
+        if self.audience.orders().is_some() {
+            self.unfinished = Some(self.audience.unfinished_in(&snapshot));
+        }
+        if self.unfinished.as_ref().is_some_and(Vec::is_empty) {
             self.next = Next::Ended;
             self.subscription = None;
         } else {

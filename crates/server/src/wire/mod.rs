@@ -11,7 +11,7 @@ pub mod ws;
 use crate::feed::Committed;
 use crate::store::snapshots::Snapshot;
 use bytes::Bytes;
-use orderboard_model::{BoardEvent, OrderEvent, StreamEventName, TrackEvent};
+use orderboard_model::{BoardEvent, OrderEvent, StreamEventName, TrackEvent, TracksEvent};
 
 /// One wire format, with the view of an order its audience may see.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -24,6 +24,9 @@ pub enum Encoding {
     TrackSse,
     /// WebSocket messages for one customer's order.
     TrackWs,
+    /// SSE for a few customers' orders on one stream, each event naming its
+    /// order's tracking token.
+    TracksSse,
 }
 
 impl Encoding {
@@ -34,6 +37,7 @@ impl Encoding {
             Encoding::BoardSse => 1,
             Encoding::TrackSse => 2,
             Encoding::TrackWs => 3,
+            Encoding::TracksSse => 4,
         }
     }
 
@@ -51,6 +55,7 @@ impl Encoding {
             Encoding::BoardSse => sse::event_frame(event.seq, name, &BoardEvent::from(event)),
             Encoding::TrackSse => sse::event_frame(event.seq, name, &TrackEvent::from(event)),
             Encoding::TrackWs => ws::encode(event.seq, name, &TrackEvent::from(event)),
+            Encoding::TracksSse => sse::event_frame(event.seq, name, &TracksEvent::from(event)),
         }
     }
 
@@ -63,6 +68,7 @@ impl Encoding {
             (_, Snapshot::Staff(s)) => sse::event_frame(id, name, s),
             (_, Snapshot::Board(s)) => sse::event_frame(id, name, s),
             (_, Snapshot::Track(s)) => sse::event_frame(id, name, s),
+            (_, Snapshot::Tracks { snapshot, .. }) => sse::event_frame(id, name, snapshot),
         }
     }
 }
@@ -127,6 +133,15 @@ mod tests {
         );
         let staff = String::from_utf8(Encoding::StaffSse.event(&e).to_vec()).unwrap();
         assert!(staff.contains("Lovelace") && staff.contains("secret-token"));
+        let tracks = String::from_utf8(Encoding::TracksSse.event(&e).to_vec()).unwrap();
+        assert!(
+            tracks.contains(r#""token":"secret-token""#),
+            "names its order by the token its client sent: {tracks}"
+        );
+        assert!(
+            !tracks.contains("Lovelace") && !tracks.contains(&e.order.id.to_string()),
+            "{tracks}"
+        );
         let socket = String::from_utf8(Encoding::TrackWs.event(&e).to_vec()).unwrap();
         assert!(socket.starts_with(r#"{"id":3,"event":"order""#), "{socket}");
     }

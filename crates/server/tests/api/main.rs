@@ -36,6 +36,7 @@ mod staff_stream;
 mod stage_changes;
 mod stream_lifecycle;
 mod track;
+mod tracks;
 mod transports;
 mod two_nodes_integrations;
 mod workshop;
