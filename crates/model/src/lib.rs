@@ -12,9 +12,11 @@
 //! - [`stream`]: the payloads of the SSE streams (`snapshot`, `order`, `reset`).
 //! - [`api`]: request bodies, the health report and the API's error shape.
 //! - [`workshop`]: the four transports, their counts, comparisons and the demo driver.
+//! - [`drill`]: the workshop's connection drop drill, with and without resume.
 #![forbid(unsafe_code)]
 
 pub mod api;
+pub mod drill;
 pub mod order;
 pub mod pages;
 pub mod stage;
@@ -23,6 +25,7 @@ pub mod views;
 pub mod workshop;
 
 pub use api::{ApiErrorBody, ApiErrorDetail, ErrorCode, Health, OpenStreams, StageChangeRequest};
+pub use drill::{DrillGroup, DrillPhase, DrillReport, DrillRequest, DrillState};
 pub use order::{Item, NewOrder, Order, StageEntry, ValidationError};
 pub use stage::{ChangeKind, Channel, Stage, StageMachine, Transition, TransitionError};
 pub use stream::{

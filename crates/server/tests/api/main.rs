@@ -19,6 +19,7 @@ mod busy_pool;
 mod change_limit;
 mod compression;
 mod db_poll_lane;
+mod drill;
 mod headless_binary;
 mod layers;
 mod limits;
