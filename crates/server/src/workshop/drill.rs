@@ -132,7 +132,10 @@ impl Drill {
         let this = self.clone();
         let stop = shutdown.child_token();
         tokio::spawn(async move {
-            let outcome = run(&this, store, target, orders, clients, outage, stop).await;
+            let outcome = tokio::select! {
+                _ = stop.cancelled() => Err(anyhow::anyhow!("the server is shutting down")),
+                o = run(&this, store, target, orders, clients, outage, stop.clone()) => o,
+            };
             this.state.send_modify(|s| match outcome {
                 Ok(report) => {
                     s.phase = DrillPhase::Finished;
