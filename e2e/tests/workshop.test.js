@@ -50,6 +50,10 @@ test("a comparison runs from the workshop page, with live charts and a report", 
     await page.getByTestId(`note-${t}`).waitFor({ timeout: WAIT });
     await page.getByTestId(`open-${t}`).waitFor({ timeout: WAIT });
   }
+  // At 1600 px wide the five lanes' tiles share one row.
+  const tops = await page.$$eval(".tx-tile", (ts) => ts.map((t) => Math.round(t.getBoundingClientRect().top)));
+  assert.equal(tops.length, 5);
+  assert.equal(new Set(tops).size, 1, `one row of tiles: ${tops}`);
 
   // The form checks its limits before sending anything.
   await page.getByTestId("clients").fill("0");
