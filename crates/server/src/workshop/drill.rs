@@ -95,7 +95,21 @@ impl Drill {
                 "the server is not listening yet; try again in a moment".into(),
             )
         })?;
-        let previous = self.current();
+        let already_running =
+            || ApiError::AlreadyRunning("a drill is already running; wait for its report".into());
+        if self.state.borrow().phase.is_running() {
+            return Err(already_running());
+        }
+        let mut orders: Vec<Order> = store.list_active(None).await?;
+        orders.retain(|o| o.machine().next().is_some());
+        // The newest orders have the most stages still ahead of them.
+        let most = MAX_DRILL_ORDERS.min(clients as usize);
+        let orders: Vec<Order> = orders.into_iter().rev().take(most).collect();
+        if orders.is_empty() {
+            return Err(ApiError::DemoNotRunning(
+                "the demo has no order in progress yet; try again in a few seconds".into(),
+            ));
+        }
         let claimed = self.state.send_if_modified(|s| {
             if s.phase.is_running() {
                 return false;
@@ -108,26 +122,7 @@ impl Drill {
             true
         });
         if !claimed {
-            return Err(ApiError::AlreadyRunning(
-                "a drill is already running; wait for its report".into(),
-            ));
-        }
-        let mut orders: Vec<Order> = match store.list_active(None).await {
-            Ok(orders) => orders,
-            Err(e) => {
-                self.state.send_replace(previous);
-                return Err(e.into());
-            }
-        };
-        orders.retain(|o| o.machine().next().is_some());
-        // The newest orders have the most stages still ahead of them.
-        let most = MAX_DRILL_ORDERS.min(clients as usize);
-        let orders: Vec<Order> = orders.into_iter().rev().take(most).collect();
-        if orders.is_empty() {
-            self.state.send_replace(previous);
-            return Err(ApiError::DemoNotRunning(
-                "the demo has no order in progress yet; try again in a few seconds".into(),
-            ));
+            return Err(already_running());
         }
         let this = self.clone();
         let stop = shutdown.child_token();
