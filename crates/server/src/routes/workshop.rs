@@ -156,18 +156,12 @@ pub async fn start_drill(
             "the drill cuts connections on this computer: start it from this computer".into(),
         ));
     }
-    if !workshop.demo.status().running {
-        return Err(ApiError::DemoNotRunning(
-            "the drill follows the demo's orders: start the demo first (--demo, or the \
-             dispatcher's \"Demo orders\")"
-                .into(),
-        ));
-    }
     let started = workshop
         .drill
         .start(
             workshop.store.clone(),
             workshop.comparison.target(),
+            workshop.demo.status().running,
             &workshop.shutdown,
             request,
         )

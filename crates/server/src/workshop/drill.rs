@@ -86,10 +86,18 @@ impl Drill {
         self: &Arc<Self>,
         store: OrderStore,
         target: Option<SocketAddr>,
+        demo_running: bool,
         shutdown: &CancellationToken,
         request: DrillRequest,
     ) -> Result<DrillState, ApiError> {
         let (clients, outage) = check(&request)?;
+        if !demo_running {
+            return Err(ApiError::DemoNotRunning(
+                "the drill follows the demo's orders: start the demo first (--demo, or the \
+                 dispatcher's \"Demo orders\")"
+                    .into(),
+            ));
+        }
         let target = target.ok_or_else(|| {
             ApiError::AlreadyRunning(
                 "the server is not listening yet; try again in a moment".into(),

@@ -89,6 +89,9 @@ async fn resuming_customers_miss_nothing_and_the_others_miss_the_outage() {
         ErrorCode::DemoNotRunning,
     )
     .await;
+    // Bad input is bad input, demo or not.
+    let res = post_drill(&s, json!({"outage_secs": 0})).await;
+    assert_eq!(res.status(), 422);
     start_demo(&s).await;
     for bad in [
         json!({"outage_secs": 0}),
