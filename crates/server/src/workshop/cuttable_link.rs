@@ -77,7 +77,11 @@ async fn accept(
             _ = stop.cancelled() => return,
             a = listener.accept() => a,
         };
-        let Ok((client, _)) = accepted else { continue };
+        let Ok((client, _)) = accepted else {
+            // Out of file descriptors, say: give the system a moment.
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+            continue;
+        };
         let connection = {
             let state = state.lock().unwrap_or_else(|e| e.into_inner());
             state.up.then(|| state.connections.clone())
