@@ -2,10 +2,13 @@
 // (the four transports and SSE over database polling) is started from the
 // page, its charts fill with real samples, the finished report says SSE and
 // WebSocket delivered every change, and shows each lane's database queries.
-// Also the dispatcher's "Demo orders" control, which fills the kitchen.
+// The connection drop drill, started from its button: the customers that
+// resume with Last-Event-ID miss nothing, the others miss what moved while
+// they were away. Also the dispatcher's "Demo orders" control, which fills
+// the kitchen.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { WAIT, scratch, startServer, launchBrowser, openPage, waitLive, screenshot, pageErrors } from "../lib/harness.js";
+import { WAIT, scratch, startServer, launchBrowser, openPage, waitLive, screenshot, pageErrors, api } from "../lib/harness.js";
 
 // A comparison takes its duration plus setting up and winding down.
 const RUN_WAIT = 90_000;
@@ -47,6 +50,10 @@ test("a comparison runs from the workshop page, with live charts and a report", 
     await page.getByTestId(`note-${t}`).waitFor({ timeout: WAIT });
     await page.getByTestId(`open-${t}`).waitFor({ timeout: WAIT });
   }
+  // At 1600 px wide the five lanes' tiles share one row.
+  const tops = await page.$$eval(".tx-tile", (ts) => ts.map((t) => Math.round(t.getBoundingClientRect().top)));
+  assert.equal(tops.length, 5);
+  assert.equal(new Set(tops).size, 1, `one row of tiles: ${tops}`);
 
   // The form checks its limits before sending anything.
   await page.getByTestId("clients").fill("0");
@@ -101,6 +108,44 @@ test("a comparison runs from the workshop page, with live charts and a report", 
   await chartHasLine(page, "chart-staleness", 1);
   assert.equal(await page.getByTestId("start-comparison").isDisabled(), false);
   await screenshot(page, "workshop", { docs: "workshop" });
+  await page.close();
+});
+
+test("the drill drops every connection: resuming customers miss nothing, the others miss changes", { timeout: 120_000 }, async () => {
+  const page = await openPage(browser, `${base}/workshop`, { width: 1600, height: 1000 });
+  await waitLive(page);
+  const drill = page.getByTestId("drill");
+  await drill.scrollIntoViewIfNeeded();
+  await drill.getByTestId("drill-phase").filter({ hasText: "No drill yet" }).waitFor({ timeout: WAIT });
+  const button = drill.getByTestId("start-drill");
+  assert.equal((await button.innerText()).trim(), "Drop every connection for 5 s");
+
+  // Without the demo there are no moving orders to follow: the page says so.
+  await button.click();
+  await drill.getByTestId("drill-error").filter({ hasText: "start the demo first" }).waitFor({ timeout: WAIT });
+
+  const demo = await api(base, "PUT", "/api/demo", { running: true, seed: 3, speed: 10 });
+  assert.equal(demo.status, 200);
+  // A few orders to follow (one arrives every 4.5 s on average at 10×).
+  for (let i = 0; i < 300; i++) {
+    const status = await api(base, "GET", "/api/demo");
+    if (status.body.orders_created >= 3) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await button.click();
+  await drill.getByTestId("drill-phase").filter({ hasText: /Connecting|Connections/ }).waitFor({ timeout: WAIT });
+  await drill.getByTestId("drill-phase").filter({ hasText: "Finished" }).waitFor({ timeout: 60_000 });
+  const row = (group) => drill.locator(`[data-testid=drill-row][data-group=${group}]`);
+  const number = async (group, cell) => Number((await row(group).getByTestId(cell).innerText()).replace(/,/g, ""));
+  assert.equal(await number("resume", "drill-missed"), 0);
+  assert.equal(await number("resume", "drill-duplicated"), 0);
+  assert.equal(await row("resume").getByTestId("drill-whole").getAttribute("data-whole"), "true");
+  assert.ok((await number("no-resume", "drill-missed")) > 0, "the customers without Last-Event-ID missed changes");
+  assert.equal(await row("no-resume").getByTestId("drill-whole").getAttribute("data-whole"), "false");
+  await drill.getByTestId("drill-headline").filter({ hasText: "missed 0 of" }).waitFor({ timeout: WAIT });
+  await drill.scrollIntoViewIfNeeded();
+  await screenshot(page, "workshop-drill", { docs: "workshop-drill" });
+  assert.equal((await api(base, "PUT", "/api/demo", { running: false })).status, 200);
   await page.close();
 });
 

@@ -48,6 +48,8 @@ pub enum ErrorCode {
     TooManyChanges,
     /// A workshop comparison is already running: stop it first.
     AlreadyRunning,
+    /// The workshop's drill needs the demo driver running (`--demo`, or `PUT /api/demo`).
+    DemoNotRunning,
     /// Too many open streams.
     Overloaded,
     /// The database cannot be reached just now (it is restarting, or the

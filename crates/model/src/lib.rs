@@ -13,9 +13,11 @@
 //! - [`keys`]: API keys for integrations and their scopes.
 //! - [`api`]: request bodies, the health report and the API's error shape.
 //! - [`workshop`]: the four transports, their counts, comparisons and the demo driver.
+//! - [`drill`]: the workshop's connection drop drill, with and without resume.
 #![forbid(unsafe_code)]
 
 pub mod api;
+pub mod drill;
 pub mod keys;
 pub mod order;
 pub mod pages;
@@ -25,6 +27,7 @@ pub mod views;
 pub mod workshop;
 
 pub use api::{ApiErrorBody, ApiErrorDetail, ErrorCode, Health, OpenStreams, StageChangeRequest};
+pub use drill::{DrillGroup, DrillPhase, DrillReport, DrillRequest, DrillState};
 pub use keys::{ApiKeyInfo, CreatedApiKey, NewApiKey, Scope};
 pub use order::{ExternalRef, Item, NewOrder, Order, StageEntry, ValidationError};
 pub use stage::{ChangeKind, Channel, Stage, StageMachine, Transition, TransitionError};

@@ -8,7 +8,7 @@ pub enum Page {
     Dispatcher,
     Board,
     Track(String),
-    /// The workshop: the four transports compared live.
+    /// The workshop: the four transports and SSE over database polling compared live.
     Workshop,
     NotFound,
 }

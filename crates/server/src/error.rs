@@ -50,6 +50,9 @@ pub enum ApiError {
     /// another node: 409 with `Retry-After`.
     #[error("a request with this Idempotency-Key is still being answered; try again shortly")]
     IdempotencyInProgress,
+    /// Something only the demo may do, asked while the demo driver is stopped.
+    #[error("{0}")]
+    DemoNotRunning(String),
     #[error("{0}")]
     Unauthorized(String),
     #[error("{0}")]
@@ -126,9 +129,10 @@ impl ApiError {
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::Conflict { .. } | ApiError::NoFreeNumber | ApiError::AlreadyRunning(_) => {
-                StatusCode::CONFLICT
-            }
+            ApiError::Conflict { .. }
+            | ApiError::NoFreeNumber
+            | ApiError::AlreadyRunning(_)
+            | ApiError::DemoNotRunning(_) => StatusCode::CONFLICT,
             ApiError::Overloaded { .. } | ApiError::Unavailable(_) => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
@@ -151,6 +155,7 @@ impl ApiError {
             ApiError::Conflict { code, .. } => *code,
             ApiError::NoFreeNumber => ErrorCode::NoFreeNumber,
             ApiError::AlreadyRunning(_) => ErrorCode::AlreadyRunning,
+            ApiError::DemoNotRunning(_) => ErrorCode::DemoNotRunning,
             ApiError::Overloaded { .. } => ErrorCode::Overloaded,
             ApiError::Unavailable(_) => ErrorCode::Unavailable,
             ApiError::IdempotencyKeyReused(_) => ErrorCode::IdempotencyKeyReused,

@@ -87,8 +87,10 @@ pub struct AppState {
     pub transport_metrics: Arc<TransportMetrics>,
     /// The demo driver, which makes orders when asked to.
     pub demo: Arc<DemoDriver>,
-    /// The workshop's comparison of the four transports.
+    /// The workshop's comparison of the five lanes.
     pub comparison: Arc<Comparison>,
+    /// The workshop's connection drop drill.
+    pub drill: Arc<workshop::drill::Drill>,
 }
 
 impl AppState {
@@ -139,6 +141,7 @@ impl AppState {
             transport_metrics: Arc::new(TransportMetrics::new()),
             demo: Arc::new(DemoDriver::new(store.clone(), shutdown.clone())),
             comparison: Arc::new(Comparison::default()),
+            drill: Arc::default(),
             _lifetime: Arc::new(Lifetime {
                 shutdown: shutdown.clone(),
                 feed: store.feed().clone(),
@@ -253,6 +256,8 @@ impl FromRef<AppState> for workshop::Workshop {
         workshop::Workshop {
             transport_metrics: state.transport_metrics.clone(),
             comparison: state.comparison.clone(),
+            drill: state.drill.clone(),
+            demo: state.demo.clone(),
             store: state.store.clone(),
             shutdown: state.shutdown.clone(),
             limits: state.settings.limits.clone(),
@@ -347,6 +352,10 @@ fn api_routes(state: &AppState) -> Router<AppState> {
             post(routes::workshop::start_comparison)
                 .delete(routes::workshop::stop_comparison)
                 .route_layer(staff_only()),
+        )
+        .route(
+            "/workshop/drill",
+            post(routes::workshop::start_drill).route_layer(staff_only()),
         );
     // Public streams: every stream takes a place against the limits first.
     // A tracking page's four transports, and the workshop's SSE over
@@ -397,6 +406,7 @@ fn api_routes(state: &AppState) -> Router<AppState> {
         )
         .route("/workshop/counts", get(routes::workshop::counts))
         .route("/workshop/comparison", get(routes::workshop::comparison))
+        .route("/workshop/drill", get(routes::workshop::drill))
         .fallback(error::api_not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
 }

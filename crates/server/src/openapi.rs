@@ -30,6 +30,8 @@ use utoipa::OpenApi;
         crate::routes::workshop::comparison,
         crate::routes::workshop::start_comparison,
         crate::routes::workshop::stop_comparison,
+        crate::routes::workshop::drill,
+        crate::routes::workshop::start_drill,
         crate::routes::demo::status,
         crate::routes::demo::set,
         openapi_json,

@@ -9,6 +9,8 @@ pub mod connection_wall;
 #[cfg(feature = "staff")]
 pub mod demo_control;
 #[cfg(feature = "staff")]
+pub mod drill_panel;
+#[cfg(feature = "staff")]
 pub mod line_chart;
 #[cfg(feature = "staff")]
 pub mod new_order_form;

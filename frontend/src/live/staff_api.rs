@@ -1,13 +1,13 @@
 //! The staff pages' calls to the JSON API: actions (creating an order,
 //! changing a stage, starting and stopping a workshop comparison or the demo
-//! driver), signing in, the integrations' API keys, and one-off reads of the comparison's and the demo
+//! driver, starting the workshop's drill), signing in, the integrations' API keys, and one-off reads of the comparison's and the demo
 //! driver's state when a page opens. Not in the customer's build.
 
 use crate::live::api_client::{call, request};
 use orderboard_frontend::state::api_failure::ApiFailure;
 use orderboard_model::{
     ApiKeyInfo, ComparisonRequest, ComparisonState, CreatedApiKey, DemoRequest, DemoStatus,
-    NewApiKey, NewOrder, Order, Stage, StageChangeRequest,
+    DrillRequest, DrillState, NewApiKey, NewOrder, Order, Stage, StageChangeRequest,
 };
 use uuid::Uuid;
 
@@ -97,6 +97,23 @@ pub async fn start_comparison(request: &ComparisonRequest) -> Result<ComparisonS
 /// Stops the comparison; its report follows on the workshop stream.
 pub async fn stop_comparison() -> Result<ComparisonState, ApiFailure> {
     call("DELETE", "/api/workshop/comparison", None).await
+}
+
+/// `GET /api/workshop/drill`: where the connection drop drill stands.
+pub async fn drill_state() -> Result<DrillState, ApiFailure> {
+    call("GET", "/api/workshop/drill", None).await
+}
+
+/// Starts the connection drop drill (202 with its state; 409 if one is
+/// running or the demo is not; 403 from another machine; 401 without a
+/// staff session).
+pub async fn start_drill(request: &DrillRequest) -> Result<DrillState, ApiFailure> {
+    call(
+        "POST",
+        "/api/workshop/drill",
+        Some(serde_json::to_string(request).unwrap_or_default()),
+    )
+    .await
 }
 
 pub async fn demo_status() -> Result<DemoStatus, ApiFailure> {

@@ -1,5 +1,7 @@
-//! The workshop page, `/workshop`: the four ways a customer's screen can
-//! follow an order (polling, long polling, SSE, WebSocket) side by side.
+//! The workshop page, `/workshop`: the ways a customer's screen can follow
+//! an order (polling, long polling, SSE, WebSocket, and SSE over database
+//! polling, the tutorials' mistake) side by side, and what a dropped
+//! connection costs with and without resume.
 //!
 //! A form starts a comparison (simulated customers on each transport, run by
 //! the server); charts of requests, bytes and staleness follow the server's
@@ -12,6 +14,7 @@
 use crate::components::connection_badge::ConnectionBadge;
 use crate::components::connection_wall::ConnectionWall;
 use crate::components::demo_control::DemoControl;
+use crate::components::drill_panel::DrillPanel;
 use crate::components::line_chart::LineChart;
 use crate::components::staff_sign_in::StaffSignIn;
 use crate::live::browser::{log_warning, set_title, ticking_clock};
@@ -328,7 +331,7 @@ pub fn WorkshopPage() -> impl IntoView {
                 <div class="brand">
                     <span class="brand-mark" aria-hidden="true"></span>
                     <span class="brand-name">"Orderboard"</span>
-                    <span class="brand-page">"Workshop: polling, long polling, SSE, WebSocket"</span>
+                    <span class="brand-page">"Workshop: five ways to follow an order"</span>
                 </div>
                 <div class="topbar-right">
                     <ConnectionBadge connection=connection now=now/>
@@ -414,6 +417,7 @@ pub fn WorkshopPage() -> impl IntoView {
                         />
                     </section>
                     {summary}
+                    <DrillPanel state=state on_unauthorized=Callback::new(move |_| need_sign_in.set(true))/>
                     <ConnectionWall/>
                     <section aria-labelledby="notes-title">
                         <h2 id="notes-title" class="panel-title">"Which one, when"</h2>

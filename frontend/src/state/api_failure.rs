@@ -77,6 +77,7 @@ fn describe_error(e: &ApiErrorDetail) -> (String, String) {
         ErrorCode::NotFound => "Not found",
         ErrorCode::NoFreeNumber => "No free order number",
         ErrorCode::TooManyChanges => "This order cannot change any more",
+        ErrorCode::DemoNotRunning => "The demo is not running",
         _ => "Request failed",
     };
     let text = match e.order.as_deref() {
@@ -158,6 +159,17 @@ mod tests {
         assert_eq!(
             ApiFailure::Network("x".into()).describe().0,
             "Server not reachable"
+        );
+        assert_eq!(
+            ApiFailure::from_response(
+                409,
+                r#"{"error":{"code":"demo_not_running","message":"start the demo first"}}"#,
+            )
+            .describe(),
+            (
+                "The demo is not running".into(),
+                "start the demo first.".into()
+            )
         );
     }
 

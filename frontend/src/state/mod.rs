@@ -12,6 +12,7 @@ pub mod comparison_form;
 pub mod connection;
 pub mod connection_wall;
 pub mod demo_form;
+pub mod drill_view;
 pub mod labels;
 pub mod new_order_form;
 pub mod numbers;

@@ -1,17 +1,21 @@
 //! The workshop page's state: the sample history behind the charts, where
-//! the comparison stands, and the last comparison's report.
+//! the comparison stands, the last comparison's report, and the connection
+//! drop drill's state.
 //!
 //! Fed by `GET /api/workshop/events` (`sample` once a second, `comparison`
-//! when the phase changes) and by the answers to the page's own start and
-//! stop requests. The report is kept once seen, even if later states leave
+//! and `drill` when their phase changes) and by the answers to the page's
+//! own start and stop requests. The report is kept once seen, even if later states leave
 //! it out, until a new comparison starts.
 
 use crate::state::numbers;
+use orderboard_model::drill::WORKSHOP_DRILL_EVENT;
 use orderboard_model::workshop::{
     DEFAULT_COMPARISON_SECS, DEFAULT_DB_POLL_INTERVAL_MS, WORKSHOP_COMPARISON_EVENT,
     WORKSHOP_SAMPLE_EVENT,
 };
-use orderboard_model::{ComparisonPhase, ComparisonState, LoadReport, Transport, WorkshopSample};
+use orderboard_model::{
+    ComparisonPhase, ComparisonState, DrillState, LoadReport, Transport, WorkshopSample,
+};
 
 use crate::state::sample_history::SampleHistory;
 
@@ -20,10 +24,15 @@ use crate::state::sample_history::SampleHistory;
 pub enum WorkshopMessage {
     Sample(WorkshopSample),
     Comparison(ComparisonState),
+    Drill(DrillState),
 }
 
 /// The SSE event names the page listens for.
-pub const EVENT_NAMES: [&str; 2] = [WORKSHOP_SAMPLE_EVENT, WORKSHOP_COMPARISON_EVENT];
+pub const EVENT_NAMES: [&str; 3] = [
+    WORKSHOP_SAMPLE_EVENT,
+    WORKSHOP_COMPARISON_EVENT,
+    WORKSHOP_DRILL_EVENT,
+];
 
 pub fn parse_workshop_message(event: &str, data: &str) -> Result<WorkshopMessage, String> {
     let bad = |e: serde_json::Error| format!("malformed `{event}` event: {e}");
@@ -32,6 +41,9 @@ pub fn parse_workshop_message(event: &str, data: &str) -> Result<WorkshopMessage
             serde_json::from_str(data).map_err(bad)?,
         )),
         WORKSHOP_COMPARISON_EVENT => Ok(WorkshopMessage::Comparison(
+            serde_json::from_str(data).map_err(bad)?,
+        )),
+        WORKSHOP_DRILL_EVENT => Ok(WorkshopMessage::Drill(
             serde_json::from_str(data).map_err(bad)?,
         )),
         other => Err(format!("unknown workshop event `{other}`")),
@@ -44,6 +56,8 @@ pub struct WorkshopState {
     pub comparison: ComparisonState,
     /// The newest finished comparison's report.
     pub report: Option<LoadReport>,
+    /// The connection drop drill, with its report once it has one.
+    pub drill: DrillState,
 }
 
 impl WorkshopState {
@@ -54,6 +68,7 @@ impl WorkshopState {
                 self.set_comparison(s.comparison);
             }
             WorkshopMessage::Comparison(c) => self.set_comparison(c),
+            WorkshopMessage::Drill(d) => self.drill = d,
         }
     }
 
@@ -197,6 +212,11 @@ mod tests {
         assert!(matches!(
             parse_workshop_message("comparison", &c),
             Ok(WorkshopMessage::Comparison(c)) if c.phase == ComparisonPhase::Running
+        ));
+        let d = serde_json::to_string(&DrillState::default()).unwrap();
+        assert!(matches!(
+            parse_workshop_message("drill", &d),
+            Ok(WorkshopMessage::Drill(_))
         ));
         assert!(parse_workshop_message("order", "{}")
             .unwrap_err()

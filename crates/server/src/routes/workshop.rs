@@ -1,7 +1,9 @@
 //! Workshop mode's endpoints: the transports' counts (`/metrics` for
 //! Prometheus, `/api/workshop/counts` as JSON), the live stream of chart
-//! points for the workshop page, and the comparison it starts and stops.
+//! points for the workshop page, the comparison it starts and stops, and
+//! the connection drop drill.
 
+use crate::client_addr::ClientAddr;
 use crate::error::{ApiError, ApiJson, ApiPath, ApiQuery};
 use crate::wire::sse as encoder;
 use crate::workshop::Workshop;
@@ -10,9 +12,11 @@ use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use orderboard_model::drill::WORKSHOP_DRILL_EVENT;
 use orderboard_model::workshop::{WORKSHOP_COMPARISON_EVENT, WORKSHOP_SAMPLE_EVENT};
 use orderboard_model::{
-    ApiErrorBody, ComparisonRequest, ComparisonState, TransportCountsReport, WorkshopSample,
+    ApiErrorBody, ComparisonRequest, ComparisonState, DrillRequest, DrillState,
+    TransportCountsReport, WorkshopSample,
 };
 use serde::Deserialize;
 use std::time::Duration;
@@ -39,15 +43,19 @@ pub async fn counts(State(workshop): State<Workshop>) -> Json<TransportCountsRep
 }
 
 /// `GET /api/workshop/events`: a `sample` every second (each transport's
-/// rates over the last second, and the comparison's state), and a
-/// `comparison` whenever the comparison changes phase.
+/// rates over the last second, and the comparison's state), a
+/// `comparison` whenever the comparison changes phase, and a `drill`
+/// whenever the drill does.
 #[utoipa::path(get, path = "/api/workshop/events", tag = "workshop",
-    responses((status = 200, description = "An SSE stream of `sample` (WorkshopSample) and `comparison` (ComparisonState) events", content_type = "text/event-stream", body = String),
+    responses((status = 200, description = "An SSE stream of `sample` (WorkshopSample), `comparison` (ComparisonState) and `drill` (DrillState) events", content_type = "text/event-stream", body = String),
               (status = 503, description = "Too many open streams; see Retry-After", body = ApiErrorBody)))]
 pub async fn events(State(workshop): State<Workshop>) -> Response {
     let body = async_stream::stream! {
         let mut comparison = workshop.comparison.watch();
         yield encoder::unnumbered_frame(WORKSHOP_COMPARISON_EVENT, &workshop.comparison.current());
+        let mut drill = workshop.drill.watch();
+        let first = drill.borrow_and_update().clone();
+        yield encoder::unnumbered_frame(WORKSHOP_DRILL_EVENT, &first);
         let mut before = workshop.transport_metrics.counts();
         let mut tick = tokio::time::interval(SAMPLE_EVERY);
         tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
@@ -62,6 +70,11 @@ pub async fn events(State(workshop): State<Workshop>) -> Response {
                     if changed.is_err() { return; }
                     comparison.borrow_and_update();
                     yield encoder::unnumbered_frame(WORKSHOP_COMPARISON_EVENT, &workshop.comparison.current());
+                }
+                changed = drill.changed() => {
+                    if changed.is_err() { return; }
+                    let state = drill.borrow_and_update().clone();
+                    yield encoder::unnumbered_frame(WORKSHOP_DRILL_EVENT, &state);
                 }
                 _ = tick.tick() => {
                     let now = workshop.transport_metrics.counts();
@@ -113,6 +126,47 @@ pub async fn start_comparison(
               (status = 401, description = "A staff session is needed", body = ApiErrorBody)))]
 pub async fn stop_comparison(State(workshop): State<Workshop>) -> Json<ComparisonState> {
     Json(workshop.comparison.stop())
+}
+
+/// `GET /api/workshop/drill`
+#[utoipa::path(get, path = "/api/workshop/drill", tag = "workshop",
+    responses((status = 200, description = "The connection drop drill's state, with the report once it is finished", body = DrillState)))]
+pub async fn drill(State(workshop): State<Workshop>) -> Json<DrillState> {
+    Json(workshop.drill.current())
+}
+
+/// `POST /api/workshop/drill` (staff, from this computer, while the demo
+/// runs): simulated customers following the demo's orders lose their
+/// connections for a few seconds while the orders move; half come back
+/// with `Last-Event-ID`, half without. The report follows on the workshop
+/// stream and at `GET`.
+#[utoipa::path(post, path = "/api/workshop/drill", tag = "workshop", request_body = DrillRequest,
+    responses((status = 202, description = "Started", body = DrillState),
+              (status = 403, description = "Not from this computer (loopback)", body = ApiErrorBody),
+              (status = 409, description = "A drill is already running (`already_running`), or the demo is not (`demo_not_running`)", body = ApiErrorBody),
+              (status = 422, description = "A value out of range", body = ApiErrorBody),
+              (status = 401, description = "A staff session is needed", body = ApiErrorBody)))]
+pub async fn start_drill(
+    State(workshop): State<Workshop>,
+    client: Option<ClientAddr>,
+    ApiJson(request): ApiJson<DrillRequest>,
+) -> Result<(StatusCode, Json<DrillState>), ApiError> {
+    if !client.is_some_and(|c| c.0.is_loopback()) {
+        return Err(ApiError::Forbidden(
+            "the drill cuts connections on this computer: start it from this computer".into(),
+        ));
+    }
+    let started = workshop
+        .drill
+        .start(
+            workshop.store.clone(),
+            workshop.comparison.target(),
+            workshop.demo.status().running,
+            &workshop.shutdown,
+            request,
+        )
+        .await?;
+    Ok((StatusCode::ACCEPTED, Json(started)))
 }
 
 /// The query of `GET /api/workshop/sse-db-poll/{token}`.

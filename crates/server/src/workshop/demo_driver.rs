@@ -11,7 +11,7 @@
 //! staff do, so its changes are committed, logged and published like any other.
 
 use crate::error::ApiError;
-use crate::store::OrderStore;
+use crate::store::{OrderStore, StoreError};
 use orderboard_model::workshop::{DEFAULT_DEMO_SPEED, MAX_DEMO_SPEED, MIN_DEMO_SPEED};
 use orderboard_model::{DemoStatus, NewOrder, Stage, StageChangeRequest, ValidationError};
 use rand::{Rng, SeedableRng};
@@ -257,7 +257,16 @@ impl Run {
                             self.changes_made.fetch_add(1, Ordering::Relaxed);
                             schedule.active -= 1;
                         }
-                        // Someone at the pass moved it first: the demo lets it go.
+                        // Someone at the pass moved it first: the demo carries
+                        // on from where they left it.
+                        Err(StoreError::Refused { order, .. }) => {
+                            let wait = schedule.dwell(order.stage);
+                            match order.machine().next() {
+                                Some(next) => schedule
+                                    .push(at_ms + wait, Step::Move(order.id, order.version, next)),
+                                None => schedule.active -= 1,
+                            }
+                        }
                         Err(e) => {
                             tracing::debug!(error = %e, "demo order left to staff");
                             schedule.active -= 1;

@@ -52,6 +52,11 @@ fn staff_endpoints(order: &Order) -> Vec<(&'static str, String, Option<serde_jso
             Some(serde_json::json!({"to": "preparing"})),
         ),
         ("GET", "/api/events".into(), None),
+        (
+            "POST",
+            "/api/workshop/drill".into(),
+            Some(serde_json::json!({})),
+        ),
     ]
 }
 

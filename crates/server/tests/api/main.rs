@@ -20,6 +20,7 @@ mod busy_pool;
 mod change_limit;
 mod compression;
 mod db_poll_lane;
+mod drill;
 mod external_ref;
 mod headless_binary;
 mod idempotency;

@@ -151,7 +151,7 @@ async fn the_demo_driver_refuses_bad_settings_and_needs_staff() {
 }
 
 #[tokio::test]
-async fn the_workshop_stream_sends_the_comparison_then_a_sample_every_second() {
+async fn the_workshop_stream_sends_the_comparison_and_the_drill_then_a_sample_every_second() {
     let s = TestServer::start().await;
     let mut events = SseClient::connect(&s.url("/api/workshop/events"), None).await;
     assert_eq!(events.status, 200);
@@ -159,6 +159,10 @@ async fn the_workshop_stream_sends_the_comparison_then_a_sample_every_second() {
     assert_eq!(first.event, "comparison");
     let state: ComparisonState = serde_json::from_str(&first.data).unwrap();
     assert_eq!(state.phase, ComparisonPhase::Idle);
+    let drill = events.next().await.unwrap();
+    assert_eq!(drill.event, "drill");
+    let drill: orderboard_model::DrillState = serde_json::from_str(&drill.data).unwrap();
+    assert_eq!(drill.phase, orderboard_model::DrillPhase::Idle);
 
     // Traffic between two samples shows in the second one's rates.
     let order = s.create(None, orderboard_model::Channel::Pickup).await;
