@@ -7,6 +7,7 @@
 //! - [`track`] — `/api/track/{token}…`, one customer's order and the four ways to follow it
 //! - [`workshop`] — `/metrics` and `/api/workshop/…`, what each transport costs, and comparisons
 //! - [`keys`] — `/api/keys…`, the API keys of integrations
+//! - [`webhooks`] — `/api/webhooks…`, endpoints that changes are sent to
 //! - [`demo`] — `/api/demo`, the demo driver's switch
 
 pub mod board;
@@ -16,4 +17,5 @@ pub mod keys;
 pub mod orders;
 pub mod staff_events;
 pub mod track;
+pub mod webhooks;
 pub mod workshop;

@@ -38,4 +38,5 @@ mod stream_lifecycle;
 mod track;
 mod transports;
 mod two_nodes_integrations;
+mod webhooks;
 mod workshop;
