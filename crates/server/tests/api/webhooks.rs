@@ -728,3 +728,48 @@ async fn a_server_killed_with_kill_9_delivers_every_message_after_restart_in_ord
         distinct.len(),
     );
 }
+
+#[tokio::test]
+async fn retention_never_prunes_what_an_enabled_endpoint_has_not_taken() {
+    use orderboard_server::retention::{prune, Retention};
+    let s =
+        TestServer::start_with_settings(quick(Duration::from_secs(3600), Duration::from_secs(5)))
+            .await;
+    let hook = Receiver::start(Mode::Fail, Duration::ZERO).await;
+    let created = register(&s, &hook.url, &ALL).await;
+    hook.trust(&created.secret);
+    for _ in 0..10 {
+        s.create(None, Channel::Pickup).await;
+    }
+    let keep_one = Retention {
+        keep_days: 0,
+        keep_events: 1,
+        ..Retention::default()
+    };
+    let oldest = |s: &TestServer| {
+        let db = s.state.store.database().clone();
+        async move {
+            let oldest: Option<i64> = crate::on_database!(&db, pool => {
+                sqlx::query_scalar("SELECT MIN(seq) FROM events").fetch_one(pool).await.unwrap()
+            });
+            oldest.unwrap_or(0) as u64
+        }
+    };
+    prune(&s.state.store, &keep_one).await.unwrap();
+    let first_wanted = created.info.delivered_through + 1;
+    assert!(
+        oldest(&s).await <= first_wanted,
+        "the failing endpoint's next message is still in the log"
+    );
+    // Once the endpoint is gone, the log is pruned as usual.
+    let res = s
+        .http
+        .delete(s.url(&format!("/api/webhooks/{}", created.info.id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    prune(&s.state.store, &keep_one).await.unwrap();
+    assert_eq!(oldest(&s).await, first_wanted + 9);
+    s.stop().await;
+}
