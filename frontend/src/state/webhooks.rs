@@ -100,11 +100,13 @@ impl HooksPanel {
 
     /// How many endpoints are disabled: the dispatcher calls attention to them.
     pub fn disabled(&self) -> usize {
-        self.hooks
-            .iter()
-            .filter(|h| h.disabled_at.is_some())
-            .count()
+        disabled_count(&self.hooks)
     }
+}
+
+/// How many of these endpoints are disabled.
+pub fn disabled_count(hooks: &[WebhookInfo]) -> usize {
+    hooks.iter().filter(|h| h.disabled_at.is_some()).count()
 }
 
 /// An endpoint's state in words, and whether it needs attention.
