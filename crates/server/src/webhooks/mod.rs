@@ -125,6 +125,9 @@ pub struct Webhooks {
     node: String,
     /// The running deliverers, by endpoint.
     running: Mutex<HashMap<String, CancellationToken>>,
+    /// Held for a whole [`Webhooks::refresh`], so that an older reading of
+    /// the endpoints never stops a deliverer a newer one started.
+    refreshing: tokio::sync::Mutex<()>,
     shutdown: CancellationToken,
 }
 
@@ -150,6 +153,7 @@ impl Webhooks {
             settings,
             node: uuid::Uuid::new_v4().to_string(),
             running: Mutex::default(),
+            refreshing: tokio::sync::Mutex::default(),
             shutdown,
         });
         tokio::spawn(webhooks.clone().follow_endpoints());
@@ -174,6 +178,7 @@ impl Webhooks {
     /// Starts a deliverer for each enabled endpoint that has none, and
     /// stops those of endpoints deleted or disabled.
     async fn refresh(&self) -> Result<(), sqlx::Error> {
+        let _one_at_a_time = self.refreshing.lock().await;
         let endpoints = rows::list(&self.db).await?;
         let mut running = self.running.lock().unwrap();
         running.retain(|id, stop| {
