@@ -22,6 +22,7 @@ pub mod idempotency;
 mod json_compression;
 pub mod limits;
 pub mod openapi;
+pub mod printers;
 mod request_log;
 pub mod retention;
 pub mod routes;
