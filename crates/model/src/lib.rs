@@ -11,6 +11,7 @@
 //! - [`views`]: what the customer board and the tracking page may see of an order.
 //! - [`stream`]: the payloads of the SSE streams (`snapshot`, `order`, `reset`).
 //! - [`keys`]: API keys for integrations and their scopes.
+//! - [`webhooks`]: outbound webhooks, their endpoints and delivery attempts.
 //! - [`api`]: request bodies, the health report and the API's error shape.
 //! - [`workshop`]: the four transports, their counts, comparisons and the demo driver.
 //! - [`drill`]: the workshop's connection drop drill, with and without resume.
@@ -24,6 +25,7 @@ pub mod pages;
 pub mod stage;
 pub mod stream;
 pub mod views;
+pub mod webhooks;
 pub mod workshop;
 
 pub use api::{ApiErrorBody, ApiErrorDetail, ErrorCode, Health, OpenStreams, StageChangeRequest};
@@ -36,6 +38,7 @@ pub use stream::{
     TrackEvent, TrackSnapshot, TracksEvent, TracksSnapshot, MAX_TRACKED_ORDERS,
 };
 pub use views::{BoardOrder, TrackedOrder};
+pub use webhooks::{CreatedWebhook, NewWebhook, WebhookAttempt, WebhookEventType, WebhookInfo};
 pub use workshop::{
     ComparisonPhase, ComparisonRequest, ComparisonState, DemoRequest, DemoStatus, LoadReport,
     SocketMessage, Transport, TransportCounts, TransportCountsReport, TransportRates,

@@ -4,6 +4,7 @@ use crate::auth::AuthSettings;
 use crate::client_addr::{parse_trusted_proxy, TrustedProxies};
 use crate::limits::Limits;
 use crate::retention::Retention;
+use crate::webhooks::WebhookSettings;
 use clap::Parser;
 use ipnet::IpNet;
 use std::net::SocketAddr;
@@ -23,6 +24,8 @@ pub struct StreamSettings {
     pub retry: Duration,
     pub limits: Limits,
     pub retention: Retention,
+    /// How webhook deliveries are retried and bounded.
+    pub webhooks: WebhookSettings,
     pub auth: AuthSettings,
     /// Threads that sweep over parked board streams' sockets
     /// ([`crate::fan_out`]).
@@ -36,6 +39,7 @@ impl Default for StreamSettings {
             retry: Duration::from_millis(2000),
             limits: Limits::default(),
             retention: Retention::default(),
+            webhooks: WebhookSettings::default(),
             auth: AuthSettings::default(),
             fan_out_threads: crate::fan_out::default_threads(),
         }
@@ -118,6 +122,22 @@ pub struct ServerArgs {
     #[arg(long, env = "ORDERBOARD_RETENTION_EVENTS", default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub retention_events: u64,
 
+    /// Milliseconds before each retry of a webhook message that was not
+    /// taken, separated by commas; the last is repeated. Default: 5 s,
+    /// 5 min, 30 min, 2 h, 5 h, 10 h.
+    #[arg(long, env = "ORDERBOARD_WEBHOOK_RETRY_MS", value_delimiter = ',', value_parser = clap::value_parser!(u64).range(1..=86_400_000))]
+    pub webhook_retry_ms: Vec<u64>,
+
+    /// Seconds a webhook endpoint may fail without one success before it is
+    /// disabled.
+    #[arg(long, env = "ORDERBOARD_WEBHOOK_DISABLE_AFTER_SECS", default_value_t = 24 * 3600, value_parser = clap::value_parser!(u64).range(1..=30 * 24 * 3600))]
+    pub webhook_disable_after_secs: u64,
+
+    /// Seconds a webhook endpoint has to answer a message (and to accept
+    /// the connection) before the attempt counts as failed.
+    #[arg(long, env = "ORDERBOARD_WEBHOOK_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=120))]
+    pub webhook_timeout_secs: u64,
+
     /// The staff passphrase. With it, every staff request (changes, the
     /// staff stream, order lists) needs a signed-in session, this computer
     /// included; without it, only this computer may make staff requests.
@@ -190,6 +210,19 @@ impl ServerArgs {
                 keep_days: self.retention_days,
                 keep_events: self.retention_events,
                 ..Retention::default()
+            },
+            webhooks: WebhookSettings {
+                retry_delays: if self.webhook_retry_ms.is_empty() {
+                    WebhookSettings::default().retry_delays
+                } else {
+                    self.webhook_retry_ms
+                        .iter()
+                        .map(|ms| Duration::from_millis(*ms))
+                        .collect()
+                },
+                disable_after: Duration::from_secs(self.webhook_disable_after_secs),
+                timeout: Duration::from_secs(self.webhook_timeout_secs),
+                ..WebhookSettings::default()
             },
             auth: AuthSettings {
                 staff_passphrase: self.staff_passphrase.clone().filter(|p| !p.is_empty()),

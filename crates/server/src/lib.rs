@@ -22,6 +22,7 @@ pub mod idempotency;
 mod json_compression;
 pub mod limits;
 pub mod openapi;
+pub mod printers;
 mod request_log;
 pub mod retention;
 pub mod routes;
@@ -32,6 +33,7 @@ pub mod store;
 pub mod stream;
 pub mod stream_answer;
 mod ui_assets;
+pub mod webhooks;
 pub mod wire;
 pub mod workshop;
 pub mod ws;
@@ -69,6 +71,8 @@ pub struct AppState {
     pub sessions: Arc<auth::Sessions>,
     /// The API keys of integrations.
     pub api_keys: Arc<auth::api_keys::ApiKeys>,
+    /// Webhook endpoints, and their deliverers on this node.
+    pub webhooks: Arc<webhooks::Webhooks>,
     /// Requests being answered under an `Idempotency-Key` on this node.
     pub idempotency: Arc<idempotency::InFlight>,
     /// Places taken by open streams, against `settings.limits`.
@@ -119,6 +123,8 @@ impl AppState {
             settings.retention.clone(),
             shutdown.clone(),
         ));
+        let webhooks =
+            webhooks::Webhooks::start(&store, settings.webhooks.clone(), shutdown.clone());
         let board_fan_out = fan_out::BoardFanOut::start(
             store.clone(),
             settings.heartbeat,
@@ -132,6 +138,7 @@ impl AppState {
             admission: Arc::new(StreamAdmission::default()),
             sessions,
             api_keys,
+            webhooks,
             idempotency: Arc::default(),
             latest_orders: store::latest_orders::LatestOrders::follow(
                 store.feed(),
@@ -190,6 +197,12 @@ impl FromRef<AppState> for Arc<auth::Sessions> {
 impl FromRef<AppState> for Arc<auth::api_keys::ApiKeys> {
     fn from_ref(state: &AppState) -> Self {
         state.api_keys.clone()
+    }
+}
+
+impl FromRef<AppState> for Arc<webhooks::Webhooks> {
+    fn from_ref(state: &AppState) -> Self {
+        state.webhooks.clone()
     }
 }
 
@@ -340,6 +353,20 @@ fn api_routes(state: &AppState) -> Router<AppState> {
         .route(
             "/keys/{id}",
             delete(routes::keys::revoke).route_layer(staff_only()),
+        )
+        .route(
+            "/webhooks",
+            get(routes::webhooks::list)
+                .post(routes::webhooks::create)
+                .route_layer(staff_only()),
+        )
+        .route(
+            "/webhooks/{id}",
+            delete(routes::webhooks::delete).route_layer(staff_only()),
+        )
+        .route(
+            "/webhooks/{id}/deliveries",
+            get(routes::webhooks::deliveries).route_layer(staff_only()),
         )
         .route(
             "/demo",

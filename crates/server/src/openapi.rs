@@ -43,6 +43,10 @@ use utoipa::OpenApi;
         crate::routes::keys::create,
         crate::routes::keys::list,
         crate::routes::keys::revoke,
+        crate::routes::webhooks::create,
+        crate::routes::webhooks::list,
+        crate::routes::webhooks::delete,
+        crate::routes::webhooks::deliveries,
     ),
     components(schemas(
         orderboard_model::OrderEvent,

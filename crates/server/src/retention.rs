@@ -10,11 +10,14 @@
 //! Pruning only ever removes a prefix of the log (every event up to some
 //! sequence number), never a hole in the middle, even if the clock jumped.
 //! The same task deletes the answers kept for `Idempotency-Key`s once they
-//! are 24 hours old.
+//! are 24 hours old, and webhook attempts once they are 7 days old. An
+//! event that an enabled webhook endpoint has not taken yet is never
+//! pruned (`webhooks`).
 
 use crate::store::database::on_pool;
 use crate::store::rows::to_millis;
 use crate::store::{idempotency_rows, OrderStore};
+use crate::webhooks;
 use std::time::Duration;
 use time::OffsetDateTime;
 use tokio_util::sync::CancellationToken;
@@ -64,6 +67,11 @@ pub async fn prune(store: &OrderStore, retention: &Retention) -> Result<u64, sql
         return Ok(0);
     };
     let boundary = (newest - keep).min(first_young.map_or(newest, |young| young - 1));
+    // Never an event that an enabled webhook endpoint has not taken yet.
+    let boundary = match webhooks::rows::lowest_cursor(db).await? {
+        Some(low) => boundary.min(low.min(i64::MAX as u64) as i64),
+        None => boundary,
+    };
     let mut deleted = 0;
     loop {
         let _writing = store.lock_writes().await;
@@ -98,6 +106,12 @@ pub async fn run(store: OrderStore, retention: Retention, stop: CancellationToke
             Ok(0) => {}
             Ok(n) => tracing::info!(deleted = n, "pruned the event log"),
             Err(e) => tracing::warn!(error = %e, "pruning the event log"),
+        }
+        let old = to_millis(OffsetDateTime::now_utc()) - webhooks::KEEP_ATTEMPTS.as_millis() as i64;
+        match webhooks::rows::prune_attempts(store.database(), old).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(deleted = n, "pruned webhook attempts older than 7 days"),
+            Err(e) => tracing::warn!(error = %e, "pruning webhook attempts"),
         }
         match idempotency_rows::prune(store.database()).await {
             Ok(0) => {}

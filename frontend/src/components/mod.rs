@@ -22,3 +22,5 @@ pub mod settings_panel;
 pub mod staff_sign_in;
 #[cfg(feature = "staff")]
 pub mod tracking_dialog;
+#[cfg(feature = "staff")]
+pub mod webhooks_panel;

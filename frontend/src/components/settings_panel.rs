@@ -6,6 +6,7 @@
 
 use crate::components::api_keys_panel::ApiKeysPanel;
 use crate::components::demo_control::DemoControl;
+use crate::components::webhooks_panel::WebhooksPanel;
 use crate::live::browser::save_setting;
 use crate::live::staff_api;
 use leptos::prelude::*;
@@ -116,6 +117,7 @@ pub fn SettingsPanel(thresholds: RwSignal<AgeThresholds>, on_close: Callback<()>
                     <p class=if ok { "field-ok" } else { "field-error" } role="status">{text}</p>
                 })}
                 <ApiKeysPanel/>
+                <WebhooksPanel/>
                 <DemoControl/>
                 <p class="muted"><a href="/workshop">"Open the workshop"</a>" to compare polling, long polling, SSE and WebSocket live."</p>
                 <div class="dialog-actions">

@@ -7,8 +7,9 @@ use crate::live::api_client::{call, request};
 use orderboard_frontend::state::api_failure::ApiFailure;
 use orderboard_model::{
     ApiKeyInfo, ComparisonRequest, ComparisonState, CreatedApiKey, DemoRequest, DemoStatus,
-    DrillRequest, DrillState, NewApiKey, NewOrder, Order, Stage, StageChangeRequest,
+    DrillRequest, DrillState, NewApiKey, NewOrder, NewWebhook, Order, Stage, StageChangeRequest,
 };
+use orderboard_model::{CreatedWebhook, WebhookInfo};
 use uuid::Uuid;
 
 pub async fn create_order(order: &NewOrder) -> Result<Order, ApiFailure> {
@@ -148,6 +149,31 @@ pub async fn create_key(request: &NewApiKey) -> Result<CreatedApiKey, ApiFailure
 /// `DELETE /api/keys/{id}`: revokes a key at once.
 pub async fn revoke_key(id: &str) -> Result<(), ApiFailure> {
     let (status, text) = request("DELETE", &format!("/api/keys/{id}"), None).await?;
+    if (200..300).contains(&status) {
+        Ok(())
+    } else {
+        Err(ApiFailure::from_response(status, &text))
+    }
+}
+
+/// `GET /api/webhooks`: the endpoints, without their secrets.
+pub async fn list_webhooks() -> Result<Vec<WebhookInfo>, ApiFailure> {
+    call("GET", "/api/webhooks", None).await
+}
+
+/// `POST /api/webhooks`: a new endpoint, its secret in the answer only.
+pub async fn create_webhook(request: &NewWebhook) -> Result<CreatedWebhook, ApiFailure> {
+    call(
+        "POST",
+        "/api/webhooks",
+        Some(serde_json::to_string(request).unwrap_or_default()),
+    )
+    .await
+}
+
+/// `DELETE /api/webhooks/{id}`: nothing more is sent to it.
+pub async fn delete_webhook(id: &str) -> Result<(), ApiFailure> {
+    let (status, text) = request("DELETE", &format!("/api/webhooks/{id}"), None).await?;
     if (200..300).contains(&status) {
         Ok(())
     } else {

@@ -53,6 +53,14 @@ pub fn DispatcherPage() -> impl IntoView {
     let tracking_for = RwSignal::new(None::<Uuid>);
     let settings_open = RwSignal::new(false);
     let help_open = RwSignal::new(false);
+    // Webhook endpoints disabled after failing for 24 hours, as the page
+    // found them when it opened (the Settings' Webhooks section has the rest).
+    let hooks_disabled = RwSignal::new(0usize);
+    spawn_local(async move {
+        if let Ok(hooks) = crate::live::staff_api::list_webhooks().await {
+            hooks_disabled.try_set(orderboard_frontend::state::webhooks::disabled_count(&hooks));
+        }
+    });
 
     let stream = LiveStream::open(
         "/api/events",
@@ -322,6 +330,12 @@ pub fn DispatcherPage() -> impl IntoView {
                     <a class="btn btn-ghost" href="/board" target="_blank" rel="noopener">"Board"</a>
                     <a class="btn btn-ghost" href="/workshop" data-testid="workshop-link">"Workshop"</a>
                     <button type="button" class="btn btn-ghost" on:click=move |_| help_open.set(true) aria-label="Keyboard shortcuts">"Keys"</button>
+                    {move || (hooks_disabled.get() > 0).then(|| view! {
+                        <button type="button" class="btn btn-ghost webhooks-disabled-notice" role="alert"
+                            data-testid="webhooks-disabled-notice" on:click=move |_| settings_open.set(true)>
+                            {format!("{} webhook endpoint(s) disabled", hooks_disabled.get())}
+                        </button>
+                    })}
                     <button type="button" class="btn btn-ghost" on:click=move |_| settings_open.set(true)>"Settings"</button>
                 </div>
             </header>

@@ -25,6 +25,7 @@ pub mod stream_message;
 pub mod time_fmt;
 pub mod track_state;
 pub mod transports;
+pub mod webhooks;
 pub mod workshop_state;
 
 #[cfg(test)]

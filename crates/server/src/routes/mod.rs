@@ -8,6 +8,7 @@
 //! - [`tracks`] — `/api/track/events?tokens=…`, one browser's tracked orders on one stream
 //! - [`workshop`] — `/metrics` and `/api/workshop/…`, what each transport costs, and comparisons
 //! - [`keys`] — `/api/keys…`, the API keys of integrations
+//! - [`webhooks`] — `/api/webhooks…`, endpoints that changes are sent to
 //! - [`demo`] — `/api/demo`, the demo driver's switch
 
 pub mod board;
@@ -18,4 +19,5 @@ pub mod orders;
 pub mod staff_events;
 pub mod track;
 pub mod tracks;
+pub mod webhooks;
 pub mod workshop;

@@ -242,6 +242,10 @@ const ENDPOINTS: &[(&str, &str, Need)] = &[
     ("GET", "/api/keys", Need::Staff),
     ("POST", "/api/keys", Need::Staff),
     ("DELETE", "/api/keys/{id}", Need::Staff),
+    ("GET", "/api/webhooks", Need::Staff),
+    ("POST", "/api/webhooks", Need::Staff),
+    ("DELETE", "/api/webhooks/{id}", Need::Staff),
+    ("GET", "/api/webhooks/{id}/deliveries", Need::Staff),
 ];
 
 #[tokio::test]
@@ -312,6 +316,9 @@ async fn every_staff_endpoint_allows_a_key_only_what_its_scopes_allow() {
                 Some(serde_json::json!({"name": "x", "scopes": ["orders:read"]}))
             }
             ("POST", "/api/workshop/comparison") => Some(serde_json::json!({})),
+            ("POST", "/api/webhooks") => {
+                Some(serde_json::json!({"url": "http://127.0.0.1:9/", "events": ["order.created"]}))
+            }
             _ => None,
         };
         for (key, scopes) in [

@@ -40,4 +40,5 @@ mod track;
 mod tracks;
 mod transports;
 mod two_nodes_integrations;
+mod webhooks;
 mod workshop;

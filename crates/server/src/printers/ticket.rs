@@ -1,0 +1,88 @@
+//! What a kitchen ticket says about an order: its number (large), channel,
+//! the time, its reference in another system, then one line per item and
+//! the order's note.
+//!
+//! Items carry only a name and a quantity today; a printer's stations
+//! filter the items once items have stations, and an item's modifiers and
+//! notes print indented under it ([`item_lines`] is where they go).
+
+use super::escpos::Line;
+use orderboard_model::{Item, Order};
+use time::OffsetDateTime;
+
+/// The lines of the ticket for `order`, with `items` (a printer's share of
+/// them), printed at `at` (UTC).
+pub fn lines(order: &Order, items: &[Item], at: OffsetDateTime) -> Vec<Line> {
+    let mut lines = vec![
+        Line::Large(format!("#{}", order.number)),
+        Line::Normal(format!(
+            "{} {:02}:{:02}",
+            order.channel.as_str(),
+            at.hour(),
+            at.minute()
+        )),
+    ];
+    if let Some(r) = &order.external_ref {
+        lines.push(Line::Normal(format!("Ref {}:{}", r.source, r.id)));
+    }
+    if let Some(customer) = &order.customer {
+        lines.push(Line::Normal(customer.clone()));
+    }
+    lines.push(Line::Normal("-".repeat(32)));
+    for item in items {
+        lines.extend(item_lines(item));
+    }
+    if let Some(note) = &order.note {
+        lines.push(Line::Normal(format!("Note: {note}")));
+    }
+    lines
+}
+
+/// An item's lines: `2 x Falafel wrap`.
+pub fn item_lines(item: &Item) -> Vec<Line> {
+    vec![Line::Normal(format!("{} x {}", item.qty, item.name))]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use orderboard_model::{Channel, ExternalRef, Stage};
+
+    #[test]
+    fn a_ticket_shows_number_channel_time_reference_items_and_note() {
+        let at = OffsetDateTime::UNIX_EPOCH + time::Duration::minutes(9 * 60 + 5);
+        let order = Order {
+            id: uuid::Uuid::nil(),
+            number: 12,
+            customer: Some("Ada".into()),
+            channel: Channel::Delivery,
+            items: vec![Item {
+                name: "Falafel wrap".into(),
+                qty: 2,
+            }],
+            note: Some("no onions".into()),
+            stage: Stage::Received,
+            version: 1,
+            created_at: at,
+            updated_at: at,
+            history: vec![],
+            tracking_token: String::new(),
+            external_ref: Some(ExternalRef {
+                source: "till-1".into(),
+                id: "A-1043".into(),
+            }),
+        };
+        let text: Vec<String> = lines(&order, &order.items, at)
+            .into_iter()
+            .map(|l| match l {
+                Line::Large(t) => format!("LARGE {t}"),
+                Line::Normal(t) => t,
+            })
+            .collect();
+        assert_eq!(text[0], "LARGE #12");
+        assert_eq!(text[1], "delivery 09:05");
+        assert_eq!(text[2], "Ref till-1:A-1043");
+        assert!(text.contains(&"2 x Falafel wrap".to_string()), "{text:?}");
+        assert_eq!(text.last().unwrap(), "Note: no onions");
+    }
+}

@@ -1,0 +1,132 @@
+//! "Webhooks" in the dispatcher's settings: register an endpoint that
+//! changes are sent to, see its signing secret once with a copy button,
+//! list the endpoints with their state (a disabled one called out), and
+//! delete one.
+
+use crate::live::staff_api::{create_webhook, delete_webhook, list_webhooks};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use orderboard_frontend::state::webhooks::{state_label, HooksEvent, HooksPanel};
+
+#[component]
+pub fn WebhooksPanel() -> impl IntoView {
+    let panel = RwSignal::new(HooksPanel::default());
+    let apply = move |event: HooksEvent| {
+        panel.try_update(|p| p.apply(event));
+    };
+    spawn_local(async move {
+        match list_webhooks().await {
+            Ok(hooks) => apply(HooksEvent::Loaded(hooks)),
+            Err(e) => apply(HooksEvent::Failed(e.describe().1)),
+        }
+    });
+    let create = move |_| {
+        let request = match panel.with_untracked(|p| p.form.request()) {
+            Ok(r) => r,
+            Err(e) => return apply(HooksEvent::Failed(e)),
+        };
+        spawn_local(async move {
+            match create_webhook(&request).await {
+                Ok(made) => apply(HooksEvent::Created(made)),
+                Err(e) => apply(HooksEvent::Failed(e.describe().1)),
+            }
+        });
+    };
+    let delete = move |id: String| {
+        spawn_local(async move {
+            match delete_webhook(&id).await {
+                Ok(()) => apply(HooksEvent::Deleted(id)),
+                Err(e) => apply(HooksEvent::Failed(e.describe().1)),
+            }
+        });
+    };
+    let copy = move |secret: String| {
+        if let Some(window) = web_sys::window() {
+            let _ = window.navigator().clipboard().write_text(&secret);
+        }
+    };
+    view! {
+        <section class="webhooks" data-testid="webhooks">
+            <h3 class="settings-subtitle">"Webhooks"</h3>
+            <p class="muted">"Every change is sent to these addresses, signed (Standard Webhooks), retried for 24 hours."</p>
+            {move || {
+                let n = panel.with(|p| p.disabled());
+                (n > 0).then(|| view! {
+                    <p class="field-error" role="alert" data-testid="webhooks-disabled">
+                        {format!("{n} webhook endpoint(s) disabled after failing for 24 hours")}
+                    </p>
+                })
+            }}
+            <div class="api-key-form">
+                <label class="field">
+                    <span class="field-label">"Address"</span>
+                    <input
+                        type="url"
+                        maxlength="2000"
+                        placeholder="https://"
+                        data-testid="webhook-url"
+                        prop:value=move || panel.with(|p| p.form.url.clone())
+                        on:input=move |ev| panel.update(|p| p.form.url = event_target_value(&ev))
+                    />
+                </label>
+                <label class="field-check">
+                    <input
+                        type="checkbox"
+                        prop:checked=move || panel.with(|p| p.form.created)
+                        on:change=move |ev| panel.update(|p| p.form.created = event_target_checked(&ev))
+                    />
+                    "New orders"
+                </label>
+                <label class="field-check">
+                    <input
+                        type="checkbox"
+                        prop:checked=move || panel.with(|p| p.form.stage_changed)
+                        on:change=move |ev| panel.update(|p| p.form.stage_changed = event_target_checked(&ev))
+                    />
+                    "Stage changes"
+                </label>
+                <label class="field-check">
+                    <input
+                        type="checkbox"
+                        prop:checked=move || panel.with(|p| p.form.cancelled)
+                        on:change=move |ev| panel.update(|p| p.form.cancelled = event_target_checked(&ev))
+                    />
+                    "Cancellations"
+                </label>
+                <button type="button" class="btn btn-secondary" data-testid="create-webhook" on:click=create>
+                    "Add endpoint"
+                </button>
+            </div>
+            {move || panel.with(|p| p.shown_once.clone()).map(|made| {
+                let secret = made.secret.clone();
+                view! {
+                    <div class="api-key-once" role="status">
+                        <p>"Copy the signing secret now: it is shown only this once."</p>
+                        <code data-testid="webhook-secret">{made.secret.clone()}</code>
+                        <button type="button" class="btn btn-secondary"
+                            on:click=move |_| copy(secret.clone())>"Copy"</button>
+                        <button type="button" class="btn btn-secondary"
+                            on:click=move |_| apply(HooksEvent::Dismissed)>"Done"</button>
+                    </div>
+                }
+            })}
+            {move || panel.with(|p| p.error.clone()).map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
+            <ul class="api-key-list" data-testid="webhook-list">
+                {move || panel.with(|p| p.hooks.clone()).into_iter().map(|h| {
+                    let id = h.id.clone();
+                    let (state, attention) = state_label(&h);
+                    view! {
+                        <li class="api-key">
+                            <div>
+                                <span class="api-key-name">{h.url.clone()}</span>
+                                <div class=if attention { "field-error" } else { "muted" }>{state}</div>
+                            </div>
+                            <button type="button" class="btn btn-secondary" data-testid="delete-webhook"
+                                on:click=move |_| delete(id.clone())>"Delete"</button>
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+        </section>
+    }
+}
