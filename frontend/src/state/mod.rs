@@ -15,6 +15,7 @@ pub mod demo_form;
 pub mod labels;
 pub mod new_order_form;
 pub mod numbers;
+pub mod ready_alert;
 pub mod report_summary;
 pub mod sample_history;
 pub mod selection;
