@@ -9,6 +9,7 @@ pub mod chime;
 #[cfg(feature = "staff")]
 pub mod desktop_bridge;
 pub mod event_source;
+pub mod ready_alert;
 pub mod shared_stream;
 #[cfg(feature = "staff")]
 pub mod staff_api;

@@ -3,6 +3,7 @@
 //! gets a clear "no such order" page.
 
 use crate::components::connection_badge::ConnectionBadge;
+use crate::components::ready_alert::ReadyAlert;
 use crate::live::api_client::fetch_tracked;
 use crate::live::browser::{log_warning, set_title, ticking_clock, tz_offset_minutes};
 use crate::live::event_source::{LiveStream, StreamSignal};
@@ -26,6 +27,7 @@ pub fn TrackPage(token: String) -> impl IntoView {
     let not_found = RwSignal::new(false);
     let now = ticking_clock();
 
+    let alert_token = StoredValue::new(token.clone());
     let url = format!(
         "/api/track/{}/events",
         String::from(js_sys::encode_uri_component(&token))
@@ -167,6 +169,9 @@ pub fn TrackPage(token: String) -> impl IntoView {
                 >
                     <Show when=move || state.with(|s| s.order.is_some()) fallback=|| view! { <p class="loading">"Looking up your order…"</p> }>
                         {order_view}
+                        <Show when=move || !state.with(|s| s.is_final())>
+                            <ReadyAlert token=alert_token.get_value() state=state/>
+                        </Show>
                     </Show>
                 </Show>
             </main>
