@@ -35,7 +35,7 @@ after(async () => {
 
 /** Reads the tracking link of an order from a dispatcher's QR dialog. */
 async function trackingPath(page, number) {
-  await card(page, number).getByRole("button", { name: /Tracking link of order/ }).click();
+  await card(page, number).getByRole("button", { name: /tracking link of order/i }).click();
   const dialog = page.getByTestId("tracking-dialog");
   await dialog.locator("svg").waitFor({ timeout: WAIT });
   const href = await dialog.getByTestId("tracking-link").getAttribute("href");

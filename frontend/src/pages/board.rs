@@ -104,7 +104,7 @@ pub fn BoardPage() -> impl IntoView {
                 </section>
                 <section class="board-col board-col-ready" aria-label="Ready" data-testid="board-ready">
                     <h1 class="board-col-title">"Ready"</h1>
-                    <ul class="tiles tiles-ready">
+                    <ul class="tiles tiles-ready" aria-live="polite" aria-relevant="additions" data-testid="board-ready-list">
                         <For
                             each=move || state.with(|s| s.ready.clone())
                             key=|t| t.key()

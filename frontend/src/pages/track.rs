@@ -83,6 +83,14 @@ pub fn TrackPage(token: String) -> impl IntoView {
     );
     StoredValue::new_local(stream);
 
+    let announced = Memo::new(move |_| {
+        state.with(|s| {
+            s.order
+                .as_ref()
+                .map(|o| format!("Order {}: {}", o.number, headline(o).0))
+                .unwrap_or_default()
+        })
+    });
     let offset = tz_offset_minutes();
     let order_view = move || {
         state.get().order.map(|order| {
@@ -157,6 +165,9 @@ pub fn TrackPage(token: String) -> impl IntoView {
                     <ConnectionBadge connection=connection now=now/>
                 </Show>
             </header>
+            // The status, announced once each time it changes (the hero
+            // below is redrawn with every message).
+            <p class="visually-hidden" role="status" aria-live="polite" data-testid="track-announce">{move || announced.get()}</p>
             <main class="track-main">
                 <Show
                     when=move || !not_found.get()
