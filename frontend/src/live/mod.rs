@@ -13,3 +13,4 @@ pub mod ready_alert;
 pub mod shared_stream;
 #[cfg(feature = "staff")]
 pub mod staff_api;
+pub mod wake_lock;

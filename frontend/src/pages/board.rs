@@ -4,11 +4,14 @@
 
 use crate::components::connection_badge::ConnectionBadge;
 use crate::live::browser::{
-    location_search, log_warning, now_ms, set_title, ticking_clock, tz_offset_minutes,
+    load_setting, location_search, log_warning, now_ms, save_setting, set_title, ticking_clock,
+    tz_offset_minutes,
 };
 use crate::live::chime;
 use crate::live::event_source::{LiveStream, StreamSignal};
+use crate::live::wake_lock::keep_screen_on;
 use leptos::prelude::*;
+use orderboard_frontend::state::board_settings::{ReadyMinutes, STORAGE_KEY};
 use orderboard_frontend::state::board_state::{BoardEffect, BoardState, BoardTile};
 use orderboard_frontend::state::connection::Connection;
 use orderboard_frontend::state::connection_wall::BoardConnection;
@@ -22,6 +25,14 @@ pub fn BoardPage() -> impl IntoView {
     let connection = RwSignal::new(Connection::Connecting);
     let now = ticking_clock();
     let sound_on = RwSignal::new(false);
+    keep_screen_on();
+    let (ready_minutes, to_store) =
+        ReadyMinutes::resolve(&location_search(), load_setting(STORAGE_KEY).as_deref());
+    if let Some(value) = to_store {
+        save_setting(STORAGE_KEY, &value);
+    }
+    let keep_ms = ready_minutes.keep_ms();
+    let ready_shown = Memo::new(move |_| state.with(|s| s.ready_shown(now.get(), keep_ms)));
 
     // `?connection=own` gives this page an EventSource of its own (the
     // workshop's six-connection wall frames boards with it; `live` reads
@@ -106,12 +117,12 @@ pub fn BoardPage() -> impl IntoView {
                     <h1 class="board-col-title">"Ready"</h1>
                     <ul class="tiles tiles-ready" aria-live="polite" aria-relevant="additions" data-testid="board-ready-list">
                         <For
-                            each=move || state.with(|s| s.ready.clone())
+                            each=move || ready_shown.get()
                             key=|t| t.key()
                             children=move |t| tile(t, true)
                         />
                     </ul>
-                    <Show when=move || state.with(|s| s.synced && s.ready.is_empty())>
+                    <Show when=move || state.with(|s| s.synced) && ready_shown.with(|r| r.is_empty())>
                         <p class="board-empty">"Ready orders appear here"</p>
                     </Show>
                 </section>
