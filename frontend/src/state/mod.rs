@@ -6,6 +6,7 @@
 pub mod age;
 pub mod api_failure;
 pub mod api_keys;
+pub mod board_fit;
 pub mod board_settings;
 pub mod board_state;
 pub mod chart;
