@@ -79,6 +79,35 @@ test("an uncollected ready order leaves the board after its set time and stays o
   await context.close();
 });
 
+test("in the desktop app's customer window the board chimes with no tap; in a browser it asks for one", async () => {
+  for (const inApp of [false, true]) {
+    const context = await browser.browser.newContext({ viewport: { width: 1600, height: 1000 } });
+    // What the app's initialization script sets in its customer windows (src-tauri/src/customer_windows.rs).
+    if (inApp) await context.addInitScript(() => { window.__ORDERBOARD_DESKTOP__ = Object.freeze({ soundWithoutGesture: true }); });
+    await context.addInitScript(() => {
+      window.__tones = 0;
+      const create = BaseAudioContext.prototype.createOscillator;
+      BaseAudioContext.prototype.createOscillator = function () { window.__tones += 1; return create.call(this); };
+    });
+    const page = await context.newPage();
+    page.on("pageerror", (e) => pageErrors.push(`board: ${e.message}`));
+    await page.goto(`${base}/board`);
+    await waitLive(page);
+    const prompt = page.getByTestId("sound-prompt");
+    if (inApp) {
+      assert.equal(await prompt.count(), 0, "no 'Tap to enable sound' in the app");
+      let order = await createOrder(base, { customer: "Tessa", channel: "pickup", items: [{ name: "Tea", qty: 1 }] });
+      order = await moveOrder(base, order, "preparing");
+      order = await moveOrder(base, order, "ready");
+      await page.locator(`[data-testid=board-ready] [data-number="${order.number}"]`).waitFor({ timeout: WAIT });
+      await page.waitForFunction(() => window.__tones > 0, null, { timeout: WAIT });
+    } else {
+      await prompt.waitFor({ timeout: WAIT });
+    }
+    await context.close();
+  }
+});
+
 test("no script errors", () => {
   assert.deepEqual(pageErrors, []);
 });

@@ -6,7 +6,6 @@
 pub mod api_client;
 pub mod browser;
 pub mod chime;
-#[cfg(feature = "staff")]
 pub mod desktop_bridge;
 pub mod event_source;
 pub mod ready_alert;

@@ -8,6 +8,7 @@ use crate::live::browser::{
     tz_offset_minutes,
 };
 use crate::live::chime;
+use crate::live::desktop_bridge::plays_sound_unprompted;
 use crate::live::event_source::{LiveStream, StreamSignal};
 use crate::live::wake_lock::keep_screen_on;
 use leptos::html::Ul;
@@ -74,6 +75,10 @@ pub fn BoardPage() -> impl IntoView {
             sound_on.set(true);
         }
     };
+    // In the desktop app's customer windows, sound needs no touch.
+    if plays_sound_unprompted() {
+        unlock();
+    }
     let h1 = window_event_listener(leptos::ev::pointerdown, move |_| unlock());
     let h2 = window_event_listener(leptos::ev::keydown, move |_| unlock());
     StoredValue::new_local((h1, h2));
