@@ -166,6 +166,14 @@ test("notifications refused: the page says so, and still vibrates, chimes and fl
   await context.close();
 });
 
+test("the service worker is served as a script of this origin, revalidated on every load", async () => {
+  const res = await fetch(`${base}/alert-worker.js`);
+  assert.equal(res.status, 200);
+  assert.match(res.headers.get("content-type"), /^text\/javascript/);
+  assert.equal(res.headers.get("cache-control"), "no-cache");
+  assert.match(await res.text(), /notificationclick/);
+});
+
 test("the alert is off until the customer turns it on", async () => {
   const context = await browser.browser.newContext({ viewport: { width: 420, height: 860 } });
   await context.grantPermissions(["notifications"], { origin: base });
