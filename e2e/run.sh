@@ -17,7 +17,10 @@ if [ "$PINNED" != "$PLAYWRIGHT_CORE_VERSION" ]; then
   exit 1
 fi
 INSTALLED="$(node -p 'try { require("./node_modules/playwright-core/package.json").version } catch { "" }')"
-if [ "$INSTALLED" != "$PLAYWRIGHT_CORE_VERSION" ]; then
+# axe-core (the accessibility checks) is pinned in package.json alone.
+AXE_PINNED="$(node -p 'require("./package.json").devDependencies["axe-core"]')"
+AXE_INSTALLED="$(node -p 'try { require("./node_modules/axe-core/package.json").version } catch { "" }')"
+if [ "$INSTALLED" != "$PLAYWRIGHT_CORE_VERSION" ] || [ "$AXE_INSTALLED" != "$AXE_PINNED" ]; then
   log "installing the e2e dependencies (npm ci)"
   npm ci --no-audit --no-fund
 fi

@@ -35,7 +35,7 @@ after(async () => {
 
 /** Reads the tracking link of an order from a dispatcher's QR dialog. */
 async function trackingPath(page, number) {
-  await card(page, number).getByRole("button", { name: /Tracking link of order/ }).click();
+  await card(page, number).getByRole("button", { name: /tracking link of order/i }).click();
   const dialog = page.getByTestId("tracking-dialog");
   await dialog.locator("svg").waitFor({ timeout: WAIT });
   const href = await dialog.getByTestId("tracking-link").getAttribute("href");
@@ -128,7 +128,7 @@ test("an order made on one dispatcher moves live on the other, the board and the
   await card(dispatcherA, number).getByRole("button", { name: "Mark ready" }).click();
   await column(dispatcherB, "ready").locator(`[data-number="${number}"]`).waitFor({ timeout: WAIT });
   await board.locator(`[data-testid=board-ready] .tile-new[data-number="${number}"]`).waitFor({ timeout: WAIT });
-  await phone.getByText("Ready for pickup").waitFor({ timeout: WAIT });
+  await phone.getByRole("heading", { name: "Ready for pickup" }).waitFor({ timeout: WAIT });
 
   await screenshot(dispatcherA, "dispatcher", { docs: "dispatcher" });
   await screenshot(board, "board", { docs: "board" });
@@ -278,7 +278,7 @@ test("every page comes back live after a server restart and shows what changed m
   await column(dispatcherB, "received").locator(`[data-number="${late.number}"]`).waitFor({ timeout: WAIT });
   await board.locator(`[data-testid=board-ready] [data-number="${order.number}"]`).waitFor({ timeout: WAIT });
   await board.locator(`[data-testid=board-preparing] [data-number="${late.number}"]`).waitFor({ timeout: WAIT });
-  await phone.getByText("Ready for pickup").waitFor({ timeout: WAIT });
+  await phone.getByRole("heading", { name: "Ready for pickup" }).waitFor({ timeout: WAIT });
 
   // And they stay live: a change after the restart arrives as usual.
   const current = (await api(base, "GET", `/api/orders/${order.id}`)).body;

@@ -110,6 +110,29 @@ pub fn monitors<R: Runtime>(app: &AppHandle<R>) -> Vec<MonitorChoice> {
 
 static NEXT_CUSTOMER_WINDOW: AtomicU32 = AtomicU32::new(1);
 
+/// Tells a customer page that its window plays sound without a gesture.
+const SOUND_FLAG_SCRIPT: &str =
+    "window.__ORDERBOARD_DESKTOP__ = Object.freeze({ soundWithoutGesture: true });";
+
+/// Lets a customer window play media without a user gesture: the board on a
+/// TV on the wall chimes with nobody to tap it. WebKitGTK allows this for
+/// the app's own windows (`media-playback-requires-user-gesture`).
+#[cfg(target_os = "linux")]
+fn allow_sound<R: Runtime>(window: &WebviewWindow<R>) {
+    let applied = window.with_webview(|webview| {
+        use webkit2gtk::{SettingsExt, WebViewExt};
+        if let Some(settings) = webview.inner().settings() {
+            settings.set_media_playback_requires_user_gesture(false);
+        }
+    });
+    if let Err(err) = applied {
+        tracing::warn!(%err, "could not let a customer window play sound without a touch");
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn allow_sound<R: Runtime>(_window: &WebviewWindow<R>) {}
+
 /// Opens `page` in a new customer window.
 pub fn open<R: Runtime>(
     app: &AppHandle<R>,
@@ -130,7 +153,10 @@ pub fn open<R: Runtime>(
         .min_inner_size(320.0, 240.0)
         // A customer window stays on its page: no links out, no pop-ups.
         .on_navigation(move |url| CustomerPage::from_url(url, server_port).is_some())
-        .on_new_window(|_, _| NewWindowResponse::Deny);
+        .on_new_window(|_, _| NewWindowResponse::Deny)
+        // The page learns that it may play sound without a touch (the
+        // board then shows no "Tap to enable sound"): see `allow_sound`.
+        .initialization_script(SOUND_FLAG_SCRIPT);
     if let Some(monitor) = placement
         .monitor
         .and_then(|i| app.available_monitors().ok()?.into_iter().nth(i))
@@ -143,6 +169,7 @@ pub fn open<R: Runtime>(
         );
     }
     let window = builder.build()?;
+    allow_sound(&window);
     if placement.fullscreen {
         window.set_fullscreen(true)?;
     }

@@ -7,11 +7,15 @@ use orderboard_frontend::state::connection::Connection;
 #[component]
 pub fn ConnectionBadge(connection: RwSignal<Connection>, now: RwSignal<i64>) -> impl IntoView {
     let offset = tz_offset_minutes();
-    let badge = move || connection.get().badge(now.get(), offset);
+    // Memos: the badge changes (and is announced) only when its words do,
+    // not with every tick of the clock.
+    let badge = Memo::new(move |_| connection.get().badge(now.get(), offset));
+    let class = Memo::new(move |_| badge.with(|b| b.0));
+    let text = Memo::new(move |_| badge.with(|b| b.1.clone()));
     view! {
-        <div class=move || format!("conn {}", badge().0) role="status" aria-live="polite" data-testid="connection">
+        <div class=move || format!("conn {}", class.get()) role="status" aria-live="polite" data-testid="connection">
             <span class="conn-dot" aria-hidden="true"></span>
-            <span class="conn-text">{move || badge().1}</span>
+            <span class="conn-text">{move || text.get()}</span>
         </div>
     }
 }

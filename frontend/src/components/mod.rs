@@ -1,5 +1,5 @@
 //! Pieces of the pages that stand on their own. Only the connection badge
-//! is in the customer's build; the rest belong to the staff pages.
+//! and the ready alert are in the customer's build; the rest belong to the staff pages.
 
 #[cfg(feature = "staff")]
 pub mod api_keys_panel;
@@ -16,6 +16,7 @@ pub mod line_chart;
 pub mod new_order_form;
 #[cfg(feature = "staff")]
 pub mod order_card;
+pub mod ready_alert;
 #[cfg(feature = "staff")]
 pub mod settings_panel;
 #[cfg(feature = "staff")]

@@ -79,12 +79,13 @@ pub fn OrderCard(
                     title="Time in this stage"
                 >
                     {move || format_age(age())}
+                    {move || urgency(age(), &thresholds.get()).flag().map(|f| view! { <span class="age-flag" data-testid="age-flag">{f}</span> })}
                 </span>
                 <button
                     type="button"
                     class="btn btn-ghost btn-qr"
                     title="Tracking link and QR code (T)"
-                    aria-label=format!("Tracking link of order {number}")
+                    aria-label=format!("QR: tracking link of order {number}")
                     on:click=move |ev| {
                         ev.stop_propagation();
                         on_track.run(id);

@@ -1,5 +1,5 @@
 //! Small wrappers around the browser: the time, the zone offset, local storage
-//! and the page's origin (these two for the staff pages only).
+//! and the page's origin (for the staff pages only).
 
 use leptos::prelude::*;
 use std::time::Duration;
@@ -20,17 +20,14 @@ pub fn ticking_clock() -> RwSignal<i64> {
     now
 }
 
-#[cfg(feature = "staff")]
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()
 }
 
-#[cfg(feature = "staff")]
 pub fn load_setting(key: &str) -> Option<String> {
     storage()?.get_item(key).ok().flatten()
 }
 
-#[cfg(feature = "staff")]
 pub fn save_setting(key: &str, value: &str) {
     if let Some(s) = storage() {
         let _ = s.set_item(key, value);

@@ -6,9 +6,10 @@
 pub mod api_client;
 pub mod browser;
 pub mod chime;
-#[cfg(feature = "staff")]
 pub mod desktop_bridge;
 pub mod event_source;
+pub mod ready_alert;
 pub mod shared_stream;
 #[cfg(feature = "staff")]
 pub mod staff_api;
+pub mod wake_lock;

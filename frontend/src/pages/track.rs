@@ -3,6 +3,7 @@
 //! gets a clear "no such order" page.
 
 use crate::components::connection_badge::ConnectionBadge;
+use crate::components::ready_alert::ReadyAlert;
 use crate::live::api_client::fetch_tracked;
 use crate::live::browser::{log_warning, set_title, ticking_clock, tz_offset_minutes};
 use crate::live::event_source::{LiveStream, StreamSignal};
@@ -26,6 +27,7 @@ pub fn TrackPage(token: String) -> impl IntoView {
     let not_found = RwSignal::new(false);
     let now = ticking_clock();
 
+    let alert_token = StoredValue::new(token.clone());
     let url = format!(
         "/api/track/{}/events",
         String::from(js_sys::encode_uri_component(&token))
@@ -81,6 +83,14 @@ pub fn TrackPage(token: String) -> impl IntoView {
     );
     StoredValue::new_local(stream);
 
+    let announced = Memo::new(move |_| {
+        state.with(|s| {
+            s.order
+                .as_ref()
+                .map(|o| format!("Order {}: {}", o.number, headline(o).0))
+                .unwrap_or_default()
+        })
+    });
     let offset = tz_offset_minutes();
     let order_view = move || {
         state.get().order.map(|order| {
@@ -155,6 +165,9 @@ pub fn TrackPage(token: String) -> impl IntoView {
                     <ConnectionBadge connection=connection now=now/>
                 </Show>
             </header>
+            // The status, announced once each time it changes (the hero
+            // below is redrawn with every message).
+            <p class="visually-hidden" role="status" aria-live="polite" data-testid="track-announce">{move || announced.get()}</p>
             <main class="track-main">
                 <Show
                     when=move || !not_found.get()
@@ -167,6 +180,9 @@ pub fn TrackPage(token: String) -> impl IntoView {
                 >
                     <Show when=move || state.with(|s| s.order.is_some()) fallback=|| view! { <p class="loading">"Looking up your order…"</p> }>
                         {order_view}
+                        <Show when=move || !state.with(|s| s.is_final())>
+                            <ReadyAlert token=alert_token.get_value() state=state/>
+                        </Show>
                     </Show>
                 </Show>
             </main>

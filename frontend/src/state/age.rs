@@ -17,6 +17,15 @@ impl Urgency {
             Urgency::Late => "age-late",
         }
     }
+
+    /// The word beside the age, so that colour is never the only signal.
+    pub fn flag(self) -> Option<&'static str> {
+        match self {
+            Urgency::Normal => None,
+            Urgency::Warning => Some("▲ slow"),
+            Urgency::Late => Some("■ late"),
+        }
+    }
 }
 
 /// Whole seconds from `since_ms` to `now_ms`; never negative (clocks drift).
@@ -56,6 +65,13 @@ mod tests {
         assert_eq!(urgency(300, &t), Urgency::Warning);
         assert_eq!(urgency(599, &t), Urgency::Warning);
         assert_eq!(urgency(600, &t), Urgency::Late);
+    }
+
+    #[test]
+    fn ageing_is_said_in_words_too() {
+        assert_eq!(Urgency::Normal.flag(), None);
+        assert!(Urgency::Warning.flag().is_some_and(|f| f.contains("slow")));
+        assert!(Urgency::Late.flag().is_some_and(|f| f.contains("late")));
     }
 
     #[test]

@@ -8,6 +8,7 @@
 
 use crate::state::stream_message::{BoardMessage, StreamMessage};
 use orderboard_model::{BoardEvent, BoardOrder, BoardSnapshot, Stage};
+use std::collections::BTreeMap;
 
 /// How long a freshly ready order stays highlighted.
 pub const HIGHLIGHT_MS: i64 = 45_000;
@@ -55,6 +56,9 @@ pub struct BoardState {
     pub ready: Vec<BoardTile>,
     pub last_seq: u64,
     pub synced: bool,
+    /// When this board first held each ready order as ready (by number), for
+    /// taking uncollected orders off the board. Kept across a reset.
+    pub ready_since_ms: BTreeMap<u32, i64>,
 }
 
 /// Whether an order in this stage belongs on the board at all.
@@ -66,14 +70,14 @@ impl BoardState {
     pub fn apply(&mut self, message: BoardMessage, now_ms: i64) -> BoardEffect {
         match message {
             StreamMessage::Snapshot(s) | StreamMessage::Reset(s) => {
-                self.replace(s);
+                self.replace(s, now_ms);
                 BoardEffect::default()
             }
             StreamMessage::Order(e) => self.apply_event(e, now_ms),
         }
     }
 
-    fn replace(&mut self, snapshot: BoardSnapshot) {
+    fn replace(&mut self, snapshot: BoardSnapshot, now_ms: i64) {
         self.preparing.clear();
         self.ready.clear();
         for order in snapshot.orders.into_iter().filter(|o| on_board(o.stage)) {
@@ -90,6 +94,28 @@ impl BoardState {
         }
         self.last_seq = snapshot.as_of;
         self.synced = true;
+        let ready: Vec<u32> = self.ready.iter().map(|t| t.order.number).collect();
+        self.ready_since_ms.retain(|n, _| ready.contains(n));
+        for n in ready {
+            self.ready_since_ms.entry(n).or_insert(now_ms);
+        }
+    }
+
+    /// The ready orders the board shows: all of them, or, with `keep_ms`,
+    /// those ready for less than that long (the rest were not collected;
+    /// they stay on the dispatcher).
+    pub fn ready_shown(&self, now_ms: i64, keep_ms: Option<i64>) -> Vec<BoardTile> {
+        self.ready
+            .iter()
+            .filter(|t| {
+                keep_ms.is_none_or(|keep| {
+                    self.ready_since_ms
+                        .get(&t.order.number)
+                        .is_none_or(|since| now_ms - since < keep)
+                })
+            })
+            .cloned()
+            .collect()
     }
 
     pub fn apply_event(&mut self, event: BoardEvent, now_ms: i64) -> BoardEffect {
@@ -102,6 +128,11 @@ impl BoardState {
         self.preparing.retain(|t| t.order.number != number);
         self.ready.retain(|t| t.order.number != number);
         let order = event.order;
+        if order.stage == Stage::Ready {
+            self.ready_since_ms.entry(number).or_insert(now_ms);
+        } else {
+            self.ready_since_ms.remove(&number);
+        }
         match order.stage {
             Stage::Ready => {
                 let turned_ready = !was_ready && event.change.from != Some(Stage::Ready);
@@ -325,5 +356,79 @@ mod tests {
         b.apply(ev(created_event(12, order(3))), 0);
         assert_eq!(numbers(&b.preparing), vec![2, 3]);
         assert_eq!(b.last_seq, 12);
+    }
+}
+
+#[cfg(test)]
+mod ready_timeout_tests {
+    use super::*;
+    use orderboard_model::stream::Change;
+    use orderboard_model::ChangeKind;
+
+    fn snapshot(as_of: u64, orders: &[(u32, Stage)]) -> BoardMessage {
+        StreamMessage::Snapshot(BoardSnapshot {
+            as_of,
+            orders: orders
+                .iter()
+                .map(|&(number, stage)| BoardOrder {
+                    number,
+                    name: None,
+                    stage,
+                })
+                .collect(),
+        })
+    }
+
+    fn event(seq: u64, number: u32, from: Stage, to: Stage) -> BoardMessage {
+        StreamMessage::Order(BoardEvent {
+            seq,
+            change: Change {
+                from: Some(from),
+                to,
+                kind: ChangeKind::Advance,
+            },
+            order: BoardOrder {
+                number,
+                name: None,
+                stage: to,
+            },
+        })
+    }
+
+    fn shown(state: &BoardState, now: i64, keep: Option<i64>) -> Vec<u32> {
+        state
+            .ready_shown(now, keep)
+            .iter()
+            .map(|t| t.order.number)
+            .collect()
+    }
+
+    #[test]
+    fn uncollected_ready_orders_leave_after_the_set_time() {
+        let mut b = BoardState::default();
+        b.apply(snapshot(1, &[(1, Stage::Ready), (2, Stage::Preparing)]), 0);
+        b.apply(event(2, 2, Stage::Preparing, Stage::Ready), 60_000);
+        assert_eq!(shown(&b, 100_000, Some(120_000)), vec![2, 1]);
+        assert_eq!(shown(&b, 130_000, Some(120_000)), vec![2]);
+        assert_eq!(shown(&b, 190_000, Some(120_000)), Vec::<u32>::new());
+        // Without a time set, every ready order stays.
+        assert_eq!(shown(&b, 190_000, None), vec![2, 1]);
+    }
+
+    #[test]
+    fn a_reset_keeps_the_ready_times_and_a_recall_restarts_them() {
+        let mut b = BoardState::default();
+        b.apply(snapshot(1, &[(1, Stage::Ready)]), 0);
+        b.apply(
+            StreamMessage::Reset(match snapshot(5, &[(1, Stage::Ready)]) {
+                StreamMessage::Snapshot(s) => s,
+                _ => unreachable!(),
+            }),
+            100_000,
+        );
+        assert_eq!(shown(&b, 130_000, Some(120_000)), Vec::<u32>::new());
+        b.apply(event(6, 1, Stage::Ready, Stage::Preparing), 140_000);
+        b.apply(event(7, 1, Stage::Preparing, Stage::Ready), 150_000);
+        assert_eq!(shown(&b, 200_000, Some(120_000)), vec![1]);
     }
 }

@@ -6,6 +6,8 @@
 pub mod age;
 pub mod api_failure;
 pub mod api_keys;
+pub mod board_fit;
+pub mod board_settings;
 pub mod board_state;
 pub mod chart;
 pub mod comparison_form;
@@ -16,6 +18,7 @@ pub mod drill_view;
 pub mod labels;
 pub mod new_order_form;
 pub mod numbers;
+pub mod ready_alert;
 pub mod report_summary;
 pub mod sample_history;
 pub mod selection;
