@@ -22,6 +22,7 @@ pub mod idempotency;
 mod json_compression;
 pub mod limits;
 pub mod openapi;
+pub mod reports;
 mod request_log;
 pub mod retention;
 pub mod routes;
@@ -325,6 +326,18 @@ fn api_routes(state: &AppState) -> Router<AppState> {
             ),
         )
         .route("/orders/{id}", get(routes::orders::get).route_layer(read()))
+        .route(
+            "/orders/history",
+            get(routes::order_history::history).route_layer(read()),
+        )
+        .route(
+            "/orders/export.csv",
+            get(routes::order_history::export_csv).route_layer(staff_only()),
+        )
+        .route(
+            "/reports/prep-times",
+            get(routes::reports::prep_times).route_layer(staff_only()),
+        )
         .route(
             "/orders/{id}/stage",
             post(routes::orders::change_stage)
