@@ -17,6 +17,7 @@ pub mod labels;
 pub mod new_order_form;
 pub mod numbers;
 pub mod report_summary;
+pub mod reports_view;
 pub mod sample_history;
 pub mod selection;
 pub mod settings;
