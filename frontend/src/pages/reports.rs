@@ -3,12 +3,14 @@
 //! the search of finished orders, where a found order opens with its items
 //! and its whole stage history.
 //!
-//! A finished order cannot be put back on the line from here: the stage
-//! machine reopens an order only from the dispatcher's "recently finished"
-//! list. Here, "recall" means finding an order and reading all of it.
+//! A found order can be recalled: the stage machine's recall moves a
+//! finished order one step back (a collected order to ready, a cancelled
+//! one to the stage it was cancelled from), and it is back on the
+//! dispatcher's board. The move states the version shown, so an order
+//! changed meanwhile is refused, as everywhere.
 
 use crate::live::browser::{now_ms, set_title};
-use crate::live::staff_api::{escape_query, history, prep_times};
+use crate::live::staff_api::{change_stage, escape_query, history, prep_times};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use orderboard_frontend::state::reports_view::{
@@ -109,6 +111,22 @@ fn FoundOrder(order: Order) -> impl IntoView {
         .map(|h| view! { <li>{format!("{}: {}", h.stage.label(), at(h.at))}</li> })
         .collect_view();
     let reference = order.external_ref.as_ref().map(|r| r.to_string());
+    let back = order.machine().previous();
+    let outcome = RwSignal::new(None::<String>);
+    let (id, version) = (order.id, order.version);
+    let recall = move |_| {
+        let Some(to) = back else { return };
+        spawn_local(async move {
+            let said = match change_stage(id, to, version).await {
+                Ok(o) => format!(
+                    "Recalled to {}: it is back on the dispatcher.",
+                    o.stage.label()
+                ),
+                Err(f) => f.describe().1,
+            };
+            outcome.set(Some(said));
+        });
+    };
     view! {
         <li data-testid="history-result">
             <button type="button" on:click=move |_| open.update(|o| *o = !*o)>{title}</button>
@@ -116,6 +134,12 @@ fn FoundOrder(order: Order) -> impl IntoView {
                 {reference.map(|r| view! { <p>"Reference: "{r}</p> })}
                 <ul>{items}</ul>
                 <ol>{stages}</ol>
+                {back.map(|to| view! {
+                    <button type="button" data-testid="history-recall" on:click=recall>
+                        {format!("Recall to {}", to.label())}
+                    </button>
+                })}
+                <p role="status">{move || outcome.get()}</p>
             </div>
         </li>
     }
