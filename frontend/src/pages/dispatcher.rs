@@ -321,6 +321,7 @@ pub fn DispatcherPage() -> impl IntoView {
                     <ConnectionBadge connection=connection now=now/>
                     <a class="btn btn-ghost" href="/board" target="_blank" rel="noopener">"Board"</a>
                     <a class="btn btn-ghost" href="/workshop" data-testid="workshop-link">"Workshop"</a>
+                    <a class="btn btn-ghost" href="/reports" data-testid="reports-link">"Reports"</a>
                     <button type="button" class="btn btn-ghost" on:click=move |_| help_open.set(true) aria-label="Keyboard shortcuts">"Keys"</button>
                     <button type="button" class="btn btn-ghost" on:click=move |_| settings_open.set(true)>"Settings"</button>
                 </div>

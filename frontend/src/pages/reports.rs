@@ -199,7 +199,7 @@ pub fn ReportsPage() -> impl IntoView {
         .map(|(_, name)| view! { <option value=*name>{*name}</option> })
         .collect_view();
     view! {
-        <header class="topbar"><h1>"Reports"</h1><a href="/">"Dispatcher"</a></header>
+        <header class="topbar"><h1>"Reports"</h1><a class="btn btn-ghost" href="/">"Dispatcher"</a></header>
         <main class="reports-main">
             <section aria-labelledby="prep-title">
                 <h2 id="prep-title">"Prep times"</h2>
