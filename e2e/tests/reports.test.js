@@ -1,9 +1,9 @@
 // The reports page: today's prep times by hour, and the search of finished
-// orders finding one by name, with its stage history.
+// orders finding one by name, with its stage history, and recalling it.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import {
-  WAIT, scratch, startServer, launchBrowser, openPage, createOrder, moveOrder, pageErrors,
+  WAIT, scratch, startServer, launchBrowser, openPage, api, createOrder, moveOrder, pageErrors,
 } from "../lib/harness.js";
 
 let dir, server, browser, base;
@@ -39,5 +39,11 @@ test("the reports page shows today's groups and finds a finished order by name",
   assert.equal(await result.count(), 1);
   await result.first().getByRole("button", { name: new RegExp(`#${ada.number} Ada Lovelace`) }).click();
   await page.getByTestId("history-detail").getByText(/Collected: /).waitFor({ timeout: WAIT });
+
+  // Recalled from the result: one step back, on the dispatcher's board again.
+  await page.getByTestId("history-recall").click();
+  await page.getByText("Recalled to Ready").waitFor({ timeout: WAIT });
+  const back = await api(base, "GET", `/api/orders/${ada.id}`);
+  assert.equal(back.body.stage, "ready");
   assert.deepEqual(pageErrors, []);
 });
