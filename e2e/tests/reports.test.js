@@ -32,6 +32,12 @@ test("the reports page shows today's groups and finds a finished order by name",
   await group.waitFor({ timeout: WAIT });
   assert.match(await page.getByTestId("report-overall").innerText(), /1 handed over, 1 cancelled/);
 
+  // The export link downloads the same range as CSV.
+  const href = await page.getByTestId("export-csv").getAttribute("href");
+  const csv = await fetch(base + href);
+  assert.equal(csv.status, 200);
+  assert.match(await csv.text(), /Ada Lovelace,Mint tea,1,/);
+
   await page.getByTestId("history-q").fill("lovelace");
   await page.getByRole("button", { name: "Search" }).click();
   const result = page.locator("[data-testid=history-result]");

@@ -216,6 +216,10 @@ pub fn ReportsPage() -> impl IntoView {
                     <label>" Zone "<input type="text" prop:value=move || form.get().tz
                         on:change=move |ev| form.update(|f| f.tz = event_target_value(&ev))/></label>
                     <button type="submit">"Show"</button>
+                    " "
+                    <a class="btn btn-ghost" data-testid="export-csv" href=move || {
+                        form.get().range_query().map(|q| format!("/api/orders/export.csv?{q}")).unwrap_or_default()
+                    }>"Export CSV"</a>
                 </form>
                 <p class="form-error" role="alert">{move || report_error.get()}</p>
                 {move || report.get().map(|r| view! { <ReportView report=r/> })}

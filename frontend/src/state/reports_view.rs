@@ -42,21 +42,23 @@ impl ReportForm {
     /// The range is read in UTC: from the start of the first day to the end
     /// of the last.
     pub fn query(&self, escape: impl Fn(&str) -> String) -> Result<String, String> {
+        let tz = self.tz.trim();
+        let mut query = format!("{}&by={}", self.range_query()?, group_by_name(self.by));
+        if !tz.is_empty() && tz != "UTC" {
+            query.push_str(&format!("&tz={}", escape(tz)));
+        }
+        Ok(query)
+    }
+
+    /// `from=…&to=…`, the range alone (the CSV export's query).
+    pub fn range_query(&self) -> Result<String, String> {
         let from = day(&self.from_day).ok_or("From: a day such as 2026-12-03")?;
         let to = day(&self.to_day).ok_or("To: a day such as 2026-12-03")?;
         if to < from {
             return Err("To must not be before From".into());
         }
         let end = to.next_day().ok_or("To: a day such as 2026-12-03")?;
-        let tz = self.tz.trim();
-        let mut query = format!(
-            "from={from}T00:00:00Z&to={end}T00:00:00Z&by={}",
-            group_by_name(self.by)
-        );
-        if !tz.is_empty() && tz != "UTC" {
-            query.push_str(&format!("&tz={}", escape(tz)));
-        }
-        Ok(query)
+        Ok(format!("from={from}T00:00:00Z&to={end}T00:00:00Z"))
     }
 }
 
