@@ -15,6 +15,7 @@
 //! - [`api`]: request bodies, the health report and the API's error shape.
 //! - [`workshop`]: the four transports, their counts, comparisons and the demo driver.
 //! - [`drill`]: the workshop's connection drop drill, with and without resume.
+//! - [`reports`]: prep-time reports and the history of finished orders.
 #![forbid(unsafe_code)]
 
 pub mod api;
@@ -22,6 +23,7 @@ pub mod drill;
 pub mod keys;
 pub mod order;
 pub mod pages;
+pub mod reports;
 pub mod stage;
 pub mod stream;
 pub mod views;
@@ -32,6 +34,7 @@ pub use api::{ApiErrorBody, ApiErrorDetail, ErrorCode, Health, OpenStreams, Stag
 pub use drill::{DrillGroup, DrillPhase, DrillReport, DrillRequest, DrillState};
 pub use keys::{ApiKeyInfo, CreatedApiKey, NewApiKey, Scope};
 pub use order::{ExternalRef, Item, NewOrder, Order, StageEntry, ValidationError};
+pub use reports::{GroupBy, HistoryPage, HourCount, Percentiles, PrepGroup, PrepTimesReport};
 pub use stage::{ChangeKind, Channel, Stage, StageMachine, Transition, TransitionError};
 pub use stream::{
     BoardEvent, BoardSnapshot, Change, OrderEvent, StaffSnapshot, StreamEventName, TokenOrder,

@@ -1,4 +1,4 @@
-//! Which page a path shows. The app has four pages and no in-app navigation,
+//! Which page a path shows. The app has five pages and no in-app navigation,
 //! so the path is read once at start instead of shipping a router. The
 //! server reads it too: a customer's page is sent the customer's small build
 //! of the UI, a staff page the whole one.
@@ -10,6 +10,8 @@ pub enum Page {
     Track(String),
     /// The workshop: the four transports and SSE over database polling compared live.
     Workshop,
+    /// Prep-time reports, and the search of finished orders.
+    Reports,
     NotFound,
 }
 
@@ -28,6 +30,7 @@ pub fn page_for_path(path: &str) -> Page {
         "" | "/index.html" => Page::Dispatcher,
         "/board" => Page::Board,
         "/workshop" => Page::Workshop,
+        "/reports" => Page::Reports,
         _ => match path.strip_prefix("/track/") {
             Some(token) if !token.is_empty() && !token.contains('/') => {
                 Page::Track(token.to_string())
@@ -48,6 +51,7 @@ mod tests {
         assert_eq!(page_for_path("/board/"), Page::Board);
         assert_eq!(page_for_path("/workshop"), Page::Workshop);
         assert_eq!(page_for_path("/workshop/"), Page::Workshop);
+        assert_eq!(page_for_path("/reports"), Page::Reports);
         assert_eq!(page_for_path("/track/Ab_9-x"), Page::Track("Ab_9-x".into()));
         assert_eq!(page_for_path("/track/"), Page::NotFound);
         assert_eq!(page_for_path("/track/a/b"), Page::NotFound);
@@ -62,5 +66,6 @@ mod tests {
         assert!(!page_for_path("/").is_for_customers());
         assert!(!page_for_path("/index.html").is_for_customers());
         assert!(!page_for_path("/workshop").is_for_customers());
+        assert!(!page_for_path("/reports").is_for_customers());
     }
 }

@@ -23,6 +23,7 @@ mod json_compression;
 pub mod limits;
 pub mod openapi;
 pub mod printers;
+pub mod reports;
 mod request_log;
 pub mod retention;
 pub mod routes;
@@ -338,6 +339,18 @@ fn api_routes(state: &AppState) -> Router<AppState> {
             ),
         )
         .route("/orders/{id}", get(routes::orders::get).route_layer(read()))
+        .route(
+            "/orders/history",
+            get(routes::order_history::history).route_layer(read()),
+        )
+        .route(
+            "/orders/export.csv",
+            get(routes::order_history::export_csv).route_layer(staff_only()),
+        )
+        .route(
+            "/reports/prep-times",
+            get(routes::reports::prep_times).route_layer(staff_only()),
+        )
         .route(
             "/orders/{id}/stage",
             post(routes::orders::change_stage)

@@ -7,7 +7,8 @@ use crate::live::api_client::{call, request};
 use orderboard_frontend::state::api_failure::ApiFailure;
 use orderboard_model::{
     ApiKeyInfo, ComparisonRequest, ComparisonState, CreatedApiKey, DemoRequest, DemoStatus,
-    DrillRequest, DrillState, NewApiKey, NewOrder, NewWebhook, Order, Stage, StageChangeRequest,
+    DrillRequest, DrillState, HistoryPage, NewApiKey, NewOrder, NewWebhook, Order, PrepTimesReport,
+    Stage, StageChangeRequest,
 };
 use orderboard_model::{CreatedWebhook, WebhookInfo};
 use uuid::Uuid;
@@ -179,4 +180,25 @@ pub async fn delete_webhook(id: &str) -> Result<(), ApiFailure> {
     } else {
         Err(ApiFailure::from_response(status, &text))
     }
+}
+
+/// `GET /api/reports/prep-times?{query}`.
+pub async fn prep_times(query: &str) -> Result<PrepTimesReport, ApiFailure> {
+    call("GET", &format!("/api/reports/prep-times?{query}"), None).await
+}
+
+/// `GET /api/orders/history`: one page of the finished orders `q` finds.
+pub async fn history(q: &str, page: u32) -> Result<HistoryPage, ApiFailure> {
+    let q = String::from(js_sys::encode_uri_component(q));
+    call(
+        "GET",
+        &format!("/api/orders/history?q={q}&page={page}&per_page=20"),
+        None,
+    )
+    .await
+}
+
+/// A text made safe for a query string.
+pub fn escape_query(text: &str) -> String {
+    String::from(js_sys::encode_uri_component(text))
 }

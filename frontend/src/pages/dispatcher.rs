@@ -329,6 +329,7 @@ pub fn DispatcherPage() -> impl IntoView {
                     <ConnectionBadge connection=connection now=now/>
                     <a class="btn btn-ghost" href="/board" target="_blank" rel="noopener">"Board"</a>
                     <a class="btn btn-ghost" href="/workshop" data-testid="workshop-link">"Workshop"</a>
+                    <a class="btn btn-ghost" href="/reports" data-testid="reports-link">"Reports"</a>
                     <button type="button" class="btn btn-ghost" on:click=move |_| help_open.set(true) aria-label="Keys: keyboard shortcuts">"Keys"</button>
                     {move || (hooks_disabled.get() > 0).then(|| view! {
                         <button type="button" class="btn btn-ghost webhooks-disabled-notice" role="alert"

@@ -5,6 +5,8 @@ pub mod board;
 #[cfg(feature = "staff")]
 pub mod dispatcher;
 pub mod not_found;
+#[cfg(feature = "staff")]
+pub mod reports;
 pub mod track;
 #[cfg(feature = "staff")]
 pub mod workshop;

@@ -20,6 +20,7 @@ pub mod new_order_form;
 pub mod numbers;
 pub mod ready_alert;
 pub mod report_summary;
+pub mod reports_view;
 pub mod sample_history;
 pub mod selection;
 pub mod settings;

@@ -2,6 +2,8 @@
 //!
 //! - [`health`] — `/api/health`
 //! - [`orders`] — `/api/orders…`, where staff create and move orders
+//! - [`order_history`] — `/api/orders/history` and `/api/orders/export.csv`, finished orders
+//! - [`reports`] — `/api/reports/…`, prep times of finished orders
 //! - [`staff_events`] — `/api/events`, the dispatchers' live stream
 //! - [`board`] — `/api/board/events`, the customer board's live stream
 //! - [`track`] — `/api/track/{token}…`, one customer's order and the four ways to follow it
@@ -15,7 +17,9 @@ pub mod board;
 pub mod demo;
 pub mod health;
 pub mod keys;
+pub mod order_history;
 pub mod orders;
+pub mod reports;
 pub mod staff_events;
 pub mod track;
 pub mod tracks;

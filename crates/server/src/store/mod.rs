@@ -21,6 +21,7 @@ pub mod database;
 pub mod display_numbers;
 pub mod error;
 pub mod event_log;
+pub mod finished_rows;
 pub mod idempotency_rows;
 pub mod latest_orders;
 pub mod order_rows;
@@ -245,6 +246,34 @@ impl OrderStore {
             orders.retain(|o| o.stage == stage);
         }
         Ok(orders)
+    }
+
+    /// Finished orders, finished in `[from, to)`, oldest first, at most `limit`.
+    pub async fn finished_between(
+        &self,
+        from: OffsetDateTime,
+        to: OffsetDateTime,
+        limit: usize,
+    ) -> Result<Vec<Order>, StoreError> {
+        let mut conn = self.inner.db.acquire().await?;
+        let (from, to) = (rows::to_millis(from), rows::to_millis(to));
+        Ok(finished_rows::finished_between(conn.conn(), from, to, limit as i64).await?)
+    }
+
+    /// One page of the finished orders a search matches, newest first, and
+    /// how many match in all.
+    pub async fn history(
+        &self,
+        search: &finished_rows::HistorySearch,
+        limit: u32,
+        offset: u64,
+    ) -> Result<(Vec<Order>, u64), StoreError> {
+        let mut conn = self.inner.db.acquire().await?;
+        let total = finished_rows::count_history(conn.conn(), search).await?;
+        let offset = i64::try_from(offset).unwrap_or(i64::MAX);
+        let orders =
+            finished_rows::search_history(conn.conn(), search, limit as i64, offset).await?;
+        Ok((orders, total.max(0) as u64))
     }
 
     /// The newest sequence number in the log.

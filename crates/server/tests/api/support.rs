@@ -260,6 +260,19 @@ impl TestServer {
         res.json().await.unwrap()
     }
 
+    /// Creates an order from a JSON body (`POST /api/orders`), expecting 201.
+    pub async fn create_json(&self, body: serde_json::Value) -> Order {
+        let res = self
+            .http
+            .post(self.url("/api/orders"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201, "{:?}", res.text().await);
+        res.json().await.unwrap()
+    }
+
     pub async fn try_move(
         &self,
         id: uuid::Uuid,
