@@ -211,13 +211,16 @@ impl IntoResponse for ApiError {
             retry_after_header(&mut response, UNAVAILABLE_RETRY);
         }
         if let ApiError::IdempotencyInProgress = &self {
-            response
-                .extensions_mut()
-                .insert(crate::idempotency::AnsweredElsewhere);
+            response.extensions_mut().insert(AnsweredElsewhere);
         }
         response
     }
 }
+
+/// Marks the answer to a change whose `Idempotency-Key` another node
+/// answered first, so that the idempotency layer can replay that answer.
+#[derive(Debug, Clone, Copy)]
+pub struct AnsweredElsewhere;
 
 fn retry_after_header(response: &mut Response, after: std::time::Duration) {
     let secs = after.as_secs_f64().ceil().max(1.0) as u64;

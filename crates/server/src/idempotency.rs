@@ -27,7 +27,7 @@
 //! - Records are kept at least 24 hours (pruned by `retention`).
 
 use crate::auth::guard::Caller;
-use crate::error::{ApiError, MAX_BODY_BYTES};
+use crate::error::{AnsweredElsewhere, ApiError, MAX_BODY_BYTES};
 use crate::store::idempotency_rows::{self, StoredAnswer};
 use crate::store::{Claim, Database};
 use axum::body::Body;
@@ -238,10 +238,6 @@ pub async fn replay_or_run(
     }
     Ok(response)
 }
-
-/// Marks the answer to a change whose key another node answered first.
-#[derive(Debug, Clone, Copy)]
-pub struct AnsweredElsewhere;
 
 #[cfg(test)]
 mod tests {
