@@ -4,8 +4,8 @@
 //! the changes made while they were away. Only in demo mode, only from this
 //! computer, one at a time.
 
-use crate::support::{test_settings, TestServer};
-use orderboard_model::{ApiErrorBody, DemoStatus, DrillPhase, DrillState, ErrorCode};
+use crate::support::{demo_orders, test_settings, TestServer};
+use orderboard_model::{ApiErrorBody, DrillPhase, DrillState, ErrorCode};
 use orderboard_server::client_addr::{parse_trusted_proxy, TrustedProxies};
 use serde_json::json;
 use std::time::Duration;
@@ -20,26 +20,7 @@ async fn start_demo(s: &TestServer) {
         .unwrap();
     assert_eq!(res.status(), 200);
     // The demo's first order arrives at once.
-    let first_order = async {
-        loop {
-            let status: DemoStatus = s
-                .http
-                .get(s.url("/api/demo"))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            if status.orders_created > 0 {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    };
-    tokio::time::timeout(Duration::from_secs(10), first_order)
-        .await
-        .expect("the demo makes an order");
+    demo_orders(s, 1).await;
 }
 
 async fn post_drill(s: &TestServer, body: serde_json::Value) -> reqwest::Response {

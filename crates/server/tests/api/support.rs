@@ -470,3 +470,27 @@ pub async fn until_parked(s: &TestServer, n: usize, never: &str) {
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
 }
+
+/// Waits until the demo driver has created `n` orders.
+pub async fn demo_orders(s: &TestServer, n: u64) -> orderboard_model::DemoStatus {
+    let wait = async {
+        loop {
+            let status: orderboard_model::DemoStatus = s
+                .http
+                .get(s.url("/api/demo"))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            if status.orders_created >= n {
+                return status;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    };
+    tokio::time::timeout(PATIENCE * 2, wait)
+        .await
+        .expect("the demo makes orders")
+}

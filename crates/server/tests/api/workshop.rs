@@ -2,7 +2,7 @@
 //! (`/api/workshop/events`) and the comparison of the five lanes (the four
 //! transports and SSE over database polling, `/api/workshop/comparison`).
 
-use crate::support::{test_settings, SseClient, TestServer, PATIENCE};
+use crate::support::{demo_orders, test_settings, SseClient, TestServer};
 use orderboard_model::{
     ComparisonPhase, ComparisonState, DemoStatus, ErrorCode, Order, Transport, WorkshopSample,
 };
@@ -16,30 +16,6 @@ async fn put_demo(s: &TestServer, body: serde_json::Value) -> reqwest::Response 
         .send()
         .await
         .unwrap()
-}
-
-/// Waits until the demo driver has created `n` orders.
-async fn demo_orders(s: &TestServer, n: u64) -> DemoStatus {
-    let wait = async {
-        loop {
-            let status: DemoStatus = s
-                .http
-                .get(s.url("/api/demo"))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            if status.orders_created >= n {
-                return status;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    };
-    tokio::time::timeout(PATIENCE * 2, wait)
-        .await
-        .expect("the demo makes orders")
 }
 
 async fn orders(s: &TestServer) -> Vec<Order> {
