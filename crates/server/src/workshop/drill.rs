@@ -359,16 +359,9 @@ fn judge(g: &mut Judged, log: &CustomerLog, truth: u64, at_restore: u64, up_at: 
 
 fn finish(g: &mut Judged) {
     g.catch_ups_ms.sort_by(f64::total_cmp);
-    let n = g.catch_ups_ms.len();
-    if n > 0 {
-        let median = if n % 2 == 1 {
-            g.catch_ups_ms[n / 2]
-        } else {
-            (g.catch_ups_ms[n / 2 - 1] + g.catch_ups_ms[n / 2]) / 2.0
-        };
-        g.row.catch_up_p50_ms = Some(median);
-        g.row.catch_up_max_ms = g.catch_ups_ms.last().copied();
-    }
+    // By nearest rank, as every other p50 on the workshop page.
+    g.row.catch_up_p50_ms = orderboard_loadgen::accounting::quantile(&g.catch_ups_ms, 0.5);
+    g.row.catch_up_max_ms = g.catch_ups_ms.last().copied();
 }
 
 #[cfg(test)]
