@@ -5,8 +5,8 @@
 //! tracking page only shows them. The rule, in docs/customers.md:
 //! `ahead` counts the orders of the same channel received earlier and not
 //! yet ready (received or preparing); `estimate_ready_at` is when the order
-//! was received plus the typical preparation time, the median of recent
-//! orders' received → ready.
+//! was received plus the typical preparation time in whole minutes (the
+//! median of recent orders' received → ready).
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;

@@ -82,6 +82,21 @@ impl Lines {
         self.waiting.get(&id).map(|w| w.channel)
     }
 
+    /// Whether any order of `channel` received at or after `received_at`
+    /// (ties by id) waits and is `followed`: whose place a change there
+    /// moves. Orders before it are not moved by it.
+    pub fn any_from(
+        &self,
+        channel: Channel,
+        received_at: OffsetDateTime,
+        id: Uuid,
+        followed: impl Fn(&Uuid) -> bool,
+    ) -> bool {
+        let line = &self.lines[line_of(channel)];
+        let from = line.partition_point(|k| *k < (received_at, id));
+        line[from..].iter().any(|(_, id)| followed(id))
+    }
+
     /// How many wait in each channel.
     pub fn len(&self, channel: Channel) -> usize {
         self.lines[line_of(channel)].len()
@@ -156,5 +171,16 @@ mod tests {
         assert!(lines.place(&second, minute(2)));
         assert_eq!(ahead(&lines, &third), Some(2));
         assert_eq!(lines.channel_of(delivery.id), Some(Channel::Delivery));
+
+        // A change moves only those received after it.
+        let is = |o: &Order| {
+            let id = o.id;
+            move |x: &Uuid| *x == id
+        };
+        assert!(lines.any_from(Channel::Pickup, minute(2), second.id, is(&third)));
+        assert!(lines.any_from(Channel::Pickup, minute(2), second.id, is(&second)));
+        assert!(!lines.any_from(Channel::Pickup, minute(2), second.id, is(&first)));
+        assert!(!lines.any_from(Channel::Pickup, minute(4), Uuid::nil(), is(&third)));
+        assert!(!lines.any_from(Channel::Delivery, minute(0), Uuid::nil(), is(&third)));
     }
 }

@@ -11,14 +11,22 @@
 //! - [`prep_median`]: the typical preparation time, the median of recent
 //!   orders' received → ready.
 //!
-//! It computes nothing per stream. When a channel's line changes, or the
-//! median moves, it bumps that channel's counter (a `tokio::sync::watch`,
-//! one per channel). Tracking streams listen to the counter of their
-//! orders' channel (`crate::stream::queue_follow`), ask [`QueueView::place`]
-//! for their order's place when it moves, and send a `queue` event only if
-//! their numbers changed. An order of the other channel, or one behind
-//! theirs, moving still wakes them, but costs them one lookup and sends
-//! nothing.
+//! It computes nothing per stream. Tracking streams say which orders they
+//! follow ([`Following`]) and listen to the counter of their orders'
+//! channel (a `tokio::sync::watch`, one per channel;
+//! `crate::stream::queue_follow`). The keeper bumps a channel's counter only
+//! when a change there can move a followed order's numbers:
+//!
+//! - an order joins or leaves the line (received, readied, cancelled,
+//!   recalled) and a followed order waits at or behind its place: those
+//!   ahead of it are not moved, so an order created at the end of the line,
+//!   or readied behind every followed one, wakes nobody;
+//! - the typical time changes by a whole minute (what the customer reads):
+//!   every channel, if anyone is followed.
+//!
+//! A woken stream asks [`QueueView::place`] for its orders' places (one
+//! binary search each) and sends a `queue` event only if its numbers
+//! changed.
 //!
 //! Every node keeps its own queue from its own feed (on PostgreSQL with two
 //! nodes, each from the changes it hears). The keeper lags the feed by a
@@ -37,7 +45,8 @@ use futures_util::StreamExt;
 use lines::{Lines, CHANNELS};
 use orderboard_model::{Channel, Order, OrderEvent, QueuePlace, Stage};
 use prep_median::{whole_minutes, PrepMedian};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use std::time::Duration as StdDuration;
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
@@ -63,16 +72,20 @@ pub struct Placed {
 }
 
 pub struct QueueView {
-    state: Mutex<State>,
-    /// Bumped when a channel's places may have changed.
+    /// Read by every woken tracking stream at once, written by the keeper.
+    state: RwLock<State>,
+    /// Bumped when a followed order's place in that channel may have changed.
     moved: [watch::Sender<u64>; 2],
+    /// How many tracking streams follow each order.
+    followed: Mutex<HashMap<Uuid, usize>>,
 }
 
 impl Default for QueueView {
     fn default() -> Self {
         QueueView {
-            state: Mutex::default(),
+            state: RwLock::default(),
             moved: [watch::Sender::new(0), watch::Sender::new(0)],
+            followed: Mutex::default(),
         }
     }
 }
@@ -121,8 +134,12 @@ impl QueueView {
         view
     }
 
-    fn state(&self) -> MutexGuard<'_, State> {
-        self.state.lock().expect("queue lock")
+    fn state(&self) -> RwLockReadGuard<'_, State> {
+        self.state.read().expect("queue lock")
+    }
+
+    fn state_mut(&self) -> RwLockWriteGuard<'_, State> {
+        self.state.write().expect("queue lock")
     }
 
     /// Starts again from what the database holds.
@@ -139,26 +156,55 @@ impl QueueView {
         for (at, took) in readied {
             fresh.prep.add(at, took);
         }
-        *self.state() = fresh;
+        *self.state_mut() = fresh;
         self.bump(&CHANNELS);
     }
 
     /// Takes one committed change in.
     pub fn apply(&self, event: &OrderEvent) {
-        let mut state = self.state();
+        let mut state = self.state_mut();
         if event.seq <= state.through {
             return;
         }
         state.through = event.seq;
         let order = &event.order;
-        let line_moved = state.lines.place(order, received_at(order));
-        let median_moved = event.change.to == Stage::Ready
-            && readied(order).is_some_and(|(at, took)| state.prep.add(at, took));
-        drop(state);
-        if median_moved {
+        let received = received_at(order);
+        let line_moved = state.lines.place(order, received);
+        let minutes = whole_minutes(state.prep.typical());
+        if event.change.to == Stage::Ready {
+            if let Some((at, took)) = readied(order) {
+                state.prep.add(at, took);
+            }
+        }
+        let typical_moved = whole_minutes(state.prep.typical()) != minutes;
+        let followed = self.followed.lock().expect("followed lock");
+        if typical_moved && !followed.is_empty() {
+            drop(followed);
+            drop(state);
             self.bump(&CHANNELS);
-        } else if line_moved {
+        } else if line_moved
+            && state
+                .lines
+                .any_from(order.channel, received, order.id, |id| {
+                    followed.contains_key(id)
+                })
+        {
+            drop(followed);
+            drop(state);
             self.bump(&[order.channel]);
+        }
+    }
+
+    /// Notes that a tracking stream follows `orders`, until the returned
+    /// [`Following`] is dropped.
+    pub fn following(self: &Arc<Self>, orders: &[Uuid]) -> Following {
+        let mut followed = self.followed.lock().expect("followed lock");
+        for id in orders {
+            *followed.entry(*id).or_default() += 1;
+        }
+        Following {
+            view: self.clone(),
+            orders: orders.to_vec(),
         }
     }
 
@@ -169,17 +215,22 @@ impl QueueView {
     }
 
     /// A waiting order's place, or `None` if it does not wait (as far as
-    /// the keeper has heard).
+    /// the keeper has heard). The estimate is its reception plus the
+    /// typical time in the whole minutes the customer reads, so that it
+    /// moves when the kitchen is a minute slower or faster, not with every
+    /// order readied. (With stations, the typical time of the order's
+    /// slowest station would stand here.)
     pub fn place(&self, id: Uuid) -> Option<Placed> {
         let state = self.state();
         let (waiting, ahead) = state.lines.ahead(id)?;
-        let typical = state.prep.typical();
+        let typical_minutes = whole_minutes(state.prep.typical());
         Some(Placed {
             token: waiting.token.clone(),
             place: QueuePlace {
                 ahead,
-                estimate_ready_at: waiting.received_at + typical,
-                typical_minutes: whole_minutes(typical),
+                estimate_ready_at: waiting.received_at
+                    + time::Duration::minutes(typical_minutes.into()),
+                typical_minutes,
             },
         })
     }
@@ -197,6 +248,27 @@ impl QueueView {
     /// Listens for the places of `channel`'s orders to change.
     pub fn watch(&self, channel: Channel) -> watch::Receiver<u64> {
         self.moved[lines::slot(channel)].subscribe()
+    }
+}
+
+/// The orders one tracking stream follows, noted with the queue while it
+/// lives.
+pub struct Following {
+    view: Arc<QueueView>,
+    orders: Vec<Uuid>,
+}
+
+impl Drop for Following {
+    fn drop(&mut self) {
+        let mut followed = self.view.followed.lock().expect("followed lock");
+        for id in &self.orders {
+            if let Some(n) = followed.get_mut(id) {
+                *n -= 1;
+                if *n == 0 {
+                    followed.remove(id);
+                }
+            }
+        }
     }
 }
 

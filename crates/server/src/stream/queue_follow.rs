@@ -12,7 +12,7 @@
 //!   its own `order` event says so, and the client drops its place then.
 //!   Recalled, it waits again and is sent its place.
 
-use crate::queue::QueueView;
+use crate::queue::{Following, QueueView};
 use crate::store::snapshots::Snapshot;
 use crate::wire::Encoding;
 use bytes::{Bytes, BytesMut};
@@ -23,6 +23,8 @@ use uuid::Uuid;
 
 pub struct QueueFollow {
     view: Arc<QueueView>,
+    /// Tells the queue these orders are followed (so their moves wake).
+    _following: Following,
     /// The followed orders, and the place each was last sent (or filled in).
     orders: Vec<(Uuid, Option<QueuePlace>)>,
     /// The counters of the followed orders' channels, by channel slot.
@@ -36,7 +38,10 @@ impl QueueFollow {
     /// Follows the places of `orders`, listening to the channels of those
     /// that wait now; the others' channels are learnt from their changes.
     pub fn new(view: Arc<QueueView>, orders: &[Uuid]) -> Self {
+        // Noted as followed before anything is read, so a move from now on
+        // wakes this stream or is in what it reads.
         let mut follow = QueueFollow {
+            _following: view.following(orders),
             view,
             orders: orders.iter().map(|id| (*id, None)).collect(),
             channels: [None, None],

@@ -188,32 +188,26 @@ async fn the_estimate_follows_how_long_recent_orders_took() {
     // Three orders readied at once (in well under a minute each): the
     // kitchen is fast now, and the estimate of an order of the other
     // channel moves with it.
-    let mut readied = Vec::new();
+    let mut readied: Vec<Order> = Vec::new();
     for o in &earlier {
         s.move_to(o.id, Stage::Preparing).await;
         readied.push(s.move_to(o.id, Stage::Ready).await);
     }
     let place = next_place(&mut sse).await;
     assert_eq!((place.ahead, place.typical_minutes), (0, 1));
-    let mut took: Vec<Duration> = readied
+    let took: Vec<Duration> = readied
         .iter()
         .map(|o| {
-            o.history
-                .iter()
-                .rev()
-                .find(|h| h.stage == Stage::Ready)
-                .unwrap()
-                .at
-                - received(o)
+            let ready = o.history.iter().rev().find(|h| h.stage == Stage::Ready);
+            ready.unwrap().at - received(o)
         })
         .collect();
-    took.sort();
+    assert!(took.iter().all(|t| *t < Duration::seconds(30)), "{took:?}");
+    // In the whole minutes the customer reads (at least one).
     assert_eq!(
         place.estimate_ready_at,
-        received(&waiting) + took[1],
-        "the median"
+        received(&waiting) + Duration::minutes(1)
     );
-    assert!(place.estimate_ready_at < received(&waiting) + Duration::minutes(1));
     s.stop().await;
 }
 
