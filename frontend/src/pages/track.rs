@@ -15,9 +15,10 @@ use orderboard_frontend::state::labels::channel_label;
 use orderboard_frontend::state::stream_message::{parse_message, TrackMessage};
 use orderboard_frontend::state::time_fmt::{clock_hm, unix_ms};
 use orderboard_frontend::state::track_state::{
-    headline, headline_tone, timeline, StepStatus, TrackState,
+    ahead_text, estimate_text, headline, headline_tone, timeline, StepStatus, TrackState,
 };
 use orderboard_model::Stage;
+use time::OffsetDateTime;
 
 #[component]
 pub fn TrackPage(token: String) -> impl IntoView {
@@ -92,6 +93,22 @@ pub fn TrackPage(token: String) -> impl IntoView {
         })
     });
     let offset = tz_offset_minutes();
+    // The place in the queue, redrawn as the clock ticks (the estimate turns
+    // into "any moment now" once its time has come).
+    let queue_view = move || {
+        state.with(|s| s.place()).map(|place| {
+            let now = OffsetDateTime::from_unix_timestamp_nanos(now.get() as i128 * 1_000_000)
+                .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+            let estimate = estimate_text(&place, now, |t| clock_hm(unix_ms(t), offset));
+            view! {
+                <section class="track-card track-queue" aria-label="Queue" data-testid="track-queue">
+                    <p class="track-ahead" data-testid="track-ahead">{ahead_text(&place)}</p>
+                    <p class="track-estimate" data-testid="track-estimate">{estimate}</p>
+                    <p class="track-typical">{format!("Typical wait: about {} min", place.typical_minutes)}</p>
+                </section>
+            }
+        })
+    };
     let order_view = move || {
         state.get().order.map(|order| {
             let (title, detail) = headline(&order);
@@ -105,6 +122,7 @@ pub fn TrackPage(token: String) -> impl IntoView {
                     <h1 class="track-headline">{title}</h1>
                     <p class="track-detail">{detail}</p>
                 </section>
+                {queue_view}
                 {is_final
                     .then(|| {
                         let text = if order.stage == Stage::Cancelled {
