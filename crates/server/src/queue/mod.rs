@@ -281,3 +281,140 @@ fn readied(order: &Order) -> Option<(time::OffsetDateTime, time::Duration)> {
         .find(|h| h.stage == Stage::Ready)?;
     Some((ready.at, ready.at - received_at(order)))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use orderboard_model::{Change, ChangeKind, StageEntry};
+    use time::{Duration, OffsetDateTime};
+
+    fn minute(m: i64) -> OffsetDateTime {
+        OffsetDateTime::UNIX_EPOCH + Duration::days(20_000) + Duration::minutes(m)
+    }
+
+    /// An order of `channel` received at `received` minutes.
+    fn order(channel: Channel, received: i64) -> Order {
+        Order {
+            id: Uuid::new_v4(),
+            number: 1,
+            customer: None,
+            channel,
+            items: vec![],
+            note: None,
+            stage: Stage::Received,
+            version: 1,
+            created_at: minute(received),
+            updated_at: minute(received),
+            history: vec![StageEntry {
+                stage: Stage::Received,
+                at: minute(received),
+            }],
+            tracking_token: format!("t{received}"),
+            external_ref: None,
+        }
+    }
+
+    /// Feeds the view the order's move to `to` at minute `at`.
+    fn moved(view: &QueueView, seq: &mut u64, order: &mut Order, to: Stage, at: i64) {
+        *seq += 1;
+        let from = (order.history.len() > 1 || to != Stage::Received).then_some(order.stage);
+        if to != Stage::Received {
+            order.stage = to;
+            order.history.push(StageEntry {
+                stage: to,
+                at: minute(at),
+            });
+        }
+        view.apply(&OrderEvent {
+            seq: *seq,
+            at: minute(at),
+            change: Change {
+                from,
+                to,
+                kind: ChangeKind::Advance,
+            },
+            order: order.clone(),
+        });
+    }
+
+    fn woken(rx: &mut watch::Receiver<u64>) -> bool {
+        let moved = rx.has_changed().unwrap();
+        rx.mark_unchanged();
+        moved
+    }
+
+    #[test]
+    fn only_changes_that_can_move_a_followed_order_wake_its_channel() {
+        let view = Arc::new(QueueView::default());
+        let mut seq = 0;
+        let (mut pickup, mut delivery) =
+            (view.watch(Channel::Pickup), view.watch(Channel::Delivery));
+        let mut a = order(Channel::Pickup, 0);
+        let mut b = order(Channel::Pickup, 1);
+        let mut d = order(Channel::Delivery, 2);
+        for o in [&mut a, &mut b, &mut d] {
+            let at = o.created_at;
+            moved(
+                &view,
+                &mut seq,
+                o,
+                Stage::Received,
+                (at - minute(0)).whole_minutes(),
+            );
+        }
+        assert!(!woken(&mut pickup), "nobody follows anything yet");
+        let _following = view.following(&[b.id]);
+
+        // Behind b, or in the other channel: b's place cannot move.
+        let mut c = order(Channel::Pickup, 3);
+        moved(&view, &mut seq, &mut c, Stage::Received, 3);
+        moved(&view, &mut seq, &mut c, Stage::Preparing, 4);
+        moved(&view, &mut seq, &mut c, Stage::Cancelled, 5);
+        moved(&view, &mut seq, &mut d, Stage::Cancelled, 5);
+        assert!(!woken(&mut pickup) && !woken(&mut delivery));
+        assert_eq!(view.place(b.id).map(|p| p.place.ahead), Some(1));
+
+        // Ahead of b: its channel wakes, and b is next.
+        moved(&view, &mut seq, &mut a, Stage::Preparing, 6);
+        assert!(!woken(&mut pickup), "still waiting, still ahead");
+        moved(&view, &mut seq, &mut a, Stage::Ready, 8);
+        assert!(woken(&mut pickup) && !woken(&mut delivery));
+        let place = view.place(b.id).unwrap().place;
+        assert_eq!((place.ahead, place.typical_minutes), (0, 10));
+        assert_eq!(place.estimate_ready_at, minute(1) + Duration::minutes(10));
+
+        // A third readied order makes the typical time measured (8, 5 and
+        // 6 minutes: 6), which moves every channel's estimates.
+        for (received, ready) in [(10, 15), (11, 17)] {
+            let mut o = order(Channel::Delivery, received);
+            moved(&view, &mut seq, &mut o, Stage::Received, received);
+            moved(&view, &mut seq, &mut o, Stage::Preparing, received);
+            moved(&view, &mut seq, &mut o, Stage::Ready, ready);
+        }
+        assert!(woken(&mut pickup) && woken(&mut delivery));
+        let place = view.place(b.id).unwrap().place;
+        assert_eq!((place.ahead, place.typical_minutes), (0, 6));
+        assert_eq!(place.estimate_ready_at, minute(1) + Duration::minutes(6));
+
+        // An old change read again is not applied twice.
+        let before = view.place(b.id);
+        view.apply(&OrderEvent {
+            seq: 1,
+            at: minute(0),
+            change: Change {
+                from: None,
+                to: Stage::Received,
+                kind: ChangeKind::Created,
+            },
+            order: order(Channel::Pickup, 0),
+        });
+        assert_eq!(view.place(b.id), before);
+
+        // Once nobody follows b, its readiness wakes nobody.
+        drop(_following);
+        moved(&view, &mut seq, &mut b, Stage::Preparing, 20);
+        moved(&view, &mut seq, &mut b, Stage::Ready, 21);
+        assert!(!woken(&mut pickup));
+        assert_eq!(view.place(b.id), None);
+    }
+}
