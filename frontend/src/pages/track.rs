@@ -93,13 +93,16 @@ pub fn TrackPage(token: String) -> impl IntoView {
         })
     });
     let offset = tz_offset_minutes();
-    // The place in the queue, redrawn as the clock ticks (the estimate turns
-    // into "any moment now" once its time has come).
+    // The place in the queue while the order waits. Only the estimate is
+    // redrawn as the clock ticks (it turns into "any moment now" once its
+    // time has come).
     let queue_view = move || {
         state.with(|s| s.place()).map(|place| {
-            let now = OffsetDateTime::from_unix_timestamp_nanos(now.get() as i128 * 1_000_000)
-                .unwrap_or(OffsetDateTime::UNIX_EPOCH);
-            let estimate = estimate_text(&place, now, |t| clock_hm(unix_ms(t), offset));
+            let estimate = move || {
+                let now = OffsetDateTime::from_unix_timestamp_nanos(now.get() as i128 * 1_000_000)
+                    .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+                estimate_text(&place, now, |t| clock_hm(unix_ms(t), offset))
+            };
             view! {
                 <section class="track-card track-queue" aria-label="Queue" data-testid="track-queue">
                     <p class="track-ahead" data-testid="track-ahead">{ahead_text(&place)}</p>
