@@ -3,6 +3,7 @@
 //! sending and its messages appear next to the field at fault, as do the
 //! server's 422 answers.
 
+use crate::live::locale::locale;
 use crate::live::staff_api::create_order;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -125,7 +126,7 @@ pub fn NewOrderForm(
                                 aria-checked=move || if form.with(|f| f.channel == c) { "true" } else { "false" }
                                 on:click=move |_| form.update(|f| f.channel = c)
                             >
-                                {channel_label(c)}
+                                {move || channel_label(locale(), c)}
                             </button>
                         }
                     })

@@ -4,7 +4,6 @@
 //! the dispatcher sees that plainly ("someone else already moved it"), and the
 //! page puts the real order on the board right away.
 
-use crate::state::labels::channel_label;
 use orderboard_model::{ApiErrorBody, ApiErrorDetail, ErrorCode, Order};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -93,7 +92,7 @@ fn describe_error(e: &ApiErrorDetail) -> (String, String) {
             let real = format!(
                 "Order {} ({}) is now {}; {next}. Your change was not applied.",
                 o.number,
-                channel_label(o.channel).to_lowercase(),
+                o.channel.as_str(),
                 o.stage.label(),
             );
             if e.code == ErrorCode::NumberInUse {

@@ -1,0 +1,172 @@
+# Orderboard auf Deutsch. Dieselben Ids wie en.ftl (der Test prüft es).
+
+## Stages and channels
+stage-received = Eingegangen
+stage-preparing = In Zubereitung
+stage-ready = Fertig
+stage-out_for_delivery = Unterwegs
+stage-collected = Abgeholt
+stage-delivered = Geliefert
+stage-cancelled = Storniert
+channel-pickup = Abholung
+channel-delivery = Lieferung
+
+## Counts and ages
+orders-count = { $count ->
+    [one] { $count } Bestellung
+   *[other] { $count } Bestellungen
+}
+age-minutes = { $minutes ->
+    [one] { $minutes } Min.
+   *[other] { $minutes } Min.
+}
+age-slow = ▲ langsam
+age-late = ■ spät
+
+## The connection badge
+conn-connecting = Verbinde…
+conn-live = Live
+conn-reconnecting = Verbinde neu…
+conn-offline = Offline seit { $time }
+conn-ended = Keine Updates mehr
+
+## The language switch
+language-label = Sprache
+
+## The board
+board-title = Bestellstatus · Orderboard
+board-heading = Bestellstatus
+board-preparing = In Zubereitung
+board-ready = Fertig
+board-empty = Fertige Bestellungen erscheinen hier
+board-sound = Tippen, um den Ton einzuschalten
+board-page = Seite { $page } von { $pages }
+
+## The tracking page
+track-title = Ihre Bestellung · Orderboard
+track-order-number = Bestellnummer
+track-announce = Bestellung { $number }: { $stage }
+track-ended-cancelled = Die Live-Updates sind beendet.
+track-ended-complete = Diese Bestellung ist abgeschlossen. Die Live-Updates sind beendet.
+track-progress = Fortschritt
+track-items = Artikel
+track-whose-order = Bestellung für { $name }
+track-your-order = Ihre Bestellung
+track-not-found-heading = Bestellung nicht gefunden
+track-not-found-text = Dieser Link passt zu keiner Bestellung. Bitte prüfen Sie den Link oder fragen Sie an der Theke.
+track-loading = Ihre Bestellung wird gesucht…
+headline-received = Bestellung eingegangen
+detail-received = Die Küche hat Ihre Bestellung und beginnt gleich damit.
+headline-preparing = In Zubereitung
+detail-preparing = Ihre Bestellung wird gerade zubereitet.
+headline-ready-pickup = Fertig zur Abholung
+detail-ready-pickup = Bitte kommen Sie an die Theke und zeigen Sie Ihre Nummer.
+headline-ready-delivery = Fertig, wartet auf den Fahrer
+detail-ready-delivery = Ihre Bestellung ist verpackt und geht gleich los.
+headline-out = Unterwegs zu Ihnen
+detail-out = Ihre Bestellung ist auf dem Weg zu Ihnen.
+headline-collected = Abgeholt
+headline-delivered = Geliefert
+detail-enjoy = Guten Appetit!
+headline-cancelled = Storniert
+detail-cancelled = Diese Bestellung wurde storniert. Bitte fragen Sie an der Theke, falls das unerwartet ist.
+
+## The ready alert
+alert-heading = Fertig-Hinweis
+alert-turn-off = Hinweis ist an: ausschalten
+alert-turn-on = Sagen Sie mir, wenn sie fertig ist
+alert-notify-title = Bestellung { $number } ist fertig
+alert-notify-body = Bitte holen Sie sie an der Theke ab.
+alert-on-notification = An: Wenn Ihre Bestellung fertig ist, zeigt Ihr Handy eine Mitteilung, spielt einen Ton und vibriert, auch wenn diese Seite im Hintergrund ist. Lassen Sie den Browser offen.
+alert-on-refused = An, ohne Mitteilungen: Sie sind für diese Seite blockiert, daher erscheint bei gesperrtem Bildschirm nichts. Solange diese Seite offen ist, spielt sie einen Ton, vibriert und lässt ihren Titel blinken, wenn Ihre Bestellung fertig ist.
+alert-on-insecure = An, ohne Mitteilungen: Diese Seite hat keine sichere (https-)Verbindung, daher kann Ihr Handy keine anzeigen. Solange diese Seite offen ist, spielt sie einen Ton, vibriert und lässt ihren Titel blinken, wenn Ihre Bestellung fertig ist.
+alert-on-unsupported = An, ohne Mitteilungen: Dieser Browser kann keine anzeigen. Solange diese Seite offen ist, spielt sie einen Ton, vibriert und lässt ihren Titel blinken, wenn Ihre Bestellung fertig ist.
+alert-on-not-asked = An: Wenn Ihre Bestellung fertig ist, spielt diese Seite einen Ton und vibriert.
+alert-off-insecure = Diese Seite hat keine sichere (https-)Verbindung und kann daher keine Mitteilungen senden. Eingeschaltet spielt sie einen Ton, vibriert und lässt ihren Titel blinken, wenn Ihre Bestellung fertig ist, solange die Seite offen ist.
+alert-off-refused = Mitteilungen sind für diese Seite blockiert. Eingeschaltet spielt diese Seite einen Ton, vibriert und lässt ihren Titel blinken, wenn Ihre Bestellung fertig ist, solange sie offen ist.
+alert-off-unsupported = Dieser Browser kann keine Mitteilungen anzeigen. Eingeschaltet spielt diese Seite einen Ton, vibriert und lässt ihren Titel blinken, wenn Ihre Bestellung fertig ist, solange sie offen ist.
+alert-off = Eingeschaltet zeigt Ihr Handy eine Mitteilung, spielt einen Ton und vibriert, wenn Ihre Bestellung fertig ist. Der Browser fragt, ob diese Seite Mitteilungen senden darf; lehnen Sie ab, bekommen Sie Ton und Vibration trotzdem, solange diese Seite offen ist.
+
+## The page for an unknown address
+not-found-title = Nicht gefunden · Orderboard
+not-found-heading = Seite nicht gefunden
+not-found-text = Diese Adresse gehört nicht zu Orderboard.
+not-found-link = Zur Auftragsübersicht
+
+## The dispatcher's buttons
+action-start-preparing = Zubereitung starten
+action-mark-ready = Als fertig melden
+action-collected = Abgeholt
+action-out-for-delivery = Losgefahren
+action-delivered = Geliefert
+action-recall-to = Zurückholen: { $stage }
+action-back-to = Zurück zu { $stage }
+action-cancel = Stornieren
+
+## The staff settings
+settings-language = Sprache der Personalansichten
+settings-language-browser = Wie der Browser
+
+## An order card on the dispatcher
+card-label = Bestellung { $number }, { $stage }
+card-label-for = Bestellung { $number } für { $name }, { $stage }
+card-age-title = Zeit in dieser Phase
+card-qr-title = Tracking-Link und QR-Code (T)
+card-qr-label = QR: Tracking-Link der Bestellung { $number }
+card-qr = QR
+card-ref-title = Referenz im System, aus dem die Bestellung kam
+
+## The dispatcher
+dispatcher-title = Auftragsübersicht · Orderboard
+dispatcher-heading = Auftragsübersicht
+dispatcher-created = Bestellung { $number } angelegt
+dispatcher-no-orders = Keine Bestellungen
+dispatcher-loading = Bestellungen werden geladen…
+nav-board = Anzeigetafel
+nav-workshop = Werkstatt
+nav-reports = Berichte
+nav-keys = Tasten
+nav-keys-label = Tasten: Tastenkürzel
+nav-settings = Einstellungen
+webhooks-disabled = { $count ->
+    [one] { $count } Webhook-Endpunkt deaktiviert
+   *[other] { $count } Webhook-Endpunkte deaktiviert
+}
+notice-dismiss = Schließen
+finished-heading = Kürzlich abgeschlossen
+finished-empty = Abgeholte, gelieferte und stornierte Bestellungen erscheinen hier und lassen sich zurückholen.
+cancel-heading = Bestellung { $number } stornieren?
+cancel-heading-for = Bestellung { $number } für { $name } stornieren?
+cancel-text = Die Tracking-Seite des Kunden zeigt sie als storniert. Sie können sie unter „Kürzlich abgeschlossen“ zurückholen.
+cancel-keep = Bestellung behalten
+cancel-confirm = Bestellung stornieren
+dialog-close = Schließen
+keys-heading = Tastenkürzel
+keys-panel = Tastatur
+keys-select = Bestellung auswählen
+keys-advance-keys = A oder Enter
+keys-advance = Ausgewählte Bestellung weiterschalten
+keys-recall = Zurückholen (einen Schritt zurück)
+keys-cancel = Stornieren (mit Rückfrage)
+keys-tracking = Tracking-Link und QR-Code
+keys-new-order = Neue Bestellung
+keys-esc = Esc
+keys-close = Dialog schließen / Auswahl aufheben
+keys-help = Tastenkürzel zeigen
+settings-ages = Wie lange eine Bestellung in einer Phase bleiben darf, bevor ihr Timer die Farbe wechselt.
+settings-amber = Gelb nach (Minuten)
+settings-red = Rot nach (Minuten)
+settings-passphrase = Personal-Passwort
+settings-passphrase-set = Gesetzt: Das Personal meldet sich damit an. Hier ändern.
+settings-passphrase-unset = Nicht gesetzt: Nur dieser Computer kann Bestellungen ändern. Legen Sie eines fest (eine PIN mit mindestens 4 Zeichen), damit sich das Personal an anderen Bildschirmen anmelden kann.
+settings-passphrase-new = Neues Passwort
+settings-passphrase-button = Passwort festlegen
+settings-passphrase-saved = Personal-Passwort gespeichert. Das Personal an anderen Bildschirmen meldet sich damit an.
+settings-workshop-link = Werkstatt öffnen
+settings-workshop-text = um Polling, Long Polling, SSE und WebSocket live zu vergleichen.
+settings-save = Speichern
+settings-amber-not-whole = Gelb muss eine ganze Zahl von Minuten sein
+settings-red-not-whole = Rot muss eine ganze Zahl von Minuten sein
+settings-amber-range = Gelb muss zwischen 1 und { $max } Minuten liegen
+settings-red-range = Rot muss zwischen 1 und { $max } Minuten liegen
+settings-red-after-amber = Rot muss nach Gelb kommen

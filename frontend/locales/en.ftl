@@ -1,0 +1,175 @@
+# Orderboard's words in English (the default and the fallback).
+# Every message here must be in de.ftl and es.ftl too: `cargo test -p
+# orderboard-frontend` fails otherwise. Ids are kebab-case; placeables are
+# $number (order numbers), $count (plural forms), $time (an Intl clock time).
+
+## Stages and channels (the model's English labels stay the API's)
+stage-received = Received
+stage-preparing = Preparing
+stage-ready = Ready
+stage-out_for_delivery = Out for delivery
+stage-collected = Collected
+stage-delivered = Delivered
+stage-cancelled = Cancelled
+channel-pickup = Pickup
+channel-delivery = Delivery
+
+## Counts and ages
+orders-count = { $count ->
+    [one] { $count } order
+   *[other] { $count } orders
+}
+age-minutes = { $minutes ->
+    [one] { $minutes } min
+   *[other] { $minutes } min
+}
+age-slow = ▲ slow
+age-late = ■ late
+
+## The connection badge
+conn-connecting = Connecting…
+conn-live = Live
+conn-reconnecting = Reconnecting…
+conn-offline = Offline since { $time }
+conn-ended = Updates ended
+
+## The language switch
+language-label = Language
+
+## The board (the customer display)
+board-title = Order status · Orderboard
+board-heading = Order status
+board-preparing = Preparing
+board-ready = Ready
+board-empty = Ready orders appear here
+board-sound = Tap to enable sound
+board-page = Page { $page } of { $pages }
+
+## The tracking page
+track-title = Your order · Orderboard
+track-order-number = Order number
+track-announce = Order { $number }: { $stage }
+track-ended-cancelled = Live updates have ended.
+track-ended-complete = This order is complete. Live updates have ended.
+track-progress = Progress
+track-items = Items
+track-whose-order = { $name }'s order
+track-your-order = Your order
+track-not-found-heading = No such order
+track-not-found-text = This tracking link does not match any order. Please check the link, or ask at the counter.
+track-loading = Looking up your order…
+headline-received = Order received
+detail-received = The kitchen has your order and will start on it shortly.
+headline-preparing = Being prepared
+detail-preparing = Your order is being made right now.
+headline-ready-pickup = Ready for pickup
+detail-ready-pickup = Please come to the counter and show your number.
+headline-ready-delivery = Ready, waiting for the driver
+detail-ready-delivery = Your order is packed and leaves shortly.
+headline-out = Out for delivery
+detail-out = Your order is on its way to you.
+headline-collected = Collected
+headline-delivered = Delivered
+detail-enjoy = Enjoy your meal!
+headline-cancelled = Cancelled
+detail-cancelled = This order was cancelled. Please ask at the counter if this is unexpected.
+
+## The ready alert on the tracking page
+alert-heading = Ready alert
+alert-turn-off = Alert is on: turn it off
+alert-turn-on = Tell me when it's ready
+alert-notify-title = Order { $number } is ready
+alert-notify-body = Please collect it at the counter.
+alert-on-notification = On: when your order is ready, your phone shows a notification, plays a sound and vibrates, even with this page in the background. Keep the browser open.
+alert-on-refused = On, without notifications: they are blocked for this site, so nothing shows while the screen is locked. While this page stays open, it plays a sound, vibrates and flashes its title when your order is ready.
+alert-on-insecure = On, without notifications: this page is not on a secure (https) connection, so your phone cannot show one. While this page stays open, it plays a sound, vibrates and flashes its title when your order is ready.
+alert-on-unsupported = On, without notifications: this browser cannot show them. While this page stays open, it plays a sound, vibrates and flashes its title when your order is ready.
+alert-on-not-asked = On: when your order is ready, this page plays a sound and vibrates.
+alert-off-insecure = This page is not on a secure (https) connection, so it cannot send notifications. Turned on, it plays a sound, vibrates and flashes its title when your order is ready, while the page stays open.
+alert-off-refused = Notifications are blocked for this site. Turned on, this page plays a sound, vibrates and flashes its title when your order is ready, while it stays open.
+alert-off-unsupported = This browser cannot show notifications. Turned on, this page plays a sound, vibrates and flashes its title when your order is ready, while it stays open.
+alert-off = Turned on, your phone shows a notification, plays a sound and vibrates when your order is ready. The browser asks whether this site may send notifications; if you refuse, you still get the sound and vibration while this page is open.
+
+## The page for an unknown address
+not-found-title = Not found · Orderboard
+not-found-heading = Page not found
+not-found-text = This address is not part of Orderboard.
+not-found-link = Go to the dispatcher
+
+## The dispatcher's buttons
+action-start-preparing = Start preparing
+action-mark-ready = Mark ready
+action-collected = Collected
+action-out-for-delivery = Out for delivery
+action-delivered = Delivered
+action-recall-to = Recall to { $stage }
+action-back-to = Back to { $stage }
+action-cancel = Cancel
+
+## The staff settings
+settings-language = Language of the staff screens
+settings-language-browser = As the browser
+
+## An order card on the dispatcher
+card-label = Order { $number }, { $stage }
+card-label-for = Order { $number } for { $name }, { $stage }
+card-age-title = Time in this stage
+card-qr-title = Tracking link and QR code (T)
+card-qr-label = QR: tracking link of order { $number }
+card-qr = QR
+card-ref-title = Reference in the system the order came from
+
+## The dispatcher
+dispatcher-title = Dispatcher · Orderboard
+dispatcher-heading = Dispatcher
+dispatcher-created = Order { $number } created
+dispatcher-no-orders = No orders
+dispatcher-loading = Loading orders…
+nav-board = Board
+nav-workshop = Workshop
+nav-reports = Reports
+nav-keys = Keys
+nav-keys-label = Keys: keyboard shortcuts
+nav-settings = Settings
+webhooks-disabled = { $count ->
+    [one] { $count } webhook endpoint disabled
+   *[other] { $count } webhook endpoints disabled
+}
+notice-dismiss = Dismiss
+finished-heading = Recently finished
+finished-empty = Collected, delivered and cancelled orders appear here for a recall.
+cancel-heading = Cancel order { $number }?
+cancel-heading-for = Cancel order { $number } for { $name }?
+cancel-text = The customer's tracking page will show it as cancelled. You can recall it from Recently finished.
+cancel-keep = Keep order
+cancel-confirm = Cancel order
+dialog-close = Close
+keys-heading = Keyboard shortcuts
+keys-panel = Keyboard
+keys-select = Select an order
+keys-advance-keys = A or Enter
+keys-advance = Advance the selected order
+keys-recall = Recall (one step back)
+keys-cancel = Cancel (asks first)
+keys-tracking = Tracking link and QR code
+keys-new-order = New order
+keys-esc = Esc
+keys-close = Close a dialog / clear selection
+keys-help = Show the shortcuts
+settings-ages = Time an order may spend in one stage before its timer changes colour.
+settings-amber = Amber after (minutes)
+settings-red = Red after (minutes)
+settings-passphrase = Staff passphrase
+settings-passphrase-set = Set: staff sign in with it. Change it here.
+settings-passphrase-unset = Not set: only this computer can change orders. Set one (a PIN of 4 or more) so staff can sign in on other screens.
+settings-passphrase-new = New passphrase
+settings-passphrase-button = Set passphrase
+settings-passphrase-saved = Staff passphrase saved. Staff on other screens sign in with it.
+settings-workshop-link = Open the workshop
+settings-workshop-text = to compare polling, long polling, SSE and WebSocket live.
+settings-save = Save
+settings-amber-not-whole = Amber must be a whole number of minutes
+settings-red-not-whole = Red must be a whole number of minutes
+settings-amber-range = Amber must be 1 to { $max } minutes
+settings-red-range = Red must be 1 to { $max } minutes
+settings-red-after-amber = Red must come after amber
