@@ -170,3 +170,46 @@ settings-red-not-whole = Rot muss eine ganze Zahl von Minuten sein
 settings-amber-range = Gelb muss zwischen 1 und { $max } Minuten liegen
 settings-red-range = Rot muss zwischen 1 und { $max } Minuten liegen
 settings-red-after-amber = Rot muss nach Gelb kommen
+
+## The tracking link dialog and the staff sign-in
+qr-heading = Bestellung { $number } verfolgen
+qr-text = Lassen Sie den Kunden diesen Code scannen oder schicken Sie ihm den Link.
+qr-image = QR-Code des Tracking-Links
+qr-done = Fertig
+sign-in-heading = Anmeldung für das Personal
+sign-in-text = Geben Sie das Personal-Passwort ein, um Bestellungen zu sehen und zu ändern.
+sign-in-passphrase = Passwort
+sign-in-button = Anmelden
+
+## The new-order form
+form-item = Artikel
+form-item-n = Artikel { $n }
+form-qty-n = Menge von Artikel { $n }
+form-remove-n = Artikel { $n } entfernen
+form-one-less = Eins weniger
+form-one-more = Eins mehr
+form-channel = Art
+form-add-item = + Artikel hinzufügen
+form-customer = Name des Kunden
+form-note = Notiz
+form-optional = (optional)
+form-creating = Wird angelegt…
+form-create = Bestellung anlegen
+
+## What went wrong with a change
+failure-network = Server nicht erreichbar
+failure-network-text = Die Änderung wurde nicht gespeichert. Prüfen Sie die Verbindung und versuchen Sie es erneut.
+failure-request = Anfrage fehlgeschlagen
+failure-status = Der Server antwortete mit Status { $status }.
+failure-version-conflict = Jemand anderes hat diese Bestellung zuerst geändert
+failure-stage-conflict = Diese Änderung ist nicht mehr möglich
+failure-number-in-use = Nummer vergeben
+failure-validation = Bestellung prüfen
+failure-not-found = Nicht gefunden
+failure-no-free-number = Keine freie Bestellnummer
+failure-too-many-changes = Diese Bestellung kann nicht mehr geändert werden
+failure-demo-not-running = Die Demo läuft nicht
+failure-cannot-move = sie kann nicht mehr weiter
+failure-can-move = sie kann zu { $stages }
+failure-can-move-either = sie kann zu { $stages } oder { $last }
+failure-real-state = Bestellung { $number } ({ $channel }) ist jetzt { $stage }; { $next }. Ihre Änderung wurde nicht übernommen.

@@ -173,3 +173,46 @@ settings-red-not-whole = Red must be a whole number of minutes
 settings-amber-range = Amber must be 1 to { $max } minutes
 settings-red-range = Red must be 1 to { $max } minutes
 settings-red-after-amber = Red must come after amber
+
+## The tracking link dialog and the staff sign-in
+qr-heading = Track order { $number }
+qr-text = Let the customer scan this code, or send them the link.
+qr-image = QR code of the tracking link
+qr-done = Done
+sign-in-heading = Staff sign-in
+sign-in-text = Enter the staff passphrase to see and change orders.
+sign-in-passphrase = Passphrase
+sign-in-button = Sign in
+
+## The new-order form
+form-item = Item
+form-item-n = Item { $n }
+form-qty-n = Quantity of item { $n }
+form-remove-n = Remove item { $n }
+form-one-less = One less
+form-one-more = One more
+form-channel = Channel
+form-add-item = + Add item
+form-customer = Customer name
+form-note = Note
+form-optional = (optional)
+form-creating = Creating…
+form-create = Create order
+
+## What went wrong with a change
+failure-network = Server not reachable
+failure-network-text = The change was not saved. Check the connection and try again.
+failure-request = Request failed
+failure-status = The server answered with status { $status }.
+failure-version-conflict = Someone else changed this order first
+failure-stage-conflict = That change is no longer possible
+failure-number-in-use = Number in use
+failure-validation = Check the order
+failure-not-found = Not found
+failure-no-free-number = No free order number
+failure-too-many-changes = This order cannot change any more
+failure-demo-not-running = The demo is not running
+failure-cannot-move = it cannot move any more
+failure-can-move = it can move to { $stages }
+failure-can-move-either = it can move to { $stages } or { $last }
+failure-real-state = Order { $number } ({ $channel }) is now { $stage }; { $next }. Your change was not applied.

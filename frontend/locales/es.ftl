@@ -170,3 +170,46 @@ settings-red-not-whole = Rojo debe ser un número entero de minutos
 settings-amber-range = Ámbar debe estar entre 1 y { $max } minutos
 settings-red-range = Rojo debe estar entre 1 y { $max } minutos
 settings-red-after-amber = Rojo debe ir después de ámbar
+
+## The tracking link dialog and the staff sign-in
+qr-heading = Seguir el pedido { $number }
+qr-text = Deje que el cliente escanee este código o envíele el enlace.
+qr-image = Código QR del enlace de seguimiento
+qr-done = Hecho
+sign-in-heading = Acceso del personal
+sign-in-text = Introduzca la contraseña del personal para ver y cambiar pedidos.
+sign-in-passphrase = Contraseña
+sign-in-button = Entrar
+
+## The new-order form
+form-item = Artículo
+form-item-n = Artículo { $n }
+form-qty-n = Cantidad del artículo { $n }
+form-remove-n = Quitar el artículo { $n }
+form-one-less = Uno menos
+form-one-more = Uno más
+form-channel = Tipo
+form-add-item = + Añadir artículo
+form-customer = Nombre del cliente
+form-note = Nota
+form-optional = (opcional)
+form-creating = Creando…
+form-create = Crear pedido
+
+## What went wrong with a change
+failure-network = Servidor no disponible
+failure-network-text = El cambio no se ha guardado. Compruebe la conexión y vuelva a intentarlo.
+failure-request = La petición ha fallado
+failure-status = El servidor respondió con el estado { $status }.
+failure-version-conflict = Otra persona cambió este pedido antes
+failure-stage-conflict = Ese cambio ya no es posible
+failure-number-in-use = Número en uso
+failure-validation = Revise el pedido
+failure-not-found = No encontrado
+failure-no-free-number = No queda ningún número de pedido libre
+failure-too-many-changes = Este pedido ya no puede cambiar
+failure-demo-not-running = La demo no está en marcha
+failure-cannot-move = ya no puede avanzar
+failure-can-move = puede pasar a { $stages }
+failure-can-move-either = puede pasar a { $stages } o { $last }
+failure-real-state = El pedido { $number } ({ $channel }) está ahora en { $stage }; { $next }. Su cambio no se ha aplicado.

@@ -198,6 +198,11 @@ mod tests {
             ("allowed", Arg::Str("x")),
             ("detail", Arg::Str("x")),
             ("max", Arg::Num(240.0)),
+            ("n", Arg::Num(1.0)),
+            ("status", Arg::Num(502.0)),
+            ("stages", Arg::Str("x")),
+            ("last", Arg::Str("y")),
+            ("next", Arg::Str("z")),
         ];
         for locale in Locale::ALL {
             for id in message_ids(locale) {

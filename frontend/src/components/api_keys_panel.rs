@@ -18,7 +18,9 @@ pub fn ApiKeysPanel() -> impl IntoView {
     spawn_local(async move {
         match list_keys().await {
             Ok(keys) => apply(KeysEvent::Loaded(keys)),
-            Err(e) => apply(KeysEvent::Failed(e.describe().1)),
+            Err(e) => apply(KeysEvent::Failed(
+                e.describe(crate::live::locale::locale()).1,
+            )),
         }
     });
     let create = move |_| {
@@ -29,7 +31,9 @@ pub fn ApiKeysPanel() -> impl IntoView {
         spawn_local(async move {
             match create_key(&request).await {
                 Ok(made) => apply(KeysEvent::Created(made)),
-                Err(e) => apply(KeysEvent::Failed(e.describe().1)),
+                Err(e) => apply(KeysEvent::Failed(
+                    e.describe(crate::live::locale::locale()).1,
+                )),
             }
         });
     };
@@ -37,7 +41,9 @@ pub fn ApiKeysPanel() -> impl IntoView {
         spawn_local(async move {
             match revoke_key(&id).await {
                 Ok(()) => apply(KeysEvent::Revoked(id)),
-                Err(e) => apply(KeysEvent::Failed(e.describe().1)),
+                Err(e) => apply(KeysEvent::Failed(
+                    e.describe(crate::live::locale::locale()).1,
+                )),
             }
         });
     };

@@ -39,7 +39,7 @@ pub fn DemoControl(
             }
             "Sign in as staff to start or stop the demo driver.".to_string()
         } else {
-            failure.describe().1
+            failure.describe(crate::live::locale::locale()).1
         };
         // try_set: the answer may come after the control was closed.
         error.try_set(Some(text));

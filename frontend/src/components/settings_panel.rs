@@ -38,7 +38,9 @@ pub fn SettingsPanel(thresholds: RwSignal<AgeThresholds>, on_close: Callback<()>
                     passphrase_note.set(Some((true, t("settings-passphrase-saved"))));
                     sign_in_required.set(true);
                 }
-                Err(e) => passphrase_note.set(Some((false, e.describe().1))),
+                Err(e) => {
+                    passphrase_note.set(Some((false, e.describe(crate::live::locale::locale()).1)))
+                }
             }
         });
     };

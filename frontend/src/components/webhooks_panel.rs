@@ -17,7 +17,9 @@ pub fn WebhooksPanel() -> impl IntoView {
     spawn_local(async move {
         match list_webhooks().await {
             Ok(hooks) => apply(HooksEvent::Loaded(hooks)),
-            Err(e) => apply(HooksEvent::Failed(e.describe().1)),
+            Err(e) => apply(HooksEvent::Failed(
+                e.describe(crate::live::locale::locale()).1,
+            )),
         }
     });
     let create = move |_| {
@@ -28,7 +30,9 @@ pub fn WebhooksPanel() -> impl IntoView {
         spawn_local(async move {
             match create_webhook(&request).await {
                 Ok(made) => apply(HooksEvent::Created(made)),
-                Err(e) => apply(HooksEvent::Failed(e.describe().1)),
+                Err(e) => apply(HooksEvent::Failed(
+                    e.describe(crate::live::locale::locale()).1,
+                )),
             }
         });
     };
@@ -36,7 +40,9 @@ pub fn WebhooksPanel() -> impl IntoView {
         spawn_local(async move {
             match delete_webhook(&id).await {
                 Ok(()) => apply(HooksEvent::Deleted(id)),
-                Err(e) => apply(HooksEvent::Failed(e.describe().1)),
+                Err(e) => apply(HooksEvent::Failed(
+                    e.describe(crate::live::locale::locale()).1,
+                )),
             }
         });
     };

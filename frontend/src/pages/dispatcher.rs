@@ -100,7 +100,7 @@ pub fn DispatcherPage() -> impl IntoView {
                             s.upsert(real);
                         });
                     }
-                    let (title, text) = failure.describe();
+                    let (title, text) = failure.describe(crate::live::locale::locale());
                     let tone = if failure.is_conflict() {
                         "conflict"
                     } else {
@@ -146,7 +146,7 @@ pub fn DispatcherPage() -> impl IntoView {
         );
     });
     let on_failure = Callback::new(move |failure: ApiFailure| {
-        let (title, text) = failure.describe();
+        let (title, text) = failure.describe(crate::live::locale::locale());
         notice.set(Some(Notice {
             tone: "error",
             title,

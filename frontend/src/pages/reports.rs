@@ -125,7 +125,7 @@ fn FoundOrder(order: Order) -> impl IntoView {
                     "Recalled to {}: it is back on the dispatcher.",
                     o.stage.label()
                 ),
-                Err(f) => f.describe().1,
+                Err(f) => f.describe(crate::live::locale::locale()).1,
             };
             outcome.set(Some(said));
         });
@@ -170,7 +170,7 @@ pub fn ReportsPage() -> impl IntoView {
                     report_error.set(None);
                     report.set(Some(r));
                 }
-                Err(f) => report_error.set(Some(f.describe().1)),
+                Err(f) => report_error.set(Some(f.describe(crate::live::locale::locale()).1)),
             }
         });
     };
@@ -189,7 +189,7 @@ pub fn ReportsPage() -> impl IntoView {
                     page.set(p.page);
                     found.set(Some(p));
                 }
-                Err(f) => search_error.set(Some(f.describe().1)),
+                Err(f) => search_error.set(Some(f.describe(crate::live::locale::locale()).1)),
             }
         });
     };
