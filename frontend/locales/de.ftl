@@ -213,3 +213,33 @@ failure-cannot-move = sie kann nicht mehr weiter
 failure-can-move = sie kann zu { $stages }
 failure-can-move-either = sie kann zu { $stages } oder { $last }
 failure-real-state = Bestellung { $number } ({ $channel }) ist jetzt { $stage }; { $next }. Ihre Änderung wurde nicht übernommen.
+
+## The reports
+reports-title = Berichte · Orderboard
+reports-prep = Zubereitungszeiten
+reports-from = Von
+reports-to = Bis
+reports-by = Nach
+reports-zone = Zeitzone
+reports-show = Anzeigen
+reports-export = CSV exportieren
+reports-finished = Abgeschlossene Bestellungen
+reports-search-placeholder = Nummer, Name oder Referenz
+reports-search = Suchen
+reports-newer = Neuere
+reports-older = Ältere
+reports-found = { $count } gefunden · Seite { $page } von { $pages }
+reports-handed-over = Übergeben
+reports-cancelled = Storniert
+reports-received-ready = Eingegangen → fertig (p50 / p90)
+reports-ready-handed = Fertig → übergeben (p50 / p90)
+reports-total = Gesamt (p50 / p90)
+reports-total-bar = Gesamt, p50 über p90
+reports-busiest = Stoßzeiten
+reports-hour-orders = { $hour }: { $count ->
+    [one] { $count } Bestellung
+   *[other] { $count } Bestellungen
+}
+reports-overall = { $count } übergeben, { $cancelled } storniert; gesamt p50 { $p50 }, p90 { $p90 } (Zeitzone { $zone }).
+reports-recalled = Zurückgeholt: { $stage }. Sie ist wieder in der Auftragsübersicht.
+reports-reference = Referenz: { $reference }

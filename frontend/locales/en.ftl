@@ -216,3 +216,33 @@ failure-cannot-move = it cannot move any more
 failure-can-move = it can move to { $stages }
 failure-can-move-either = it can move to { $stages } or { $last }
 failure-real-state = Order { $number } ({ $channel }) is now { $stage }; { $next }. Your change was not applied.
+
+## The reports
+reports-title = Reports · Orderboard
+reports-prep = Prep times
+reports-from = From
+reports-to = To
+reports-by = By
+reports-zone = Zone
+reports-show = Show
+reports-export = Export CSV
+reports-finished = Finished orders
+reports-search-placeholder = Number, name or reference
+reports-search = Search
+reports-newer = Newer
+reports-older = Older
+reports-found = { $count } found · page { $page } of { $pages }
+reports-handed-over = Handed over
+reports-cancelled = Cancelled
+reports-received-ready = Received → ready (p50 / p90)
+reports-ready-handed = Ready → handed over (p50 / p90)
+reports-total = Total (p50 / p90)
+reports-total-bar = Total, p50 over p90
+reports-busiest = Busiest hours
+reports-hour-orders = { $hour }: { $count ->
+    [one] { $count } order
+   *[other] { $count } orders
+}
+reports-overall = { $count } handed over, { $cancelled } cancelled; total p50 { $p50 }, p90 { $p90 } (zone { $zone }).
+reports-recalled = Recalled to { $stage }: it is back on the dispatcher.
+reports-reference = Reference: { $reference }

@@ -213,3 +213,33 @@ failure-cannot-move = ya no puede avanzar
 failure-can-move = puede pasar a { $stages }
 failure-can-move-either = puede pasar a { $stages } o { $last }
 failure-real-state = El pedido { $number } ({ $channel }) está ahora en { $stage }; { $next }. Su cambio no se ha aplicado.
+
+## The reports
+reports-title = Informes · Orderboard
+reports-prep = Tiempos de preparación
+reports-from = Desde
+reports-to = Hasta
+reports-by = Por
+reports-zone = Zona horaria
+reports-show = Mostrar
+reports-export = Exportar CSV
+reports-finished = Pedidos terminados
+reports-search-placeholder = Número, nombre o referencia
+reports-search = Buscar
+reports-newer = Más recientes
+reports-older = Más antiguos
+reports-found = { $count } encontrados · página { $page } de { $pages }
+reports-handed-over = Entregados
+reports-cancelled = Cancelados
+reports-received-ready = Recibido → listo (p50 / p90)
+reports-ready-handed = Listo → entregado (p50 / p90)
+reports-total = Total (p50 / p90)
+reports-total-bar = Total, p50 sobre p90
+reports-busiest = Horas punta
+reports-hour-orders = { $hour }: { $count ->
+    [one] { $count } pedido
+   *[other] { $count } pedidos
+}
+reports-overall = { $count } entregados, { $cancelled } cancelados; total p50 { $p50 }, p90 { $p90 } (zona { $zone }).
+reports-recalled = Recuperado a { $stage }: vuelve a estar en el panel de pedidos.
+reports-reference = Referencia: { $reference }

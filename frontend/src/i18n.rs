@@ -203,6 +203,12 @@ mod tests {
             ("stages", Arg::Str("x")),
             ("last", Arg::Str("y")),
             ("next", Arg::Str("z")),
+            ("hour", Arg::Str("12:00")),
+            ("cancelled", Arg::Num(1.0)),
+            ("p50", Arg::Str("1 min")),
+            ("p90", Arg::Str("2 min")),
+            ("zone", Arg::Str("UTC")),
+            ("reference", Arg::Str("R-1")),
         ];
         for locale in Locale::ALL {
             for id in message_ids(locale) {

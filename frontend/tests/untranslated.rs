@@ -50,7 +50,6 @@ const NOT_YET_TRANSLATED: &[&str] = &[
     "components/drill_panel.rs",
     "components/line_chart.rs",
     "components/webhooks_panel.rs",
-    "pages/reports.rs",
     "pages/workshop.rs",
     "state/api_keys.rs",
     "state/comparison_form.rs",
@@ -195,7 +194,10 @@ fn for_people(lit: &Literal) -> Option<&'static str> {
         return None;
     }
     let before = lit.before.trim_end();
-    if before.ends_with('>') && (lit.after == '<' || lit.after == '"' || lit.after == '{') {
+    // A text node: after a tag (`<h1>"…"`) or after a placeable
+    // (`{n}" orders"`), before a tag, a placeable or another text.
+    let after_node = before.ends_with('>') || before.ends_with('}');
+    if after_node && (lit.after == '<' || lit.after == '"' || lit.after == '{') {
         return Some("a text node");
     }
     if let Some(attr) = before.strip_suffix('=') {
@@ -297,6 +299,7 @@ fn the_check_finds_what_it_should() {
                 <p class="track-final">{format!("Order {} is ready", n)}</p>
                 <span class="brand-name">"Orderboard"</span>
                 <p>{move || t("board-empty")}</p>
+                <li>{n}" orders"</li>
                 // <p>"A comment"</p>
             }
         }
@@ -313,6 +316,7 @@ fn the_check_finds_what_it_should() {
             "\"Preparing\" (a text node)",
             "\"Close it\" (a title, aria-label, placeholder or alt)",
             "\"Order {} is ready\" (a sentence)",
+            "\" orders\" (a text node)",
         ],
         "{found:#?}"
     );
