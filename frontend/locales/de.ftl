@@ -243,3 +243,37 @@ reports-hour-orders = { $hour }: { $count ->
 reports-overall = { $count } übergeben, { $cancelled } storniert; gesamt p50 { $p50 }, p90 { $p90 } (Zeitzone { $zone }).
 reports-recalled = Zurückgeholt: { $stage }. Sie ist wieder in der Auftragsübersicht.
 reports-reference = Referenz: { $reference }
+
+## API keys and webhooks
+copy = Kopieren
+keys-api-heading = API-Schlüssel
+keys-api-text = Für eine Kasse oder eine Lieferplattform: Sie sendet den Schlüssel als Authorization: Bearer, von jedem Rechner aus.
+keys-api-name = Name
+keys-api-read = Bestellungen lesen
+keys-api-write = Bestellungen anlegen und weiterschalten
+keys-api-make = Schlüssel erzeugen
+keys-api-once = Kopieren Sie diesen Schlüssel jetzt: Er wird nur dieses eine Mal angezeigt.
+keys-api-revoke = Widerrufen
+hooks-heading = Webhooks
+hooks-text = Jede Änderung wird signiert (Standard Webhooks) an diese Adressen gesendet und 24 Stunden lang wiederholt.
+hooks-disabled = { $count ->
+    [one] { $count } Webhook-Endpunkt nach 24 Stunden Fehlern deaktiviert
+   *[other] { $count } Webhook-Endpunkte nach 24 Stunden Fehlern deaktiviert
+}
+hooks-address = Adresse
+hooks-created = Neue Bestellungen
+hooks-stage-changed = Phasenwechsel
+hooks-cancelled = Stornierungen
+hooks-add = Endpunkt hinzufügen
+hooks-once = Kopieren Sie das Signaturgeheimnis jetzt: Es wird nur dieses eine Mal angezeigt.
+hooks-delete = Löschen
+
+## The demo driver
+demo-sign-in = Melden Sie sich als Personal an, um die Demo zu starten oder zu stoppen.
+demo-heading = Demo-Bestellungen
+demo-text = Füllt die Küche mit realistischen Bestellungen, die von selbst durch ihre Phasen laufen. Tempo 1 ist das Tempo einer echten Küche, 10 ist zehnmal so schnell; derselbe Seed spielt dieselben Bestellungen erneut ab.
+demo-speed = Tempo
+demo-seed = Seed
+demo-reading = Demo-Status wird gelesen…
+demo-start = Demo starten
+demo-stop = Demo stoppen

@@ -246,3 +246,37 @@ reports-hour-orders = { $hour }: { $count ->
 reports-overall = { $count } handed over, { $cancelled } cancelled; total p50 { $p50 }, p90 { $p90 } (zone { $zone }).
 reports-recalled = Recalled to { $stage }: it is back on the dispatcher.
 reports-reference = Reference: { $reference }
+
+## API keys and webhooks (the dispatcher's settings)
+copy = Copy
+keys-api-heading = API keys
+keys-api-text = For a till or a delivery platform: it sends the key as Authorization: Bearer, from any machine.
+keys-api-name = Name
+keys-api-read = Read orders
+keys-api-write = Create and move orders
+keys-api-make = Make key
+keys-api-once = Copy this key now: it is shown only this once.
+keys-api-revoke = Revoke
+hooks-heading = Webhooks
+hooks-text = Every change is sent to these addresses, signed (Standard Webhooks), retried for 24 hours.
+hooks-disabled = { $count ->
+    [one] { $count } webhook endpoint disabled after failing for 24 hours
+   *[other] { $count } webhook endpoints disabled after failing for 24 hours
+}
+hooks-address = Address
+hooks-created = New orders
+hooks-stage-changed = Stage changes
+hooks-cancelled = Cancellations
+hooks-add = Add endpoint
+hooks-once = Copy the signing secret now: it is shown only this once.
+hooks-delete = Delete
+
+## The demo driver
+demo-sign-in = Sign in as staff to start or stop the demo driver.
+demo-heading = Demo orders
+demo-text = Fills the kitchen with realistic orders that move through their stages by themselves. Speed 1 is a real kitchen's pace, 10 is ten times faster; the same seed plays the same orders again.
+demo-speed = Speed
+demo-seed = Seed
+demo-reading = Reading the demo driver…
+demo-start = Start demo
+demo-stop = Stop demo

@@ -243,3 +243,37 @@ reports-hour-orders = { $hour }: { $count ->
 reports-overall = { $count } entregados, { $cancelled } cancelados; total p50 { $p50 }, p90 { $p90 } (zona { $zone }).
 reports-recalled = Recuperado a { $stage }: vuelve a estar en el panel de pedidos.
 reports-reference = Referencia: { $reference }
+
+## API keys and webhooks
+copy = Copiar
+keys-api-heading = Claves de API
+keys-api-text = Para una caja o una plataforma de reparto: envía la clave como Authorization: Bearer, desde cualquier equipo.
+keys-api-name = Nombre
+keys-api-read = Leer pedidos
+keys-api-write = Crear y avanzar pedidos
+keys-api-make = Crear clave
+keys-api-once = Copie esta clave ahora: solo se muestra esta vez.
+keys-api-revoke = Revocar
+hooks-heading = Webhooks
+hooks-text = Cada cambio se envía firmado (Standard Webhooks) a estas direcciones y se reintenta durante 24 horas.
+hooks-disabled = { $count ->
+    [one] { $count } webhook desactivado tras fallar durante 24 horas
+   *[other] { $count } webhooks desactivados tras fallar durante 24 horas
+}
+hooks-address = Dirección
+hooks-created = Pedidos nuevos
+hooks-stage-changed = Cambios de etapa
+hooks-cancelled = Cancelaciones
+hooks-add = Añadir endpoint
+hooks-once = Copie el secreto de firma ahora: solo se muestra esta vez.
+hooks-delete = Eliminar
+
+## The demo driver
+demo-sign-in = Inicie sesión como personal para iniciar o detener la demo.
+demo-heading = Pedidos de demostración
+demo-text = Llena la cocina de pedidos realistas que avanzan solos por sus etapas. La velocidad 1 es el ritmo de una cocina real, 10 es diez veces más rápido; la misma semilla repite los mismos pedidos.
+demo-speed = Velocidad
+demo-seed = Semilla
+demo-reading = Leyendo el estado de la demo…
+demo-start = Iniciar demo
+demo-stop = Detener demo
