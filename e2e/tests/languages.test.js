@@ -26,9 +26,11 @@ after(async () => {
   dir?.cleanup();
 });
 
-/** The one-line messages of a catalogue, id → text. */
+/** The one-line messages of a language's catalogue files, id → text. */
 function catalogue(lang) {
-  const text = readFileSync(path.join(ROOT, "frontend", "locales", `${lang}.ftl`), "utf8");
+  const text = ["customer", "staff"]
+    .map((f) => readFileSync(path.join(ROOT, "frontend", "locales", lang, `${f}.ftl`), "utf8"))
+    .join("\n");
   const out = new Map();
   for (const line of text.split("\n")) {
     const m = /^([a-z][a-z0-9_-]*) = (.+)$/.exec(line);
@@ -151,6 +153,7 @@ test("the dispatcher follows the staff setting, not the browser", async () => {
   const card = page.locator(`[data-testid=order-card][data-number="${order.number}"]`);
   await card.locator("button", { hasText: "Als fertig melden" }).waitFor({ timeout: WAIT });
   assert.equal(await page.evaluate(() => localStorage.getItem("orderboard.staff-language")), "de");
+  assert.deepEqual(await englishOn(page, "de"), []);
   await page.close();
 });
 

@@ -1,6 +1,7 @@
 //! Every word the UI shows, in English, German and Spanish: Project Fluent
-//! catalogues (`frontend/locales/{en,de,es}.ftl`, compiled in) looked up by
-//! message id. Plurals and numbers are Fluent's (`{ $count -> [one] … *[other] … }`),
+//! catalogues (`frontend/locales/{en,de,es}/customer.ftl`, and `staff.ftl`
+//! for the staff pages only, left out of the customer's build), compiled
+//! in and looked up by message id. Plurals and numbers are Fluent's (`{ $count -> [one] … *[other] … }`),
 //! so each language words them its own way.
 //!
 //! Which language a page speaks is chosen in the browser (`live::locale`);
@@ -57,12 +58,25 @@ impl Locale {
             .unwrap_or_default()
     }
 
-    fn source(self) -> &'static str {
-        match self {
-            Locale::En => include_str!("../locales/en.ftl"),
-            Locale::De => include_str!("../locales/de.ftl"),
-            Locale::Es => include_str!("../locales/es.ftl"),
-        }
+    /// The catalogue files: the customer's pages' (shared with the staff
+    /// pages), then the staff pages' own in the whole UI's build.
+    fn sources(self) -> Vec<&'static str> {
+        let customer = match self {
+            Locale::En => include_str!("../locales/en/customer.ftl"),
+            Locale::De => include_str!("../locales/de/customer.ftl"),
+            Locale::Es => include_str!("../locales/es/customer.ftl"),
+        };
+        #[cfg(feature = "staff")]
+        let staff = match self {
+            Locale::En => include_str!("../locales/en/staff.ftl"),
+            Locale::De => include_str!("../locales/de/staff.ftl"),
+            Locale::Es => include_str!("../locales/es/staff.ftl"),
+        };
+        vec![
+            customer,
+            #[cfg(feature = "staff")]
+            staff,
+        ]
     }
 
     fn index(self) -> usize {
@@ -76,9 +90,11 @@ fn bundle(locale: Locale) -> FluentBundle<FluentResource> {
     // No bidi isolation marks around placeables: the three languages are
     // written left to right, and the marks would show in copied text.
     bundle.set_use_isolating(false);
-    let resource = FluentResource::try_new(locale.source().to_string())
-        .unwrap_or_else(|(resource, _)| resource);
-    let _ = bundle.add_resource(resource);
+    for source in locale.sources() {
+        let resource =
+            FluentResource::try_new(source.to_string()).unwrap_or_else(|(resource, _)| resource);
+        let _ = bundle.add_resource(resource);
+    }
     bundle
 }
 
@@ -144,9 +160,13 @@ fn format_message(locale: Locale, id: &str, args: &[(&str, Arg)]) -> Option<Stri
     })
 }
 
-/// Every message id of a catalogue, in file order.
+/// Every message id of a language's catalogue files, in file order.
 pub fn message_ids(locale: Locale) -> Vec<String> {
-    let resource = match FluentResource::try_new(locale.source().to_string()) {
+    locale.sources().into_iter().flat_map(file_ids).collect()
+}
+
+fn file_ids(source: &str) -> Vec<String> {
+    let resource = match FluentResource::try_new(source.to_string()) {
         Ok(r) | Err((r, _)) => r,
     };
     resource
@@ -165,21 +185,26 @@ mod tests {
 
     #[test]
     fn every_catalogue_parses_and_has_every_english_message() {
-        let english: BTreeSet<String> = message_ids(Locale::En).into_iter().collect();
-        assert!(english.len() > 50, "the English catalogue is read");
+        let files = ["customer.ftl", "staff.ftl"];
+        let english = Locale::En.sources();
+        assert_eq!(english.len(), files.len(), "tests build the whole UI");
         for locale in Locale::ALL {
-            if let Err((_, errors)) = FluentResource::try_new(locale.source().to_string()) {
-                panic!("{} catalogue does not parse: {errors:?}", locale.tag());
+            for ((file, source), en_source) in files.iter().zip(locale.sources()).zip(&english) {
+                let name = format!("{}/{file}", locale.tag());
+                if let Err((_, errors)) = FluentResource::try_new(source.to_string()) {
+                    panic!("{name} does not parse: {errors:?}");
+                }
+                let en: BTreeSet<String> = file_ids(en_source).into_iter().collect();
+                assert!(en.len() > 40, "en/{file} is read");
+                let ids: BTreeSet<String> = file_ids(source).into_iter().collect();
+                let missing: Vec<_> = en.difference(&ids).collect();
+                let extra: Vec<_> = ids.difference(&en).collect();
+                assert!(missing.is_empty(), "{name} lacks {missing:?}");
+                assert!(
+                    extra.is_empty(),
+                    "{name} has ids en/{file} lacks: {extra:?}"
+                );
             }
-            let ids: BTreeSet<String> = message_ids(locale).into_iter().collect();
-            let missing: Vec<_> = english.difference(&ids).collect();
-            let extra: Vec<_> = ids.difference(&english).collect();
-            assert!(missing.is_empty(), "{}.ftl lacks {missing:?}", locale.tag());
-            assert!(
-                extra.is_empty(),
-                "{}.ftl has ids English lacks: {extra:?}",
-                locale.tag()
-            );
         }
     }
 
