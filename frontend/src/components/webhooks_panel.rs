@@ -3,6 +3,7 @@
 //! list the endpoints with their state (a disabled one called out), and
 //! delete one.
 
+use crate::live::locale::{t, t_args};
 use crate::live::staff_api::{create_webhook, delete_webhook, list_webhooks};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -17,7 +18,9 @@ pub fn WebhooksPanel() -> impl IntoView {
     spawn_local(async move {
         match list_webhooks().await {
             Ok(hooks) => apply(HooksEvent::Loaded(hooks)),
-            Err(e) => apply(HooksEvent::Failed(e.describe().1)),
+            Err(e) => apply(HooksEvent::Failed(
+                e.describe(crate::live::locale::locale()).1,
+            )),
         }
     });
     let create = move |_| {
@@ -28,7 +31,9 @@ pub fn WebhooksPanel() -> impl IntoView {
         spawn_local(async move {
             match create_webhook(&request).await {
                 Ok(made) => apply(HooksEvent::Created(made)),
-                Err(e) => apply(HooksEvent::Failed(e.describe().1)),
+                Err(e) => apply(HooksEvent::Failed(
+                    e.describe(crate::live::locale::locale()).1,
+                )),
             }
         });
     };
@@ -36,7 +41,9 @@ pub fn WebhooksPanel() -> impl IntoView {
         spawn_local(async move {
             match delete_webhook(&id).await {
                 Ok(()) => apply(HooksEvent::Deleted(id)),
-                Err(e) => apply(HooksEvent::Failed(e.describe().1)),
+                Err(e) => apply(HooksEvent::Failed(
+                    e.describe(crate::live::locale::locale()).1,
+                )),
             }
         });
     };
@@ -47,19 +54,19 @@ pub fn WebhooksPanel() -> impl IntoView {
     };
     view! {
         <section class="webhooks" data-testid="webhooks">
-            <h3 class="settings-subtitle">"Webhooks"</h3>
-            <p class="muted">"Every change is sent to these addresses, signed (Standard Webhooks), retried for 24 hours."</p>
+            <h3 class="settings-subtitle">{t("hooks-heading")}</h3>
+            <p class="muted">{t("hooks-text")}</p>
             {move || {
                 let n = panel.with(|p| p.disabled());
                 (n > 0).then(|| view! {
                     <p class="field-error" role="alert" data-testid="webhooks-disabled">
-                        {format!("{n} webhook endpoint(s) disabled after failing for 24 hours")}
+                        {t_args("hooks-disabled", &[("count", n.into())])}
                     </p>
                 })
             }}
             <div class="api-key-form">
                 <label class="field">
-                    <span class="field-label">"Address"</span>
+                    <span class="field-label">{t("hooks-address")}</span>
                     <input
                         type="url"
                         maxlength="2000"
@@ -75,7 +82,7 @@ pub fn WebhooksPanel() -> impl IntoView {
                         prop:checked=move || panel.with(|p| p.form.created)
                         on:change=move |ev| panel.update(|p| p.form.created = event_target_checked(&ev))
                     />
-                    "New orders"
+                    {t("hooks-created")}
                 </label>
                 <label class="field-check">
                     <input
@@ -83,7 +90,7 @@ pub fn WebhooksPanel() -> impl IntoView {
                         prop:checked=move || panel.with(|p| p.form.stage_changed)
                         on:change=move |ev| panel.update(|p| p.form.stage_changed = event_target_checked(&ev))
                     />
-                    "Stage changes"
+                    {t("hooks-stage-changed")}
                 </label>
                 <label class="field-check">
                     <input
@@ -91,22 +98,22 @@ pub fn WebhooksPanel() -> impl IntoView {
                         prop:checked=move || panel.with(|p| p.form.cancelled)
                         on:change=move |ev| panel.update(|p| p.form.cancelled = event_target_checked(&ev))
                     />
-                    "Cancellations"
+                    {t("hooks-cancelled")}
                 </label>
                 <button type="button" class="btn btn-secondary" data-testid="create-webhook" on:click=create>
-                    "Add endpoint"
+                    {t("hooks-add")}
                 </button>
             </div>
             {move || panel.with(|p| p.shown_once.clone()).map(|made| {
                 let secret = made.secret.clone();
                 view! {
                     <div class="api-key-once" role="status">
-                        <p>"Copy the signing secret now: it is shown only this once."</p>
+                        <p>{t("hooks-once")}</p>
                         <code data-testid="webhook-secret">{made.secret.clone()}</code>
                         <button type="button" class="btn btn-secondary"
-                            on:click=move |_| copy(secret.clone())>"Copy"</button>
+                            on:click=move |_| copy(secret.clone())>{t("copy")}</button>
                         <button type="button" class="btn btn-secondary"
-                            on:click=move |_| apply(HooksEvent::Dismissed)>"Done"</button>
+                            on:click=move |_| apply(HooksEvent::Dismissed)>{t("qr-done")}</button>
                     </div>
                 }
             })}
@@ -122,7 +129,7 @@ pub fn WebhooksPanel() -> impl IntoView {
                                 <div class=if attention { "field-error" } else { "muted" }>{state}</div>
                             </div>
                             <button type="button" class="btn btn-secondary" data-testid="delete-webhook"
-                                on:click=move |_| delete(id.clone())>"Delete"</button>
+                                on:click=move |_| delete(id.clone())>{t("hooks-delete")}</button>
                         </li>
                     }
                 }).collect_view()}

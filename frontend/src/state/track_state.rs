@@ -136,53 +136,17 @@ pub fn timeline(order: &TrackedOrder) -> Vec<TimelineStep> {
     steps
 }
 
-/// The page's headline and the sentence under it.
+/// The page's headline and the sentence under it, as catalogue ids.
 pub fn headline(order: &TrackedOrder) -> (&'static str, &'static str) {
     match (order.stage, order.channel) {
-        (Stage::Received, _) => (
-            "Order received",
-            "The kitchen has your order and will start on it shortly.",
-        ),
-        (Stage::Preparing, _) => ("Being prepared", "Your order is being made right now."),
-        (Stage::Ready, Channel::Pickup) => (
-            "Ready for pickup",
-            "Please come to the counter and show your number.",
-        ),
-        (Stage::Ready, Channel::Delivery) => (
-            "Ready, waiting for the driver",
-            "Your order is packed and leaves shortly.",
-        ),
-        (Stage::OutForDelivery, _) => ("Out for delivery", "Your order is on its way to you."),
-        (Stage::Collected, _) => ("Collected", "Enjoy your meal!"),
-        (Stage::Delivered, _) => ("Delivered", "Enjoy your meal!"),
-        (Stage::Cancelled, _) => (
-            "Cancelled",
-            "This order was cancelled. Please ask at the counter if this is unexpected.",
-        ),
-    }
-}
-
-/// The queue line under the headline: "2 orders ahead", "1 order ahead",
-/// or "Next in line".
-pub fn ahead_text(place: &QueuePlace) -> String {
-    match place.ahead {
-        0 => "Next in line".into(),
-        1 => "1 order ahead".into(),
-        n => format!("{n} orders ahead"),
-    }
-}
-
-/// The estimate as the customer reads it at `now`: "Ready around 12:34",
-/// or "Ready any moment now" once that time has passed (never a time gone
-/// by). `clock` formats a time of day.
-pub fn estimate_text(
-    place: &QueuePlace,
-    now: OffsetDateTime,
-    clock: impl Fn(OffsetDateTime) -> String,
-) -> String {
-    match place.ready_at_after(now) {
-        Some(at) => format!("Ready around {}", clock(at)),
-        None => "Ready any moment now".into(),
+        (Stage::Received, _) => ("headline-received", "detail-received"),
+        (Stage::Preparing, _) => ("headline-preparing", "detail-preparing"),
+        (Stage::Ready, Channel::Pickup) => ("headline-ready-pickup", "detail-ready-pickup"),
+        (Stage::Ready, Channel::Delivery) => ("headline-ready-delivery", "detail-ready-delivery"),
+        (Stage::OutForDelivery, _) => ("headline-out", "detail-out"),
+        (Stage::Collected, _) => ("headline-collected", "detail-enjoy"),
+        (Stage::Delivered, _) => ("headline-delivered", "detail-enjoy"),
+        (Stage::Cancelled, _) => ("headline-cancelled", "detail-cancelled"),
     }
 }
 
@@ -267,13 +231,13 @@ mod tests {
     #[test]
     fn headlines_make_the_moment_to_act_unmistakable() {
         let ready = moved(&moved(&order(1), Stage::Preparing), Stage::Ready);
-        assert_eq!(headline(&tracked(&ready)).0, "Ready for pickup");
+        assert_eq!(headline(&tracked(&ready)).0, "headline-ready-pickup");
         assert_eq!(headline_tone(&tracked(&ready)), "go");
         let out = moved(
             &moved(&moved(&delivery(1), Stage::Preparing), Stage::Ready),
             Stage::OutForDelivery,
         );
-        assert_eq!(headline(&tracked(&out)).0, "Out for delivery");
+        assert_eq!(headline(&tracked(&out)).0, "headline-out");
         assert_eq!(headline_tone(&tracked(&out)), "go");
     }
 
@@ -324,25 +288,15 @@ mod tests {
             order: tracked(&o),
             queue: Some(place(2)),
         }));
-        assert_eq!(
-            s.place().map(|p| ahead_text(&p)).as_deref(),
-            Some("2 orders ahead")
-        );
+        assert_eq!(s.place().map(|p| p.ahead), Some(2));
         s.apply(StreamMessage::Queue(TrackQueue {
             queue: Some(place(1)),
         }));
-        assert_eq!(
-            s.place().map(|p| ahead_text(&p)).as_deref(),
-            Some("1 order ahead")
-        );
-        assert_eq!(ahead_text(&place(0)), "Next in line");
-        let clock = |t: OffsetDateTime| format!("{:02}:{:02}", t.hour(), t.minute());
-        let p = place(1);
-        assert_eq!(
-            estimate_text(&p, at - time::Duration::minutes(3), clock),
-            "Ready around 12:00"
-        );
-        assert_eq!(estimate_text(&p, at, clock), "Ready any moment now");
+        assert_eq!(s.place().map(|p| p.ahead), Some(1));
+        // The page shows a time only while it is still to come.
+        let p = s.place().unwrap();
+        assert_eq!(p.ready_at_after(at - time::Duration::minutes(3)), Some(at));
+        assert_eq!(p.ready_at_after(at), None);
 
         // Readied: the place goes with the order's own change.
         let ready = moved(&moved(&o, Stage::Preparing), Stage::Ready);
