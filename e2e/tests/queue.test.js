@@ -47,7 +47,8 @@ test("a page on its own stream: '2 orders ahead' and a time, moving live, gone o
   await waitLive(page);
   await ahead(page, "2 orders ahead");
   const estimate = await page.getByTestId("track-estimate").innerText();
-  assert.match(estimate, /^Ready around \d\d:\d\d$/);
+  // The clock as the browser's language writes it (en-US: "09:24 PM").
+  assert.match(estimate, /^Ready around \d{1,2}:\d\d( [AP]M)?$/);
   assert.match(await page.getByTestId("track-queue").innerText(), /Typical wait: about 10 min/);
   await screenshot(page, "queue-track-own");
 
@@ -93,6 +94,30 @@ for (const [mode, without] of [["a SharedWorker", []], ["a leader tab (no Shared
     const late = await profile.open(`${base}/track/${d.tracking_token}`);
     await waitLive(late);
     await ahead(late, "1 order ahead");
-    assert.match(await late.getByTestId("track-estimate").innerText(), /^Ready (around \d\d:\d\d|any moment now)$/);
+    assert.match(await late.getByTestId("track-estimate").innerText(), /^Ready (around \d{1,2}:\d\d( [AP]M)?|any moment now)$/);
   });
 }
+
+test("in the customer's language: German and Spanish pages say how many are ahead and when", async (t) => {
+  const base = await freshServer(t);
+  let [a, , c] = [await pickup(base, 1), await pickup(base, 2), await pickup(base, 3)];
+  const pages = {};
+  for (const locale of ["de-DE", "es-ES"]) {
+    const context = await browser.browser.newContext({ locale, timezoneId: "Europe/Berlin" });
+    t.after(() => context.close().catch(() => {}));
+    const page = await context.newPage();
+    await page.goto(`${base}/track/${c.tracking_token}`);
+    pages[locale] = page;
+  }
+  const [de, es] = [pages["de-DE"], pages["es-ES"]];
+  await ahead(de, "2 Bestellungen vor Ihnen");
+  await ahead(es, "2 pedidos por delante");
+  assert.match(await de.getByTestId("track-estimate").innerText(), /^Fertig gegen \d\d:\d\d$/);
+  assert.match(await es.getByTestId("track-estimate").innerText(), /^Listo hacia las \d\d:\d\d$/);
+  assert.match(await de.getByTestId("track-queue").innerText(), /Übliche Wartezeit: etwa 10 Min\./);
+
+  a = await moveOrder(base, a, "preparing");
+  a = await moveOrder(base, a, "ready");
+  await ahead(de, "1 Bestellung vor Ihnen");
+  await ahead(es, "1 pedido por delante");
+});
