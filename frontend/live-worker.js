@@ -43,7 +43,7 @@
 
 "use strict";
 
-const EVENT_NAMES = ["snapshot", "order", "reset"];
+const EVENT_NAMES = ["snapshot", "order", "reset", "queue"];
 // Past this many changes after its snapshot, the hub fetches a fresh one, so
 // what it keeps for late pages stays small.
 const MAX_KEPT_CHANGES = 512;
@@ -108,6 +108,7 @@ class Channel {
     this.subs = new Map(); // page id -> {ready}
     this.base = null; // the newest snapshot: {event, data, id}
     this.changes = []; // every change after `keptFrom`, in order
+    this.queue = null; // the newest `queue` event since `base`: {event, data}
     this.keptFrom = seq(resumeId); // `changes` is complete after this id
     this.lastId = resumeId; // the last id received, to resume from
     this.state = "connecting";
@@ -143,12 +144,21 @@ class Channel {
   }
 
   received(event, data, id) {
+    if (event === "queue") {
+      // No id of its own (EventSource repeats the last one): it moves nothing.
+      this.queue = { event, data, id: null };
+      for (const [page, sub] of this.subs) {
+        if (sub.ready) this.hub.send(page, { url: this.url, kind: "message", ...this.queue });
+      }
+      return;
+    }
     const n = seq(id);
     if (id) this.lastId = id;
     if (event === "snapshot" || event === "reset") {
       this.base = { event, data, id };
       this.changes = [];
       this.keptFrom = n;
+      this.queue = null; // the snapshot carries the place
     } else if (this.keptFrom != null && n > this.keptFrom) {
       this.changes.push({ event, data, id });
       if (this.changes.length > MAX_KEPT_CHANGES) this.refreshBase();
@@ -193,6 +203,7 @@ class Channel {
     for (const c of this.changes) {
       if (seq(c.id) > after) this.hub.send(page, { url: this.url, kind: "message", ...c });
     }
+    if (this.queue) this.hub.send(page, { url: this.url, kind: "message", ...this.queue });
     this.subs.get(page).ready = true;
   }
 
@@ -208,6 +219,7 @@ class Channel {
         throw new Error(`snapshot of ${this.url} older than what is kept`);
       }
       this.base = snap;
+      this.queue = null; // the fresh snapshot carries the place
       this.changes = this.changes.filter((c) => seq(c.id) > at);
       this.keptFrom = at;
       for (const [page, sub] of this.subs) {
@@ -356,23 +368,28 @@ class Tracking {
   // snapshot or reset split into one per order, a change only if its id is
   // above the last that channel received.
   received(event, data, id) {
-    const n = seq(id);
-    if (n != null) this.lastId = n;
     let body;
     try {
       body = JSON.parse(data);
     } catch {
       return;
     }
+    if (event === "queue") {
+      // A place in the queue: no id of its own, for the order it names.
+      this.members.get(body.token)?.received(event, JSON.stringify({ queue: body.queue }), null);
+      return;
+    }
+    const n = seq(id);
+    if (n != null) this.lastId = n;
     if (event === "order") {
       const channel = this.members.get(body.token);
       if (channel && (channel.lastId == null || n > seq(channel.lastId))) {
         channel.received(event, data, id);
       }
     } else {
-      for (const { token, order } of body.orders ?? []) {
+      for (const { token, order, queue } of body.orders ?? []) {
         const channel = this.members.get(token);
-        if (channel) channel.received(event, JSON.stringify({ as_of: body.as_of, order }), id);
+        if (channel) channel.received(event, JSON.stringify({ as_of: body.as_of, order, queue }), id);
       }
     }
   }

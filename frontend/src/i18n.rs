@@ -270,6 +270,30 @@ mod tests {
     }
 
     #[test]
+    fn the_place_in_the_queue_reads_naturally_in_each_language() {
+        let ahead = |l, c: u32| tr_args(l, "track-queue-ahead", &[("count", c.into())]);
+        let read: Vec<[String; 3]> = Locale::ALL
+            .into_iter()
+            .map(|l| [ahead(l, 0), ahead(l, 1), ahead(l, 2)])
+            .collect();
+        assert!(read.contains(&[
+            "Next in line".into(),
+            "1 order ahead".into(),
+            "2 orders ahead".into()
+        ]));
+        assert!(read.contains(&[
+            "Als Nächstes an der Reihe".into(),
+            "1 Bestellung vor Ihnen".into(),
+            "2 Bestellungen vor Ihnen".into()
+        ]));
+        assert!(read.contains(&[
+            "El siguiente en la cola".into(),
+            "1 pedido por delante".into(),
+            "2 pedidos por delante".into()
+        ]));
+    }
+
+    #[test]
     fn the_browser_languages_pick_the_first_supported() {
         assert_eq!(Locale::pick(&["fr-FR", "de-AT", "en"]), Locale::De);
         assert_eq!(Locale::pick(&["es-419"]), Locale::Es);

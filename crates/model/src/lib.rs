@@ -8,6 +8,7 @@
 //!   rules of who may move where are written down).
 //! - [`order`]: an order, a new order and their validation.
 //! - [`pages`]: which page of the UI a path shows.
+//! - [`queue`]: a waiting order's place in the queue and its ready-time estimate.
 //! - [`views`]: what the customer board and the tracking page may see of an order.
 //! - [`stream`]: the payloads of the SSE streams (`snapshot`, `order`, `reset`).
 //! - [`keys`]: API keys for integrations and their scopes.
@@ -23,6 +24,7 @@ pub mod drill;
 pub mod keys;
 pub mod order;
 pub mod pages;
+pub mod queue;
 pub mod reports;
 pub mod stage;
 pub mod stream;
@@ -34,6 +36,7 @@ pub use api::{ApiErrorBody, ApiErrorDetail, ErrorCode, Health, OpenStreams, Stag
 pub use drill::{DrillGroup, DrillPhase, DrillReport, DrillRequest, DrillState};
 pub use keys::{ApiKeyInfo, CreatedApiKey, NewApiKey, Scope};
 pub use order::{ExternalRef, Item, NewOrder, Order, StageEntry, ValidationError};
+pub use queue::{QueuePlace, TrackQueue, TracksQueue};
 pub use reports::{GroupBy, HistoryPage, HourCount, Percentiles, PrepGroup, PrepTimesReport};
 pub use stage::{ChangeKind, Channel, Stage, StageMachine, Transition, TransitionError};
 pub use stream::{

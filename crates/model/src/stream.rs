@@ -5,8 +5,14 @@
 //! arrives as `order`; `reset` replaces the state when the server cannot replay
 //! from the client's last event id. The SSE `id:` of every event is the global
 //! sequence number of the event log, so a client resumes with `Last-Event-ID`.
+//!
+//! Tracking streams also send `queue` (the order's place in the queue and
+//! its estimate, [`crate::queue`]) without an `id:`: it changes when other
+//! orders move, is not in the event log, and a resumed stream is sent the
+//! current one again.
 
 use crate::order::Order;
+use crate::queue::QueuePlace;
 use crate::stage::{ChangeKind, Stage};
 use crate::views::{BoardOrder, TrackedOrder};
 use serde::{Deserialize, Serialize};
@@ -18,6 +24,9 @@ pub enum StreamEventName {
     Snapshot,
     Order,
     Reset,
+    /// A tracked order's place in the queue ([`crate::queue`]); sent
+    /// without an id, it never moves `Last-Event-ID`.
+    Queue,
 }
 
 impl StreamEventName {
@@ -26,6 +35,7 @@ impl StreamEventName {
             StreamEventName::Snapshot => "snapshot",
             StreamEventName::Order => "order",
             StreamEventName::Reset => "reset",
+            StreamEventName::Queue => "queue",
         }
     }
 
@@ -34,6 +44,7 @@ impl StreamEventName {
             "snapshot" => Some(Self::Snapshot),
             "order" => Some(Self::Order),
             "reset" => Some(Self::Reset),
+            "queue" => Some(Self::Queue),
             _ => None,
         }
     }
@@ -119,12 +130,15 @@ pub struct BoardSnapshot {
     pub orders: Vec<BoardOrder>,
 }
 
-/// Tracking `snapshot`/`reset`: the one order.
+/// Tracking `snapshot`/`reset`: the one order, and its place in the queue
+/// while it waits.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TrackSnapshot {
     pub as_of: u64,
     pub order: TrackedOrder,
+    #[serde(default)]
+    pub queue: Option<QueuePlace>,
 }
 
 /// The most orders one multi-order tracking stream
@@ -138,6 +152,9 @@ pub const MAX_TRACKED_ORDERS: usize = 32;
 pub struct TokenOrder {
     pub token: String,
     pub order: TrackedOrder,
+    /// Its place in the queue while it waits.
+    #[serde(default)]
+    pub queue: Option<QueuePlace>,
 }
 
 /// Multi-order tracking `snapshot`/`reset`: every followed order, as of one

@@ -23,6 +23,7 @@ mod json_compression;
 pub mod limits;
 pub mod openapi;
 pub mod printers;
+pub mod queue;
 pub mod reports;
 mod request_log;
 pub mod retention;
@@ -96,6 +97,8 @@ pub struct AppState {
     pub comparison: Arc<Comparison>,
     /// The workshop's connection drop drill.
     pub drill: Arc<workshop::drill::Drill>,
+    /// The kitchen's queue: each tracked order's place and estimate.
+    pub queue: Arc<queue::QueueView>,
 }
 
 impl AppState {
@@ -150,6 +153,11 @@ impl AppState {
             demo: Arc::new(DemoDriver::new(store.clone(), shutdown.clone())),
             comparison: Arc::new(Comparison::default()),
             drill: Arc::default(),
+            queue: queue::QueueView::follow(
+                store.database().clone(),
+                store.feed(),
+                shutdown.clone(),
+            ),
             _lifetime: Arc::new(Lifetime {
                 shutdown: shutdown.clone(),
                 feed: store.feed().clone(),
@@ -176,6 +184,7 @@ impl AppState {
             store: self.store.clone(),
             snapshots: self.snapshots.clone(),
             open_streams: self.open_streams.clone(),
+            queue: self.queue.clone(),
         }
     }
 }

@@ -60,6 +60,8 @@ use utoipa::OpenApi;
         orderboard_model::TrackSnapshot,
         orderboard_model::TracksEvent,
         orderboard_model::TracksSnapshot,
+        orderboard_model::TrackQueue,
+        orderboard_model::TracksQueue,
         orderboard_model::ErrorCode,
         orderboard_model::WorkshopSample,
         orderboard_model::TransportRates,

@@ -55,6 +55,15 @@ track-your-order = Ihre Bestellung
 track-not-found-heading = Bestellung nicht gefunden
 track-not-found-text = Dieser Link passt zu keiner Bestellung. Bitte prüfen Sie den Link oder fragen Sie an der Theke.
 track-loading = Ihre Bestellung wird gesucht…
+track-queue = Warteschlange
+track-queue-ahead = { $count ->
+    [0] Als Nächstes an der Reihe
+    [one] { $count } Bestellung vor Ihnen
+   *[other] { $count } Bestellungen vor Ihnen
+}
+track-queue-ready-around = Fertig gegen { $time }
+track-queue-any-moment = Jeden Moment fertig
+track-queue-typical = Übliche Wartezeit: etwa { $minutes } Min.
 headline-received = Bestellung eingegangen
 detail-received = Die Küche hat Ihre Bestellung und beginnt gleich damit.
 headline-preparing = In Zubereitung

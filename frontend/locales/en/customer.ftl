@@ -60,6 +60,15 @@ track-your-order = Your order
 track-not-found-heading = No such order
 track-not-found-text = This tracking link does not match any order. Please check the link, or ask at the counter.
 track-loading = Looking up your order…
+track-queue = Queue
+track-queue-ahead = { $count ->
+    [0] Next in line
+    [one] { $count } order ahead
+   *[other] { $count } orders ahead
+}
+track-queue-ready-around = Ready around { $time }
+track-queue-any-moment = Ready any moment now
+track-queue-typical = Typical wait: about { $minutes } min
 headline-received = Order received
 detail-received = The kitchen has your order and will start on it shortly.
 headline-preparing = Being prepared

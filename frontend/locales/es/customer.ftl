@@ -55,6 +55,15 @@ track-your-order = Su pedido
 track-not-found-heading = Pedido no encontrado
 track-not-found-text = Este enlace no corresponde a ningún pedido. Compruebe el enlace o pregunte en el mostrador.
 track-loading = Buscando su pedido…
+track-queue = Cola
+track-queue-ahead = { $count ->
+    [0] El siguiente en la cola
+    [one] { $count } pedido por delante
+   *[other] { $count } pedidos por delante
+}
+track-queue-ready-around = Listo hacia las { $time }
+track-queue-any-moment = Listo en cualquier momento
+track-queue-typical = Espera habitual: unos { $minutes } min
 headline-received = Pedido recibido
 detail-received = La cocina tiene su pedido y empezará enseguida.
 headline-preparing = En preparación

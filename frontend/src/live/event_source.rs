@@ -20,7 +20,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Event, EventSource, MessageEvent};
 
 /// The SSE event names every order stream uses.
-const ORDER_EVENT_NAMES: &[&str] = &["snapshot", "order", "reset"];
+const ORDER_EVENT_NAMES: &[&str] = &["snapshot", "order", "reset", "queue"];
 
 /// What the stream reports to its page.
 pub enum StreamSignal<'a> {

@@ -21,6 +21,7 @@ use orderboard_frontend::state::track_state::{
     headline, headline_tone, timeline, StepStatus, TrackState,
 };
 use orderboard_model::Stage;
+use time::OffsetDateTime;
 
 #[component]
 pub fn TrackPage(token: String) -> impl IntoView {
@@ -102,6 +103,28 @@ pub fn TrackPage(token: String) -> impl IntoView {
                 .unwrap_or_default()
         })
     });
+    // The place in the queue while the order waits. Only the estimate is
+    // redrawn as the clock ticks (it turns into "any moment now" once its
+    // time has come).
+    let queue_view = move || {
+        state.with(|s| s.place()).map(|place| {
+            let estimate = move || {
+                let now = OffsetDateTime::from_unix_timestamp_nanos(now.get() as i128 * 1_000_000)
+                    .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+                match place.ready_at_after(now) {
+                    Some(at) => t_args("track-queue-ready-around", &[("time", (&clock_hm(unix_ms(at))).into())]),
+                    None => t("track-queue-any-moment"),
+                }
+            };
+            view! {
+                <section class="track-card track-queue" aria-label=t("track-queue") data-testid="track-queue">
+                    <p class="track-ahead" data-testid="track-ahead">{t_args("track-queue-ahead", &[("count", place.ahead.into())])}</p>
+                    <p class="track-estimate" data-testid="track-estimate">{estimate}</p>
+                    <p class="track-typical">{t_args("track-queue-typical", &[("minutes", place.typical_minutes.into())])}</p>
+                </section>
+            }
+        })
+    };
     let order_view = move || {
         state.get().order.map(|order| {
             let (title, detail) = headline(&order);
@@ -117,6 +140,7 @@ pub fn TrackPage(token: String) -> impl IntoView {
                     <h1 class="track-headline">{title}</h1>
                     <p class="track-detail">{detail}</p>
                 </section>
+                {queue_view}
                 {is_final
                     .then(|| {
                         let text = t(if order.stage == Stage::Cancelled {

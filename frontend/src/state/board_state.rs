@@ -74,6 +74,8 @@ impl BoardState {
                 BoardEffect::default()
             }
             StreamMessage::Order(e) => self.apply_event(e, now_ms),
+            // Tracking streams' alone.
+            StreamMessage::Queue(_) => BoardEffect::default(),
         }
     }
 

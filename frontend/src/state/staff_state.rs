@@ -37,6 +37,8 @@ impl StaffState {
         match message {
             StreamMessage::Snapshot(s) | StreamMessage::Reset(s) => self.replace(s),
             StreamMessage::Order(e) => self.apply_event(e),
+            // Tracking streams' alone.
+            StreamMessage::Queue(_) => {}
         }
     }
 

@@ -2,10 +2,11 @@
 //!
 //! All three streams speak `snapshot`, `order` and `reset`; only the payload
 //! types differ, so one generic parser serves the dispatcher, the board and
-//! the tracking page.
+//! the tracking page. Tracking streams add `queue`: the order's place in the
+//! queue, which carries no id.
 
 use orderboard_model::{
-    BoardEvent, BoardSnapshot, OrderEvent, StaffSnapshot, StreamEventName, TrackEvent,
+    BoardEvent, BoardSnapshot, OrderEvent, StaffSnapshot, StreamEventName, TrackEvent, TrackQueue,
     TrackSnapshot,
 };
 use serde::de::DeserializeOwned;
@@ -19,6 +20,8 @@ pub enum StreamMessage<S, E> {
     Order(E),
     /// The whole state again, replacing everything (the server could not replay).
     Reset(S),
+    /// A tracked order's new place in the queue.
+    Queue(TrackQueue),
 }
 
 pub type StaffMessage = StreamMessage<StaffSnapshot, OrderEvent>;
@@ -39,6 +42,7 @@ pub fn parse_message<S: DeserializeOwned, E: DeserializeOwned>(
         }
         StreamEventName::Reset => StreamMessage::Reset(serde_json::from_str(data).map_err(bad)?),
         StreamEventName::Order => StreamMessage::Order(serde_json::from_str(data).map_err(bad)?),
+        StreamEventName::Queue => StreamMessage::Queue(serde_json::from_str(data).map_err(bad)?),
     })
 }
 
@@ -62,6 +66,8 @@ mod tests {
         let ev = serde_json::to_string(&created_event(5, order(2))).unwrap();
         let m: StaffMessage = parse_message("order", &ev).unwrap();
         assert!(matches!(m, StreamMessage::Order(e) if e.seq == 5));
+        let m: TrackMessage = parse_message("queue", r#"{"queue":null}"#).unwrap();
+        assert_eq!(m, StreamMessage::Queue(TrackQueue { queue: None }));
     }
 
     #[test]

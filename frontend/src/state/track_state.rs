@@ -5,13 +5,15 @@
 //! A recall moves the current marker back; a cancel ends the line.
 
 use crate::state::stream_message::{StreamMessage, TrackMessage};
-use orderboard_model::{Channel, Stage, StageMachine, TrackedOrder};
+use orderboard_model::{Channel, QueuePlace, Stage, StageMachine, TrackedOrder};
 use time::OffsetDateTime;
 
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TrackState {
     pub order: Option<TrackedOrder>,
     pub last_seq: u64,
+    /// The order's place in the queue, as last sent.
+    pub queue: Option<QueuePlace>,
 }
 
 impl TrackState {
@@ -20,7 +22,9 @@ impl TrackState {
             StreamMessage::Snapshot(s) | StreamMessage::Reset(s) => {
                 self.order = Some(s.order);
                 self.last_seq = s.as_of;
+                self.queue = s.queue;
             }
+            StreamMessage::Queue(q) => self.queue = q.queue,
             StreamMessage::Order(e) => {
                 if self.order.is_some() && e.seq <= self.last_seq {
                     return;
@@ -40,6 +44,16 @@ impl TrackState {
         {
             self.order = Some(order);
         }
+    }
+
+    /// The place to show: only while the order waits (a place sent before
+    /// the order was readied is dropped with its `order` event).
+    pub fn place(&self) -> Option<QueuePlace> {
+        let waits = self
+            .order
+            .as_ref()
+            .is_some_and(|o| matches!(o.stage, Stage::Received | Stage::Preparing));
+        self.queue.filter(|_| waits)
     }
 
     /// Whether the order has reached a final stage (the stream is over).
@@ -234,6 +248,7 @@ mod tests {
         s.apply(StreamMessage::Snapshot(TrackSnapshot {
             as_of: 7,
             order: tracked(&o),
+            queue: None,
         }));
         assert!(!s.is_final());
         let ready = moved(&moved(&o, Stage::Preparing), Stage::Ready);
@@ -255,5 +270,39 @@ mod tests {
         assert!(s.is_final());
         s.upsert(tracked(&ready));
         assert!(s.is_final(), "an older copy never wins");
+    }
+
+    #[test]
+    fn the_place_in_the_queue_shows_while_the_order_waits() {
+        use orderboard_model::{QueuePlace, TrackQueue};
+        let at = OffsetDateTime::UNIX_EPOCH + time::Duration::hours(12);
+        let place = |ahead| QueuePlace {
+            ahead,
+            estimate_ready_at: at,
+            typical_minutes: 12,
+        };
+        let mut s = TrackState::default();
+        let o = order(3);
+        s.apply(StreamMessage::Snapshot(TrackSnapshot {
+            as_of: 7,
+            order: tracked(&o),
+            queue: Some(place(2)),
+        }));
+        assert_eq!(s.place().map(|p| p.ahead), Some(2));
+        s.apply(StreamMessage::Queue(TrackQueue {
+            queue: Some(place(1)),
+        }));
+        assert_eq!(s.place().map(|p| p.ahead), Some(1));
+        // The page shows a time only while it is still to come.
+        let p = s.place().unwrap();
+        assert_eq!(p.ready_at_after(at - time::Duration::minutes(3)), Some(at));
+        assert_eq!(p.ready_at_after(at), None);
+
+        // Readied: the place goes with the order's own change.
+        let ready = moved(&moved(&o, Stage::Preparing), Stage::Ready);
+        s.apply(StreamMessage::Order(TrackEvent::from(&change_event(
+            9, &o, ready,
+        ))));
+        assert_eq!(s.place(), None);
     }
 }

@@ -1,6 +1,7 @@
 //! `/api/track/{token}`: one customer's view of their order, reached only by
 //! its tracking token, and the four ways to follow it: polling (with `ETag`
-//! and `If-None-Match`), a long poll, the SSE stream and a WebSocket.
+//! and `If-None-Match`), a long poll, the SSE stream and a WebSocket. The
+//! two streams also carry the order's place in the queue (`crate::queue`).
 
 use crate::error::{ApiError, ApiPath, ApiQuery};
 use crate::feed::Delivery;
@@ -251,7 +252,7 @@ async fn open(
     params(("token" = String, Path, description = "The order's tracking token"),
            ("Last-Event-ID" = Option<String>, Header, description = "Resume after this event id; one that cannot be replayed earns a reset"),
            ("last_event_id" = Option<String>, Query, description = "The same, for clients that cannot set headers")),
-    responses((status = 200, description = "An SSE stream: snapshot or reset first, then order events", content_type = "text/event-stream", body = String),
+    responses((status = 200, description = "An SSE stream: snapshot or reset first (a TrackSnapshot, with the order's place in the queue while it waits), then order events, and queue events (a TrackQueue, without an id) when its place moves", content_type = "text/event-stream", body = String),
               (status = 503, description = "Too many open streams; see Retry-After", body = ApiErrorBody),
               (status = 204, description = "The client already saw the order's final state: stop"),
               (status = 404, description = "No such order", body = ApiErrorBody)))]

@@ -78,7 +78,7 @@ pub fn parse_tokens(raw: Option<&str>) -> Result<Vec<&str>, ApiError> {
 #[utoipa::path(get, path = "/api/track/events", tag = "streams",
     params(TracksQuery,
            ("Last-Event-ID" = Option<String>, Header, description = "Resume after this event id; one that cannot be replayed earns a reset")),
-    responses((status = 200, description = "An SSE stream: a TracksSnapshot (snapshot or reset) first, then TracksEvent order events", content_type = "text/event-stream", body = String),
+    responses((status = 200, description = "An SSE stream: a TracksSnapshot (snapshot or reset) first, then TracksEvent order events, and TracksQueue queue events (without an id) when a waiting order's place moves", content_type = "text/event-stream", body = String),
               (status = 204, description = "The client already saw every order's final state: stop"),
               (status = 400, description = "No tokens, an empty, malformed or repeated one", body = ApiErrorBody),
               (status = 404, description = "Unknown tokens (the message names them)", body = ApiErrorBody),

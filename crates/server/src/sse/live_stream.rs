@@ -91,7 +91,7 @@ pub fn response(streams: Streams, mut cursor: Cursor) -> Response {
                     cursor.unpark(last);
                 }
                 Wake::Heartbeat => yield encoder::heartbeat_frame(),
-                Wake::Cursor(Ok(Step::State(frame))) => yield frame,
+                Wake::Cursor(Ok(Step::State(frame) | Step::Queue(frame))) => yield frame,
                 Wake::Cursor(Ok(Step::Change { frame, at })) => {
                     yield frame;
                     if tracked { metrics.delivered(Transport::Sse, at); }

@@ -88,6 +88,29 @@ pub async fn load_recently_finished(conn: Conn<'_>) -> Result<Vec<Order>, sqlx::
     .await
 }
 
+/// The orders changed at or after `since_ms` (Unix milliseconds), newest
+/// first, at most `limit`: those that may have been readied lately.
+pub async fn load_updated_since(
+    conn: Conn<'_>,
+    since_ms: i64,
+    limit: i64,
+) -> Result<Vec<Order>, sqlx::Error> {
+    let sql = format!(
+        "{} WHERE updated_at >= $1 ORDER BY updated_at DESC, rowid DESC LIMIT $2",
+        select_orders(conn.dialect())
+    );
+    on_conn!(conn, c => {
+        sqlx::query(&sql)
+            .bind(since_ms)
+            .bind(limit)
+            .fetch_all(c)
+            .await?
+            .iter()
+            .map(order_from_row)
+            .collect()
+    })
+}
+
 /// Whether another active order holds this display number.
 pub async fn number_taken_by_other(
     conn: Conn<'_>,

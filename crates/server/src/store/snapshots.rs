@@ -9,7 +9,7 @@ use super::database::on_conn;
 use super::database::{Conn, Database};
 use super::{event_log, order_rows, rows};
 use orderboard_model::{
-    BoardOrder, BoardSnapshot, StaffSnapshot, TokenOrder, TrackSnapshot, TrackedOrder,
+    BoardOrder, BoardSnapshot, Order, StaffSnapshot, TokenOrder, TrackSnapshot, TrackedOrder,
     TracksSnapshot,
 };
 use sqlx::Row;
@@ -89,6 +89,7 @@ pub async fn track(db: &Database, id: Uuid) -> Result<Option<TrackSnapshot>, sql
     Ok(order.map(|o| TrackSnapshot {
         as_of,
         order: TrackedOrder::from(&o),
+        queue: None,
     }))
 }
 
@@ -118,11 +119,38 @@ pub async fn tracks(db: &Database, ids: &[Uuid]) -> Result<Option<Snapshot>, sql
         .map(|o| TokenOrder {
             token: o.tracking_token.clone(),
             order: TrackedOrder::from(o),
+            queue: None,
         })
         .collect();
     Ok(Some(Snapshot::Tracks {
         snapshot: TracksSnapshot { as_of, orders },
+        ids: found.iter().map(|o| o.id).collect(),
         unfinished,
+    }))
+}
+
+/// What the queue is kept from ([`crate::queue`]), as of one sequence
+/// number.
+#[derive(Debug, Clone)]
+pub struct Queue {
+    pub as_of: u64,
+    /// The active orders (the waiting ones among them), oldest first.
+    pub waiting: Vec<Order>,
+    /// The orders changed in the last day, newest first: the readied ones
+    /// among them give the typical preparation time.
+    pub recent: Vec<Order>,
+}
+
+/// The most recent orders read for the typical preparation time (more than
+/// the median is taken over: some of them were not readied).
+const RECENT_ORDERS: i64 = 500;
+
+pub async fn queue(db: &Database) -> Result<Queue, sqlx::Error> {
+    let since = rows::to_millis(super::now() - crate::queue::prep_median::WINDOW);
+    Ok(in_read_transaction!(db, conn => Queue {
+        as_of: event_log::head(conn.reborrow()).await?,
+        waiting: order_rows::load_active(conn.reborrow()).await?,
+        recent: order_rows::load_updated_since(conn.reborrow(), since, RECENT_ORDERS).await?,
     }))
 }
 
@@ -136,6 +164,8 @@ pub enum Snapshot {
     /// are still to finish.
     Tracks {
         snapshot: TracksSnapshot,
+        /// The ids of `snapshot.orders`, in the same order.
+        ids: Vec<Uuid>,
         unfinished: Vec<Uuid>,
     },
 }

@@ -17,12 +17,17 @@
 //!   several orders once every one of them is final), and a client that
 //!   already saw those stages is told so at once ([`Opened::Finished`],
 //!   which the transports answer with `204`).
+//! - a tracking stream also sends its orders' places in the queue
+//!   ([`super::queue_follow`]): in its snapshot, and as `queue` steps when
+//!   they move (and once after a replay), never numbered.
 
 use super::audience::Audience;
 use super::open_streams::OpenStreamCounts;
+use super::queue_follow::QueueFollow;
 use super::resume::ResumeFrom;
 use super::snapshot_cache::SnapshotCache;
 use crate::feed::{Delivery, Subscription};
+use crate::queue::QueueView;
 use crate::store::{event_log, OrderStore, StoreError};
 use crate::wire::Encoding;
 use bytes::Bytes;
@@ -39,6 +44,8 @@ pub struct Source {
     pub store: OrderStore,
     pub snapshots: Arc<SnapshotCache>,
     pub open_streams: Arc<OpenStreamCounts>,
+    /// The kitchen's queue, for tracking streams.
+    pub queue: Arc<QueueView>,
 }
 
 /// What opening a cursor came to.
@@ -55,6 +62,8 @@ pub enum Step {
     State(Bytes),
     /// A change, encoded, and when it was committed.
     Change { frame: Bytes, at: OffsetDateTime },
+    /// Tracked orders' new places in the queue, encoded (no sequence number).
+    Queue(Bytes),
     /// Nothing more will come: a tracked order finished (or is gone).
     End,
     /// The feed closed: the server is shutting down.
@@ -95,6 +104,8 @@ pub struct Cursor {
     /// For a tracking stream, its orders not yet final (as far as it has
     /// been sent): it ends when none is left.
     unfinished: Option<Vec<Uuid>>,
+    /// For a tracking stream, its orders' places in the queue.
+    queue: Option<Box<QueueFollow>>,
 }
 
 impl Cursor {
@@ -107,6 +118,10 @@ impl Cursor {
         from: ResumeFrom,
     ) -> Result<Opened, StoreError> {
         let subscription = audience.subscribe(source.store.feed());
+        // Listening to the queue before reading anything, as to the feed.
+        let queue = audience
+            .orders()
+            .map(|orders| Box::new(QueueFollow::new(source.queue.clone(), orders)));
         let mut unfinished = audience.orders().map(<[Uuid]>::to_vec);
         let next = match from {
             ResumeFrom::Start => Next::State(StreamEventName::Snapshot),
@@ -146,6 +161,7 @@ impl Cursor {
             next,
             page: VecDeque::new(),
             unfinished,
+            queue,
         }))
     }
 
@@ -156,6 +172,9 @@ impl Cursor {
     /// Whether the stream is over once it has sent this change: the last
     /// of its tracked orders still to finish reached a final stage.
     fn ends_with(&mut self, event: &OrderEvent) -> bool {
+        if let Some(queue) = &mut self.queue {
+            queue.changed(event.order.channel);
+        }
         let Some(unfinished) = &mut self.unfinished else {
             return false;
         };
@@ -184,16 +203,34 @@ impl Cursor {
                     Box::pin(self.read_page()).await?;
                 }
                 Next::Live => {
+                    if let Some(frames) = self.queue_due() {
+                        return Ok(Step::Queue(frames));
+                    }
                     let Some(subscription) = self.subscription.as_mut() else {
                         return Ok(self.closed());
                     };
-                    let delivery = subscription.next().await;
+                    let delivery = match self.queue.as_mut() {
+                        // The order's own change first, then its new place.
+                        Some(queue) => tokio::select! {
+                            biased;
+                            delivery = subscription.next() => delivery,
+                            _ = queue.moved() => continue,
+                        },
+                        None => subscription.next().await,
+                    };
                     if let Some(step) = self.delivered(delivery) {
                         return Ok(step);
                     }
                 }
             }
         }
+    }
+
+    /// The `queue` events a live tracking stream owes now, if any.
+    fn queue_due(&mut self) -> Option<Bytes> {
+        let encoding = self.encoding;
+        let last = self.last;
+        self.queue.as_mut()?.due_now(encoding, last)
     }
 
     /// Whether it has caught up and follows the feed.
@@ -315,9 +352,12 @@ impl Cursor {
             }
         }
         let snapshot = Box::pin(self.audience.snapshot(self.source.store.database())).await?;
-        let Some(snapshot) = snapshot else {
+        let Some(mut snapshot) = snapshot else {
             return Ok(self.end());
         };
+        if let Some(queue) = &mut self.queue {
+            queue.fill(&mut snapshot);
+        }
         let frame = self.encoding.state(name, &snapshot);
         if shared {
             snapshots.put(self.encoding, name, snapshot.as_of(), frame.clone());

@@ -11,7 +11,10 @@ pub mod ws;
 use crate::feed::Committed;
 use crate::store::snapshots::Snapshot;
 use bytes::Bytes;
-use orderboard_model::{BoardEvent, OrderEvent, StreamEventName, TrackEvent, TracksEvent};
+use orderboard_model::{
+    BoardEvent, OrderEvent, QueuePlace, StreamEventName, TrackEvent, TrackQueue, TracksEvent,
+    TracksQueue,
+};
 
 /// One wire format, with the view of an order its audience may see.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -56,6 +59,30 @@ impl Encoding {
             Encoding::TrackSse => sse::event_frame(event.seq, name, &TrackEvent::from(event)),
             Encoding::TrackWs => ws::encode(event.seq, name, &TrackEvent::from(event)),
             Encoding::TracksSse => sse::event_frame(event.seq, name, &TracksEvent::from(event)),
+        }
+    }
+
+    /// A tracked order's `queue` message: its place, for the order named
+    /// by `token`. SSE sends it without an `id:`, so it never moves
+    /// `Last-Event-ID`; a WebSocket message carries `last`, the id of the
+    /// last change sent, which it leaves where it was.
+    pub fn queue(self, token: &str, place: &QueuePlace, last: u64) -> Bytes {
+        let name = StreamEventName::Queue.as_str();
+        let one = TrackQueue {
+            queue: Some(*place),
+        };
+        match self {
+            Encoding::TracksSse => sse::unnumbered_frame(
+                name,
+                &TracksQueue {
+                    token: token.to_owned(),
+                    queue: Some(*place),
+                },
+            ),
+            Encoding::TrackWs => ws::encode(last, StreamEventName::Queue, &one),
+            Encoding::TrackSse | Encoding::StaffSse | Encoding::BoardSse => {
+                sse::unnumbered_frame(name, &one)
+            }
         }
     }
 
@@ -144,5 +171,27 @@ mod tests {
         );
         let socket = String::from_utf8(Encoding::TrackWs.event(&e).to_vec()).unwrap();
         assert!(socket.starts_with(r#"{"id":3,"event":"order""#), "{socket}");
+    }
+
+    #[test]
+    fn a_place_in_the_queue_has_no_sse_id() {
+        let place = QueuePlace {
+            ahead: 2,
+            estimate_ready_at: time::OffsetDateTime::UNIX_EPOCH,
+            typical_minutes: 10,
+        };
+        let one = String::from_utf8(Encoding::TrackSse.queue("tok", &place, 9).to_vec()).unwrap();
+        assert!(
+            one.starts_with("event: queue\ndata: {\"queue\":{\"ahead\":2,"),
+            "{one}"
+        );
+        assert!(!one.contains("tok"), "{one}");
+        let many = String::from_utf8(Encoding::TracksSse.queue("tok", &place, 9).to_vec()).unwrap();
+        assert!(
+            many.starts_with("event: queue\ndata: {\"token\":\"tok\","),
+            "{many}"
+        );
+        let socket = String::from_utf8(Encoding::TrackWs.queue("tok", &place, 9).to_vec()).unwrap();
+        assert!(socket.starts_with(r#"{"id":9,"event":"queue""#), "{socket}");
     }
 }

@@ -15,7 +15,8 @@ pub fn event_frame(id: u64, name: StreamEventName, data: &impl Serialize) -> Byt
 }
 
 /// `event: NAME` and one `data:` line of JSON, without an id: for streams of
-/// measurements, which have nothing to resume (the workshop stream).
+/// measurements, which have nothing to resume (the workshop stream), and for
+/// a tracked order's place in the queue, which is not in the event log.
 pub fn unnumbered_frame(name: &'static str, data: &impl Serialize) -> Bytes {
     frame(None, name, data)
 }

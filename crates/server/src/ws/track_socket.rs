@@ -103,7 +103,7 @@ pub async fn run(
             Wake::Cursor(Ok(Step::End)) => {
                 return socket.close(close_code::NORMAL, "order complete").await
             }
-            Wake::Cursor(Ok(Step::State(text))) => {
+            Wake::Cursor(Ok(Step::State(text) | Step::Queue(text))) => {
                 if socket.send_text(text).await.is_err() {
                     return;
                 }

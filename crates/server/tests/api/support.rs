@@ -347,6 +347,10 @@ pub struct SseClient {
     events: BoxStream<'static, Result<Event, String>>,
     /// The last `id:` seen, as EventSource keeps it.
     pub last_id: Option<String>,
+    /// Whether [`Self::next`] returns tracking streams' `queue` events
+    /// (places in the queue, which other orders move); most tests look
+    /// only at the changes and skip them.
+    queue_events: bool,
 }
 
 impl SseClient {
@@ -373,7 +377,14 @@ impl SseClient {
             headers,
             events,
             last_id: None,
+            queue_events: false,
         }
+    }
+
+    /// The same client, returning `queue` events too.
+    pub fn with_queue_events(mut self) -> SseClient {
+        self.queue_events = true;
+        self
     }
 
     /// The next event, or `None` when the server ended the stream.
@@ -387,7 +398,7 @@ impl SseClient {
             if !event.id.is_empty() {
                 self.last_id = Some(event.id.clone());
             }
-            if !event.data.is_empty() {
+            if !event.data.is_empty() && (self.queue_events || event.event != "queue") {
                 return Some(event);
             }
         }
