@@ -358,6 +358,24 @@ fn api_routes(state: &AppState) -> Router<AppState> {
                 .route_layer(write()),
         )
         .route(
+            "/orders/{id}/items/{index}",
+            post(routes::orders::bump_item)
+                .route_layer(idempotent())
+                .route_layer(write()),
+        )
+        .route(
+            "/settings",
+            get(routes::settings::get)
+                .put(routes::settings::put)
+                .route_layer(staff_only()),
+        )
+        .route(
+            "/menu",
+            get(routes::menu::get)
+                .route_layer(read())
+                .merge(put(routes::menu::put).route_layer(staff_only())),
+        )
+        .route(
             "/keys",
             get(routes::keys::list)
                 .post(routes::keys::create)

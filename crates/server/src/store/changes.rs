@@ -8,8 +8,8 @@
 
 use super::{tracking_token, StoreError};
 use orderboard_model::{
-    Change, ChangeKind, ErrorCode, Item, NewOrder, Order, StageChangeRequest, StageEntry,
-    StageMachine,
+    Change, ChangeKind, Channel, ErrorCode, Item, ItemBumpRequest, ItemChange, NewOrder, Order,
+    Stage, StageChangeRequest, StageEntry, StageMachine,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -53,13 +53,10 @@ pub struct Planned {
     pub reopens: bool,
 }
 
-/// Checks a stage change against the order as it stands.
-pub fn stage_change(
-    order: &Order,
-    request: &StageChangeRequest,
-    at: OffsetDateTime,
-) -> Result<Planned, StoreError> {
-    if let Some(expected) = request.expected_version {
+/// Refuses a change made against a version the order has moved past, or
+/// to an order that has taken as many changes as one may.
+fn check_version(order: &Order, expected_version: Option<u64>) -> Result<(), StoreError> {
+    if let Some(expected) = expected_version {
         if expected != order.version {
             return Err(refused(
                 ErrorCode::VersionConflict,
@@ -82,6 +79,16 @@ pub fn stage_change(
             order,
         ));
     }
+    Ok(())
+}
+
+/// Checks a stage change against the order as it stands.
+pub fn stage_change(
+    order: &Order,
+    request: &StageChangeRequest,
+    at: OffsetDateTime,
+) -> Result<Planned, StoreError> {
+    check_version(order, request.expected_version)?;
     let transition = order.machine().check(request.to).map_err(|e| {
         refused(
             ErrorCode::StageConflict,
@@ -108,6 +115,88 @@ pub fn stage_change(
         order: after,
         change,
     })
+}
+
+/// Checks an item bump against the order as it stands: the item marked
+/// done (or not done again), and the order moved by it. In `received`,
+/// the first item done moves the order to `preparing`; with `auto_ready`,
+/// the last one moves it (from `received` or `preparing`) to `ready`,
+/// through `preparing`, by the stage machine's steps. Marking an item not
+/// done never moves the order back.
+pub fn item_bump(
+    order: &Order,
+    index: u16,
+    request: &ItemBumpRequest,
+    auto_ready: bool,
+    at: OffsetDateTime,
+) -> Result<Planned, StoreError> {
+    if usize::from(index) >= order.items.len() {
+        return Err(StoreError::ItemNotFound);
+    }
+    check_version(order, request.expected_version)?;
+    if order.stage.is_final() || order.stage == Stage::Scheduled {
+        return Err(refused(
+            ErrorCode::StageConflict,
+            format!(
+                "order #{} is {}: its items cannot be bumped",
+                order.number, order.stage
+            ),
+            order,
+        ));
+    }
+    let mut after = order.clone();
+    after.items[usize::from(index)].done_at = request.done.then_some(at);
+    let mut steps = Vec::new();
+    if request.done {
+        let mut machine = order.machine();
+        let mut step = |to: Stage, machine: &mut StageMachine| {
+            if machine.next() == Some(to) {
+                *machine = machine.apply(to).expect("the next stage is allowed");
+                steps.push(to);
+            }
+        };
+        if order.stage == Stage::Received {
+            step(Stage::Preparing, &mut machine);
+        }
+        if auto_ready && after.all_items_done() && machine.stage == Stage::Preparing {
+            step(Stage::Ready, &mut machine);
+        }
+    }
+    for stage in &steps {
+        after.history.push(StageEntry { stage: *stage, at });
+    }
+    after.stage = steps.last().copied().unwrap_or(order.stage);
+    after.version += 1;
+    after.updated_at = at;
+    let change = Change {
+        from: Some(order.stage),
+        to: after.stage,
+        kind: ChangeKind::Item,
+        item: Some(ItemChange {
+            index,
+            done: request.done,
+        }),
+    };
+    Ok(Planned {
+        order: after,
+        change,
+        reopens: false,
+    })
+}
+
+/// Whether customer boards are sent a change: not for a scheduled order
+/// (not in the kitchen yet), an item bump that did not move the order,
+/// nor a dine-in order while dine-in orders are off the board.
+pub fn on_board(order: &Order, change: &Change, dine_in_on_board: bool) -> bool {
+    if order.channel == Channel::DineIn && !dine_in_on_board {
+        return false;
+    }
+    if change.kind == ChangeKind::Item && !change.moved() {
+        return false;
+    }
+    let never_shown = change.to == Stage::Scheduled
+        || (change.from == Some(Stage::Scheduled) && change.to == Stage::Cancelled);
+    !never_shown
 }
 
 /// The refusal of a change that would bring an order back while another

@@ -7,8 +7,10 @@
 //! JSON array of `[stage, at]` in a `history` column; an event is one
 //! `events` row with the order's full state after the change.
 
+use crate::feed::LogEvent;
 use orderboard_model::{
-    Change, ChangeKind, Channel, ExternalRef, Item, Order, OrderEvent, Stage, StageEntry,
+    Change, ChangeKind, Channel, ExternalRef, Item, ItemChange, Order, OrderEvent, SettingsEvent,
+    Stage, StageEntry,
 };
 use sqlx::{ColumnIndex, Decode, Row, Type};
 use time::OffsetDateTime;
@@ -29,7 +31,8 @@ pub const ORDER_COLUMNS: &str =
     "id, number, customer, channel, items, note, stage, version, created_at, updated_at, tracking_token, external_source, external_id, dine_table, due_at, fire_at";
 
 /// The `events` columns an event is read from.
-pub const EVENT_COLUMNS: &str = "seq, kind, from_stage, to_stage, at, order_json";
+pub const EVENT_COLUMNS: &str =
+    "seq, kind, from_stage, to_stage, at, order_json, item_index, item_done, board, settings_json, board_json";
 
 pub fn to_millis(t: OffsetDateTime) -> i64 {
     (t.unix_timestamp_nanos() / 1_000_000) as i64
@@ -136,23 +139,50 @@ pub fn order_from_row(row: &impl OrderboardRow) -> Result<Order, sqlx::Error> {
     })
 }
 
-/// An event row ([`EVENT_COLUMNS`]).
-pub fn event_from_row(row: &impl OrderboardRow) -> Result<OrderEvent, sqlx::Error> {
+/// An event row ([`EVENT_COLUMNS`]): an order's change, or a settings change.
+pub fn event_from_row(row: &impl OrderboardRow) -> Result<LogEvent, sqlx::Error> {
     let kind = row.text("kind")?;
+    let kind = parse_kind(&kind).ok_or_else(|| bad_column("kind", &kind))?;
+    let seq = row.int("seq")? as u64;
+    let at = from_millis(row.int("at")?);
+    if kind == ChangeKind::Settings {
+        let json = row.text("settings_json")?;
+        let settings =
+            serde_json::from_str(&json).map_err(|_| bad_column("settings_json", &json))?;
+        let board_reset = row
+            .maybe_text("board_json")?
+            .map(|j| serde_json::from_str(&j).map_err(|_| bad_column("board_json", &j)))
+            .transpose()?;
+        return Ok(LogEvent::Settings {
+            event: SettingsEvent { seq, settings },
+            at,
+            board_reset,
+        });
+    }
     let json = row.text("order_json")?;
-    Ok(OrderEvent {
-        seq: row.int("seq")? as u64,
-        at: from_millis(row.int("at")?),
-        change: Change {
-            from: row
-                .maybe_text("from_stage")?
-                .map(|f| parse_stage(&f))
-                .transpose()?,
-            to: parse_stage(&row.text("to_stage")?)?,
-            kind: parse_kind(&kind).ok_or_else(|| bad_column("kind", &kind))?,
-            item: None,
+    let item = match (row.maybe_int("item_index")?, row.maybe_flag("item_done")?) {
+        (Some(index), Some(done)) => Some(ItemChange {
+            index: index as u16,
+            done,
+        }),
+        _ => None,
+    };
+    Ok(LogEvent::Order {
+        event: OrderEvent {
+            seq,
+            at,
+            change: Change {
+                from: row
+                    .maybe_text("from_stage")?
+                    .map(|f| parse_stage(&f))
+                    .transpose()?,
+                to: parse_stage(&row.text("to_stage")?)?,
+                kind,
+                item,
+            },
+            order: serde_json::from_str(&json).map_err(|_| bad_column("order_json", &json))?,
         },
-        order: serde_json::from_str(&json).map_err(|_| bad_column("order_json", &json))?,
+        board: row.maybe_flag("board")?.unwrap_or(true),
     })
 }
 

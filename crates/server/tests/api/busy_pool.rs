@@ -76,7 +76,7 @@ async fn a_change_is_written_and_published_while_every_shared_connection_is_held
         let Delivery::Change(change) = next else {
             panic!("the test's subscriber fell behind")
         };
-        published.push(change.event().order.stage);
+        published.push(change.order_event().unwrap().order.stage);
     }
     assert_eq!(published, vec![Stage::Received, Stage::Preparing]);
     eprintln!(

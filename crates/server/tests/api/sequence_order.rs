@@ -242,7 +242,7 @@ async fn two_stores_writing_at_once_commit_one_gap_free_sequence_every_reader_se
             let Delivery::Change(change) = delivery else {
                 panic!("the test's subscriber fell behind")
             };
-            published.push(change.seq as i64);
+            published.push(change.seq() as i64);
         }
         assert_eq!(
             published, expected,

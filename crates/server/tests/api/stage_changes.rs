@@ -245,9 +245,9 @@ async fn a_burst_of_changes_gets_one_sequence_number_each_in_the_log_and_as_publ
             panic!("the test's subscriber fell behind")
         };
         published.push((
-            change.seq as i64,
-            change.order_id().to_string(),
-            change.change.to.as_str().to_string(),
+            change.seq() as i64,
+            change.order_id().unwrap().to_string(),
+            change.order_event().unwrap().change.to.as_str().to_string(),
         ));
     }
     assert_eq!(published, rows);
@@ -369,7 +369,9 @@ async fn a_database_failure_mid_batch_rolls_back_the_whole_batch_and_writing_goe
     assert_eq!(moved.stage, Stage::Preparing);
     assert_eq!(s.health().await.head_seq, head + 1);
     match feed.next().await {
-        Some(orderboard_server::feed::Delivery::Change(change)) => assert_eq!(change.seq, head + 1),
+        Some(orderboard_server::feed::Delivery::Change(change)) => {
+            assert_eq!(change.seq(), head + 1)
+        }
         _ => panic!("the change was published"),
     }
     s.stop().await;
