@@ -23,7 +23,10 @@ impl OrderStore {
         let at = now();
         match self.database() {
             super::Database::Sqlite(pool) => {
-                let mut tx = pool.begin().await?;
+                // IMMEDIATE: the write lock is taken at once, so that the
+                // read of the settings before is never refused an upgrade
+                // by another connection's write (webhook cursors, sessions).
+                let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
                 let before = kitchen_rows::load_settings(Conn::Sqlite(&mut tx)).await?;
                 sqlx::query(kitchen_rows::SAVE_SETTINGS)
                     .bind(&json)
