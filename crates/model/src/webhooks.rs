@@ -23,8 +23,7 @@ pub enum WebhookEventType {
     /// An order was cancelled.
     #[serde(rename = "order.cancelled")]
     OrderCancelled,
-    /// An item of an order was done. Accepted now; sent once items carry a
-    /// done state of their own.
+    /// An item of an order was bumped as done.
     #[serde(rename = "order.item_done")]
     OrderItemDone,
 }
@@ -50,13 +49,27 @@ impl WebhookEventType {
         WebhookEventType::ALL.into_iter().find(|t| t.as_str() == s)
     }
 
-    /// The type of the message sent for a change of this kind.
-    pub fn of_change(kind: crate::ChangeKind) -> WebhookEventType {
+    /// The types of the messages a change gives, in the order they are
+    /// sent: an item bump as done is `order.item_done`, followed by
+    /// `order.stage_changed` when it moved the order; an item marked not
+    /// done again, or a settings change, gives none.
+    pub fn of_change(change: &crate::Change) -> Vec<WebhookEventType> {
         use crate::ChangeKind;
-        match kind {
-            ChangeKind::Created => WebhookEventType::OrderCreated,
-            ChangeKind::Advance | ChangeKind::Recall => WebhookEventType::OrderStageChanged,
-            ChangeKind::Cancel => WebhookEventType::OrderCancelled,
+        match change.kind {
+            ChangeKind::Created => vec![WebhookEventType::OrderCreated],
+            ChangeKind::Advance | ChangeKind::Recall => vec![WebhookEventType::OrderStageChanged],
+            ChangeKind::Cancel => vec![WebhookEventType::OrderCancelled],
+            ChangeKind::Item => {
+                let mut out = Vec::new();
+                if change.item.is_some_and(|i| i.done) {
+                    out.push(WebhookEventType::OrderItemDone);
+                }
+                if change.moved() {
+                    out.push(WebhookEventType::OrderStageChanged);
+                }
+                out
+            }
+            ChangeKind::Settings => Vec::new(),
         }
     }
 }
@@ -163,6 +176,51 @@ pub struct WebhookAttempt {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{Change, ChangeKind, ItemChange, Stage};
+
+    #[test]
+    fn a_change_gives_the_types_of_its_messages() {
+        let change = |kind, from, to, item: Option<(u16, bool)>| Change {
+            from,
+            to,
+            kind,
+            item: item.map(|(index, done)| ItemChange { index, done }),
+        };
+        use WebhookEventType::*;
+        let p = Some(Stage::Preparing);
+        for (c, want) in [
+            (
+                change(ChangeKind::Created, None, Stage::Received, None),
+                vec![OrderCreated],
+            ),
+            (
+                change(ChangeKind::Advance, p, Stage::Ready, None),
+                vec![OrderStageChanged],
+            ),
+            (
+                change(ChangeKind::Cancel, p, Stage::Cancelled, None),
+                vec![OrderCancelled],
+            ),
+            (
+                change(ChangeKind::Item, p, Stage::Preparing, Some((0, true))),
+                vec![OrderItemDone],
+            ),
+            (
+                change(ChangeKind::Item, p, Stage::Ready, Some((1, true))),
+                vec![OrderItemDone, OrderStageChanged],
+            ),
+            (
+                change(ChangeKind::Item, p, Stage::Preparing, Some((0, false))),
+                vec![],
+            ),
+            (
+                change(ChangeKind::Settings, None, Stage::Received, None),
+                vec![],
+            ),
+        ] {
+            assert_eq!(WebhookEventType::of_change(&c), want, "{c:?}");
+        }
+    }
 
     #[test]
     fn event_types_are_named_as_on_the_wire() {

@@ -86,6 +86,7 @@ impl From<crate::store::StoreError> for ApiError {
         match e {
             StoreError::Invalid(e) => ApiError::Validation(e),
             StoreError::NotFound => ApiError::order_not_found(),
+            StoreError::ItemNotFound => ApiError::NotFound("no such item in this order".into()),
             StoreError::Refused {
                 code,
                 message,

@@ -28,6 +28,7 @@ pub mod reports;
 mod request_log;
 pub mod retention;
 pub mod routes;
+pub mod scheduled;
 pub mod serving;
 pub mod shutdown;
 pub mod sse;
@@ -127,6 +128,7 @@ impl AppState {
             settings.retention.clone(),
             shutdown.clone(),
         ));
+        tokio::spawn(scheduled::run(store.clone(), shutdown.clone()));
         let webhooks =
             webhooks::Webhooks::start(&store, settings.webhooks.clone(), shutdown.clone());
         let board_fan_out = fan_out::BoardFanOut::start(
@@ -365,6 +367,24 @@ fn api_routes(state: &AppState) -> Router<AppState> {
             post(routes::orders::change_stage)
                 .route_layer(idempotent())
                 .route_layer(write()),
+        )
+        .route(
+            "/orders/{id}/items/{index}",
+            post(routes::orders::bump_item)
+                .route_layer(idempotent())
+                .route_layer(write()),
+        )
+        .route(
+            "/settings",
+            get(routes::settings::get)
+                .put(routes::settings::put)
+                .route_layer(staff_only()),
+        )
+        .route(
+            "/menu",
+            get(routes::menu::get)
+                .route_layer(read())
+                .merge(put(routes::menu::put).route_layer(staff_only())),
         )
         .route(
             "/keys",

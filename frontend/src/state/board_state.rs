@@ -210,6 +210,7 @@ mod key_tests {
             StreamMessage::Snapshot(BoardSnapshot {
                 as_of: 2,
                 orders: vec![BoardOrder::from(&one), BoardOrder::from(&two)],
+                settings: Default::default(),
             }),
             0,
         );
@@ -257,6 +258,7 @@ mod tests {
         let snap = BoardSnapshot {
             as_of: 3,
             orders: vec![board(&r1), board(&r2), board(&order(3))],
+            settings: Default::default(),
         };
         let fx = b.apply(StreamMessage::Snapshot(snap), 0);
         assert!(!fx.chime);
@@ -273,6 +275,7 @@ mod tests {
             StreamMessage::Snapshot(BoardSnapshot {
                 as_of: 1,
                 orders: vec![board(&o)],
+                settings: Default::default(),
             }),
             0,
         );
@@ -296,6 +299,7 @@ mod tests {
             StreamMessage::Snapshot(BoardSnapshot {
                 as_of: 1,
                 orders: vec![board(&p_ready), board(&d)],
+                settings: Default::default(),
             }),
             0,
         );
@@ -316,6 +320,7 @@ mod tests {
             StreamMessage::Snapshot(BoardSnapshot {
                 as_of: 1,
                 orders: vec![board(&r)],
+                settings: Default::default(),
             }),
             0,
         );
@@ -349,6 +354,7 @@ mod tests {
             StreamMessage::Snapshot(BoardSnapshot {
                 as_of: 10,
                 orders: vec![],
+                settings: Default::default(),
             }),
             0,
         );
@@ -378,6 +384,7 @@ mod ready_timeout_tests {
                     stage,
                 })
                 .collect(),
+            settings: Default::default(),
         })
     }
 
@@ -388,6 +395,7 @@ mod ready_timeout_tests {
                 from: Some(from),
                 to,
                 kind: ChangeKind::Advance,
+                item: None,
             },
             order: BoardOrder {
                 number,

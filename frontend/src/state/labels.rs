@@ -25,7 +25,7 @@ pub fn transition_label(locale: Locale, t: Transition, from: Stage) -> String {
         }
         ChangeKind::Recall => tr_args(locale, "action-back-to", &[("stage", (&to()).into())]),
         ChangeKind::Cancel => tr(locale, "action-cancel"),
-        ChangeKind::Created => to(),
+        ChangeKind::Created | ChangeKind::Item | ChangeKind::Settings => to(),
     }
 }
 
@@ -37,7 +37,9 @@ pub fn stage_label(locale: Locale, s: Stage) -> String {
 /// The CSS class for a button of this kind.
 pub fn transition_class(kind: ChangeKind) -> &'static str {
     match kind {
-        ChangeKind::Advance | ChangeKind::Created => "btn btn-advance",
+        ChangeKind::Advance | ChangeKind::Created | ChangeKind::Item | ChangeKind::Settings => {
+            "btn btn-advance"
+        }
         ChangeKind::Recall => "btn btn-recall",
         ChangeKind::Cancel => "btn btn-cancel",
     }
@@ -51,12 +53,14 @@ pub fn channel_label(locale: Locale, c: Channel) -> String {
 /// A CSS-friendly stage name, for colours.
 pub fn stage_class(s: Stage) -> &'static str {
     match s {
+        Stage::Scheduled => "stage-scheduled",
         Stage::Received => "stage-received",
         Stage::Preparing => "stage-preparing",
         Stage::Ready => "stage-ready",
         Stage::OutForDelivery => "stage-out",
         Stage::Collected => "stage-collected",
         Stage::Delivered => "stage-delivered",
+        Stage::Served => "stage-served",
         Stage::Cancelled => "stage-cancelled",
     }
 }

@@ -139,13 +139,16 @@ pub fn timeline(order: &TrackedOrder) -> Vec<TimelineStep> {
 /// The page's headline and the sentence under it, as catalogue ids.
 pub fn headline(order: &TrackedOrder) -> (&'static str, &'static str) {
     match (order.stage, order.channel) {
+        (Stage::Scheduled, _) => ("headline-scheduled", "detail-scheduled"),
         (Stage::Received, _) => ("headline-received", "detail-received"),
         (Stage::Preparing, _) => ("headline-preparing", "detail-preparing"),
         (Stage::Ready, Channel::Pickup) => ("headline-ready-pickup", "detail-ready-pickup"),
         (Stage::Ready, Channel::Delivery) => ("headline-ready-delivery", "detail-ready-delivery"),
+        (Stage::Ready, Channel::DineIn) => ("headline-ready-dine-in", "detail-ready-dine-in"),
         (Stage::OutForDelivery, _) => ("headline-out", "detail-out"),
         (Stage::Collected, _) => ("headline-collected", "detail-enjoy"),
         (Stage::Delivered, _) => ("headline-delivered", "detail-enjoy"),
+        (Stage::Served, _) => ("headline-served", "detail-enjoy"),
         (Stage::Cancelled, _) => ("headline-cancelled", "detail-cancelled"),
     }
 }

@@ -41,12 +41,12 @@ impl FanOutTask {
         let mut conn = self.store.database().acquire().await?;
         while head < newest {
             let events = event_log::read_after(conn.conn(), head, None).await?;
-            if events.first().is_some_and(|event| event.seq != head + 1) {
+            if events.first().is_some_and(|event| event.seq() != head + 1) {
                 return Ok(None);
             }
             for event in &events {
                 self.recent.remember_event(event);
-                head = event.seq;
+                head = event.seq();
             }
             if events.len() < crate::store::rows::PAGE as usize {
                 break;

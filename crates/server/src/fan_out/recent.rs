@@ -1,9 +1,9 @@
 //! The ring of recent board frames, shared by every socket of one thread.
 
 use crate::feed::Committed;
+use crate::feed::LogEvent;
 use crate::wire::Encoding;
 use bytes::Bytes;
-use orderboard_model::OrderEvent;
 use std::collections::VecDeque;
 
 /// What the fan-out writes: customer boards' SSE frames. The one place that
@@ -34,12 +34,12 @@ impl Recent {
     /// Keeps a change from the feed, the newest, encoded (once for every
     /// stream that needs that encoding).
     pub(super) fn remember_change(&mut self, change: &Committed) {
-        self.remember(change.seq, BOARD_FRAMES.change(change));
+        self.remember(change.seq(), BOARD_FRAMES.change(change));
     }
 
     /// Keeps an event read back from the log, the newest, encoded here.
-    pub(super) fn remember_event(&mut self, event: &OrderEvent) {
-        self.remember(event.seq, BOARD_FRAMES.event(event));
+    pub(super) fn remember_event(&mut self, event: &LogEvent) {
+        self.remember(event.seq(), BOARD_FRAMES.event(event));
     }
 
     /// Keeps the frame of `seq`, the newest; the oldest goes if there are

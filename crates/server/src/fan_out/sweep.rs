@@ -237,11 +237,11 @@ impl FanOutTask {
                 let Some(head) = self.known_head() else {
                     return;
                 };
-                if change.seq <= head {
+                if change.seq() <= head {
                     return;
                 }
                 self.recent.remember_change(&change);
-                self.advance(change.seq);
+                self.advance(change.seq());
             }
             // Read from the log before the next sweep ([`Self::recover`]).
             Delivery::Missed => self.lagged = true,

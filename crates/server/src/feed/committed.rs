@@ -8,8 +8,8 @@
 //! encodings made of it: the first stream that needs one makes it, the rest
 //! share its bytes. The feed itself never looks inside them.
 
+use super::LogEvent;
 use bytes::Bytes;
-use orderboard_model::OrderEvent;
 use std::ops::Deref;
 use std::sync::OnceLock;
 use uuid::Uuid;
@@ -19,35 +19,36 @@ pub const ENCODINGS: usize = 5;
 
 #[derive(Debug)]
 pub struct Committed {
-    event: OrderEvent,
+    event: LogEvent,
     /// The encodings made so far, by slot.
     encoded: [OnceLock<Bytes>; ENCODINGS],
 }
 
 impl Committed {
-    pub fn new(event: OrderEvent) -> Self {
+    pub fn new(event: impl Into<LogEvent>) -> Self {
         Committed {
-            event,
+            event: event.into(),
             encoded: Default::default(),
         }
     }
 
-    pub fn event(&self) -> &OrderEvent {
+    pub fn event(&self) -> &LogEvent {
         &self.event
     }
 
-    pub fn order_id(&self) -> Uuid {
-        self.event.order.id
+    /// The order it changed; `None` for a settings change.
+    pub fn order_id(&self) -> Option<Uuid> {
+        self.event.order_id()
     }
 
     /// The order reached a final stage with this change.
     pub fn is_final(&self) -> bool {
-        self.event.order.stage.is_final()
+        self.event.is_final()
     }
 
     /// The change in the encoding kept in `slot`, made by `encode` the first
     /// time it is asked for and shared from then on.
-    pub fn encoded(&self, slot: usize, encode: impl FnOnce(&OrderEvent) -> Bytes) -> Bytes {
+    pub fn encoded(&self, slot: usize, encode: impl FnOnce(&LogEvent) -> Bytes) -> Bytes {
         self.encoded[slot]
             .get_or_init(|| encode(&self.event))
             .clone()
@@ -55,15 +56,15 @@ impl Committed {
 }
 
 impl Deref for Committed {
-    type Target = OrderEvent;
+    type Target = LogEvent;
 
-    fn deref(&self) -> &OrderEvent {
+    fn deref(&self) -> &LogEvent {
         &self.event
     }
 }
 
-impl From<OrderEvent> for Committed {
-    fn from(event: OrderEvent) -> Self {
+impl From<LogEvent> for Committed {
+    fn from(event: LogEvent) -> Self {
         Committed::new(event)
     }
 }

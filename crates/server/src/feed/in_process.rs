@@ -53,7 +53,7 @@ impl OrderChannels {
 
     fn publish(&self, change: &Arc<Committed>) {
         let channels = self.0.lock().expect("order channels lock");
-        if let Some(sender) = channels.get(&change.order_id()) {
+        if let Some(sender) = change.order_id().and_then(|id| channels.get(&id)) {
             let _ = sender.send(Some(change.clone()));
         }
     }
@@ -182,7 +182,7 @@ mod tests {
     use super::*;
     use crate::store::OrderStore;
     use futures_util::FutureExt;
-    use orderboard_model::{Channel, Item, NewOrder, Order, Stage, StageChangeRequest};
+    use orderboard_model::{Channel, NewItem, NewOrder, Order, Stage, StageChangeRequest};
 
     /// A store on a fresh database file, publishing to the feed returned.
     async fn store() -> (tempfile::TempDir, OrderStore, Arc<InProcessFeed>) {
@@ -197,12 +197,11 @@ mod tests {
         let new = NewOrder {
             customer: Some("Grace".into()),
             channel: Channel::Pickup,
-            items: vec![Item {
-                name: "Soup".into(),
-                qty: 1,
-            }],
+            items: vec![NewItem::plain("Soup", 1)],
             note: None,
             external_ref: None,
+            table: None,
+            due_at: None,
         };
         store.create(new).await.unwrap()
     }
@@ -223,7 +222,7 @@ mod tests {
 
     fn seq_of(delivery: Option<Delivery>) -> Option<u64> {
         match delivery {
-            Some(Delivery::Change(change)) => Some(change.seq),
+            Some(Delivery::Change(change)) => Some(change.seq()),
             _ => None,
         }
     }
@@ -331,7 +330,7 @@ mod tests {
         // More changes to the order than its channel keeps, unread.
         for i in 1..=ORDER_CAPACITY as u64 + 1 {
             let mut event = change.event().clone();
-            event.seq += i;
+            event.set_seq(change.seq() + i);
             feed.publish(Arc::new(Committed::new(event)));
         }
         assert!(matches!(follows_a.next().await, Some(Delivery::Missed)));
@@ -340,7 +339,7 @@ mod tests {
         while let Some(delivery) = ready_now(&mut follows_a) {
             last = seq_of(Some(delivery)).expect("a change");
         }
-        assert_eq!(last, change.seq + ORDER_CAPACITY as u64 + 1);
+        assert_eq!(last, change.seq() + ORDER_CAPACITY as u64 + 1);
     }
 
     #[tokio::test]

@@ -11,6 +11,7 @@
 
 pub mod committed;
 pub mod in_process;
+pub mod log_event;
 
 use futures_util::future::ready;
 use futures_util::stream::BoxStream;
@@ -19,6 +20,7 @@ use std::sync::Arc;
 use uuid::Uuid;
 
 pub use committed::Committed;
+pub use log_event::LogEvent;
 
 /// What a subscription yields.
 #[derive(Debug, Clone)]
@@ -48,7 +50,7 @@ pub trait ChangeFeed: Send + Sync + 'static {
         self.subscribe()
             .filter(move |d| {
                 ready(match d {
-                    Delivery::Change(change) => change.order_id() == order,
+                    Delivery::Change(change) => change.order_id() == Some(order),
                     Delivery::Missed => true,
                 })
             })
@@ -63,7 +65,9 @@ pub trait ChangeFeed: Send + Sync + 'static {
         self.subscribe()
             .filter(move |d| {
                 ready(match d {
-                    Delivery::Change(change) => orders.contains(&change.order_id()),
+                    Delivery::Change(change) => {
+                        change.order_id().is_some_and(|id| orders.contains(&id))
+                    }
                     Delivery::Missed => true,
                 })
             })

@@ -29,7 +29,7 @@ pub struct Waiting {
 /// One line per channel.
 #[derive(Debug, Default)]
 pub struct Lines {
-    lines: [Vec<Key>; 2],
+    lines: [Vec<Key>; CHANNELS.len()],
     waiting: HashMap<Uuid, Waiting>,
 }
 
@@ -37,6 +37,7 @@ fn line_of(channel: Channel) -> usize {
     match channel {
         Channel::Pickup => 0,
         Channel::Delivery => 1,
+        Channel::DineIn => 2,
     }
 }
 
@@ -103,10 +104,10 @@ impl Lines {
     }
 }
 
-/// Both channels, for whoever needs one slot per channel.
-pub const CHANNELS: [Channel; 2] = [Channel::Pickup, Channel::Delivery];
+/// Every channel, for whoever needs one slot per channel.
+pub const CHANNELS: [Channel; 3] = Channel::ALL;
 
-/// The slot of `channel` in a `[_; 2]`.
+/// The slot of `channel` in a `[_; CHANNELS.len()]`.
 pub fn slot(channel: Channel) -> usize {
     line_of(channel)
 }
@@ -132,6 +133,8 @@ mod tests {
             history: vec![],
             tracking_token: "t".into(),
             external_ref: None,
+            table: None,
+            due_at: None,
         }
     }
 

@@ -37,7 +37,7 @@
 pub mod lines;
 pub mod prep_median;
 
-use crate::feed::{ChangeFeed, Delivery};
+use crate::feed::{ChangeFeed, Delivery, LogEvent};
 use crate::reports::prep_times::received_at;
 use crate::store::snapshots;
 use crate::store::Database;
@@ -75,7 +75,7 @@ pub struct QueueView {
     /// Read by every woken tracking stream at once, written by the keeper.
     state: RwLock<State>,
     /// Bumped when a followed order's place in that channel may have changed.
-    moved: [watch::Sender<u64>; 2],
+    moved: [watch::Sender<u64>; CHANNELS.len()],
     /// How many tracking streams follow each order.
     followed: Mutex<HashMap<Uuid, usize>>,
 }
@@ -84,7 +84,7 @@ impl Default for QueueView {
     fn default() -> Self {
         QueueView {
             state: RwLock::default(),
-            moved: [watch::Sender::new(0), watch::Sender::new(0)],
+            moved: std::array::from_fn(|_| watch::Sender::new(0)),
             followed: Mutex::default(),
         }
     }
@@ -126,7 +126,11 @@ impl QueueView {
                 };
                 match delivery {
                     None => return,
-                    Some(Delivery::Change(change)) => keeper.apply(change.event()),
+                    Some(Delivery::Change(change)) => {
+                        if let LogEvent::Order { event, .. } = change.event() {
+                            keeper.apply(event);
+                        }
+                    }
                     Some(Delivery::Missed) => loaded = false,
                 }
             }
@@ -311,6 +315,8 @@ mod tests {
             }],
             tracking_token: format!("t{received}"),
             external_ref: None,
+            table: None,
+            due_at: None,
         }
     }
 
@@ -332,6 +338,7 @@ mod tests {
                 from,
                 to,
                 kind: ChangeKind::Advance,
+                item: None,
             },
             order: order.clone(),
         });
@@ -405,6 +412,7 @@ mod tests {
                 from: None,
                 to: Stage::Received,
                 kind: ChangeKind::Created,
+                item: None,
             },
             order: order(Channel::Pickup, 0),
         });

@@ -12,14 +12,18 @@
 //! - [`keys`] — `/api/keys…`, the API keys of integrations
 //! - [`webhooks`] — `/api/webhooks…`, endpoints that changes are sent to
 //! - [`demo`] — `/api/demo`, the demo driver's switch
+//! - [`settings`] — `/api/settings`, the kitchen's shared settings
+//! - [`menu`] — `/api/menu`, the dishes and their stations
 
 pub mod board;
 pub mod demo;
 pub mod health;
 pub mod keys;
+pub mod menu;
 pub mod order_history;
 pub mod orders;
 pub mod reports;
+pub mod settings;
 pub mod staff_events;
 pub mod track;
 pub mod tracks;

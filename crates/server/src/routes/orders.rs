@@ -7,7 +7,9 @@ use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
 use axum::Extension;
 use axum::Json;
-use orderboard_model::{ApiErrorBody, ExternalRef, NewOrder, Order, Stage, StageChangeRequest};
+use orderboard_model::{
+    ApiErrorBody, ExternalRef, ItemBumpRequest, NewOrder, Order, Stage, StageChangeRequest,
+};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -109,5 +111,37 @@ pub async fn change_stage(
         .change_stage_claimed(id, request, claim.map(|c| c.0))
         .await?;
     tracing::info!(order = %order.id, number = order.number, stage = %order.stage, version = order.version, "stage changed");
+    Ok(Json(order))
+}
+
+/// `POST /api/orders/{id}/items/{index}`: `{"done": true, "expected_version": 3}`.
+/// In `received`, the first item done moves the order to `preparing`; with
+/// the `auto_ready` setting, the last one moves it to `ready`. Marking an
+/// item not done again never moves the order back.
+#[utoipa::path(post, path = "/api/orders/{id}/items/{index}", tag = "orders", request_body = ItemBumpRequest,
+    params(("id" = String, Path, description = "The order's id (a UUID)"),
+           ("index" = u16, Path, description = "The item's index in the order's items, from 0"),
+           ("Idempotency-Key" = Option<String>, Header, description = "1 to 255 visible ASCII characters: a retry with the same key and body gets the first answer again, with Idempotent-Replayed: true")),
+    responses((status = 200, description = "Bumped (and moved, if the bump moved it)", body = Order),
+              (status = 400, description = "Malformed JSON, query or header", body = ApiErrorBody),
+              (status = 404, description = "No such order, or no such item", body = ApiErrorBody),
+              (status = 409, description = "A final or scheduled order (stage_conflict), or a stale expected_version (version_conflict), with the order's real state", body = ApiErrorBody),
+              (status = 413, description = "Body over 64 KB", body = ApiErrorBody),
+              (status = 415, description = "Body not sent as JSON", body = ApiErrorBody),
+              (status = 422, description = "Wrong shape, or an Idempotency-Key used with another request", body = ApiErrorBody)))]
+pub async fn bump_item(
+    State(store): State<OrderStore>,
+    ApiPath((id, index)): ApiPath<(String, String)>,
+    claim: Option<Extension<Claim>>,
+    ApiJson(request): ApiJson<ItemBumpRequest>,
+) -> Result<Json<Order>, ApiError> {
+    let id = parse_order_id(&id)?;
+    let index: u16 = index
+        .parse()
+        .map_err(|_| ApiError::NotFound("no such item in this order".into()))?;
+    let order = store
+        .bump_item_claimed(id, index, request, claim.map(|c| c.0))
+        .await?;
+    tracing::info!(order = %order.id, number = order.number, item = index, stage = %order.stage, version = order.version, "item bumped");
     Ok(Json(order))
 }

@@ -167,7 +167,9 @@ pub async fn longpoll(
                 None => break,
                 // The subscription carries only this order's changes.
                 Some(Delivery::Change(change)) => {
-                    order = Arc::new(change.order.clone());
+                    if let Some(event) = change.order_event() {
+                        order = Arc::new(event.order.clone());
+                    }
                 }
                 // Fell behind the feed: the database has the truth.
                 Some(Delivery::Missed) => {

@@ -12,6 +12,9 @@ pub enum StoreError {
     Invalid(ValidationError),
     #[error("no such order")]
     NotFound,
+    /// An item bump for an index the order does not have.
+    #[error("no such item")]
+    ItemNotFound,
     /// A refused stage change, a stale `expected_version`, a recall whose
     /// number is taken, or an order past its limit of changes: with the
     /// order's real state and where it may go.

@@ -11,7 +11,8 @@
 use super::database::on_conn;
 use super::database::Conn;
 use super::rows::{event_from_row, EVENT_COLUMNS, PAGE};
-use orderboard_model::{OrderEvent, Stage};
+use crate::feed::LogEvent;
+use orderboard_model::Stage;
 use std::sync::LazyLock;
 use uuid::Uuid;
 
@@ -47,7 +48,7 @@ pub async fn page_after(
     mut conn: Conn<'_>,
     after: u64,
     orders: Option<&[Uuid]>,
-) -> Result<Option<Vec<OrderEvent>>, sqlx::Error> {
+) -> Result<Option<Vec<LogEvent>>, sqlx::Error> {
     if !can_resume_after(conn.reborrow(), after).await? {
         return Ok(None);
     }
@@ -78,7 +79,7 @@ pub async fn read_after(
     conn: Conn<'_>,
     after: u64,
     orders: Option<&[Uuid]>,
-) -> Result<Vec<OrderEvent>, sqlx::Error> {
+) -> Result<Vec<LogEvent>, sqlx::Error> {
     on_conn!(conn, c => {
         let rows = match orders {
             Some(ids) => {

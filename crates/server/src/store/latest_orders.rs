@@ -52,8 +52,10 @@ impl LatestOrders {
                 match delivery {
                     None => return,
                     Some(Delivery::Change(change)) => {
-                        keeper.offer(Arc::new(change.order.clone()));
-                        keeper.kept_through.store(change.seq, Ordering::Release);
+                        if let Some(event) = change.order_event() {
+                            keeper.offer(Arc::new(event.order.clone()));
+                        }
+                        keeper.kept_through.store(change.seq(), Ordering::Release);
                     }
                     Some(Delivery::Missed) => keeper.forget_all(),
                 }
@@ -157,6 +159,8 @@ mod tests {
             history: vec![],
             tracking_token: token.into(),
             external_ref: None,
+            table: None,
+            due_at: None,
         })
     }
 

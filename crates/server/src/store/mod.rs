@@ -23,11 +23,13 @@ pub mod error;
 pub mod event_log;
 pub mod finished_rows;
 pub mod idempotency_rows;
+pub mod kitchen_rows;
 pub mod latest_orders;
 pub mod order_rows;
 pub mod postgres;
 pub mod query_count;
 pub mod rows;
+mod settings_writes;
 pub mod snapshots;
 pub mod sqlite;
 mod tracking_token;
@@ -37,7 +39,7 @@ pub use error::StoreError;
 pub use idempotency_rows::Claim;
 
 use crate::feed::ChangeFeed;
-use orderboard_model::{ExternalRef, NewOrder, Order, Stage, StageChangeRequest};
+use orderboard_model::{ExternalRef, ItemBumpRequest, NewOrder, Order, Stage, StageChangeRequest};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use time::OffsetDateTime;
@@ -67,6 +69,18 @@ struct Inner {
 pub(crate) enum WriteRequest {
     Create(NewOrder),
     ChangeStage(Uuid, StageChangeRequest),
+    /// Marks item `index` of the order done, or not done again.
+    BumpItem(Uuid, u16, ItemBumpRequest),
+}
+
+impl WriteRequest {
+    /// The order an existing-order change is for.
+    pub fn order_id(&self) -> Option<Uuid> {
+        match self {
+            WriteRequest::Create(_) => None,
+            WriteRequest::ChangeStage(id, _) | WriteRequest::BumpItem(id, _, _) => Some(*id),
+        }
+    }
 }
 
 /// Where a write's answer goes.
@@ -199,6 +213,7 @@ impl OrderStore {
         claim: Option<Claim>,
     ) -> Result<Order, StoreError> {
         let new = new.normalized().map_err(StoreError::Invalid)?;
+        new.check_due_at(now()).map_err(StoreError::Invalid)?;
         self.write(WriteRequest::Create(new), claim).await
     }
 
@@ -219,6 +234,19 @@ impl OrderStore {
         claim: Option<Claim>,
     ) -> Result<Order, StoreError> {
         self.write(WriteRequest::ChangeStage(id, request), claim)
+            .await
+    }
+
+    /// Marks an item done (or not done again), moving the order as that
+    /// implies ([`changes::item_bump`]); keeps the answer under `claim`.
+    pub async fn bump_item_claimed(
+        &self,
+        id: Uuid,
+        index: u16,
+        request: ItemBumpRequest,
+        claim: Option<Claim>,
+    ) -> Result<Order, StoreError> {
+        self.write(WriteRequest::BumpItem(id, index, request), claim)
             .await
     }
 

@@ -7,8 +7,10 @@
 //! JSON array of `[stage, at]` in a `history` column; an event is one
 //! `events` row with the order's full state after the change.
 
+use crate::feed::LogEvent;
 use orderboard_model::{
-    Change, ChangeKind, Channel, ExternalRef, Item, Order, OrderEvent, Stage, StageEntry,
+    Change, ChangeKind, Channel, ExternalRef, Item, ItemChange, Order, OrderEvent, SettingsEvent,
+    Stage, StageEntry,
 };
 use sqlx::{ColumnIndex, Decode, Row, Type};
 use time::OffsetDateTime;
@@ -16,7 +18,7 @@ use uuid::Uuid;
 
 /// The SQL condition for an active (not final) order. It is written exactly
 /// as in the migrations' partial indexes, so that the databases use them.
-pub const ACTIVE: &str = "stage NOT IN ('collected', 'delivered', 'cancelled')";
+pub const ACTIVE: &str = "stage NOT IN ('collected', 'delivered', 'served', 'cancelled')";
 
 /// How many finished orders staff see for recall.
 pub const RECENTLY_FINISHED: i64 = 20;
@@ -26,10 +28,11 @@ pub const PAGE: i64 = 500;
 
 /// The `orders` columns, in the order inserts bind them.
 pub const ORDER_COLUMNS: &str =
-    "id, number, customer, channel, items, note, stage, version, created_at, updated_at, tracking_token, external_source, external_id";
+    "id, number, customer, channel, items, note, stage, version, created_at, updated_at, tracking_token, external_source, external_id, dine_table, due_at, fire_at";
 
 /// The `events` columns an event is read from.
-pub const EVENT_COLUMNS: &str = "seq, kind, from_stage, to_stage, at, order_json";
+pub const EVENT_COLUMNS: &str =
+    "seq, kind, from_stage, to_stage, at, order_json, item_index, item_done, board, settings_json, board_json";
 
 pub fn to_millis(t: OffsetDateTime) -> i64 {
     (t.unix_timestamp_nanos() / 1_000_000) as i64
@@ -41,23 +44,11 @@ pub fn from_millis(ms: i64) -> OffsetDateTime {
 }
 
 pub fn kind_str(kind: ChangeKind) -> &'static str {
-    match kind {
-        ChangeKind::Created => "created",
-        ChangeKind::Advance => "advance",
-        ChangeKind::Recall => "recall",
-        ChangeKind::Cancel => "cancel",
-    }
+    kind.as_str()
 }
 
 fn parse_kind(s: &str) -> Option<ChangeKind> {
-    [
-        ChangeKind::Created,
-        ChangeKind::Advance,
-        ChangeKind::Recall,
-        ChangeKind::Cancel,
-    ]
-    .into_iter()
-    .find(|k| kind_str(*k) == s)
+    ChangeKind::parse(s)
 }
 
 fn bad_column(column: &str, value: &str) -> sqlx::Error {
@@ -88,6 +79,8 @@ pub trait OrderboardRow {
     fn text(&self, column: &str) -> Result<String, sqlx::Error>;
     fn maybe_text(&self, column: &str) -> Result<Option<String>, sqlx::Error>;
     fn int(&self, column: &str) -> Result<i64, sqlx::Error>;
+    fn maybe_int(&self, column: &str) -> Result<Option<i64>, sqlx::Error>;
+    fn maybe_flag(&self, column: &str) -> Result<Option<bool>, sqlx::Error>;
 }
 
 impl<R> OrderboardRow for R
@@ -96,6 +89,7 @@ where
     for<'r> &'r str: ColumnIndex<R>,
     for<'r> String: Decode<'r, R::Database> + Type<R::Database>,
     for<'r> i64: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> bool: Decode<'r, R::Database> + Type<R::Database>,
 {
     fn text(&self, column: &str) -> Result<String, sqlx::Error> {
         self.try_get(column)
@@ -104,6 +98,12 @@ where
         self.try_get(column)
     }
     fn int(&self, column: &str) -> Result<i64, sqlx::Error> {
+        self.try_get(column)
+    }
+    fn maybe_int(&self, column: &str) -> Result<Option<i64>, sqlx::Error> {
+        self.try_get(column)
+    }
+    fn maybe_flag(&self, column: &str) -> Result<Option<bool>, sqlx::Error> {
         self.try_get(column)
     }
 }
@@ -134,25 +134,55 @@ pub fn order_from_row(row: &impl OrderboardRow) -> Result<Order, sqlx::Error> {
             (Some(source), Some(id)) => Some(ExternalRef { source, id }),
             _ => None,
         },
+        table: row.maybe_text("dine_table")?,
+        due_at: row.maybe_int("due_at")?.map(from_millis),
     })
 }
 
-/// An event row ([`EVENT_COLUMNS`]).
-pub fn event_from_row(row: &impl OrderboardRow) -> Result<OrderEvent, sqlx::Error> {
+/// An event row ([`EVENT_COLUMNS`]): an order's change, or a settings change.
+pub fn event_from_row(row: &impl OrderboardRow) -> Result<LogEvent, sqlx::Error> {
     let kind = row.text("kind")?;
+    let kind = parse_kind(&kind).ok_or_else(|| bad_column("kind", &kind))?;
+    let seq = row.int("seq")? as u64;
+    let at = from_millis(row.int("at")?);
+    if kind == ChangeKind::Settings {
+        let json = row.text("settings_json")?;
+        let settings =
+            serde_json::from_str(&json).map_err(|_| bad_column("settings_json", &json))?;
+        let board_reset = row
+            .maybe_text("board_json")?
+            .map(|j| serde_json::from_str(&j).map_err(|_| bad_column("board_json", &j)))
+            .transpose()?;
+        return Ok(LogEvent::Settings {
+            event: SettingsEvent { seq, settings },
+            at,
+            board_reset,
+        });
+    }
     let json = row.text("order_json")?;
-    Ok(OrderEvent {
-        seq: row.int("seq")? as u64,
-        at: from_millis(row.int("at")?),
-        change: Change {
-            from: row
-                .maybe_text("from_stage")?
-                .map(|f| parse_stage(&f))
-                .transpose()?,
-            to: parse_stage(&row.text("to_stage")?)?,
-            kind: parse_kind(&kind).ok_or_else(|| bad_column("kind", &kind))?,
+    let item = match (row.maybe_int("item_index")?, row.maybe_flag("item_done")?) {
+        (Some(index), Some(done)) => Some(ItemChange {
+            index: index as u16,
+            done,
+        }),
+        _ => None,
+    };
+    Ok(LogEvent::Order {
+        event: OrderEvent {
+            seq,
+            at,
+            change: Change {
+                from: row
+                    .maybe_text("from_stage")?
+                    .map(|f| parse_stage(&f))
+                    .transpose()?,
+                to: parse_stage(&row.text("to_stage")?)?,
+                kind,
+                item,
+            },
+            order: serde_json::from_str(&json).map_err(|_| bad_column("order_json", &json))?,
         },
-        order: serde_json::from_str(&json).map_err(|_| bad_column("order_json", &json))?,
+        board: row.maybe_flag("board")?.unwrap_or(true),
     })
 }
 

@@ -7,10 +7,10 @@
 
 use super::database::on_conn;
 use super::database::{Conn, Database};
-use super::{event_log, order_rows, rows};
+use super::{event_log, kitchen_rows, order_rows, rows};
 use orderboard_model::{
-    BoardOrder, BoardSnapshot, Order, StaffSnapshot, TokenOrder, TrackSnapshot, TrackedOrder,
-    TracksSnapshot,
+    BoardOrder, BoardSnapshot, Order, Settings, StaffSnapshot, TokenOrder, TrackSnapshot,
+    TrackedOrder, TracksSnapshot,
 };
 use sqlx::Row;
 use uuid::Uuid;
@@ -50,34 +50,56 @@ pub async fn staff(db: &Database) -> Result<StaffSnapshot, sqlx::Error> {
         as_of: event_log::head(conn.reborrow()).await?,
         orders: order_rows::load_active(conn.reborrow()).await?,
         recently_finished: order_rows::load_recently_finished(conn.reborrow()).await?,
+        settings: kitchen_rows::load_settings(conn.reborrow()).await?,
     }))
 }
 
 pub async fn board(db: &Database) -> Result<BoardSnapshot, sqlx::Error> {
+    Ok(in_read_transaction!(db, conn => {
+        let as_of = event_log::head(conn.reborrow()).await?;
+        let settings = kitchen_rows::load_settings(conn.reborrow()).await?;
+        board_orders(conn, as_of, &settings).await?
+    }))
+}
+
+/// What customer boards show with these settings, as of `as_of`: the
+/// active orders that are in the kitchen (not scheduled), dine-in ones
+/// only if the settings put them on the board.
+pub async fn board_orders(
+    conn: Conn<'_>,
+    as_of: u64,
+    settings: &Settings,
+) -> Result<BoardSnapshot, sqlx::Error> {
+    let dine_in = if settings.dine_in_on_board {
+        ""
+    } else {
+        " AND channel <> 'dine_in'"
+    };
     let sql = format!(
-        "SELECT number, customer, stage FROM orders WHERE {} ORDER BY created_at, rowid",
+        "SELECT number, customer, stage FROM orders WHERE {} AND stage <> 'scheduled'{dine_in} \
+         ORDER BY created_at, rowid",
         rows::ACTIVE
     );
-    let (as_of, orders) = in_read_transaction!(db, conn => {
-        let as_of = event_log::head(conn.reborrow()).await?;
-        let orders = on_conn!(conn, c => {
-            sqlx::query(&sql)
-                .fetch_all(c)
-                .await?
-                .iter()
-                .map(|row| {
-                    let customer: Option<String> = row.try_get("customer")?;
-                    Ok(BoardOrder {
-                        number: row.try_get::<i64, _>("number")? as u32,
-                        name: orderboard_model::order::first_name(customer.as_deref()),
-                        stage: rows::parse_stage(&row.try_get::<String, _>("stage")?)?,
-                    })
+    let orders = on_conn!(conn, c => {
+        sqlx::query(&sql)
+            .fetch_all(c)
+            .await?
+            .iter()
+            .map(|row| {
+                let customer: Option<String> = row.try_get("customer")?;
+                Ok(BoardOrder {
+                    number: row.try_get::<i64, _>("number")? as u32,
+                    name: orderboard_model::order::first_name(customer.as_deref()),
+                    stage: rows::parse_stage(&row.try_get::<String, _>("stage")?)?,
                 })
-                .collect::<Result<Vec<_>, sqlx::Error>>()?
-        });
-        (as_of, orders)
+            })
+            .collect::<Result<Vec<_>, sqlx::Error>>()?
     });
-    Ok(BoardSnapshot { as_of, orders })
+    Ok(BoardSnapshot {
+        as_of,
+        orders,
+        settings: settings.board(),
+    })
 }
 
 /// The tracked order, or `None` if it no longer exists.

@@ -26,13 +26,14 @@ use super::open_streams::OpenStreamCounts;
 use super::queue_follow::QueueFollow;
 use super::resume::ResumeFrom;
 use super::snapshot_cache::SnapshotCache;
+use crate::feed::LogEvent;
 use crate::feed::{Delivery, Subscription};
 use crate::queue::QueueView;
 use crate::store::{event_log, OrderStore, StoreError};
 use crate::wire::Encoding;
 use bytes::Bytes;
 use futures_util::{FutureExt, StreamExt};
-use orderboard_model::{OrderEvent, StreamEventName};
+use orderboard_model::StreamEventName;
 use std::collections::VecDeque;
 use std::sync::Arc;
 use time::OffsetDateTime;
@@ -100,7 +101,7 @@ pub struct Cursor {
     last: u64,
     next: Next,
     /// Replayed events not yet yielded.
-    page: VecDeque<OrderEvent>,
+    page: VecDeque<LogEvent>,
     /// For a tracking stream, its orders not yet final (as far as it has
     /// been sent): it ends when none is left.
     unfinished: Option<Vec<Uuid>>,
@@ -171,15 +172,15 @@ impl Cursor {
 
     /// Whether the stream is over once it has sent this change: the last
     /// of its tracked orders still to finish reached a final stage.
-    fn ends_with(&mut self, event: &OrderEvent) -> bool {
-        if let Some(queue) = &mut self.queue {
+    fn ends_with(&mut self, event: &LogEvent) -> bool {
+        if let (Some(queue), LogEvent::Order { event, .. }) = (&mut self.queue, event) {
             queue.changed(event.order.channel);
         }
         let Some(unfinished) = &mut self.unfinished else {
             return false;
         };
-        if event.order.stage.is_final() {
-            unfinished.retain(|id| *id != event.order.id);
+        if let (true, Some(id)) = (event.is_final(), event.order_id()) {
+            unfinished.retain(|u| *u != id);
         }
         unfinished.is_empty()
     }
@@ -193,7 +194,10 @@ impl Cursor {
                 Next::State(name) => return self.state(name).await,
                 Next::CatchUp { more } => {
                     if let Some(event) = self.page.pop_front() {
-                        return Ok(self.replayed(event));
+                        if let Some(step) = self.replayed(event) {
+                            return Ok(step);
+                        }
+                        continue;
                     }
                     if !more {
                         self.next = Next::Live;
@@ -292,33 +296,43 @@ impl Cursor {
                 None
             }
             Some(Delivery::Change(change)) => {
-                if change.seq <= self.last {
+                if change.seq() <= self.last {
                     return None;
                 }
-                self.last = change.seq;
+                self.last = change.seq();
                 if self.ends_with(change.event()) {
                     self.next = Next::Ended;
                     self.subscription = None;
                 }
+                let frame = self.encoding.change(&change);
+                // An event this audience is not sent (see `Encoding::event`).
+                if frame.is_empty() && self.next != Next::Ended {
+                    return None;
+                }
                 Some(Step::Change {
-                    frame: self.encoding.change(&change),
-                    at: change.at,
+                    frame,
+                    at: change.at(),
                 })
             }
         }
     }
 
-    fn replayed(&mut self, event: OrderEvent) -> Step {
-        self.last = event.seq;
+    /// A replayed event's step; `None` for one this audience is not sent.
+    fn replayed(&mut self, event: LogEvent) -> Option<Step> {
+        self.last = event.seq();
         if self.ends_with(&event) {
             self.next = Next::Ended;
             self.subscription = None;
             self.page.clear();
         }
-        Step::Change {
-            frame: self.encoding.event(&event),
-            at: event.at,
+        let frame = self.encoding.event(&event);
+        if frame.is_empty() && self.next != Next::Ended {
+            return None;
         }
+        Some(Step::Change {
+            frame,
+            at: event.at(),
+        })
     }
 
     /// Reads the next page of the log; a log that no longer reaches back

@@ -12,6 +12,7 @@
 //!   its own `order` event says so, and the client drops its place then.
 //!   Recalled, it waits again and is sent its place.
 
+use crate::queue::lines::CHANNELS;
 use crate::queue::{Following, QueueView};
 use crate::store::snapshots::Snapshot;
 use crate::wire::Encoding;
@@ -28,7 +29,7 @@ pub struct QueueFollow {
     /// The followed orders, and the place each was last sent (or filled in).
     orders: Vec<(Uuid, Option<QueuePlace>)>,
     /// The counters of the followed orders' channels, by channel slot.
-    channels: [Option<watch::Receiver<u64>>; 2],
+    channels: [Option<watch::Receiver<u64>>; CHANNELS.len()],
     /// Places may have moved without a counter saying so (an order's own
     /// change, or a stream that just caught up).
     due: bool,
@@ -44,7 +45,7 @@ impl QueueFollow {
             _following: view.following(orders),
             view,
             orders: orders.iter().map(|id| (*id, None)).collect(),
-            channels: [None, None],
+            channels: [None, None, None],
             due: true,
         };
         for id in orders {
@@ -146,10 +147,11 @@ impl QueueFollow {
     /// Waits until a followed channel's places may have moved. Cancel-safe;
     /// pends forever when no channel is followed.
     pub async fn moved(&mut self) {
-        let [a, b] = &mut self.channels;
+        let [a, b, c] = &mut self.channels;
         tokio::select! {
             _ = counter_moved(a) => {}
             _ = counter_moved(b) => {}
+            _ = counter_moved(c) => {}
         }
         // `changed` took the counter's news: look at the places.
         self.due = true;

@@ -6,6 +6,7 @@
 use super::rows::{self, Endpoint};
 use super::{msg_id, signature, WebhookSettings};
 use crate::feed::ChangeFeed;
+use crate::feed::LogEvent;
 use crate::store::event_log;
 use crate::store::rows::to_millis;
 use crate::store::Database;
@@ -89,9 +90,21 @@ impl Deliverer {
                 continue;
             }
             let mut skipped_to = None;
-            for event in &page {
-                let kind = WebhookEventType::of_change(event.change.kind);
-                if self.endpoint.info.events.contains(&kind) {
+            for logged in &page {
+                // A settings change is sent to no endpoint.
+                let Some(event) = logged.order_event() else {
+                    skipped_to = Some(logged.seq());
+                    self.endpoint.info.delivered_through = logged.seq();
+                    continue;
+                };
+                // One message per change: the first of its types the
+                // endpoint wants (an item bump that moved the order is
+                // `order.item_done` where that is wanted, else
+                // `order.stage_changed`).
+                let wanted = WebhookEventType::of_change(&event.change)
+                    .into_iter()
+                    .find(|t| self.endpoint.info.events.contains(t));
+                if let Some(kind) = wanted {
                     match self.send_until_taken(event, kind, &mut leased_at).await {
                         Sent::Taken => skipped_to = None,
                         Sent::Disabled => return,
@@ -151,7 +164,7 @@ impl Deliverer {
         Ok(true)
     }
 
-    async fn read_page(&self) -> Result<Vec<OrderEvent>, sqlx::Error> {
+    async fn read_page(&self) -> Result<Vec<LogEvent>, sqlx::Error> {
         let mut conn = self.db.acquire().await?;
         event_log::read_after(conn.conn(), self.endpoint.info.delivered_through, None).await
     }

@@ -8,12 +8,12 @@
 pub mod sse;
 pub mod ws;
 
-use crate::feed::Committed;
+use crate::feed::{Committed, LogEvent};
 use crate::store::snapshots::Snapshot;
 use bytes::Bytes;
 use orderboard_model::{
-    BoardEvent, OrderEvent, QueuePlace, StreamEventName, TrackEvent, TrackQueue, TracksEvent,
-    TracksQueue,
+    BoardEvent, BoardSettingsEvent, QueuePlace, StreamEventName, TrackEvent, TrackQueue,
+    TracksEvent, TracksQueue,
 };
 
 /// One wire format, with the view of an order its audience may see.
@@ -50,8 +50,39 @@ impl Encoding {
         change.encoded(self.slot(), |event| self.event(event))
     }
 
-    /// An event's `order` message (one read back from the event log).
-    pub fn event(self, event: &OrderEvent) -> Bytes {
+    /// An event's message (one read back from the event log): `order` for
+    /// an order's change, `settings` for a settings change (staff and
+    /// boards; a board gets a `reset` when the change alters which orders
+    /// it shows). Empty when the audience is not sent the event (a board,
+    /// an order change boards do not show); the stream skips it.
+    pub fn event(self, event: &LogEvent) -> Bytes {
+        let event = match event {
+            LogEvent::Order { event, board } => {
+                if self == Encoding::BoardSse && !board {
+                    return Bytes::new();
+                }
+                event
+            }
+            LogEvent::Settings {
+                event, board_reset, ..
+            } => {
+                let seq = event.seq;
+                return match (self, board_reset) {
+                    (Encoding::StaffSse, _) => {
+                        sse::event_frame(seq, StreamEventName::Settings, event)
+                    }
+                    (Encoding::BoardSse, Some(state)) => {
+                        sse::event_frame(seq, StreamEventName::Reset, state)
+                    }
+                    (Encoding::BoardSse, None) => sse::event_frame(
+                        seq,
+                        StreamEventName::Settings,
+                        &BoardSettingsEvent::from(event),
+                    ),
+                    _ => Bytes::new(),
+                };
+            }
+        };
         let name = StreamEventName::Order;
         match self {
             Encoding::StaffSse => sse::event_frame(event.seq, name, event),
@@ -103,9 +134,9 @@ impl Encoding {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use orderboard_model::{Change, ChangeKind, Channel, Order, Stage, StageEntry};
+    use orderboard_model::{Change, ChangeKind, Channel, Order, OrderEvent, Stage, StageEntry};
 
-    fn event() -> OrderEvent {
+    fn event() -> LogEvent {
         let at = time::OffsetDateTime::UNIX_EPOCH;
         let order = Order {
             id: uuid::Uuid::nil(),
@@ -124,18 +155,21 @@ mod tests {
             }],
             tracking_token: "secret-token".into(),
             external_ref: None,
+            table: None,
+            due_at: None,
         };
         let change = Change {
             from: None,
             to: Stage::Received,
             kind: ChangeKind::Created,
+            item: None,
         };
-        OrderEvent {
+        LogEvent::from(OrderEvent {
             seq: 3,
             at,
             change,
             order,
-        }
+        })
     }
 
     #[test]
@@ -166,7 +200,7 @@ mod tests {
             "names its order by the token its client sent: {tracks}"
         );
         assert!(
-            !tracks.contains("Lovelace") && !tracks.contains(&e.order.id.to_string()),
+            !tracks.contains("Lovelace") && !tracks.contains(&e.order_id().unwrap().to_string()),
             "{tracks}"
         );
         let socket = String::from_utf8(Encoding::TrackWs.event(&e).to_vec()).unwrap();

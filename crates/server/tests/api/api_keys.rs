@@ -220,6 +220,11 @@ const ENDPOINTS: &[(&str, &str, Need)] = &[
     ("GET", "/api/orders/export.csv", Need::Staff),
     ("GET", "/api/reports/prep-times", Need::Staff),
     ("POST", "/api/orders/{id}/stage", Need::Write),
+    ("POST", "/api/orders/{id}/items/{index}", Need::Write),
+    ("GET", "/api/settings", Need::Staff),
+    ("PUT", "/api/settings", Need::Staff),
+    ("GET", "/api/menu", Need::Read),
+    ("PUT", "/api/menu", Need::Staff),
     ("GET", "/api/events", Need::Read),
     ("GET", "/api/board/events", Need::Public),
     ("GET", "/api/track/events", Need::Public),
@@ -301,7 +306,7 @@ async fn every_staff_endpoint_allows_a_key_only_what_its_scopes_allow() {
         if *need == Need::Public {
             continue;
         }
-        let path = template.replace(
+        let path = template.replace("{index}", "0").replace(
             "{id}",
             &if template.starts_with("/api/keys") {
                 some_key[0].id.clone()
@@ -314,6 +319,7 @@ async fn every_staff_endpoint_allows_a_key_only_what_its_scopes_allow() {
                 Some(serde_json::json!({"channel": "pickup", "items": [{"name": "Tea", "qty": 1}]}))
             }
             ("POST", "/api/orders/{id}/stage") => Some(serde_json::json!({"to": "cancelled"})),
+            ("POST", "/api/orders/{id}/items/{index}") => Some(serde_json::json!({"done": false})),
             ("PUT", "/api/demo") => Some(serde_json::json!({"running": false})),
             ("POST", "/api/keys") => {
                 Some(serde_json::json!({"name": "x", "scopes": ["orders:read"]}))

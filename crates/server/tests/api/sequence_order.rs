@@ -12,7 +12,7 @@
 
 use crate::support::{on_postgres, open_database};
 use futures_util::StreamExt;
-use orderboard_model::{Channel, Item, NewOrder, Stage, StageChangeRequest};
+use orderboard_model::{Channel, NewItem, NewOrder, Stage, StageChangeRequest};
 use orderboard_server::feed::in_process::InProcessFeed;
 use orderboard_server::feed::{ChangeFeed, Delivery};
 use orderboard_server::store::{Database, OrderStore};
@@ -242,7 +242,7 @@ async fn two_stores_writing_at_once_commit_one_gap_free_sequence_every_reader_se
             let Delivery::Change(change) = delivery else {
                 panic!("the test's subscriber fell behind")
             };
-            published.push(change.seq as i64);
+            published.push(change.seq() as i64);
         }
         assert_eq!(
             published, expected,
@@ -270,11 +270,10 @@ fn new_order(customer: &str) -> NewOrder {
     NewOrder {
         customer: Some(customer.into()),
         channel: Channel::Pickup,
-        items: vec![Item {
-            name: "Tea".into(),
-            qty: 1,
-        }],
+        items: vec![NewItem::plain("Tea", 1)],
         note: None,
         external_ref: None,
+        table: None,
+        due_at: None,
     }
 }

@@ -110,7 +110,7 @@ async fn disconnected_clients_leave_no_open_stream_behind() {
 fn lagging(subscription: Subscription) -> Subscription {
     subscription
         .map(|d| match d {
-            Delivery::Change(c) if c.seq % 2 == 0 => Delivery::Missed,
+            Delivery::Change(c) if c.seq() % 2 == 0 => Delivery::Missed,
             other => other,
         })
         .boxed()

@@ -224,14 +224,14 @@ impl Task {
             let events = event_log::read_after(Conn::Postgres(&mut conn), *last, None).await?;
             let full = events.len() as i64 == PAGE;
             for event in events {
-                if event.seq != *last + 1 {
+                if event.seq() != *last + 1 {
                     tracing::warn!(
                         after = *last,
-                        next = event.seq,
+                        next = event.seq(),
                         "the event log has a gap here (pruned); publishing on from it"
                     );
                 }
-                *last = event.seq;
+                *last = event.seq();
                 self.feed.publish(Arc::new(Committed::new(event)));
                 mark_published(tailer, &self.last_published, *last);
             }

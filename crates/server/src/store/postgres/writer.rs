@@ -16,14 +16,19 @@
 
 use super::tailer::Tailer;
 use super::CHANNEL;
+use crate::feed::LogEvent;
 use crate::store::database::Conn;
 use crate::store::display_numbers::NEXT_FREE;
 use crate::store::idempotency_rows::{self, Claim};
+use crate::store::kitchen_rows;
 use crate::store::rows::{items_json, kind_str, order_json, to_millis, ORDER_COLUMNS};
 use crate::store::{
     changes, fail_all, now, order_rows, Reply, StoreError, WriteJob, WriteRequest, MAX_BATCH,
 };
-use orderboard_model::{Change, NewOrder, Order, OrderEvent, Stage, StageChangeRequest};
+use orderboard_model::{
+    Change, Channel, ItemBumpRequest, Menu, NewOrder, Order, OrderEvent, Settings, Stage,
+    StageChangeRequest,
+};
 use sqlx::{PgConnection, PgPool};
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock};
@@ -70,8 +75,10 @@ impl Writer {
         let mut batch_state = Batch {
             next: head as u64,
             orders: HashMap::new(),
+            settings: None,
+            menu: None,
         };
-        let mut outcomes: Vec<(Reply, Result<OrderEvent, StoreError>)> =
+        let mut outcomes: Vec<(Reply, Result<LogEvent, StoreError>)> =
             Vec::with_capacity(batch.len());
         let mut jobs = batch.into_iter();
         let mut failure: Option<String> = None;
@@ -118,7 +125,10 @@ impl Writer {
             self.committed.committed(batch_state.next).await;
         }
         for (reply, outcome) in outcomes {
-            let _ = reply.send(outcome.map(|event| event.order));
+            let _ = reply.send(outcome.map(|event| match event {
+                LogEvent::Order { event, .. } => event.order,
+                LogEvent::Settings { .. } => unreachable!("the writer changes orders"),
+            }));
         }
     }
 }
@@ -129,6 +139,11 @@ struct Batch {
     next: u64,
     /// The orders the batch has read or changed, as it left them.
     orders: HashMap<Uuid, Order>,
+    /// The kitchen's settings, once a change of the batch needed them
+    /// (read under the `log_head` lock, which their changes take too).
+    settings: Option<Settings>,
+    /// The menu, once a new order of the batch needed it.
+    menu: Option<Menu>,
 }
 
 /// An order's row, its first history entry and its `created` event, in one
@@ -136,23 +151,27 @@ struct Batch {
 static INSERT_CREATED: LazyLock<String> = LazyLock::new(|| {
     format!(
         "WITH o AS (
-             INSERT INTO orders ({ORDER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $15, $16)
+             INSERT INTO orders ({ORDER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $15, $16, $17, $18, $19)
          ), h AS (
              INSERT INTO stage_history (order_id, position, stage, at) VALUES ($1, 0, $7, $9)
          )
-         INSERT INTO events (seq, order_id, kind, from_stage, to_stage, at, order_json)
-         VALUES ($12, $1, $13, NULL, $7, $9, $14)"
+         INSERT INTO events (seq, order_id, kind, from_stage, to_stage, at, order_json, board)
+         VALUES ($12, $1, $13, NULL, $7, $9, $14, $20)"
     )
 });
 
-/// A stage change's row update, history entry and event, in one statement.
+/// A change's row update and event, in one statement (its history
+/// entries: [`INSERT_HISTORY`]).
 const INSERT_CHANGED: &str = "WITH o AS (
-         UPDATE orders SET stage = $2, version = $3, updated_at = $4 WHERE id = $1
-     ), h AS (
-         INSERT INTO stage_history (order_id, position, stage, at) VALUES ($1, $5, $2, $4)
+         UPDATE orders SET stage = $2, version = $3, updated_at = $4, items = $5 WHERE id = $1
      )
-     INSERT INTO events (seq, order_id, kind, from_stage, to_stage, at, order_json)
-     VALUES ($6, $1, $7, $8, $2, $4, $9)";
+     INSERT INTO events (seq, order_id, kind, from_stage, to_stage, at, order_json,
+                         item_index, item_done, board)
+     VALUES ($6, $1, $7, $8, $2, $4, $9, $10, $11, $12)";
+
+/// One entry of an order's stage history.
+const INSERT_HISTORY: &str =
+    "INSERT INTO stage_history (order_id, position, stage, at) VALUES ($1, $2, $3, $4)";
 
 impl Batch {
     /// One change, and under an `Idempotency-Key` its answer: the key is
@@ -163,7 +182,7 @@ impl Batch {
         tx: &mut PgConnection,
         request: WriteRequest,
         claim: Option<Claim>,
-    ) -> Result<OrderEvent, StoreError> {
+    ) -> Result<LogEvent, StoreError> {
         if let Some(claim) = &claim {
             if !idempotency_rows::claim(tx, claim).await? {
                 return Err(StoreError::AlreadyAnswered);
@@ -173,13 +192,17 @@ impl Batch {
         let outcome = match request {
             WriteRequest::Create(new) => self.create(tx, new).await,
             WriteRequest::ChangeStage(id, request) => self.change_stage(tx, id, request).await,
+            WriteRequest::BumpItem(id, index, request) => {
+                self.bump_item(tx, id, index, request).await
+            }
         };
         let Some(claim) = &claim else {
             return outcome;
         };
         match &outcome {
             Ok(event) => {
-                let answer = idempotency_rows::answer_for(creates, &event.order);
+                let order = &event.order_event().expect("an order's change").order;
+                let answer = idempotency_rows::answer_for(creates, order);
                 idempotency_rows::fill(tx, claim, answer).await?;
             }
             Err(StoreError::Database(_) | StoreError::Unavailable(_)) => {}
@@ -191,8 +214,16 @@ impl Batch {
     async fn create(
         &mut self,
         tx: &mut PgConnection,
-        new: NewOrder,
-    ) -> Result<OrderEvent, StoreError> {
+        mut new: NewOrder,
+    ) -> Result<LogEvent, StoreError> {
+        if self.menu.is_none() {
+            self.menu = Some(kitchen_rows::load_menu(Conn::Postgres(&mut *tx)).await?);
+        }
+        self.settings(tx).await?;
+        let (Some(settings), Some(menu)) = (&self.settings, &self.menu) else {
+            unreachable!("both just loaded");
+        };
+        changes::resolve_stations(&mut new, settings, menu)?;
         if let Some(r) = &new.external_ref {
             if let Some(existing) =
                 order_rows::load_order_by_external_ref(Conn::Postgres(&mut *tx), r).await?
@@ -212,6 +243,14 @@ impl Batch {
             .await?;
         let at = now();
         let (order, change) = changes::new_order(new, number as u32, at);
+        let board = self.on_board(tx, &order, &change).await?;
+        let fire_at = match order.due_at {
+            Some(_) => {
+                let settings = self.settings(tx).await?.clone();
+                crate::scheduled::fire_time(Conn::Postgres(&mut *tx), &order, &settings).await?
+            }
+            None => None,
+        };
         let seq = self.next + 1;
         sqlx::query(INSERT_CREATED.as_str())
             .bind(order.id.to_string())
@@ -230,11 +269,59 @@ impl Batch {
             .bind(order_json(&order))
             .bind(order.external_ref.as_ref().map(|r| r.source.clone()))
             .bind(order.external_ref.as_ref().map(|r| r.id.clone()))
+            .bind(order.table.clone())
+            .bind(order.due_at.map(to_millis))
+            .bind(fire_at.map(to_millis))
+            .bind(board)
             .execute(&mut *tx)
             .await?;
         self.next = seq;
         self.orders.insert(order.id, order.clone());
-        Ok(event(seq, at, change, order))
+        Ok(event(seq, at, change, order, board))
+    }
+
+    async fn settings(&mut self, tx: &mut PgConnection) -> Result<&Settings, StoreError> {
+        if self.settings.is_none() {
+            self.settings = Some(kitchen_rows::load_settings(Conn::Postgres(tx)).await?);
+        }
+        Ok(self.settings.as_ref().expect("just loaded"))
+    }
+
+    async fn on_board(
+        &mut self,
+        tx: &mut PgConnection,
+        order: &Order,
+        change: &Change,
+    ) -> Result<bool, StoreError> {
+        let dine_in_on_board = if order.channel == Channel::DineIn {
+            self.settings(tx).await?.dine_in_on_board
+        } else {
+            true
+        };
+        Ok(changes::on_board(order, change, dine_in_on_board))
+    }
+
+    async fn load(&mut self, tx: &mut PgConnection, id: Uuid) -> Result<Order, StoreError> {
+        match self.orders.get(&id) {
+            Some(order) => Ok(order.clone()),
+            None => order_rows::load_order(Conn::Postgres(&mut *tx), id)
+                .await?
+                .ok_or(StoreError::NotFound),
+        }
+    }
+
+    async fn bump_item(
+        &mut self,
+        tx: &mut PgConnection,
+        id: Uuid,
+        index: u16,
+        request: ItemBumpRequest,
+    ) -> Result<LogEvent, StoreError> {
+        let order = self.load(tx, id).await?;
+        let auto_ready = self.settings(tx).await?.auto_ready;
+        let at = now();
+        let planned = changes::item_bump(&order, index, &request, auto_ready, at)?;
+        self.write_planned(tx, &order, planned, at).await
     }
 
     async fn change_stage(
@@ -242,13 +329,8 @@ impl Batch {
         tx: &mut PgConnection,
         id: Uuid,
         request: StageChangeRequest,
-    ) -> Result<OrderEvent, StoreError> {
-        let order = match self.orders.get(&id) {
-            Some(order) => order.clone(),
-            None => order_rows::load_order(Conn::Postgres(&mut *tx), id)
-                .await?
-                .ok_or(StoreError::NotFound)?,
-        };
+    ) -> Result<LogEvent, StoreError> {
+        let order = self.load(tx, id).await?;
         let at = now();
         let planned = changes::stage_change(&order, &request, at)?;
         if planned.reopens
@@ -256,31 +338,60 @@ impl Batch {
         {
             return Err(changes::number_in_use(&order));
         }
+        self.write_planned(tx, &order, planned, at).await
+    }
+
+    /// Writes a checked change: the order's row, its new history entries,
+    /// its event.
+    async fn write_planned(
+        &mut self,
+        tx: &mut PgConnection,
+        before: &Order,
+        planned: changes::Planned,
+        at: OffsetDateTime,
+    ) -> Result<LogEvent, StoreError> {
         let after = planned.order;
+        let id = after.id;
+        let board = self.on_board(tx, &after, &planned.change).await?;
+        for position in before.history.len()..after.history.len() {
+            sqlx::query(INSERT_HISTORY)
+                .bind(id.to_string())
+                .bind(position as i64)
+                .bind(after.history[position].stage.as_str())
+                .bind(to_millis(after.history[position].at))
+                .execute(&mut *tx)
+                .await?;
+        }
         let seq = self.next + 1;
         sqlx::query(INSERT_CHANGED)
             .bind(id.to_string())
             .bind(after.stage.as_str())
             .bind(after.version as i64)
             .bind(to_millis(at))
-            .bind((after.history.len() - 1) as i64)
+            .bind(items_json(&after))
             .bind(seq as i64)
             .bind(kind_str(planned.change.kind))
             .bind(planned.change.from.map(Stage::as_str))
             .bind(order_json(&after))
+            .bind(planned.change.item.map(|i| i64::from(i.index)))
+            .bind(planned.change.item.map(|i| i.done))
+            .bind(board)
             .execute(&mut *tx)
             .await?;
         self.next = seq;
         self.orders.insert(id, after.clone());
-        Ok(event(seq, at, planned.change, after))
+        Ok(event(seq, at, planned.change, after, board))
     }
 }
 
-fn event(seq: u64, at: OffsetDateTime, change: Change, order: Order) -> OrderEvent {
-    OrderEvent {
-        seq,
-        at,
-        change,
-        order,
+fn event(seq: u64, at: OffsetDateTime, change: Change, order: Order, board: bool) -> LogEvent {
+    LogEvent::Order {
+        event: OrderEvent {
+            seq,
+            at,
+            change,
+            order,
+        },
+        board,
     }
 }

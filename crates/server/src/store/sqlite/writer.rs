@@ -12,12 +12,17 @@
 use super::display_numbers;
 use super::one_round_trip::Writes;
 use super::writes;
+use crate::feed::LogEvent;
 use crate::feed::{ChangeFeed, Committed};
 use crate::store::database::Conn;
+use crate::store::kitchen_rows;
 use crate::store::{
     changes, now, order_rows, Reply, StoreError, WriteJob, WriteRequest, MAX_BATCH,
 };
-use orderboard_model::{NewOrder, Order, OrderEvent, StageChangeRequest};
+use orderboard_model::{
+    Change, Channel, ItemBumpRequest, Menu, NewOrder, Order, OrderEvent, Settings,
+    StageChangeRequest,
+};
 use sqlx::pool::PoolConnection;
 use sqlx::{Sqlite, SqliteConnection, SqlitePool};
 use std::collections::HashMap;
@@ -99,10 +104,7 @@ impl Writer {
         // The orders the batch's stage changes are for, read in one query.
         let ids: Vec<Uuid> = batch
             .iter()
-            .filter_map(|job| match &job.request {
-                WriteRequest::ChangeStage(id, _) => Some(*id),
-                WriteRequest::Create(_) => None,
-            })
+            .filter_map(|job| job.request.order_id())
             .collect();
         let mut pending = Pending::default();
         let begun = if ids.is_empty() {
@@ -119,7 +121,7 @@ impl Writer {
         let tx: &mut SqliteConnection = &mut conn;
         // Each job's reply, its outcome, and whether its sequence number
         // comes with its pending writes.
-        let mut outcomes: Vec<(Reply, Result<OrderEvent, StoreError>, bool)> =
+        let mut outcomes: Vec<(Reply, Result<LogEvent, StoreError>, bool)> =
             Vec::with_capacity(batch.len());
         let mut jobs = batch.into_iter();
         let mut failure: Option<String> = None;
@@ -134,9 +136,12 @@ impl Writer {
                 WriteRequest::ChangeStage(id, request) => {
                     (change_stage(tx, &mut pending, id, request).await, true)
                 }
+                WriteRequest::BumpItem(id, index, request) => {
+                    (bump_item(tx, &mut pending, id, index, request).await, true)
+                }
             };
             // The answer is kept with the change, in the same transaction.
-            if let (Ok(event), Some(claim)) = (&outcome, &job.claim) {
+            if let (Ok(LogEvent::Order { event, .. }), Some(claim)) = (&outcome, &job.claim) {
                 writes::keep_answer(&mut pending.writes, claim, creates, &event.order);
             }
             let internal = match &outcome {
@@ -174,7 +179,7 @@ impl Writer {
         let mut seqs = pending.seqs.into_iter();
         for (_, outcome, deferred) in &mut outcomes {
             if let (Ok(event), true) = (outcome, *deferred) {
-                event.seq = seqs.next().unwrap_or_default();
+                event.set_seq(seqs.next().unwrap_or_default());
             }
         }
         // Published in sequence order, as domain changes: each stream encodes
@@ -182,8 +187,12 @@ impl Writer {
         let mut replies = Vec::with_capacity(outcomes.len());
         for (reply, outcome, _) in outcomes {
             let answer = outcome.map(|event| {
-                let order = event.order.clone();
-                self.last_published.store(event.seq, Ordering::Release);
+                let order = event
+                    .order_event()
+                    .expect("a write changes an order")
+                    .order
+                    .clone();
+                self.last_published.store(event.seq(), Ordering::Release);
                 self.feed.publish(Arc::new(Committed::new(event)));
                 order
             });
@@ -211,6 +220,52 @@ struct Pending {
     changes: usize,
     /// The sequence numbers of the stage changes written so far, in order.
     seqs: Vec<u64>,
+    /// The kitchen's settings, once a change of the batch needed them
+    /// (they change only under the write lock, never within a batch).
+    settings: Option<Settings>,
+    /// The menu, once a new order of the batch needed it.
+    menu: Option<Menu>,
+}
+
+impl Pending {
+    /// Gives a new order's items their stations (`changes::resolve_stations`).
+    async fn resolve_stations(
+        &mut self,
+        tx: &mut SqliteConnection,
+        new: &mut NewOrder,
+    ) -> Result<(), StoreError> {
+        if self.menu.is_none() {
+            self.menu = Some(kitchen_rows::load_menu(Conn::Sqlite(&mut *tx)).await?);
+        }
+        self.settings(&mut *tx).await?;
+        let (Some(settings), Some(menu)) = (&self.settings, &self.menu) else {
+            unreachable!("both just loaded");
+        };
+        changes::resolve_stations(new, settings, menu)
+    }
+
+    async fn settings(&mut self, tx: &mut SqliteConnection) -> Result<&Settings, StoreError> {
+        if self.settings.is_none() {
+            self.settings = Some(kitchen_rows::load_settings(Conn::Sqlite(tx)).await?);
+        }
+        Ok(self.settings.as_ref().expect("just loaded"))
+    }
+
+    /// Whether boards are sent a change to `order` (a dine-in order's
+    /// needs the settings).
+    async fn on_board(
+        &mut self,
+        tx: &mut SqliteConnection,
+        order: &Order,
+        change: &Change,
+    ) -> Result<bool, StoreError> {
+        let dine_in_on_board = if order.channel == Channel::DineIn {
+            self.settings(tx).await?.dine_in_on_board
+        } else {
+            true
+        };
+        Ok(changes::on_board(order, change, dine_in_on_board))
+    }
 }
 
 impl Pending {
@@ -258,8 +313,9 @@ fn closed(mut conn: PoolConnection<Sqlite>) -> Option<PoolConnection<Sqlite>> {
 async fn create(
     tx: &mut SqliteConnection,
     pending: &mut Pending,
-    new: NewOrder,
-) -> Result<OrderEvent, StoreError> {
+    mut new: NewOrder,
+) -> Result<LogEvent, StoreError> {
+    pending.resolve_stations(&mut *tx, &mut new).await?;
     // Display numbers, and whether an external reference is taken, are
     // read from the database as it stands.
     pending.flush(&mut *tx).await?;
@@ -274,15 +330,26 @@ async fn create(
     let number = display_numbers::next_free(&mut *tx, &mut w).await?;
     let at = now();
     let (order, change) = changes::new_order(new, number, at);
-    writes::insert_order(&mut w, &order);
+    let board = pending.on_board(&mut *tx, &order, &change).await?;
+    let fire_at = match order.due_at {
+        Some(_) => {
+            let settings = pending.settings(&mut *tx).await?.clone();
+            crate::scheduled::fire_time(Conn::Sqlite(&mut *tx), &order, &settings).await?
+        }
+        None => None,
+    };
+    writes::insert_order(&mut w, &order, fire_at);
     writes::insert_history_entry(&mut w, &order);
-    writes::append_event(&mut w, &order, change, at);
+    writes::append_event(&mut w, &order, change, at, board);
     let seq = w.run_returning(&mut *tx).await? as u64;
-    Ok(OrderEvent {
-        seq,
-        at,
-        change,
-        order,
+    Ok(LogEvent::Order {
+        event: OrderEvent {
+            seq,
+            at,
+            change,
+            order,
+        },
+        board,
     })
 }
 
@@ -294,7 +361,7 @@ async fn change_stage(
     pending: &mut Pending,
     id: Uuid,
     request: StageChangeRequest,
-) -> Result<OrderEvent, StoreError> {
+) -> Result<LogEvent, StoreError> {
     let Some(order) = pending.orders.get(&id) else {
         return Err(StoreError::NotFound);
     };
@@ -309,17 +376,54 @@ async fn change_stage(
             return Err(changes::number_in_use(&before));
         }
     }
+    write_planned(tx, pending, planned, at).await
+}
+
+/// Checks an item bump against the order as the batch left it, and
+/// queues its writes.
+async fn bump_item(
+    tx: &mut SqliteConnection,
+    pending: &mut Pending,
+    id: Uuid,
+    index: u16,
+    request: ItemBumpRequest,
+) -> Result<LogEvent, StoreError> {
+    if !pending.orders.contains_key(&id) {
+        return Err(StoreError::NotFound);
+    }
+    let auto_ready = pending.settings(&mut *tx).await?.auto_ready;
+    let at = now();
+    let order = &pending.orders[&id];
+    let planned = changes::item_bump(order, index, &request, auto_ready, at)?;
+    write_planned(tx, pending, planned, at).await
+}
+
+/// Queues a checked change's writes: the order's row, the history entries
+/// it adds, its event.
+async fn write_planned(
+    tx: &mut SqliteConnection,
+    pending: &mut Pending,
+    planned: changes::Planned,
+    at: time::OffsetDateTime,
+) -> Result<LogEvent, StoreError> {
     let order = planned.order;
+    let before = pending.orders.get(&order.id).map_or(0, |o| o.history.len());
+    let board = pending.on_board(&mut *tx, &order, &planned.change).await?;
     let w = &mut pending.writes;
-    writes::update_stage(w, &order);
-    writes::insert_history_entry(w, &order);
-    writes::append_event(w, &order, planned.change, at);
+    writes::update_order(w, &order);
+    for position in before..order.history.len() {
+        writes::insert_history_entry_at(w, &order, position);
+    }
+    writes::append_event(w, &order, planned.change, at, board);
     pending.changes += 1;
-    pending.orders.insert(id, order.clone());
-    Ok(OrderEvent {
-        seq: 0,
-        at,
-        change: planned.change,
-        order,
+    pending.orders.insert(order.id, order.clone());
+    Ok(LogEvent::Order {
+        event: OrderEvent {
+            seq: 0,
+            at,
+            change: planned.change,
+            order,
+        },
+        board,
     })
 }

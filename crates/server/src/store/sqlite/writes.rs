@@ -37,10 +37,11 @@ pub async fn load_orders_by_id(
         .collect()
 }
 
-pub fn insert_order(w: &mut Writes, o: &Order) {
+/// A new order's row; a scheduled order fires at `fire_at`.
+pub fn insert_order(w: &mut Writes, o: &Order, fire_at: Option<OffsetDateTime>) {
     w.push(
         &format!(
-            "INSERT INTO orders ({ORDER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            "INSERT INTO orders ({ORDER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         ),
         |b| {
             b.bind(o.id.to_string())
@@ -55,17 +56,23 @@ pub fn insert_order(w: &mut Writes, o: &Order) {
                 .bind(to_millis(o.updated_at))
                 .bind(o.tracking_token.clone())
                 .bind(o.external_ref.as_ref().map(|r| r.source.clone()))
-                .bind(o.external_ref.as_ref().map(|r| r.id.clone()));
+                .bind(o.external_ref.as_ref().map(|r| r.id.clone()))
+                .bind(o.table.clone())
+                .bind(o.due_at.map(to_millis))
+                .bind(fire_at.map(to_millis));
         },
     );
 }
 
-pub fn update_stage(w: &mut Writes, o: &Order) {
+/// An order's row after a change: its stage, version, items (done or
+/// not) and time.
+pub fn update_order(w: &mut Writes, o: &Order) {
     w.push(
-        "UPDATE orders SET stage = ?, version = ?, updated_at = ? WHERE id = ?",
+        "UPDATE orders SET stage = ?, version = ?, items = ?, updated_at = ? WHERE id = ?",
         |b| {
             b.bind(o.stage.as_str())
                 .bind(o.version as i64)
+                .bind(items_json(o))
                 .bind(to_millis(o.updated_at))
                 .bind(o.id.to_string());
         },
@@ -74,7 +81,11 @@ pub fn update_stage(w: &mut Writes, o: &Order) {
 
 /// The newest entry of the order's history.
 pub fn insert_history_entry(w: &mut Writes, o: &Order) {
-    let position = o.history.len() - 1;
+    insert_history_entry_at(w, o, o.history.len() - 1);
+}
+
+/// The entry of the order's history at `position`.
+pub fn insert_history_entry_at(w: &mut Writes, o: &Order, position: usize) {
     let entry = &o.history[position];
     w.push(
         "INSERT INTO stage_history (order_id, position, stage, at) VALUES (?, ?, ?, ?)",
@@ -89,17 +100,28 @@ pub fn insert_history_entry(w: &mut Writes, o: &Order) {
 
 /// Adds the change's event log append; its `RETURNING` gives the change's
 /// sequence number when the writes run.
-pub fn append_event(w: &mut Writes, order: &Order, change: Change, at: OffsetDateTime) {
+/// `board`: whether customer boards are sent it (`changes::on_board`).
+pub fn append_event(
+    w: &mut Writes,
+    order: &Order,
+    change: Change,
+    at: OffsetDateTime,
+    board: bool,
+) {
     w.push(
-        "INSERT INTO events (order_id, kind, from_stage, to_stage, at, order_json)
-         VALUES (?, ?, ?, ?, ?, ?) RETURNING seq",
+        "INSERT INTO events (order_id, kind, from_stage, to_stage, at, order_json,
+                             item_index, item_done, board)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING seq",
         |b| {
             b.bind(order.id.to_string())
                 .bind(kind_str(change.kind))
                 .bind(change.from.map(Stage::as_str))
                 .bind(change.to.as_str())
                 .bind(to_millis(at))
-                .bind(order_json(order));
+                .bind(order_json(order))
+                .bind(change.item.map(|i| i64::from(i.index)))
+                .bind(change.item.map(|i| i.done))
+                .bind(board);
         },
     );
 }
