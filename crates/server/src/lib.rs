@@ -21,6 +21,7 @@ pub mod feed;
 pub mod idempotency;
 mod json_compression;
 pub mod limits;
+pub mod log_follower;
 pub mod openapi;
 pub mod printers;
 pub mod reports;
