@@ -12,6 +12,7 @@
 //! - [`stream`]: the payloads of the SSE streams (`snapshot`, `order`, `reset`).
 //! - [`keys`]: API keys for integrations and their scopes.
 //! - [`webhooks`]: outbound webhooks, their endpoints and delivery attempts.
+//! - [`printers`]: kitchen printers, their addresses and states.
 //! - [`api`]: request bodies, the health report and the API's error shape.
 //! - [`workshop`]: the four transports, their counts, comparisons and the demo driver.
 //! - [`drill`]: the workshop's connection drop drill, with and without resume.
@@ -23,6 +24,7 @@ pub mod drill;
 pub mod keys;
 pub mod order;
 pub mod pages;
+pub mod printers;
 pub mod reports;
 pub mod stage;
 pub mod stream;
@@ -34,6 +36,7 @@ pub use api::{ApiErrorBody, ApiErrorDetail, ErrorCode, Health, OpenStreams, Stag
 pub use drill::{DrillGroup, DrillPhase, DrillReport, DrillRequest, DrillState};
 pub use keys::{ApiKeyInfo, CreatedApiKey, NewApiKey, Scope};
 pub use order::{ExternalRef, Item, NewOrder, Order, StageEntry, ValidationError};
+pub use printers::{NewPrinter, PrintQueued, PrinterAddress, PrinterInfo, PrinterState};
 pub use reports::{GroupBy, HistoryPage, HourCount, Percentiles, PrepGroup, PrepTimesReport};
 pub use stage::{ChangeKind, Channel, Stage, StageMachine, Transition, TransitionError};
 pub use stream::{

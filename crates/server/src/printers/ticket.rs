@@ -2,13 +2,70 @@
 //! the time, its reference in another system, then one line per item and
 //! the order's note.
 //!
-//! Items carry only a name and a quantity today; a printer's stations
-//! filter the items once items have stations, and an item's modifiers and
-//! notes print indented under it ([`item_lines`] is where they go).
+//! A printer's stations choose its share of the items ([`share`]): a
+//! printer without stations prints every item; one with stations prints
+//! the items of those stations, and items that have no station (so that
+//! no item is printed nowhere). An item's station is read through
+//! [`station_of`] only. An item's modifiers and notes print indented
+//! under it ([`item_lines`]).
 
-use super::escpos::Line;
-use orderboard_model::{Item, Order};
+use super::escpos::{self, Line};
+use orderboard_model::{Change, ChangeKind, Item, Order};
 use time::OffsetDateTime;
+
+/// Whether a change of the log prints kitchen tickets: an order made.
+pub fn prints(change: &Change) -> bool {
+    change.kind == ChangeKind::Created
+}
+
+/// The station an item is made at, if it says.
+pub fn station_of(_item: &Item) -> Option<&str> {
+    None
+}
+
+/// The items of `order` that a printer with `stations` prints.
+pub fn share(order: &Order, stations: &[String]) -> Vec<Item> {
+    order
+        .items
+        .iter()
+        .filter(|item| {
+            stations.is_empty()
+                || station_of(item).is_none_or(|s| stations.iter().any(|own| own == s))
+        })
+        .cloned()
+        .collect()
+}
+
+/// The ESC/POS ticket of `order` for a printer with `stations`, headed
+/// `REPRINT` if it is one; `None` if none of its items are the printer's.
+pub fn order_ticket(order: &Order, stations: &[String], reprint: bool) -> Option<Vec<u8>> {
+    let items = share(order, stations);
+    if items.is_empty() {
+        return None;
+    }
+    let mut lines = Vec::new();
+    if reprint {
+        lines.push(Line::Normal("REPRINT".into()));
+    }
+    lines.extend(self::lines(order, &items, order.created_at));
+    Some(escpos::encode(&lines))
+}
+
+/// The test ticket of printer `name`, printed at `at` (UTC).
+pub fn test_ticket(name: &str, at: OffsetDateTime) -> Vec<u8> {
+    escpos::encode(&[
+        Line::Large("TEST".into()),
+        Line::Normal(format!("Orderboard printer {name}")),
+        Line::Normal(format!(
+            "{}-{:02}-{:02} {:02}:{:02} UTC",
+            at.year(),
+            u8::from(at.month()),
+            at.day(),
+            at.hour(),
+            at.minute()
+        )),
+    ])
+}
 
 /// The lines of the ticket for `order`, with `items` (a printer's share of
 /// them), printed at `at` (UTC).

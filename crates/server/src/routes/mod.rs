@@ -11,6 +11,7 @@
 //! - [`workshop`] — `/metrics` and `/api/workshop/…`, what each transport costs, and comparisons
 //! - [`keys`] — `/api/keys…`, the API keys of integrations
 //! - [`webhooks`] — `/api/webhooks…`, endpoints that changes are sent to
+//! - [`printers`] — `/api/printers…` and `/api/orders/{id}/print`, kitchen printers and reprints
 //! - [`demo`] — `/api/demo`, the demo driver's switch
 
 pub mod board;
@@ -19,6 +20,7 @@ pub mod health;
 pub mod keys;
 pub mod order_history;
 pub mod orders;
+pub mod printers;
 pub mod reports;
 pub mod staff_events;
 pub mod track;
