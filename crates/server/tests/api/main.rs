@@ -31,6 +31,7 @@ mod limits;
 mod listener_restart;
 mod migration;
 mod orders;
+mod printers;
 mod reports;
 mod restart_and_shutdown;
 mod retention;
