@@ -328,7 +328,7 @@ async fn test_tickets_and_reprints_are_queued_and_printed() {
         .unwrap();
     assert_eq!(res.status(), 202);
     let queued: PrintQueued = res.json().await.unwrap();
-    assert_eq!(queued.printers, [pa.id.clone()]);
+    assert_eq!(queued.printers, vec![pa.id.clone()]);
     until("the test ticket", || !a.tickets().is_empty()).await;
     let t = &a.tickets()[0];
     assert!(
