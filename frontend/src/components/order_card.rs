@@ -21,6 +21,8 @@ pub fn OrderCard(
     pending: RwSignal<HashSet<Uuid>>,
     on_action: Callback<(Uuid, Transition)>,
     on_track: Callback<Uuid>,
+    /// Prints the order's tickets again.
+    on_reprint: Callback<Uuid>,
 ) -> impl IntoView {
     let id = order.id;
     let stage = order.stage;
@@ -111,6 +113,19 @@ pub fn OrderCard(
             })}
             <footer class="card-actions">
                 {buttons}
+                <button
+                    type="button"
+                    class="btn btn-ghost"
+                    data-action="reprint"
+                    title="Print this order's kitchen tickets again"
+                    aria-label=format!("Reprint order {number}")
+                    on:click=move |ev| {
+                        ev.stop_propagation();
+                        on_reprint.run(id);
+                    }
+                >
+                    "Reprint"
+                </button>
             </footer>
         </article>
     }

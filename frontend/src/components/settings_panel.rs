@@ -6,6 +6,7 @@
 
 use crate::components::api_keys_panel::ApiKeysPanel;
 use crate::components::demo_control::DemoControl;
+use crate::components::printers_panel::PrintersPanel;
 use crate::components::webhooks_panel::WebhooksPanel;
 use crate::live::browser::save_setting;
 use crate::live::staff_api;
@@ -118,6 +119,7 @@ pub fn SettingsPanel(thresholds: RwSignal<AgeThresholds>, on_close: Callback<()>
                 })}
                 <ApiKeysPanel/>
                 <WebhooksPanel/>
+                <PrintersPanel/>
                 <DemoControl/>
                 <p class="muted"><a href="/workshop">"Open the workshop"</a>" to compare polling, long polling, SSE and WebSocket live."</p>
                 <div class="dialog-actions">

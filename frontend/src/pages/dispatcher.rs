@@ -15,12 +15,13 @@ use crate::live::browser::{
     load_setting, log_warning, set_title, ticking_clock, tz_offset_minutes,
 };
 use crate::live::event_source::{LiveStream, StreamSignal};
-use crate::live::staff_api::change_stage;
+use crate::live::staff_api::{change_stage, reprint_order};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use orderboard_frontend::state::api_failure::ApiFailure;
 use orderboard_frontend::state::connection::Connection;
 use orderboard_frontend::state::labels::{stage_class, transition_class, transition_label};
+use orderboard_frontend::state::printers::{self, offline_notice};
 use orderboard_frontend::state::selection::{move_selection, shortcut_for, Shortcut, SHORTCUTS};
 use orderboard_frontend::state::settings::{AgeThresholds, STORAGE_KEY};
 use orderboard_frontend::state::staff_state::{StaffState, COLUMNS};
@@ -61,6 +62,23 @@ pub fn DispatcherPage() -> impl IntoView {
             hooks_disabled.try_set(orderboard_frontend::state::webhooks::disabled_count(&hooks));
         }
     });
+    // Kitchen printers that are offline: reread every few seconds (printer
+    // states are not on the staff stream).
+    let printers_offline = RwSignal::new(None::<String>);
+    let read_printers = move || {
+        spawn_local(async move {
+            if let Ok(printers) = crate::live::staff_api::list_printers().await {
+                printers_offline.try_set(offline_notice(&printers));
+            }
+        });
+    };
+    read_printers();
+    if let Ok(handle) = set_interval_with_handle(
+        read_printers,
+        std::time::Duration::from_secs(u64::from(printers::REFRESH_SECS)),
+    ) {
+        on_cleanup(move || handle.clear());
+    }
 
     let stream = LiveStream::open(
         "/api/events",
@@ -121,6 +139,22 @@ pub fn DispatcherPage() -> impl IntoView {
         }
     });
     let on_track = Callback::new(move |id: Uuid| tracking_for.set(Some(id)));
+    let on_reprint = Callback::new(move |id: Uuid| {
+        spawn_local(async move {
+            let (tone, title, text) = match reprint_order(id).await {
+                Ok(queued) => (
+                    "ok",
+                    printers::reprint_label(queued.printers.len()),
+                    String::new(),
+                ),
+                Err(failure) => {
+                    let (title, text) = failure.describe();
+                    ("error", title, text)
+                }
+            };
+            notice.set(Some(Notice { tone, title, text }));
+        });
+    });
     let on_created = Callback::new(move |order: Order| {
         let number = order.number;
         selected.set(Some(order.id));
@@ -272,6 +306,7 @@ pub fn DispatcherPage() -> impl IntoView {
                                     pending=pending
                                     on_action=on_action
                                     on_track=on_track
+                                    on_reprint=on_reprint
                                 />
                             }
                         }
@@ -335,6 +370,12 @@ pub fn DispatcherPage() -> impl IntoView {
                         <button type="button" class="btn btn-ghost webhooks-disabled-notice" role="alert"
                             data-testid="webhooks-disabled-notice" on:click=move |_| settings_open.set(true)>
                             {format!("{} webhook endpoint(s) disabled", hooks_disabled.get())}
+                        </button>
+                    })}
+                    {move || printers_offline.get().map(|text| view! {
+                        <button type="button" class="btn btn-ghost printers-offline-notice" role="alert"
+                            data-testid="printers-offline-notice" on:click=move |_| settings_open.set(true)>
+                            {text}
                         </button>
                     })}
                     <button type="button" class="btn btn-ghost" on:click=move |_| settings_open.set(true)>"Settings"</button>
