@@ -742,3 +742,51 @@ async fn make(node: &Node) -> u32 {
     assert_eq!(res.status(), 201);
     res.json::<Order>().await.unwrap().number
 }
+
+#[tokio::test]
+async fn two_nodes_print_each_ticket_once_in_order() {
+    if !on_postgres() {
+        eprintln!("skipped: runs on PostgreSQL only (scripts/with-postgres)");
+        return;
+    }
+    use orderboard_server::feed::in_process::InProcessFeed;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shared");
+    let fake = FakePrinter::start(Mode::Print).await;
+    let a = TestServer::start_with(&path, Arc::new(InProcessFeed::default()), quick()).await;
+    let p = add(
+        &a,
+        serde_json::json!({"name": "Pass", "address": fake.address}),
+    )
+    .await;
+    // Started after the printer exists: both nodes run a worker for it.
+    let b = TestServer::start_with(&path, Arc::new(InProcessFeed::default()), quick()).await;
+    let mut made = Vec::new();
+    for n in 0..10 {
+        made.push(order(if n % 2 == 0 { &a } else { &b }, n).await.number);
+    }
+    until("every ticket", || fake.tickets().len() >= 10).await;
+    // A reprint queued on either node is printed by the lease holder.
+    for s in [&a, &b] {
+        let res = s
+            .http
+            .post(s.url(&format!("/api/printers/{}/test", p.id)))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 202);
+    }
+    until("both test tickets", || fake.tickets().len() >= 12).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let tickets = fake.tickets();
+    assert_eq!(numbers(&tickets), made, "each ticket once, in order");
+    assert_eq!(tickets.len(), 12, "nothing printed twice");
+    println!(
+        "two nodes, one printer: {} orders, {} tickets printed, {} connections",
+        made.len(),
+        tickets.len(),
+        fake.connections()
+    );
+    a.stop().await;
+    b.stop().await;
+}
