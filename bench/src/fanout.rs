@@ -6,7 +6,7 @@ use crate::processes::ServerProcess;
 use crate::report::Percentiles;
 use crate::subscribers::{Subscribers, NOT_RECEIVED};
 use orderboard_model::{
-    BoardEvent, BoardOrder, Change, ChangeKind, Channel, Item, NewOrder, Order, Stage,
+    BoardEvent, BoardOrder, Change, ChangeKind, Channel, NewItem, NewOrder, Order, Stage,
     StageChangeRequest,
 };
 use std::time::{Duration, Instant};
@@ -52,17 +52,13 @@ pub fn new_order(i: usize) -> NewOrder {
         customer: Some(NAMES[i % NAMES.len()].to_string()),
         channel: Channel::Pickup,
         items: vec![
-            Item {
-                name: "Falafel wrap with tahini".into(),
-                qty: 2,
-            },
-            Item {
-                name: "Fresh mint tea".into(),
-                qty: 1,
-            },
+            NewItem::plain("Falafel wrap with tahini", 2),
+            NewItem::plain("Fresh mint tea", 1),
         ],
         note: Some("no onions, extra napkins".into()),
         external_ref: None,
+        table: None,
+        due_at: None,
     }
 }
 
@@ -164,6 +160,7 @@ pub async fn run(target: Target, setup: &FanoutSetup<'_>) -> anyhow::Result<Fano
                         }),
                         to,
                         kind: ChangeKind::Advance,
+                        item: None,
                     },
                     order: BoardOrder {
                         number: (i / 2 + 1) as u32,
@@ -201,6 +198,7 @@ pub async fn run(target: Target, setup: &FanoutSetup<'_>) -> anyhow::Result<Fano
                 from: Some(Stage::Received),
                 to: Stage::Preparing,
                 kind: ChangeKind::Advance,
+                item: None,
             },
             order: BoardOrder::from(last),
         };

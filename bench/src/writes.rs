@@ -10,7 +10,7 @@
 
 use crate::processes::ServerProcess;
 use crate::subscribers::Subscribers;
-use orderboard_model::{Channel, Item, NewOrder, Order, Stage, StageChangeRequest};
+use orderboard_model::{Channel, NewItem, NewOrder, Order, Stage, StageChangeRequest};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -73,12 +73,11 @@ pub async fn run(
                 let new = NewOrder {
                     customer: Some(format!("Phone {i}")),
                     channel: Channel::Pickup,
-                    items: vec![Item {
-                        name: "Oat latte".into(),
-                        qty: 1,
-                    }],
+                    items: vec![NewItem::plain("Oat latte", 1)],
                     note: None,
                     external_ref: None,
+                    table: None,
+                    due_at: None,
                 };
                 let res = http
                     .post(server.url("/api/orders"))
@@ -153,12 +152,11 @@ pub async fn write_until(
     let new = NewOrder {
         customer: Some(customer),
         channel: Channel::Pickup,
-        items: vec![Item {
-            name: "Flat white".into(),
-            qty: 1,
-        }],
+        items: vec![NewItem::plain("Flat white", 1)],
         note: None,
         external_ref: None,
+        table: None,
+        due_at: None,
     };
     let signed = |req: reqwest::RequestBuilder| match &cookie {
         Some(cookie) => req.header("cookie", cookie),

@@ -353,7 +353,7 @@ mod tests {
                     number: n as u32 + 1,
                     customer: new.customer,
                     channel: new.channel,
-                    items: new.items,
+                    items: new.items.into_iter().map(Into::into).collect(),
                     note: new.note,
                     stage: Stage::Received,
                     version: 1,
@@ -362,6 +362,8 @@ mod tests {
                     history: vec![],
                     tracking_token: format!("t{n}"),
                     external_ref: None,
+                    table: None,
+                    due_at: None,
                 })
             }
             .boxed()

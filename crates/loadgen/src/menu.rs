@@ -2,7 +2,7 @@
 //! pickup and delivery, drawn from a seeded generator so that the same seed
 //! gives the same orders.
 
-use orderboard_model::{Channel, Item, NewOrder};
+use orderboard_model::{Channel, NewItem, NewOrder};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 
@@ -74,16 +74,13 @@ pub fn new_order(rng: &mut ChaCha8Rng) -> NewOrder {
         None
     };
     let lines = rng.random_range(1..=4usize);
-    let mut items: Vec<Item> = Vec::with_capacity(lines);
+    let mut items: Vec<NewItem> = Vec::with_capacity(lines);
     while items.len() < lines {
         let name = DISHES[rng.random_range(0..DISHES.len())];
         if items.iter().any(|i| i.name == name) {
             continue;
         }
-        items.push(Item {
-            name: name.to_string(),
-            qty: rng.random_range(1..=3),
-        });
+        items.push(NewItem::plain(name, rng.random_range(1..=3)));
     }
     let note = if rng.random_bool(0.2) {
         Some(NOTES[rng.random_range(0..NOTES.len())].to_string())
@@ -96,6 +93,8 @@ pub fn new_order(rng: &mut ChaCha8Rng) -> NewOrder {
         items,
         note,
         external_ref: None,
+        table: None,
+        due_at: None,
     }
 }
 

@@ -7,7 +7,7 @@
 use orderboard_loadgen::{
     parse_transports, render_table, run, HttpDriver, LoadConfig, OrderDriver,
 };
-use orderboard_model::{Channel, ComparisonPhase, Item, NewOrder, Transport};
+use orderboard_model::{Channel, ComparisonPhase, NewItem, NewOrder, Transport};
 use orderboard_server::feed::in_process::InProcessFeed;
 use orderboard_server::{db, serve, AppState, StreamSettings};
 use std::sync::{Arc, Mutex};
@@ -215,12 +215,11 @@ async fn signs_in_when_the_server_has_a_passphrase() {
     let order = NewOrder {
         customer: Some("Ada Lovelace".into()),
         channel: Channel::Pickup,
-        items: vec![Item {
-            name: "Mint tea".into(),
-            qty: 1,
-        }],
+        items: vec![NewItem::plain("Mint tea", 1)],
         note: None,
         external_ref: None,
+        table: None,
+        due_at: None,
     };
     let anonymous = HttpDriver::connect(&server.base, None).await.unwrap();
     let err = anonymous

@@ -6,10 +6,12 @@
 //!
 //! - [`stage`]: channels, stages and the stage machine (the only place the
 //!   rules of who may move where are written down).
-//! - [`order`]: an order, a new order and their validation.
+//! - [`order`]: an order, a new order, their items and their validation.
+//! - [`kitchen`]: stations, the shared settings, the menu, item bumps and
+//!   what station screens compute from an order's items.
 //! - [`pages`]: which page of the UI a path shows.
 //! - [`views`]: what the customer board and the tracking page may see of an order.
-//! - [`stream`]: the payloads of the SSE streams (`snapshot`, `order`, `reset`).
+//! - [`stream`]: the payloads of the SSE streams (`snapshot`, `order`, `reset`, `settings`).
 //! - [`keys`]: API keys for integrations and their scopes.
 //! - [`webhooks`]: outbound webhooks, their endpoints and delivery attempts.
 //! - [`printers`]: kitchen printers, their addresses and states.
@@ -22,6 +24,7 @@
 pub mod api;
 pub mod drill;
 pub mod keys;
+pub mod kitchen;
 pub mod order;
 pub mod pages;
 pub mod printers;
@@ -35,15 +38,19 @@ pub mod workshop;
 pub use api::{ApiErrorBody, ApiErrorDetail, ErrorCode, Health, OpenStreams, StageChangeRequest};
 pub use drill::{DrillGroup, DrillPhase, DrillReport, DrillRequest, DrillState};
 pub use keys::{ApiKeyInfo, CreatedApiKey, NewApiKey, Scope};
-pub use order::{ExternalRef, Item, NewOrder, Order, StageEntry, ValidationError};
+pub use kitchen::{
+    all_day, BoardSettings, ItemBumpRequest, Menu, MenuItem, Settings, Sounds, Station,
+};
+pub use order::{ExternalRef, Item, NewItem, NewOrder, Order, StageEntry, ValidationError};
 pub use printers::{NewPrinter, PrintQueued, PrinterAddress, PrinterInfo, PrinterState};
 pub use reports::{GroupBy, HistoryPage, HourCount, Percentiles, PrepGroup, PrepTimesReport};
 pub use stage::{ChangeKind, Channel, Stage, StageMachine, Transition, TransitionError};
 pub use stream::{
-    BoardEvent, BoardSnapshot, Change, OrderEvent, StaffSnapshot, StreamEventName, TokenOrder,
-    TrackEvent, TrackSnapshot, TracksEvent, TracksSnapshot, MAX_TRACKED_ORDERS,
+    BoardEvent, BoardSettingsEvent, BoardSnapshot, Change, ItemChange, OrderEvent, SettingsEvent,
+    StaffSnapshot, StreamEventName, TokenOrder, TrackEvent, TrackSnapshot, TracksEvent,
+    TracksSnapshot, MAX_TRACKED_ORDERS,
 };
-pub use views::{BoardOrder, TrackedOrder};
+pub use views::{BoardOrder, TrackedItem, TrackedOrder};
 pub use webhooks::{CreatedWebhook, NewWebhook, WebhookAttempt, WebhookEventType, WebhookInfo};
 pub use workshop::{
     ComparisonPhase, ComparisonRequest, ComparisonState, DemoRequest, DemoStatus, LoadReport,

@@ -13,6 +13,16 @@ pub const MAX_NOTE_CHARS: usize = 200;
 pub const MAX_ITEM_NAME_CHARS: usize = 80;
 pub const MAX_ITEMS: usize = 50;
 pub const MAX_QTY: u8 = 99;
+/// The most modifiers one item may carry (`no onions`, `extra cheese`).
+pub const MAX_MODIFIERS: usize = 10;
+/// The longest modifier.
+pub const MAX_MODIFIER_CHARS: usize = 60;
+/// The longest note on one item (kitchen-facing, never public).
+pub const MAX_ITEM_NOTE_CHARS: usize = 120;
+/// The longest table name of a dine-in order (`12`, `T4`, `Terrace 3`).
+pub const MAX_TABLE_CHARS: usize = 10;
+/// How far ahead a scheduled order's `due_at` may be.
+pub const MAX_DUE_AHEAD: time::Duration = time::Duration::days(7);
 /// The most stage changes one order may take after it is created. Every
 /// change is kept in the event log with the order's whole state, its stage
 /// history included, so an order moved back and forth without end would
@@ -20,13 +30,83 @@ pub const MAX_QTY: u8 = 99;
 /// of changes, and a few recalls; this bounds what one order can cost.
 pub const MAX_CHANGES: u64 = 100;
 
-/// One line of an order.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// One line of an order, as it is stored and as staff see it. Items written
+/// before items had details (`{"name", "qty"}`) read with no modifiers, no
+/// note, no station and not done.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Item {
     pub name: String,
     pub qty: u8,
+    /// Changes to the item as the customer asked (`no onions`), in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub modifiers: Vec<String>,
+    /// A note for the kitchen; never shown on public views.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// The id of the kitchen station that makes it (see the settings'
+    /// stations), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub station: Option<String>,
+    /// When the item was bumped as done; `None` while it is still to make.
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub done_at: Option<OffsetDateTime>,
+}
+
+impl Item {
+    /// Whether the item was bumped as done.
+    pub fn is_done(&self) -> bool {
+        self.done_at.is_some()
+    }
+}
+
+/// One line of a new order: `{name, qty, modifiers?, note?, station?}`.
+/// Without a `station`, the server takes the menu's station for the item's
+/// name, if the menu has the item.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct NewItem {
+    pub name: String,
+    pub qty: u8,
+    /// At most [`MAX_MODIFIERS`], each at most [`MAX_MODIFIER_CHARS`] characters.
+    #[serde(default)]
+    pub modifiers: Vec<String>,
+    /// At most [`MAX_ITEM_NOTE_CHARS`] characters; kitchen-facing only.
+    #[serde(default)]
+    pub note: Option<String>,
+    /// A station id (`[a-z0-9-]{1,32}`); it must be one of the settings' stations.
+    #[serde(default)]
+    pub station: Option<String>,
+}
+
+impl NewItem {
+    /// A plain item: a name and a quantity.
+    pub fn plain(name: impl Into<String>, qty: u8) -> NewItem {
+        NewItem {
+            name: name.into(),
+            qty,
+            ..NewItem::default()
+        }
+    }
+}
+
+impl From<NewItem> for Item {
+    fn from(n: NewItem) -> Item {
+        Item {
+            name: n.name,
+            qty: n.qty,
+            modifiers: n.modifiers,
+            note: n.note,
+            station: n.station,
+            done_at: None,
+        }
+    }
 }
 
 /// A stage the order entered, and when.
@@ -63,6 +143,16 @@ pub struct Order {
     /// The order's reference in the system it came from, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_ref: Option<ExternalRef>,
+    /// The table of a dine-in order (only dine-in orders have one).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub table: Option<String>,
+    /// When a scheduled order is wanted; such an order starts in `scheduled`.
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub due_at: Option<OffsetDateTime>,
 }
 
 /// An order's reference in another system (a till, a delivery platform):
@@ -169,12 +259,25 @@ pub struct NewOrder {
     #[serde(default)]
     pub customer: Option<String>,
     pub channel: Channel,
-    pub items: Vec<Item>,
+    pub items: Vec<NewItem>,
     #[serde(default)]
     pub note: Option<String>,
     /// The order's reference in the system it came from, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub external_ref: Option<ExternalRef>,
+    /// The table: required for `dine_in`, refused on other channels; at
+    /// most [`MAX_TABLE_CHARS`] characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub table: Option<String>,
+    /// When the order is wanted (RFC 3339), for a scheduled order: in the
+    /// future and at most [`MAX_DUE_AHEAD`] ahead. The order waits in
+    /// `scheduled` until its fire time.
+    #[serde(
+        default,
+        with = "time::serde::rfc3339::option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub due_at: Option<OffsetDateTime>,
 }
 
 /// A field of a new order that breaks a limit.
@@ -236,11 +339,41 @@ impl NewOrder {
             .note
             .map(|n| n.replace("\r\n", "\n").trim().to_string())
             .filter(|n| !n.is_empty());
+        self.table = self
+            .table
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty());
         for item in &mut self.items {
             item.name = item.name.trim().to_string();
+            for m in &mut item.modifiers {
+                *m = m.trim().to_string();
+            }
+            item.note = item
+                .note
+                .take()
+                .map(|n| n.trim().to_string())
+                .filter(|n| !n.is_empty());
+            item.station = item
+                .station
+                .take()
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty());
         }
         self.validate()?;
         Ok(self)
+    }
+
+    /// Checks `due_at` against the present: in the future, and at most
+    /// [`MAX_DUE_AHEAD`] ahead. (The model has no clock; the server passes it.)
+    pub fn check_due_at(&self, now: OffsetDateTime) -> Result<(), ValidationError> {
+        match self.due_at {
+            Some(due) if due <= now => Err(invalid("due_at", "must be in the future")),
+            Some(due) if due - now > MAX_DUE_AHEAD => Err(invalid(
+                "due_at",
+                format!("must be at most {} days ahead", MAX_DUE_AHEAD.whole_days()),
+            )),
+            _ => Ok(()),
+        }
     }
 
     /// Checks every limit, without changing anything.
@@ -253,6 +386,21 @@ impl NewOrder {
         }
         if let Some(r) = &self.external_ref {
             r.validate()?;
+        }
+        match (&self.table, self.channel) {
+            (Some(t), Channel::DineIn) => {
+                if t.trim().is_empty() {
+                    return Err(invalid("table", "must not be empty"));
+                }
+                check_text("table", t, MAX_TABLE_CHARS, false)?;
+            }
+            (None, Channel::DineIn) => {
+                return Err(invalid("table", "a dine-in order needs a table"));
+            }
+            (Some(_), _) => {
+                return Err(invalid("table", "only a dine-in order has a table"));
+            }
+            (None, _) => {}
         }
         if self.items.is_empty() {
             return Err(invalid("items", "an order needs at least one item"));
@@ -275,6 +423,28 @@ impl NewOrder {
                     format!("must be 1 to {MAX_QTY}, got {}", item.qty),
                 ));
             }
+            if item.modifiers.len() > MAX_MODIFIERS {
+                return Err(invalid(
+                    format!("items[{i}].modifiers"),
+                    format!(
+                        "at most {MAX_MODIFIERS} modifiers, got {}",
+                        item.modifiers.len()
+                    ),
+                ));
+            }
+            for (j, m) in item.modifiers.iter().enumerate() {
+                let field = format!("items[{i}].modifiers[{j}]");
+                if m.trim().is_empty() {
+                    return Err(invalid(field, "must not be empty"));
+                }
+                check_text(&field, m, MAX_MODIFIER_CHARS, false)?;
+            }
+            if let Some(n) = &item.note {
+                check_text(&format!("items[{i}].note"), n, MAX_ITEM_NOTE_CHARS, false)?;
+            }
+            if let Some(s) = &item.station {
+                crate::kitchen::check_station_id(&format!("items[{i}].station"), s)?;
+            }
         }
         Ok(())
     }
@@ -284,21 +454,147 @@ impl NewOrder {
 mod tests {
     use super::*;
 
-    fn order(items: Vec<Item>) -> NewOrder {
+    fn order(items: Vec<NewItem>) -> NewOrder {
         NewOrder {
             customer: Some("  Ada Lovelace ".into()),
             channel: Channel::Pickup,
             items,
             note: Some("  ".into()),
             external_ref: None,
+            table: None,
+            due_at: None,
         }
     }
 
-    fn item(name: &str, qty: u8) -> Item {
-        Item {
-            name: name.into(),
-            qty,
+    fn item(name: &str, qty: u8) -> NewItem {
+        NewItem::plain(name, qty)
+    }
+
+    fn detailed(modifiers: &[&str], note: Option<&str>, station: Option<&str>) -> NewItem {
+        NewItem {
+            modifiers: modifiers.iter().map(|m| m.to_string()).collect(),
+            note: note.map(str::to_string),
+            station: station.map(str::to_string),
+            ..item("Falafel wrap", 1)
         }
+    }
+
+    #[test]
+    fn item_details_are_checked_and_named() {
+        let ok = order(vec![detailed(
+            &[" no onions ", "<b>extra</b> & \"hot\""],
+            Some("  allergy: sesame "),
+            Some("grill"),
+        )])
+        .normalized()
+        .unwrap();
+        assert_eq!(ok.items[0].modifiers[0], "no onions");
+        assert_eq!(ok.items[0].note.as_deref(), Some("allergy: sesame"));
+        let many = vec!["m"; 11];
+        let long_mod = "m".repeat(61);
+        let long_note = "n".repeat(121);
+        let cases: Vec<(NewItem, &str)> = vec![
+            (detailed(&many, None, None), "items[1].modifiers"),
+            (
+                detailed(&["ok", &long_mod], None, None),
+                "items[1].modifiers[1]",
+            ),
+            (detailed(&["  "], None, None), "items[1].modifiers[0]"),
+            (
+                detailed(&["bell\u{7}"], None, None),
+                "items[1].modifiers[0]",
+            ),
+            (detailed(&[], Some(&long_note), None), "items[1].note"),
+            (detailed(&[], Some("line\nbreak"), None), "items[1].note"),
+            (detailed(&[], None, Some("Grill")), "items[1].station"),
+            (
+                detailed(&[], None, Some(&"g".repeat(33))),
+                "items[1].station",
+            ),
+        ];
+        for (bad, field) in cases {
+            let o = order(vec![item("ok", 1), bad]);
+            assert_eq!(o.normalized().unwrap_err().field, field);
+        }
+        assert!(
+            order(vec![detailed(&["m"; 10], Some(&"n".repeat(120)), None)])
+                .normalized()
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn a_table_belongs_to_dine_in_only() {
+        let with = |channel: Channel, table: Option<&str>| NewOrder {
+            channel,
+            table: table.map(str::to_string),
+            ..order(vec![item("x", 1)])
+        };
+        let o = with(Channel::DineIn, Some(" 12 ")).normalized().unwrap();
+        assert_eq!(o.table.as_deref(), Some("12"));
+        for (channel, table) in [
+            (Channel::DineIn, None),
+            (Channel::DineIn, Some("   ")),
+            (Channel::DineIn, Some("Terrace 123")),
+            (Channel::DineIn, Some("T\t4")),
+            (Channel::Pickup, Some("4")),
+            (Channel::Delivery, Some("4")),
+        ] {
+            assert_eq!(
+                with(channel, table).normalized().unwrap_err().field,
+                "table",
+                "{channel} {table:?}"
+            );
+        }
+        assert!(with(Channel::DineIn, Some("Terrace 12"))
+            .normalized()
+            .is_ok());
+    }
+
+    #[test]
+    fn a_due_time_is_in_the_future_and_within_a_week() {
+        let now = OffsetDateTime::UNIX_EPOCH + time::Duration::days(20_000);
+        let at = |d: time::Duration| NewOrder {
+            due_at: Some(now + d),
+            ..order(vec![item("x", 1)])
+        };
+        assert!(order(vec![item("x", 1)]).check_due_at(now).is_ok());
+        assert!(at(time::Duration::minutes(30)).check_due_at(now).is_ok());
+        assert!(at(MAX_DUE_AHEAD).check_due_at(now).is_ok());
+        for d in [
+            time::Duration::ZERO,
+            -time::Duration::minutes(1),
+            MAX_DUE_AHEAD + time::Duration::seconds(1),
+        ] {
+            assert_eq!(at(d).check_due_at(now).unwrap_err().field, "due_at");
+        }
+    }
+
+    #[test]
+    fn old_items_read_without_details() {
+        let i: Item = serde_json::from_str(r#"{"name":"Falafel wrap","qty":2}"#).unwrap();
+        assert_eq!(i.modifiers, Vec::<String>::new());
+        assert_eq!((&i.note, &i.station, i.is_done()), (&None, &None, false));
+        let plain = Item {
+            name: "a".into(),
+            qty: 1,
+            ..Item::default()
+        };
+        assert_eq!(
+            serde_json::to_string(&plain).unwrap(),
+            r#"{"name":"a","qty":1}"#
+        );
+        let done = Item {
+            done_at: Some(OffsetDateTime::UNIX_EPOCH),
+            station: Some("grill".into()),
+            ..plain
+        };
+        let json = serde_json::to_string(&done).unwrap();
+        assert_eq!(
+            json,
+            r#"{"name":"a","qty":1,"station":"grill","done_at":"1970-01-01T00:00:00Z"}"#
+        );
+        assert_eq!(serde_json::from_str::<Item>(&json).unwrap(), done);
     }
 
     #[test]

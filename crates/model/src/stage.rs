@@ -5,6 +5,12 @@
 //! the order's channel, one step back (a recall, to undo a mistake), or to
 //! `cancelled` from any stage that is not final. A cancelled order can be
 //! recalled to the stage it was cancelled from.
+//!
+//! A scheduled order (one with a due time) starts in `scheduled`, outside
+//! every channel's path: from there it may only advance to `received` (when
+//! it fires, or when staff fire it early) or be cancelled. Nothing ever moves
+//! back into `scheduled`: `received` has no recall, and a scheduled order
+//! that was cancelled stays cancelled.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -16,10 +22,12 @@ use std::fmt;
 pub enum Channel {
     Pickup,
     Delivery,
+    /// Eaten in, at a table: the order is served to the table.
+    DineIn,
 }
 
 impl Channel {
-    pub const ALL: [Channel; 2] = [Channel::Pickup, Channel::Delivery];
+    pub const ALL: [Channel; 3] = [Channel::Pickup, Channel::Delivery, Channel::DineIn];
 
     /// The forward path of an order on this channel, first stage to last.
     pub fn path(self) -> &'static [Stage] {
@@ -37,6 +45,12 @@ impl Channel {
                 Stage::OutForDelivery,
                 Stage::Delivered,
             ],
+            Channel::DineIn => &[
+                Stage::Received,
+                Stage::Preparing,
+                Stage::Ready,
+                Stage::Served,
+            ],
         }
     }
 
@@ -44,6 +58,16 @@ impl Channel {
         match self {
             Channel::Pickup => "pickup",
             Channel::Delivery => "delivery",
+            Channel::DineIn => "dine_in",
+        }
+    }
+
+    /// Words for people, as screens show them.
+    pub fn label(self) -> &'static str {
+        match self {
+            Channel::Pickup => "Pickup",
+            Channel::Delivery => "Delivery",
+            Channel::DineIn => "Dine-in",
         }
     }
 
@@ -63,39 +87,50 @@ impl fmt::Display for Channel {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Stage {
+    /// Waiting for its fire time (an order with a due time); not yet in the kitchen.
+    Scheduled,
     Received,
     Preparing,
     Ready,
     OutForDelivery,
     Collected,
     Delivered,
+    /// A dine-in order brought to its table.
+    Served,
     Cancelled,
 }
 
 impl Stage {
-    pub const ALL: [Stage; 7] = [
+    pub const ALL: [Stage; 9] = [
+        Stage::Scheduled,
         Stage::Received,
         Stage::Preparing,
         Stage::Ready,
         Stage::OutForDelivery,
         Stage::Collected,
         Stage::Delivered,
+        Stage::Served,
         Stage::Cancelled,
     ];
 
     /// Final stages end an order's life: it leaves every active list.
     pub fn is_final(self) -> bool {
-        matches!(self, Stage::Collected | Stage::Delivered | Stage::Cancelled)
+        matches!(
+            self,
+            Stage::Collected | Stage::Delivered | Stage::Served | Stage::Cancelled
+        )
     }
 
     pub fn as_str(self) -> &'static str {
         match self {
+            Stage::Scheduled => "scheduled",
             Stage::Received => "received",
             Stage::Preparing => "preparing",
             Stage::Ready => "ready",
             Stage::OutForDelivery => "out_for_delivery",
             Stage::Collected => "collected",
             Stage::Delivered => "delivered",
+            Stage::Served => "served",
             Stage::Cancelled => "cancelled",
         }
     }
@@ -107,12 +142,14 @@ impl Stage {
     /// Words for people, as screens show them.
     pub fn label(self) -> &'static str {
         match self {
+            Stage::Scheduled => "Scheduled",
             Stage::Received => "Received",
             Stage::Preparing => "Preparing",
             Stage::Ready => "Ready",
             Stage::OutForDelivery => "Out for delivery",
             Stage::Collected => "Collected",
             Stage::Delivered => "Delivered",
+            Stage::Served => "Served",
             Stage::Cancelled => "Cancelled",
         }
     }
@@ -137,6 +174,38 @@ pub enum ChangeKind {
     Recall,
     /// To `cancelled`.
     Cancel,
+    /// An item was marked done or not done (a bump). The change's `from` and
+    /// `to` show the stage move it caused, and are equal when it caused none.
+    Item,
+    /// The kitchen's settings changed (an event of the log that belongs to
+    /// no order).
+    Settings,
+}
+
+impl ChangeKind {
+    pub const ALL: [ChangeKind; 6] = [
+        ChangeKind::Created,
+        ChangeKind::Advance,
+        ChangeKind::Recall,
+        ChangeKind::Cancel,
+        ChangeKind::Item,
+        ChangeKind::Settings,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChangeKind::Created => "created",
+            ChangeKind::Advance => "advance",
+            ChangeKind::Recall => "recall",
+            ChangeKind::Cancel => "cancel",
+            ChangeKind::Item => "item",
+            ChangeKind::Settings => "settings",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ChangeKind> {
+        ChangeKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
 }
 
 /// A legal move from the current stage.
@@ -186,14 +255,25 @@ pub struct StageMachine {
 impl StageMachine {
     /// The machine for a fresh order.
     pub fn new(channel: Channel) -> Self {
+        StageMachine::for_new(channel, false)
+    }
+
+    /// The machine for a fresh order: in `scheduled` when it has a due
+    /// time, else at the first stage of its channel.
+    pub fn for_new(channel: Channel, scheduled: bool) -> Self {
         StageMachine {
             channel,
-            stage: channel.path()[0],
+            stage: if scheduled {
+                Stage::Scheduled
+            } else {
+                channel.path()[0]
+            },
             cancelled_from: None,
         }
     }
 
-    /// Builds the machine from an order's stage history (oldest first).
+    /// Builds the machine from an order's stage history (oldest first; a
+    /// scheduled order's history starts with `scheduled`).
     pub fn from_history(channel: Channel, history: &[Stage]) -> Self {
         let stage = history.last().copied().unwrap_or(channel.path()[0]);
         let cancelled_from = if stage == Stage::Cancelled {
@@ -215,13 +295,18 @@ impl StageMachine {
     /// The next stage along the path, if any.
     pub fn next(&self) -> Option<Stage> {
         let path = self.channel.path();
+        if self.stage == Stage::Scheduled {
+            return Some(path[0]);
+        }
         self.position().and_then(|i| path.get(i + 1).copied())
     }
 
     /// The stage a recall goes back to, if any.
     pub fn previous(&self) -> Option<Stage> {
         if self.stage == Stage::Cancelled {
-            return self.cancelled_from;
+            // A scheduled order that was cancelled stays cancelled: nothing
+            // moves back into `scheduled`.
+            return self.cancelled_from.filter(|s| *s != Stage::Scheduled);
         }
         let path = self.channel.path();
         self.position()
@@ -366,6 +451,62 @@ mod tests {
     }
 
     #[test]
+    fn dine_in_is_served_at_the_table() {
+        let mut m = StageMachine::new(Channel::DineIn);
+        for to in [Stage::Preparing, Stage::Ready, Stage::Served] {
+            m = m.apply(to).unwrap();
+        }
+        assert!(m.stage.is_final());
+        assert_eq!(m.allowed_targets(), vec![Stage::Ready]);
+        let ready = StageMachine::from_history(
+            Channel::DineIn,
+            &[Stage::Received, Stage::Preparing, Stage::Ready],
+        );
+        assert!(ready.check(Stage::Collected).is_err());
+        assert!(ready.check(Stage::OutForDelivery).is_err());
+        assert_eq!(Channel::parse("dine_in"), Some(Channel::DineIn));
+        assert_eq!(Channel::DineIn.label(), "Dine-in");
+    }
+
+    #[test]
+    fn a_scheduled_order_only_fires_or_is_cancelled() {
+        for channel in Channel::ALL {
+            let m = StageMachine::for_new(channel, true);
+            assert_eq!(m.stage, Stage::Scheduled);
+            assert!(!m.stage.is_final());
+            assert_eq!(m.allowed_targets(), vec![Stage::Received, Stage::Cancelled]);
+            assert_eq!(m.check(Stage::Received).unwrap().kind, ChangeKind::Advance);
+            assert!(m.check(Stage::Preparing).is_err());
+
+            // Fired: no recall back into scheduled.
+            let fired = StageMachine::from_history(channel, &[Stage::Scheduled, Stage::Received]);
+            assert_eq!(fired.previous(), None);
+            assert!(fired.check(Stage::Scheduled).is_err());
+            assert_eq!(fired, m.apply(Stage::Received).unwrap());
+
+            // Cancelled while scheduled: stays cancelled.
+            let c = StageMachine::from_history(channel, &[Stage::Scheduled, Stage::Cancelled]);
+            assert_eq!(c.allowed_targets(), vec![]);
+            assert_eq!(m.apply(Stage::Cancelled).unwrap().allowed_targets(), vec![]);
+        }
+        assert_eq!(
+            StageMachine::new(Channel::Pickup),
+            StageMachine::for_new(Channel::Pickup, false)
+        );
+    }
+
+    #[test]
+    fn change_kinds_round_trip() {
+        for k in ChangeKind::ALL {
+            assert_eq!(ChangeKind::parse(k.as_str()), Some(k));
+            assert_eq!(
+                serde_json::to_string(&k).unwrap(),
+                format!("\"{}\"", k.as_str())
+            );
+        }
+    }
+
+    #[test]
     fn stage_names_round_trip() {
         for s in Stage::ALL {
             assert_eq!(Stage::parse(s.as_str()), Some(s));
@@ -387,11 +528,12 @@ mod tests {
         /// stage always belongs to the order's channel.
         #[test]
         fn random_requests_stay_within_the_rules(
-            delivery in any::<bool>(),
+            channel_index in 0..Channel::ALL.len(),
+            scheduled in any::<bool>(),
             requests in proptest::collection::vec(any_stage(), 0..60),
         ) {
-            let channel = if delivery { Channel::Delivery } else { Channel::Pickup };
-            let mut m = StageMachine::new(channel);
+            let channel = Channel::ALL[channel_index];
+            let mut m = StageMachine::for_new(channel, scheduled);
             let mut history = vec![m.stage];
             for to in requests {
                 let before = m;
@@ -402,11 +544,13 @@ mod tests {
                         match next.stage {
                             Stage::Cancelled => prop_assert!(!before.stage.is_final()),
                             s if before.stage == Stage::Cancelled => prop_assert_eq!(Some(s), before.cancelled_from),
+                            s if before.stage == Stage::Scheduled => prop_assert_eq!(s, channel.path()[0]),
                             s => {
                                 let (a, b) = (pos(before.stage).unwrap() as i64, pos(s).unwrap() as i64);
                                 prop_assert_eq!((a - b).abs(), 1);
                             }
                         }
+                        prop_assert!(next.stage != Stage::Scheduled, "nothing moves into scheduled");
                         prop_assert!(next.stage == Stage::Cancelled || channel.path().contains(&next.stage));
                         m = next;
                         history.push(m.stage);

@@ -23,8 +23,7 @@ pub enum WebhookEventType {
     /// An order was cancelled.
     #[serde(rename = "order.cancelled")]
     OrderCancelled,
-    /// An item of an order was done. Accepted now; sent once items carry a
-    /// done state of their own.
+    /// An item of an order was bumped as done.
     #[serde(rename = "order.item_done")]
     OrderItemDone,
 }
@@ -50,13 +49,27 @@ impl WebhookEventType {
         WebhookEventType::ALL.into_iter().find(|t| t.as_str() == s)
     }
 
-    /// The type of the message sent for a change of this kind.
-    pub fn of_change(kind: crate::ChangeKind) -> WebhookEventType {
+    /// The types of the messages a change gives, in the order they are
+    /// sent: an item bump as done is `order.item_done`, followed by
+    /// `order.stage_changed` when it moved the order; an item marked not
+    /// done again, or a settings change, gives none.
+    pub fn of_change(change: &crate::Change) -> Vec<WebhookEventType> {
         use crate::ChangeKind;
-        match kind {
-            ChangeKind::Created => WebhookEventType::OrderCreated,
-            ChangeKind::Advance | ChangeKind::Recall => WebhookEventType::OrderStageChanged,
-            ChangeKind::Cancel => WebhookEventType::OrderCancelled,
+        match change.kind {
+            ChangeKind::Created => vec![WebhookEventType::OrderCreated],
+            ChangeKind::Advance | ChangeKind::Recall => vec![WebhookEventType::OrderStageChanged],
+            ChangeKind::Cancel => vec![WebhookEventType::OrderCancelled],
+            ChangeKind::Item => {
+                let mut out = Vec::new();
+                if change.item.is_some_and(|i| i.done) {
+                    out.push(WebhookEventType::OrderItemDone);
+                }
+                if change.moved() {
+                    out.push(WebhookEventType::OrderStageChanged);
+                }
+                out
+            }
+            ChangeKind::Settings => Vec::new(),
         }
     }
 }

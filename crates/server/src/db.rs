@@ -45,6 +45,7 @@ pub async fn open(path: &Path) -> anyhow::Result<SqlitePool> {
         .synchronous(SqliteSynchronous::Full)
         .foreign_keys(true)
         .busy_timeout(Duration::from_secs(5));
+    migrate_sqlite(options.clone(), path).await?;
     let pool = SqlitePoolOptions::new()
         .max_connections(8)
         .min_connections(1)
@@ -53,11 +54,32 @@ pub async fn open(path: &Path) -> anyhow::Result<SqlitePool> {
         .connect_with(options)
         .await
         .with_context(|| format!("opening the database {}", path.display()))?;
+    Ok(pool)
+}
+
+/// Brings the schema up to date on a connection of its own with foreign
+/// keys off. A migration that rebuilds a table (to change a CHECK
+/// constraint) follows SQLite's procedure for schema changes, which needs
+/// them off: dropping the old `orders` with them on would first delete its
+/// rows, and by cascade every order's stage history. sqlx runs each
+/// migration in a transaction, inside which the pragma cannot change, so
+/// it is set when the connection opens. Each migration checks its foreign
+/// keys itself (`PRAGMA foreign_key_check`).
+async fn migrate_sqlite(options: SqliteConnectOptions, path: &Path) -> anyhow::Result<()> {
+    use sqlx::{ConnectOptions, Connection};
+    let mut conn = options
+        .foreign_keys(false)
+        .connect()
+        .await
+        .with_context(|| format!("opening the database {}", path.display()))?;
     MIGRATOR
-        .run(&pool)
+        .run(&mut conn)
         .await
         .context("migrating the database")?;
-    Ok(pool)
+    conn.close()
+        .await
+        .context("closing the migration connection")?;
+    Ok(())
 }
 
 /// Connects to PostgreSQL with a pool of `connections` for requests and

@@ -115,6 +115,8 @@ pub fn NewOrderForm(
             <div class="segmented" role="radiogroup" aria-label="Channel">
                 {Channel::ALL
                     .into_iter()
+                    // Dine-in needs a table, which this form does not ask for yet.
+                    .filter(|c| *c != Channel::DineIn)
                     .map(|c| {
                         view! {
                             <button

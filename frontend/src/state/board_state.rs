@@ -208,6 +208,7 @@ mod key_tests {
             StreamMessage::Snapshot(BoardSnapshot {
                 as_of: 2,
                 orders: vec![BoardOrder::from(&one), BoardOrder::from(&two)],
+                settings: Default::default(),
             }),
             0,
         );
@@ -255,6 +256,7 @@ mod tests {
         let snap = BoardSnapshot {
             as_of: 3,
             orders: vec![board(&r1), board(&r2), board(&order(3))],
+            settings: Default::default(),
         };
         let fx = b.apply(StreamMessage::Snapshot(snap), 0);
         assert!(!fx.chime);
@@ -271,6 +273,7 @@ mod tests {
             StreamMessage::Snapshot(BoardSnapshot {
                 as_of: 1,
                 orders: vec![board(&o)],
+                settings: Default::default(),
             }),
             0,
         );
@@ -294,6 +297,7 @@ mod tests {
             StreamMessage::Snapshot(BoardSnapshot {
                 as_of: 1,
                 orders: vec![board(&p_ready), board(&d)],
+                settings: Default::default(),
             }),
             0,
         );
@@ -314,6 +318,7 @@ mod tests {
             StreamMessage::Snapshot(BoardSnapshot {
                 as_of: 1,
                 orders: vec![board(&r)],
+                settings: Default::default(),
             }),
             0,
         );
@@ -347,6 +352,7 @@ mod tests {
             StreamMessage::Snapshot(BoardSnapshot {
                 as_of: 10,
                 orders: vec![],
+                settings: Default::default(),
             }),
             0,
         );
@@ -376,6 +382,7 @@ mod ready_timeout_tests {
                     stage,
                 })
                 .collect(),
+            settings: Default::default(),
         })
     }
 
@@ -386,6 +393,7 @@ mod ready_timeout_tests {
                 from: Some(from),
                 to,
                 kind: ChangeKind::Advance,
+                item: None,
             },
             order: BoardOrder {
                 number,

@@ -20,6 +20,7 @@ pub fn order(n: u32) -> Order {
         items: vec![Item {
             name: "Falafel wrap".into(),
             qty: 2,
+            ..Item::default()
         }],
         note: None,
         stage: Stage::Received,
@@ -32,6 +33,8 @@ pub fn order(n: u32) -> Order {
         }],
         tracking_token: format!("token{n}"),
         external_ref: None,
+        table: None,
+        due_at: None,
     }
 }
 
@@ -61,6 +64,7 @@ pub fn created_event(seq: u64, order: Order) -> OrderEvent {
             from: None,
             to: order.stage,
             kind: ChangeKind::Created,
+            item: None,
         },
         order,
     }
@@ -79,6 +83,7 @@ pub fn change_event(seq: u64, before: &Order, after: Order) -> OrderEvent {
             from: Some(before.stage),
             to: after.stage,
             kind,
+            item: None,
         },
         order: after,
     }

@@ -19,35 +19,36 @@ pub fn transition_label(t: Transition, from: Stage) -> String {
         ChangeKind::Recall if from.is_final() => format!("Recall to {}", t.to.label()),
         ChangeKind::Recall => format!("Back to {}", t.to.label()),
         ChangeKind::Cancel => "Cancel".into(),
-        ChangeKind::Created => t.to.label().into(),
+        ChangeKind::Created | ChangeKind::Item | ChangeKind::Settings => t.to.label().into(),
     }
 }
 
 /// The CSS class for a button of this kind.
 pub fn transition_class(kind: ChangeKind) -> &'static str {
     match kind {
-        ChangeKind::Advance | ChangeKind::Created => "btn btn-advance",
+        ChangeKind::Advance | ChangeKind::Created | ChangeKind::Item | ChangeKind::Settings => {
+            "btn btn-advance"
+        }
         ChangeKind::Recall => "btn btn-recall",
         ChangeKind::Cancel => "btn btn-cancel",
     }
 }
 
 pub fn channel_label(c: Channel) -> &'static str {
-    match c {
-        Channel::Pickup => "Pickup",
-        Channel::Delivery => "Delivery",
-    }
+    c.label()
 }
 
 /// A CSS-friendly stage name, for colours.
 pub fn stage_class(s: Stage) -> &'static str {
     match s {
+        Stage::Scheduled => "stage-scheduled",
         Stage::Received => "stage-received",
         Stage::Preparing => "stage-preparing",
         Stage::Ready => "stage-ready",
         Stage::OutForDelivery => "stage-out",
         Stage::Collected => "stage-collected",
         Stage::Delivered => "stage-delivered",
+        Stage::Served => "stage-served",
         Stage::Cancelled => "stage-cancelled",
     }
 }

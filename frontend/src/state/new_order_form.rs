@@ -6,7 +6,7 @@
 //! model's own checks and for a 422 from the server alike.
 
 use orderboard_model::order::MAX_QTY;
-use orderboard_model::{Channel, Item, NewOrder, ValidationError};
+use orderboard_model::{Channel, NewItem, NewOrder, ValidationError};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ItemLine {
@@ -121,10 +121,7 @@ impl OrderForm {
             if line.name.trim().is_empty() {
                 continue;
             }
-            items.push(Item {
-                name: line.name.clone(),
-                qty: line.qty,
-            });
+            items.push(NewItem::plain(line.name.clone(), line.qty));
             line_of_item.push(i);
         }
         let new_order = NewOrder {
@@ -133,6 +130,8 @@ impl OrderForm {
             items,
             note: Some(self.note.clone()),
             external_ref: None,
+            table: None,
+            due_at: None,
         };
         match new_order.normalized() {
             Ok(order) => Ok(PreparedOrder {
@@ -216,14 +215,8 @@ mod tests {
         assert_eq!(
             p.order.items,
             vec![
-                Item {
-                    name: "Falafel wrap".into(),
-                    qty: 2
-                },
-                Item {
-                    name: "Mint tea".into(),
-                    qty: 1
-                }
+                NewItem::plain("Falafel wrap", 2),
+                NewItem::plain("Mint tea", 1)
             ]
         );
         assert_eq!(p.line_of_item, vec![1, 3]);

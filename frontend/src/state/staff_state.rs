@@ -133,6 +133,7 @@ mod tests {
             as_of,
             orders,
             recently_finished: finished,
+            settings: Default::default(),
         })
     }
 
@@ -228,6 +229,7 @@ mod tests {
             as_of: 40,
             orders: vec![order(5)],
             recently_finished: vec![],
+            settings: Default::default(),
         }));
         assert_eq!(s.orders, vec![order(5)]);
         assert!(s.recently_finished.is_empty());

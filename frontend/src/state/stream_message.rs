@@ -39,6 +39,9 @@ pub fn parse_message<S: DeserializeOwned, E: DeserializeOwned>(
         }
         StreamEventName::Reset => StreamMessage::Reset(serde_json::from_str(data).map_err(bad)?),
         StreamEventName::Order => StreamMessage::Order(serde_json::from_str(data).map_err(bad)?),
+        StreamEventName::Settings => {
+            return Err(format!("`{event}` events are not applied by this screen"))
+        }
     })
 }
 
@@ -53,6 +56,7 @@ mod tests {
             as_of: 4,
             orders: vec![order(1)],
             recently_finished: vec![],
+            settings: Default::default(),
         })
         .unwrap();
         let m: StaffMessage = parse_message("snapshot", &snap).unwrap();

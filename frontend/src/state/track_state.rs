@@ -125,6 +125,10 @@ pub fn timeline(order: &TrackedOrder) -> Vec<TimelineStep> {
 /// The page's headline and the sentence under it.
 pub fn headline(order: &TrackedOrder) -> (&'static str, &'static str) {
     match (order.stage, order.channel) {
+        (Stage::Scheduled, _) => (
+            "Order scheduled",
+            "The kitchen starts on your order in time for when you want it.",
+        ),
         (Stage::Received, _) => (
             "Order received",
             "The kitchen has your order and will start on it shortly.",
@@ -138,9 +142,11 @@ pub fn headline(order: &TrackedOrder) -> (&'static str, &'static str) {
             "Ready, waiting for the driver",
             "Your order is packed and leaves shortly.",
         ),
+        (Stage::Ready, Channel::DineIn) => ("Ready", "Your order is on its way to your table."),
         (Stage::OutForDelivery, _) => ("Out for delivery", "Your order is on its way to you."),
         (Stage::Collected, _) => ("Collected", "Enjoy your meal!"),
         (Stage::Delivered, _) => ("Delivered", "Enjoy your meal!"),
+        (Stage::Served, _) => ("Served", "Enjoy your meal!"),
         (Stage::Cancelled, _) => (
             "Cancelled",
             "This order was cancelled. Please ask at the counter if this is unexpected.",

@@ -7,7 +7,7 @@ use super::BoardFanOut;
 use crate::feed::in_process::InProcessFeed;
 use crate::store::OrderStore;
 use futures_util::FutureExt;
-use orderboard_model::{Channel, Item, NewOrder, Stage, StageChangeRequest};
+use orderboard_model::{Channel, NewItem, NewOrder, Stage, StageChangeRequest};
 use std::io;
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,12 +20,11 @@ fn new_order() -> NewOrder {
     NewOrder {
         customer: Some("Ada".into()),
         channel: Channel::Pickup,
-        items: vec![Item {
-            name: "Tea".into(),
-            qty: 1,
-        }],
+        items: vec![NewItem::plain("Tea", 1)],
         note: None,
         external_ref: None,
+        table: None,
+        due_at: None,
     }
 }
 

@@ -182,7 +182,7 @@ mod tests {
     use super::*;
     use crate::store::OrderStore;
     use futures_util::FutureExt;
-    use orderboard_model::{Channel, Item, NewOrder, Order, Stage, StageChangeRequest};
+    use orderboard_model::{Channel, NewItem, NewOrder, Order, Stage, StageChangeRequest};
 
     /// A store on a fresh database file, publishing to the feed returned.
     async fn store() -> (tempfile::TempDir, OrderStore, Arc<InProcessFeed>) {
@@ -197,12 +197,11 @@ mod tests {
         let new = NewOrder {
             customer: Some("Grace".into()),
             channel: Channel::Pickup,
-            items: vec![Item {
-                name: "Soup".into(),
-                qty: 1,
-            }],
+            items: vec![NewItem::plain("Soup", 1)],
             note: None,
             external_ref: None,
+            table: None,
+            due_at: None,
         };
         store.create(new).await.unwrap()
     }

@@ -116,6 +116,7 @@ mod tests {
             items: vec![Item {
                 name: "Falafel wrap".into(),
                 qty: 2,
+                ..Item::default()
             }],
             note: Some("no onions".into()),
             stage: Stage::Received,
@@ -128,6 +129,8 @@ mod tests {
                 source: "till-1".into(),
                 id: "A-1043".into(),
             }),
+            table: None,
+            due_at: None,
         };
         let text: Vec<String> = lines(&order, &order.items, at)
             .into_iter()

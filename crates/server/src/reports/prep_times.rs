@@ -156,6 +156,7 @@ mod tests {
                 .map(|n| Item {
                     name: n.to_string(),
                     qty: 1,
+                    ..Item::default()
                 })
                 .collect(),
             note: None,
@@ -166,6 +167,8 @@ mod tests {
             history,
             tracking_token: String::new(),
             external_ref: None,
+            table: None,
+            due_at: None,
         }
     }
 

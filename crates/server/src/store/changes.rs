@@ -8,20 +8,21 @@
 
 use super::{tracking_token, StoreError};
 use orderboard_model::{
-    Change, ChangeKind, ErrorCode, NewOrder, Order, StageChangeRequest, StageEntry,
+    Change, ChangeKind, ErrorCode, Item, NewOrder, Order, StageChangeRequest, StageEntry,
+    StageMachine,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 /// A new order in its first stage, with its display number.
 pub fn new_order(new: NewOrder, number: u32, at: OffsetDateTime) -> (Order, Change) {
-    let first = new.channel.path()[0];
+    let first = StageMachine::for_new(new.channel, new.due_at.is_some()).stage;
     let order = Order {
         id: Uuid::new_v4(),
         number,
         customer: new.customer,
         channel: new.channel,
-        items: new.items,
+        items: new.items.into_iter().map(Item::from).collect(),
         note: new.note,
         stage: first,
         version: 1,
@@ -30,11 +31,14 @@ pub fn new_order(new: NewOrder, number: u32, at: OffsetDateTime) -> (Order, Chan
         history: vec![StageEntry { stage: first, at }],
         tracking_token: tracking_token::generate(),
         external_ref: new.external_ref,
+        table: new.table,
+        due_at: new.due_at,
     };
     let change = Change {
         from: None,
         to: first,
         kind: ChangeKind::Created,
+        item: None,
     };
     (order, change)
 }
@@ -89,6 +93,7 @@ pub fn stage_change(
         from: Some(order.stage),
         to: transition.to,
         kind: transition.kind,
+        item: None,
     };
     let mut after = order.clone();
     after.stage = transition.to;

@@ -157,6 +157,8 @@ mod tests {
             history: vec![],
             tracking_token: token.into(),
             external_ref: None,
+            table: None,
+            due_at: None,
         })
     }
 

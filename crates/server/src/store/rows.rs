@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 /// The SQL condition for an active (not final) order. It is written exactly
 /// as in the migrations' partial indexes, so that the databases use them.
-pub const ACTIVE: &str = "stage NOT IN ('collected', 'delivered', 'cancelled')";
+pub const ACTIVE: &str = "stage NOT IN ('collected', 'delivered', 'served', 'cancelled')";
 
 /// How many finished orders staff see for recall.
 pub const RECENTLY_FINISHED: i64 = 20;
@@ -26,7 +26,7 @@ pub const PAGE: i64 = 500;
 
 /// The `orders` columns, in the order inserts bind them.
 pub const ORDER_COLUMNS: &str =
-    "id, number, customer, channel, items, note, stage, version, created_at, updated_at, tracking_token, external_source, external_id";
+    "id, number, customer, channel, items, note, stage, version, created_at, updated_at, tracking_token, external_source, external_id, dine_table, due_at, fire_at";
 
 /// The `events` columns an event is read from.
 pub const EVENT_COLUMNS: &str = "seq, kind, from_stage, to_stage, at, order_json";
@@ -41,23 +41,11 @@ pub fn from_millis(ms: i64) -> OffsetDateTime {
 }
 
 pub fn kind_str(kind: ChangeKind) -> &'static str {
-    match kind {
-        ChangeKind::Created => "created",
-        ChangeKind::Advance => "advance",
-        ChangeKind::Recall => "recall",
-        ChangeKind::Cancel => "cancel",
-    }
+    kind.as_str()
 }
 
 fn parse_kind(s: &str) -> Option<ChangeKind> {
-    [
-        ChangeKind::Created,
-        ChangeKind::Advance,
-        ChangeKind::Recall,
-        ChangeKind::Cancel,
-    ]
-    .into_iter()
-    .find(|k| kind_str(*k) == s)
+    ChangeKind::parse(s)
 }
 
 fn bad_column(column: &str, value: &str) -> sqlx::Error {
@@ -88,6 +76,8 @@ pub trait OrderboardRow {
     fn text(&self, column: &str) -> Result<String, sqlx::Error>;
     fn maybe_text(&self, column: &str) -> Result<Option<String>, sqlx::Error>;
     fn int(&self, column: &str) -> Result<i64, sqlx::Error>;
+    fn maybe_int(&self, column: &str) -> Result<Option<i64>, sqlx::Error>;
+    fn maybe_flag(&self, column: &str) -> Result<Option<bool>, sqlx::Error>;
 }
 
 impl<R> OrderboardRow for R
@@ -96,6 +86,7 @@ where
     for<'r> &'r str: ColumnIndex<R>,
     for<'r> String: Decode<'r, R::Database> + Type<R::Database>,
     for<'r> i64: Decode<'r, R::Database> + Type<R::Database>,
+    for<'r> bool: Decode<'r, R::Database> + Type<R::Database>,
 {
     fn text(&self, column: &str) -> Result<String, sqlx::Error> {
         self.try_get(column)
@@ -104,6 +95,12 @@ where
         self.try_get(column)
     }
     fn int(&self, column: &str) -> Result<i64, sqlx::Error> {
+        self.try_get(column)
+    }
+    fn maybe_int(&self, column: &str) -> Result<Option<i64>, sqlx::Error> {
+        self.try_get(column)
+    }
+    fn maybe_flag(&self, column: &str) -> Result<Option<bool>, sqlx::Error> {
         self.try_get(column)
     }
 }
@@ -134,6 +131,8 @@ pub fn order_from_row(row: &impl OrderboardRow) -> Result<Order, sqlx::Error> {
             (Some(source), Some(id)) => Some(ExternalRef { source, id }),
             _ => None,
         },
+        table: row.maybe_text("dine_table")?,
+        due_at: row.maybe_int("due_at")?.map(from_millis),
     })
 }
 
@@ -151,6 +150,7 @@ pub fn event_from_row(row: &impl OrderboardRow) -> Result<OrderEvent, sqlx::Erro
                 .transpose()?,
             to: parse_stage(&row.text("to_stage")?)?,
             kind: parse_kind(&kind).ok_or_else(|| bad_column("kind", &kind))?,
+            item: None,
         },
         order: serde_json::from_str(&json).map_err(|_| bad_column("order_json", &json))?,
     })

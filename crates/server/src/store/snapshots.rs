@@ -50,6 +50,7 @@ pub async fn staff(db: &Database) -> Result<StaffSnapshot, sqlx::Error> {
         as_of: event_log::head(conn.reborrow()).await?,
         orders: order_rows::load_active(conn.reborrow()).await?,
         recently_finished: order_rows::load_recently_finished(conn.reborrow()).await?,
+        settings: Default::default(),
     }))
 }
 
@@ -77,7 +78,11 @@ pub async fn board(db: &Database) -> Result<BoardSnapshot, sqlx::Error> {
         });
         (as_of, orders)
     });
-    Ok(BoardSnapshot { as_of, orders })
+    Ok(BoardSnapshot {
+        as_of,
+        orders,
+        settings: Default::default(),
+    })
 }
 
 /// The tracked order, or `None` if it no longer exists.

@@ -66,8 +66,13 @@ impl Follower for Deliverer {
         }
         let mut skipped_to = None;
         for event in &page {
-            let kind = WebhookEventType::of_change(event.change.kind);
-            if self.endpoint.info.events.contains(&kind) {
+            // One message per change: the first of its types the endpoint
+            // wants (an item bump that moved the order is `order.item_done`
+            // where that is wanted, else `order.stage_changed`).
+            let wanted = WebhookEventType::of_change(&event.change)
+                .into_iter()
+                .find(|t| self.endpoint.info.events.contains(t));
+            if let Some(kind) = wanted {
                 match self.send_until_taken(event, kind).await {
                     Sent::Taken => skipped_to = None,
                     Sent::Disabled => return Flow::Stop,

@@ -97,11 +97,14 @@ mod tests {
             }],
             tracking_token: "secret-token".into(),
             external_ref: None,
+            table: None,
+            due_at: None,
         };
         let change = Change {
             from: None,
             to: Stage::Received,
             kind: ChangeKind::Created,
+            item: None,
         };
         OrderEvent {
             seq: 3,

@@ -9,7 +9,7 @@
 
 use crate::support::{on_postgres, open_database};
 use futures_util::StreamExt;
-use orderboard_model::{Channel, Item, NewOrder, Stage, StageChangeRequest};
+use orderboard_model::{Channel, NewItem, NewOrder, Stage, StageChangeRequest};
 use orderboard_server::feed::in_process::InProcessFeed;
 use orderboard_server::feed::{ChangeFeed, Delivery};
 use orderboard_server::store::{Database, OrderStore};
@@ -33,12 +33,11 @@ async fn a_change_is_written_and_published_while_every_shared_connection_is_held
         .create(NewOrder {
             customer: Some("Ada".into()),
             channel: Channel::Pickup,
-            items: vec![Item {
-                name: "Soup".into(),
-                qty: 1,
-            }],
+            items: vec![NewItem::plain("Soup", 1)],
             note: None,
             external_ref: None,
+            table: None,
+            due_at: None,
         })
         .await
         .unwrap();

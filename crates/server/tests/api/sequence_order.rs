@@ -12,7 +12,7 @@
 
 use crate::support::{on_postgres, open_database};
 use futures_util::StreamExt;
-use orderboard_model::{Channel, Item, NewOrder, Stage, StageChangeRequest};
+use orderboard_model::{Channel, NewItem, NewOrder, Stage, StageChangeRequest};
 use orderboard_server::feed::in_process::InProcessFeed;
 use orderboard_server::feed::{ChangeFeed, Delivery};
 use orderboard_server::store::{Database, OrderStore};
@@ -270,11 +270,10 @@ fn new_order(customer: &str) -> NewOrder {
     NewOrder {
         customer: Some(customer.into()),
         channel: Channel::Pickup,
-        items: vec![Item {
-            name: "Tea".into(),
-            qty: 1,
-        }],
+        items: vec![NewItem::plain("Tea", 1)],
         note: None,
         external_ref: None,
+        table: None,
+        due_at: None,
     }
 }

@@ -268,18 +268,17 @@ async fn a_burst_of_changes_gets_one_sequence_number_each_in_the_log_and_as_publ
 #[tokio::test(flavor = "current_thread")]
 async fn a_database_failure_mid_batch_rolls_back_the_whole_batch_and_writing_goes_on() {
     use futures_util::{FutureExt, StreamExt};
-    use orderboard_model::{Item, NewOrder, StageChangeRequest};
+    use orderboard_model::{NewItem, NewOrder, StageChangeRequest};
     let s = TestServer::start().await;
     let store = s.state.store.clone();
     let new = |name: &str| NewOrder {
         customer: Some(name.into()),
         channel: Channel::Pickup,
-        items: vec![Item {
-            name: "Tea".into(),
-            qty: 1,
-        }],
+        items: vec![NewItem::plain("Tea", 1)],
         note: None,
         external_ref: None,
+        table: None,
+        due_at: None,
     };
     let a = store.create(new("Ada")).await.unwrap();
     // The database refuses any change to an order for "Refused".

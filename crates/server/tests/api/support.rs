@@ -3,7 +3,7 @@
 use eventsource_stream::{Event, Eventsource};
 use futures_util::stream::BoxStream;
 use futures_util::StreamExt;
-use orderboard_model::{Channel, Health, Item, NewOrder, Order, Stage, StageChangeRequest};
+use orderboard_model::{Channel, Health, NewItem, NewOrder, Order, Stage, StageChangeRequest};
 use orderboard_server::feed::in_process::InProcessFeed;
 use orderboard_server::feed::{ChangeFeed, Committed, Subscription};
 use orderboard_server::store::Database;
@@ -237,17 +237,13 @@ impl TestServer {
             customer: customer.map(str::to_string),
             channel,
             items: vec![
-                Item {
-                    name: "Falafel wrap".into(),
-                    qty: 2,
-                },
-                Item {
-                    name: "Mint tea".into(),
-                    qty: 1,
-                },
+                NewItem::plain("Falafel wrap", 2),
+                NewItem::plain("Mint tea", 1),
             ],
             note: Some("no onions".into()),
             external_ref: None,
+            table: (channel == Channel::DineIn).then(|| "7".to_string()),
+            due_at: None,
         };
         let res = self
             .http

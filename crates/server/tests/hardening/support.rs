@@ -7,7 +7,7 @@
 use eventsource_stream::{Event, Eventsource};
 use futures_util::stream::BoxStream;
 use futures_util::StreamExt;
-use orderboard_model::{Channel, Health, Item, NewOrder, Order, Stage, StageChangeRequest};
+use orderboard_model::{Channel, Health, NewItem, NewOrder, Order, Stage, StageChangeRequest};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -162,16 +162,19 @@ pub fn order(items: usize, note: &str) -> NewOrder {
         customer: Some("Grace Hopper".into()),
         channel: Channel::Pickup,
         items: (0..items.max(1))
-            .map(|i| Item {
+            .map(|i| NewItem {
                 name: format!("{i:02} {}", "Slow-roasted aubergine with tahini ".repeat(2))
                     .chars()
                     .take(80)
                     .collect(),
                 qty: 1 + (i % 9) as u8,
+                ..NewItem::default()
             })
             .collect(),
         note: Some(note.chars().take(200).collect()),
         external_ref: None,
+        table: None,
+        due_at: None,
     }
 }
 

@@ -5,7 +5,7 @@
 use super::cluster::{PASSPHRASE, PATIENCE};
 use eventsource_stream::Eventsource;
 use futures_util::StreamExt;
-use orderboard_model::{Channel, Item, NewOrder, Order, Stage, StageChangeRequest};
+use orderboard_model::{Channel, NewItem, NewOrder, Order, Stage, StageChangeRequest};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio_util::sync::CancellationToken;
@@ -74,12 +74,11 @@ impl Staff {
         let new = NewOrder {
             customer: Some("Ada Lovelace".into()),
             channel: Channel::Pickup,
-            items: vec![Item {
-                name: "Falafel wrap".into(),
-                qty: 1,
-            }],
+            items: vec![NewItem::plain("Falafel wrap", 1)],
             note: None,
             external_ref: None,
+            table: None,
+            due_at: None,
         };
         self.send(self.http.post(format!("{base}/api/orders")).json(&new))
             .await

@@ -136,7 +136,7 @@ struct Batch {
 static INSERT_CREATED: LazyLock<String> = LazyLock::new(|| {
     format!(
         "WITH o AS (
-             INSERT INTO orders ({ORDER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $15, $16)
+             INSERT INTO orders ({ORDER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $15, $16, $17, $18, $19)
          ), h AS (
              INSERT INTO stage_history (order_id, position, stage, at) VALUES ($1, 0, $7, $9)
          )
@@ -230,6 +230,9 @@ impl Batch {
             .bind(order_json(&order))
             .bind(order.external_ref.as_ref().map(|r| r.source.clone()))
             .bind(order.external_ref.as_ref().map(|r| r.id.clone()))
+            .bind(order.table.clone())
+            .bind(order.due_at.map(to_millis))
+            .bind(order.due_at.map(to_millis))
             .execute(&mut *tx)
             .await?;
         self.next = seq;

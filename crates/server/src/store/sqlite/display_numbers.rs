@@ -30,7 +30,7 @@ mod tests {
     use super::*;
     use crate::feed::in_process::InProcessFeed;
     use crate::store::OrderStore;
-    use orderboard_model::{Channel, Item, NewOrder, Stage, StageChangeRequest};
+    use orderboard_model::{Channel, NewItem, NewOrder, Stage, StageChangeRequest};
     use std::sync::Arc;
 
     async fn store() -> (tempfile::TempDir, OrderStore) {
@@ -48,12 +48,11 @@ mod tests {
         let new = NewOrder {
             customer: None,
             channel: Channel::Pickup,
-            items: vec![Item {
-                name: "Chips".into(),
-                qty: 1,
-            }],
+            items: vec![NewItem::plain("Chips", 1)],
             note: None,
             external_ref: None,
+            table: None,
+            due_at: None,
         };
         store.create(new).await.map(|order| order.number)
     }

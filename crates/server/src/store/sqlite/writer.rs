@@ -274,7 +274,7 @@ async fn create(
     let number = display_numbers::next_free(&mut *tx, &mut w).await?;
     let at = now();
     let (order, change) = changes::new_order(new, number, at);
-    writes::insert_order(&mut w, &order);
+    writes::insert_order(&mut w, &order, order.due_at);
     writes::insert_history_entry(&mut w, &order);
     writes::append_event(&mut w, &order, change, at);
     let seq = w.run_returning(&mut *tx).await? as u64;

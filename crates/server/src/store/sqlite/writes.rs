@@ -37,10 +37,11 @@ pub async fn load_orders_by_id(
         .collect()
 }
 
-pub fn insert_order(w: &mut Writes, o: &Order) {
+/// A new order's row; a scheduled order fires at `fire_at`.
+pub fn insert_order(w: &mut Writes, o: &Order, fire_at: Option<OffsetDateTime>) {
     w.push(
         &format!(
-            "INSERT INTO orders ({ORDER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            "INSERT INTO orders ({ORDER_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
         ),
         |b| {
             b.bind(o.id.to_string())
@@ -55,7 +56,10 @@ pub fn insert_order(w: &mut Writes, o: &Order) {
                 .bind(to_millis(o.updated_at))
                 .bind(o.tracking_token.clone())
                 .bind(o.external_ref.as_ref().map(|r| r.source.clone()))
-                .bind(o.external_ref.as_ref().map(|r| r.id.clone()));
+                .bind(o.external_ref.as_ref().map(|r| r.id.clone()))
+                .bind(o.table.clone())
+                .bind(o.due_at.map(to_millis))
+                .bind(fire_at.map(to_millis));
         },
     );
 }
