@@ -229,15 +229,16 @@ pub async fn drop_backlog(db: &Database, id: &str, head: u64) -> Result<u64, sql
     Ok(before)
 }
 
-/// Tickets waiting for the printer: its jobs, and the orders made after
-/// its cursor (each counted once, whether or not it has items for the
-/// printer's stations).
+/// Tickets waiting for the printer: its jobs, and the orders made (or
+/// scheduled ones received) after its cursor, each counted once whether
+/// or not it has items for the printer's stations.
 pub async fn queued(db: &Database, id: &str) -> Result<u64, sqlx::Error> {
     let n: i64 = on_pool!(db, pool => {
         sqlx::query_scalar(
             "SELECT (SELECT COUNT(*) FROM print_jobs WHERE printer_id = $1)
                   + (SELECT COUNT(*) FROM events
-                     WHERE kind = 'created'
+                     WHERE ((kind = 'created' AND to_stage <> 'scheduled')
+                            OR (kind = 'advance' AND from_stage = 'scheduled'))
                        AND seq > (SELECT after_seq FROM printers WHERE id = $1))",
         )
         .bind(id)

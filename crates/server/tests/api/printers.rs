@@ -790,3 +790,141 @@ async fn two_nodes_print_each_ticket_once_in_order() {
     a.stop().await;
     b.stop().await;
 }
+
+#[tokio::test]
+async fn each_printer_prints_its_stations_items_with_modifiers_notes_and_the_table() {
+    let s = TestServer::start_with_settings(quick()).await;
+    let grill = FakePrinter::start(Mode::Print).await;
+    let bar = FakePrinter::start(Mode::Print).await;
+    let pass = FakePrinter::start(Mode::Print).await;
+    add(
+        &s,
+        serde_json::json!({"name": "Grill", "address": grill.address, "stations": ["grill"]}),
+    )
+    .await;
+    add(
+        &s,
+        serde_json::json!({"name": "Bar", "address": bar.address, "stations": ["bar"]}),
+    )
+    .await;
+    add(
+        &s,
+        serde_json::json!({"name": "Pass", "address": pass.address}),
+    )
+    .await;
+    let o = s
+        .create_json(serde_json::json!({
+            "channel": "dine_in",
+            "table": "12",
+            "items": [
+                {"name": "Burger", "qty": 2, "station": "grill",
+                 "modifiers": ["no onions", "extra cheese"], "note": "one well done"},
+                {"name": "Lemonade", "qty": 1, "station": "bar"},
+                {"name": "Bread", "qty": 1},
+            ],
+            "note": "birthday",
+        }))
+        .await;
+    // Only drinks: the grill has nothing to print.
+    let drinks = s
+        .create_json(serde_json::json!({
+            "channel": "pickup",
+            "items": [{"name": "Cola", "qty": 3, "station": "bar"}],
+        }))
+        .await;
+    until("every printer's tickets", || {
+        grill.tickets().len() == 1 && bar.tickets().len() == 2 && pass.tickets().len() == 2
+    })
+    .await;
+    let g = &grill.tickets()[0];
+    let table = format!(
+        "Table 12 {:02}:{:02}",
+        o.created_at.hour(),
+        o.created_at.minute()
+    );
+    assert!(g.has(&table), "{g:?}");
+    let at = g
+        .lines
+        .iter()
+        .position(|l| l == "2 x Burger")
+        .expect("the burger");
+    assert_eq!(
+        g.lines[at + 1..at + 4],
+        ["  - no onions", "  - extra cheese", "  Note: one well done"]
+    );
+    assert!(
+        g.has("1 x Bread"),
+        "items of no station print everywhere: {g:?}"
+    );
+    assert!(!g.has("1 x Lemonade"), "{g:?}");
+    assert!(g.has("Note: birthday"));
+    let b = &bar.tickets()[0];
+    assert!(
+        b.has("1 x Lemonade") && b.has("1 x Bread") && !b.has("2 x Burger"),
+        "{b:?}"
+    );
+    let p = &pass.tickets()[0];
+    assert!(
+        p.has("2 x Burger") && p.has("1 x Lemonade") && p.has("1 x Bread"),
+        "{p:?}"
+    );
+    assert_eq!(bar.tickets()[1].number(), Some(drinks.number));
+    assert!(bar.tickets()[1].has("3 x Cola"));
+    // A reprint goes to the printers that print some of the order.
+    let res = s
+        .http
+        .post(s.url(&format!("/api/orders/{}/print", drinks.id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 202);
+    let queued: PrintQueued = res.json().await.unwrap();
+    assert_eq!(queued.printers.len(), 2, "bar and pass, not the grill");
+    until("the reprints", || {
+        bar.tickets().len() == 3 && pass.tickets().len() == 3
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(grill.tickets().len(), 1);
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn a_scheduled_order_prints_when_it_enters_received() {
+    let s = TestServer::start_with_settings(quick()).await;
+    let fake = FakePrinter::start(Mode::Print).await;
+    add(
+        &s,
+        serde_json::json!({"name": "Pass", "address": fake.address}),
+    )
+    .await;
+    let due = time::OffsetDateTime::now_utc() + time::Duration::hours(2);
+    let later = s
+        .create_json(serde_json::json!({
+            "channel": "pickup",
+            "items": [{"name": "Cake", "qty": 1}],
+            "due_at": due.format(&time::format_description::well_known::Rfc3339).unwrap(),
+        }))
+        .await;
+    assert_eq!(later.stage, orderboard_model::Stage::Scheduled);
+    let now = order(&s, 1).await;
+    until("the order for now", || fake.tickets().len() == 1).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(
+        numbers(&fake.tickets()),
+        [now.number],
+        "nothing yet for the scheduled one"
+    );
+    s.move_to(later.id, orderboard_model::Stage::Received).await;
+    until("the scheduled order, once received", || {
+        fake.tickets().len() == 2
+    })
+    .await;
+    let t = &fake.tickets()[1];
+    assert_eq!(t.number(), Some(later.number));
+    assert!(
+        t.has(&format!("Due {:02}:{:02}", due.hour(), due.minute())),
+        "{t:?}"
+    );
+    s.stop().await;
+}
