@@ -148,6 +148,10 @@ export async function launchBrowser() {
       "--disable-backgrounding-occluded-windows",
     ],
   });
+  // Every context speaks American English unless a test says otherwise
+  // (the UI follows the browser's languages; the tests read English words). languages.test.js opens German and Spanish ones.
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = (options = {}) => newContext({ locale: "en-US", ...options });
   return {
     browser,
     close: () => browser.close(),

@@ -161,7 +161,7 @@ test("a dispatcher acting on a stale screen gets a plain 409 with the order's re
   await notice.waitFor({ timeout: WAIT });
   const text = await notice.innerText();
   assert.match(text, /Someone else changed this order first|no longer possible/);
-  assert.match(text, new RegExp(`Order ${order.number} \\(pickup\\) is now Preparing`));
+  assert.match(text, new RegExp(`Order ${order.number} \\(Pickup\\) is now Preparing`));
   // The real state is on B's screen at once, even before its stream catches up.
   await column(dispatcherB, "preparing").locator(`[data-number="${order.number}"]`).waitFor({ timeout: WAIT });
   await screenshot(dispatcherB, "dispatcher-409");

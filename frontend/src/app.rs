@@ -7,13 +7,21 @@
 //! tracking page only; the server never sends it for a staff page.
 
 use crate::live::browser::current_path;
+use crate::live::locale::{self, Audience};
 use crate::pages::{board::BoardPage, not_found::NotFoundPage, track::TrackPage};
 use leptos::prelude::*;
 use orderboard_model::pages::{page_for_path, Page};
 
 #[component]
 pub fn App() -> impl IntoView {
-    match page_for_path(&current_path()) {
+    let page = page_for_path(&current_path());
+    // The customer's pages speak the browser's language (or the one picked
+    // on the page); the staff pages the staff setting.
+    locale::init(match page {
+        Page::Board | Page::Track(_) | Page::NotFound => Audience::Customer,
+        _ => Audience::Staff,
+    });
+    match page {
         Page::Board => view! { <BoardPage/> }.into_any(),
         Page::Track(token) => view! { <TrackPage token=token/> }.into_any(),
         Page::NotFound => view! { <NotFoundPage/> }.into_any(),

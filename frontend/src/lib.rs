@@ -8,5 +8,6 @@
 //! `pages` and `components` modules and only calls into this crate.
 #![forbid(unsafe_code)]
 
+pub mod i18n;
 pub mod qr_svg;
 pub mod state;

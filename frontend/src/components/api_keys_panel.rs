@@ -3,6 +3,7 @@
 //! once with a copy button, list the keys (never their secrets) and revoke
 //! one at once.
 
+use crate::live::locale::t;
 use crate::live::staff_api::{create_key, list_keys, revoke_key};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -23,7 +24,8 @@ fn send(panel: RwSignal<KeysPanel>, event: KeysEvent) {
         };
         send(
             panel,
-            answer.unwrap_or_else(|e| KeysEvent::Failed(e.describe().1)),
+            answer
+                .unwrap_or_else(|e| KeysEvent::Failed(e.describe(crate::live::locale::locale()).1)),
         );
     });
 }
@@ -35,10 +37,12 @@ pub fn ApiKeysPanel() -> impl IntoView {
     spawn_local(async move {
         match list_keys().await {
             Ok(keys) => apply(KeysEvent::Loaded(keys)),
-            Err(e) => apply(KeysEvent::Failed(e.describe().1)),
+            Err(e) => apply(KeysEvent::Failed(
+                e.describe(crate::live::locale::locale()).1,
+            )),
         }
     });
-    let create = move |_| apply(KeysEvent::Submit);
+    let create = move |_| apply(KeysEvent::Submit(crate::live::locale::locale()));
     let revoke = move |id: String| apply(KeysEvent::Remove(id));
     let copy = move |key: String| {
         if let Some(window) = web_sys::window() {
@@ -47,11 +51,11 @@ pub fn ApiKeysPanel() -> impl IntoView {
     };
     view! {
         <section class="api-keys" data-testid="api-keys">
-            <h3 class="settings-subtitle">"API keys"</h3>
-            <p class="muted">"For a till or a delivery platform: it sends the key as Authorization: Bearer, from any machine."</p>
+            <h3 class="settings-subtitle">{t("keys-api-heading")}</h3>
+            <p class="muted">{t("keys-api-text")}</p>
             <div class="api-key-form">
                 <label class="field">
-                    <span class="field-label">"Name"</span>
+                    <span class="field-label">{t("keys-api-name")}</span>
                     <input
                         type="text"
                         maxlength="80"
@@ -66,7 +70,7 @@ pub fn ApiKeysPanel() -> impl IntoView {
                         prop:checked=move || panel.with(|p| p.form.read)
                         on:change=move |ev| panel.update(|p| p.form.read = event_target_checked(&ev))
                     />
-                    "Read orders"
+                    {t("keys-api-read")}
                 </label>
                 <label class="field-check">
                     <input
@@ -74,22 +78,22 @@ pub fn ApiKeysPanel() -> impl IntoView {
                         prop:checked=move || panel.with(|p| p.form.write)
                         on:change=move |ev| panel.update(|p| p.form.write = event_target_checked(&ev))
                     />
-                    "Create and move orders"
+                    {t("keys-api-write")}
                 </label>
                 <button type="button" class="btn btn-secondary" data-testid="create-api-key" on:click=create>
-                    "Make key"
+                    {t("keys-api-make")}
                 </button>
             </div>
             {move || panel.with(|p| p.shown_once.clone()).map(|made| {
                 let key = made.key.clone();
                 view! {
                     <div class="api-key-once" role="status">
-                        <p>"Copy this key now: it is shown only this once."</p>
+                        <p>{t("keys-api-once")}</p>
                         <code data-testid="api-key-secret">{made.key.clone()}</code>
                         <button type="button" class="btn btn-secondary" data-testid="copy-api-key"
-                            on:click=move |_| copy(key.clone())>"Copy"</button>
+                            on:click=move |_| copy(key.clone())>{t("copy")}</button>
                         <button type="button" class="btn btn-secondary"
-                            on:click=move |_| apply(KeysEvent::Dismissed)>"Done"</button>
+                            on:click=move |_| apply(KeysEvent::Dismissed)>{t("qr-done")}</button>
                     </div>
                 }
             })}
@@ -105,7 +109,7 @@ pub fn ApiKeysPanel() -> impl IntoView {
                                 <div class="muted">{format!("{} · {}", scopes_label(&k.scopes), last_used_label(k.last_used_at))}</div>
                             </div>
                             <button type="button" class="btn btn-secondary" data-testid="revoke-api-key"
-                                on:click=move |_| revoke(id.clone())>"Revoke"</button>
+                                on:click=move |_| revoke(id.clone())>{t("keys-api-revoke")}</button>
                         </li>
                     }
                 }).collect_view()}

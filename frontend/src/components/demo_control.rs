@@ -6,6 +6,7 @@
 //! The counts are read when the control opens, after each start or stop, and
 //! every few seconds while the driver runs and the control is on screen.
 
+use crate::live::locale::t;
 use crate::live::staff_api::{demo_status, set_demo};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -37,9 +38,9 @@ pub fn DemoControl(
                     cb.run(());
                 }
             }
-            "Sign in as staff to start or stop the demo driver.".to_string()
+            t("demo-sign-in")
         } else {
-            failure.describe().1
+            failure.describe(crate::live::locale::locale()).1
         };
         // try_set: the answer may come after the control was closed.
         error.try_set(Some(text));
@@ -99,13 +100,13 @@ pub fn DemoControl(
     let running = move || status.with(|s| s.as_ref().is_some_and(|s| s.running));
     view! {
         <section class="demo-control" aria-labelledby="demo-title" data-testid="demo-control">
-            <h3 id="demo-title" class="settings-subtitle">"Demo orders"</h3>
+            <h3 id="demo-title" class="settings-subtitle">{t("demo-heading")}</h3>
             <p class="muted">
-                "Fills the kitchen with realistic orders that move through their stages by themselves. Speed 1 is a real kitchen's pace, 10 is ten times faster; the same seed plays the same orders again."
+                {t("demo-text")}
             </p>
             <div class="field-row">
                 <label class="field">
-                    <span class="field-label">"Speed"</span>
+                    <span class="field-label">{t("demo-speed")}</span>
                     <input
                         type="text"
                         inputmode="decimal"
@@ -115,7 +116,7 @@ pub fn DemoControl(
                     />
                 </label>
                 <label class="field">
-                    <span class="field-label">"Seed " <span class="optional">"(optional)"</span></span>
+                    <span class="field-label">{t("demo-seed")}" "<span class="optional">{t("form-optional")}</span></span>
                     <input
                         type="text"
                         inputmode="numeric"
@@ -126,7 +127,7 @@ pub fn DemoControl(
                 </label>
             </div>
             <p class="demo-status" role="status" data-testid="demo-status">
-                {move || status.with(|s| s.as_ref().map(status_line).unwrap_or_else(|| "Reading the demo driver…".into()))}
+                {move || status.with(|s| s.as_ref().map(status_line).unwrap_or_else(|| t("demo-reading")))}
             </p>
             {move || error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
             <div class="demo-actions">
@@ -137,7 +138,7 @@ pub fn DemoControl(
                     disabled=move || busy.get() || running()
                     on:click=move |_| send(true)
                 >
-                    "Start demo"
+                    {t("demo-start")}
                 </button>
                 <button
                     type="button"
@@ -146,7 +147,7 @@ pub fn DemoControl(
                     disabled=move || busy.get() || !running()
                     on:click=move |_| send(false)
                 >
-                    "Stop demo"
+                    {t("demo-stop")}
                 </button>
             </div>
         </section>

@@ -41,7 +41,7 @@ pub fn DrillPanel(
                     if f.is_unauthorized() {
                         on_unauthorized.run(());
                     }
-                    error.try_set(Some(f.describe()));
+                    error.try_set(Some(f.describe(crate::live::locale::locale())));
                 }
             }
             sending.try_set(false);

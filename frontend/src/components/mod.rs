@@ -1,5 +1,5 @@
-//! Pieces of the pages that stand on their own. Only the connection badge
-//! and the ready alert are in the customer's build; the rest belong to the staff pages.
+//! Pieces of the pages that stand on their own. Only the connection badge,
+//! the language switch and the ready alert are in the customer's build; the rest belong to the staff pages.
 
 #[cfg(feature = "staff")]
 pub mod api_keys_panel;
@@ -10,6 +10,7 @@ pub mod connection_wall;
 pub mod demo_control;
 #[cfg(feature = "staff")]
 pub mod drill_panel;
+pub mod language_switch;
 #[cfg(feature = "staff")]
 pub mod line_chart;
 #[cfg(feature = "staff")]

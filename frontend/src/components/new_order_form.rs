@@ -3,6 +3,7 @@
 //! sending and its messages appear next to the field at fault, as do the
 //! server's 422 answers.
 
+use crate::live::locale::{locale, t, t_args};
 use crate::live::staff_api::create_order;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -60,7 +61,7 @@ pub fn NewOrderForm(
                 }
                 Err(failure) => {
                     if failure.detail().is_some_and(|d| d.field.is_some()) {
-                        let message = failure.describe().1;
+                        let message = failure.describe(crate::live::locale::locale()).1;
                         error.set(Some(
                             prepared.form_error(failure.field(), message.trim_end_matches('.')),
                         ));
@@ -81,10 +82,10 @@ pub fn NewOrderForm(
                     id=name_id
                     class="item-name-input"
                     type="text"
-                    placeholder="Item"
+                    placeholder=move || t("form-item")
                     autocomplete="off"
                     maxlength=MAX_ITEM_NAME_CHARS.to_string()
-                    aria-label=format!("Item {}", i + 1)
+                    aria-label=move || t_args("form-item-n", &[("n", (i + 1).into())])
                     aria-invalid=move || has_error(FormField::ItemName(i))().then_some("true")
                     prop:value=move || form.with(|f| f.lines.get(i).map(|l| l.name.clone()).unwrap_or_default())
                     on:input=move |ev| {
@@ -92,17 +93,17 @@ pub fn NewOrderForm(
                         form.update(|f| if let Some(l) = f.lines.get_mut(i) { l.name = event_target_value(&ev) })
                     }
                 />
-                <div class="stepper" role="group" aria-label=format!("Quantity of item {}", i + 1)>
+                <div class="stepper" role="group" aria-label=move || t_args("form-qty-n", &[("n", (i + 1).into())])>
                     <button
                         type="button"
                         class="btn btn-step"
-                        aria-label=move || if form.with(|f| f.minus_removes(i)) { format!("Remove item {}", i + 1) } else { "One less".to_string() }
+                        aria-label=move || if form.with(|f| f.minus_removes(i)) { t_args("form-remove-n", &[("n", (i + 1).into())]) } else { t("form-one-less") }
                         on:click=move |_| form.update(|f| f.minus(i))
                     >
                         {move || if form.with(|f| f.minus_removes(i)) { "×" } else { "−" }}
                     </button>
                     <span class="stepper-value" aria-live="polite">{move || form.with(|f| f.lines.get(i).map_or(1, |l| l.qty))}</span>
-                    <button type="button" class="btn btn-step" aria-label="One more" on:click=move |_| form.update(|f| f.step_qty(i, 1))>"+"</button>
+                    <button type="button" class="btn btn-step" aria-label=move || t("form-one-more") on:click=move |_| form.update(|f| f.step_qty(i, 1))>"+"</button>
                 </div>
             </div>
             {move || error_for(FormField::ItemName(i))().or_else(error_for(FormField::ItemQty(i))).map(|m| view! { <p class="field-error">{m}</p> })}
@@ -111,8 +112,8 @@ pub fn NewOrderForm(
 
     view! {
         <form class="new-order" on:submit=submit novalidate data-testid="new-order-form">
-            <h2 class="panel-title">"New order"</h2>
-            <div class="segmented" role="radiogroup" aria-label="Channel">
+            <h2 class="panel-title">{move || t("keys-new-order")}</h2>
+            <div class="segmented" role="radiogroup" aria-label=move || t("form-channel")>
                 {Channel::ALL
                     .into_iter()
                     // Dine-in needs a table, which this form does not ask for yet.
@@ -127,20 +128,20 @@ pub fn NewOrderForm(
                                 aria-checked=move || if form.with(|f| f.channel == c) { "true" } else { "false" }
                                 on:click=move |_| form.update(|f| f.channel = c)
                             >
-                                {channel_label(c)}
+                                {move || channel_label(locale(), c)}
                             </button>
                         }
                     })
                     .collect_view()}
             </div>
             <fieldset class="items-field">
-                <legend class="field-label">"Items"</legend>
+                <legend class="field-label">{move || t("track-items")}</legend>
                 {move || (0..line_count.get()).map(line_view).collect_view()}
                 {move || error_for(FormField::Items)().map(|m| view! { <p class="field-error">{m}</p> })}
-                <button type="button" class="btn btn-secondary btn-add" on:click=move |_| form.update(|f| f.add_line())>"+ Add item"</button>
+                <button type="button" class="btn btn-secondary btn-add" on:click=move |_| form.update(|f| f.add_line())>{move || t("form-add-item")}</button>
             </fieldset>
             <label class="field">
-                <span class="field-label">"Customer name " <span class="optional">"(optional)"</span></span>
+                <span class="field-label">{move || t("form-customer")}" "<span class="optional">{move || t("form-optional")}</span></span>
                 <input
                     type="text"
                     autocomplete="off"
@@ -155,7 +156,7 @@ pub fn NewOrderForm(
             </label>
             {move || error_for(FormField::Customer)().map(|m| view! { <p class="field-error">{m}</p> })}
             <label class="field">
-                <span class="field-label">"Note " <span class="optional">"(optional)"</span></span>
+                <span class="field-label">{move || t("form-note")}" "<span class="optional">{move || t("form-optional")}</span></span>
                 <textarea
                     rows="2"
                     maxlength=MAX_NOTE_CHARS.to_string()
@@ -170,7 +171,7 @@ pub fn NewOrderForm(
             {move || error_for(FormField::Note)().map(|m| view! { <p class="field-error">{m}</p> })}
             {move || error_for(FormField::Other)().map(|m| view! { <p class="field-error">{m}</p> })}
             <button type="submit" class="btn btn-primary btn-block" disabled=move || sending.get()>
-                {move || if sending.get() { "Creating…" } else { "Create order" }}
+                {move || t(if sending.get() { "form-creating" } else { "form-create" })}
             </button>
         </form>
     }

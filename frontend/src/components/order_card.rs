@@ -1,10 +1,11 @@
 //! One order on the dispatcher's board: what to make, for whom, how long it
 //! has waited in this stage, and the moves the stage machine allows now.
 
+use crate::live::locale::{locale, t, t_args};
 use leptos::prelude::*;
 use orderboard_frontend::state::age::{age_secs, format_age, urgency};
 use orderboard_frontend::state::labels::{
-    channel_label, stage_class, transition_class, transition_label,
+    channel_label, stage_class, stage_label, transition_class, transition_label,
 };
 use orderboard_frontend::state::settings::AgeThresholds;
 use orderboard_frontend::state::time_fmt::unix_ms;
@@ -31,15 +32,22 @@ pub fn OrderCard(
     let age = move || age_secs(since, now.get());
     let busy = move || pending.with(|p| p.contains(&id));
     let is_selected = move || selected.get() == Some(id);
-    let label = format!(
-        "Order {number}{}, {}",
-        order
-            .customer
-            .as_deref()
-            .map(|c| format!(" for {c}"))
-            .unwrap_or_default(),
-        stage.label()
-    );
+    let l = locale();
+    let stage_name = stage_label(l, stage);
+    let label = match order.customer.as_deref() {
+        Some(c) => t_args(
+            "card-label-for",
+            &[
+                ("number", number.into()),
+                ("name", c.into()),
+                ("stage", (&stage_name).into()),
+            ],
+        ),
+        None => t_args(
+            "card-label",
+            &[("number", number.into()), ("stage", (&stage_name).into())],
+        ),
+    };
     let buttons = order
         .machine()
         .transitions()
@@ -57,7 +65,7 @@ pub fn OrderCard(
                         on_action.run((id, t));
                     }
                 >
-                    {transition_label(t, stage)}
+                    {transition_label(l, t, stage)}
                 </button>
             }
         })
@@ -78,27 +86,27 @@ pub fn OrderCard(
                 <span class="card-number">{number}</span>
                 <span
                     class=move || format!("card-age {}", urgency(age(), &thresholds.get()).css_class())
-                    title="Time in this stage"
+                    title=t("card-age-title")
                 >
                     {move || format_age(age())}
-                    {move || urgency(age(), &thresholds.get()).flag().map(|f| view! { <span class="age-flag" data-testid="age-flag">{f}</span> })}
+                    {move || urgency(age(), &thresholds.get()).flag().map(|f| view! { <span class="age-flag" data-testid="age-flag">{t(f)}</span> })}
                 </span>
                 <button
                     type="button"
                     class="btn btn-ghost btn-qr"
-                    title="Tracking link and QR code (T)"
-                    aria-label=format!("QR: tracking link of order {number}")
+                    title=t("card-qr-title")
+                    aria-label=t_args("card-qr-label", &[("number", number.into())])
                     on:click=move |ev| {
                         ev.stop_propagation();
                         on_track.run(id);
                     }
                 >
-                    "QR"
+                    {t("card-qr")}
                 </button>
             </header>
             <div class="card-who">
                 <span class="card-customer">{order.customer.clone().unwrap_or_default()}</span>
-                <span class=format!("chip chip-{}", order.channel.as_str())>{channel_label(order.channel)}</span>
+                <span class=format!("chip chip-{}", order.channel.as_str())>{channel_label(l, order.channel)}</span>
             </div>
             <ul class="card-items">
                 {order
@@ -109,7 +117,7 @@ pub fn OrderCard(
             </ul>
             {order.note.clone().map(|n| view! { <p class="card-note">{n}</p> })}
             {order.external_ref.as_ref().map(|r| view! {
-                <p class="card-ref" data-testid="external-ref" title="Reference in the system the order came from">{r.to_string()}</p>
+                <p class="card-ref" data-testid="external-ref" title=t("card-ref-title")>{r.to_string()}</p>
             })}
             <footer class="card-actions">
                 {buttons}
@@ -117,14 +125,14 @@ pub fn OrderCard(
                     type="button"
                     class="btn btn-ghost"
                     data-action="reprint"
-                    title="Print this order's kitchen tickets again"
-                    aria-label=format!("Reprint order {number}")
+                    title=t("card-reprint-title")
+                    aria-label=t_args("card-reprint-label", &[("number", number.into())])
                     on:click=move |ev| {
                         ev.stop_propagation();
                         on_reprint.run(id);
                     }
                 >
-                    "Reprint"
+                    {t("card-reprint")}
                 </button>
             </footer>
         </article>

@@ -3,6 +3,7 @@
 //! tickets wait, print a test ticket, remove one. The list is reread every
 //! few seconds while the settings are open.
 
+use crate::live::locale::{locale, t};
 use crate::live::staff_api::{create_printer, delete_printer, list_printers, test_printer};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -29,7 +30,7 @@ fn send(panel: RwSignal<PrintersPanel>, event: PrintersEvent) {
         };
         send(
             panel,
-            answer.unwrap_or_else(|e| PrintersEvent::Failed(e.describe().1)),
+            answer.unwrap_or_else(|e| PrintersEvent::Failed(e.describe(locale()).1)),
         );
     });
 }
@@ -39,7 +40,7 @@ fn reload(panel: RwSignal<PrintersPanel>) {
     spawn_local(async move {
         match list_printers().await {
             Ok(printers) => send(panel, PrintersEvent::Loaded(printers)),
-            Err(e) => send(panel, PrintersEvent::Failed(e.describe().1)),
+            Err(e) => send(panel, PrintersEvent::Failed(e.describe(locale()).1)),
         }
     });
 }
@@ -55,23 +56,23 @@ pub fn PrintersPanel() -> impl IntoView {
     ) {
         on_cleanup(move || handle.clear());
     }
-    let add = move |_| apply(PrintersEvent::Submit);
+    let add = move |_| apply(PrintersEvent::Submit(locale()));
     let remove = move |id: String| apply(PrintersEvent::Remove(id));
     let test = move |id: String| {
         spawn_local(async move {
             match test_printer(&id).await {
                 Ok(_) => reload(panel),
-                Err(e) => send(panel, PrintersEvent::Failed(e.describe().1)),
+                Err(e) => send(panel, PrintersEvent::Failed(e.describe(locale()).1)),
             }
         });
     };
     view! {
         <section class="printers" data-testid="printers">
-            <h3 class="settings-subtitle">"Kitchen printers"</h3>
-            <p class="muted">"ESC/POS printers on the network (port 9100). Each new order prints a ticket with the items of the printer's stations (none: every item); tickets wait while a printer is off."</p>
+            <h3 class="settings-subtitle">{move || t("printers-heading")}</h3>
+            <p class="muted">{move || t("printers-intro")}</p>
             <div class="api-key-form">
                 <label class="field">
-                    <span class="field-label">"Name"</span>
+                    <span class="field-label">{move || t("printers-name")}</span>
                     <input
                         type="text"
                         maxlength="40"
@@ -81,7 +82,7 @@ pub fn PrintersPanel() -> impl IntoView {
                     />
                 </label>
                 <label class="field">
-                    <span class="field-label">"Address"</span>
+                    <span class="field-label">{move || t("printers-address")}</span>
                     <input
                         type="text"
                         placeholder="192.168.1.50:9100"
@@ -91,7 +92,7 @@ pub fn PrintersPanel() -> impl IntoView {
                     />
                 </label>
                 <label class="field">
-                    <span class="field-label">"Stations (optional, comma-separated)"</span>
+                    <span class="field-label">{move || t("printers-stations")}</span>
                     <input
                         type="text"
                         data-testid="printer-stations"
@@ -100,17 +101,17 @@ pub fn PrintersPanel() -> impl IntoView {
                     />
                 </label>
                 <button type="button" class="btn btn-secondary" data-testid="add-printer" on:click=add>
-                    "Add printer"
+                    {move || t("printers-add")}
                 </button>
             </div>
             {move || panel.with(|p| p.error.clone()).map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
             <ul class="api-key-list" data-testid="printer-list">
                 {move || panel.with(|p| p.items.clone()).into_iter().map(|printer| {
-                    let (state, attention) = state_label(&printer);
+                    let (state, attention) = state_label(locale(), &printer);
                     let test_id = printer.id.clone();
                     let remove_id = printer.id.clone();
                     let stations = if printer.stations.is_empty() {
-                        "every item".to_string()
+                        t("printers-every-item")
                     } else {
                         printer.stations.join(", ")
                     };
@@ -123,9 +124,9 @@ pub fn PrintersPanel() -> impl IntoView {
                                 <div class=if attention { "field-error" } else { "muted" } data-testid="printer-state">{state}</div>
                             </div>
                             <button type="button" class="btn btn-secondary" data-testid="test-printer"
-                                on:click=move |_| test(test_id.clone())>"Test print"</button>
+                                on:click=move |_| test(test_id.clone())>{t("printers-test")}</button>
                             <button type="button" class="btn btn-secondary" data-testid="remove-printer"
-                                on:click=move |_| remove(remove_id.clone())>"Remove"</button>
+                                on:click=move |_| remove(remove_id.clone())>{t("printers-remove")}</button>
                         </li>
                     }
                 }).collect_view()}

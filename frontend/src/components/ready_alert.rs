@@ -3,6 +3,7 @@
 //! then, and only then), and a sentence says what they will get.
 
 use crate::live::chime;
+use crate::live::locale::{locale, t};
 use crate::live::ready_alert::{ask, load_choice, reach, register_worker, run};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -25,7 +26,7 @@ pub fn ReadyAlert(token: String, state: RwSignal<TrackState>) -> impl IntoView {
             return;
         };
         let mut next = choice.get_untracked();
-        let effects = next.on_order(&order, reach_now.get_untracked());
+        let effects = next.on_order(&order, reach_now.get_untracked(), locale());
         if !effects.is_empty() {
             choice.set(next);
             run(effects, &token.get_value());
@@ -66,7 +67,7 @@ pub fn ReadyAlert(token: String, state: RwSignal<TrackState>) -> impl IntoView {
     };
     view! {
         <section class="track-card track-alert" aria-labelledby="alert-title" data-testid="ready-alert">
-            <h2 class="track-card-title" id="alert-title">"Ready alert"</h2>
+            <h2 class="track-card-title" id="alert-title">{move || t("alert-heading")}</h2>
             <button
                 type="button"
                 class="btn btn-primary alert-toggle"
@@ -74,10 +75,10 @@ pub fn ReadyAlert(token: String, state: RwSignal<TrackState>) -> impl IntoView {
                 aria-pressed=move || if choice.get().on { "true" } else { "false" }
                 on:click=toggle
             >
-                {move || if choice.get().on { "Alert is on: turn it off" } else { "Tell me when it's ready" }}
+                {move || t(if choice.get().on { "alert-turn-off" } else { "alert-turn-on" })}
             </button>
             <p class="alert-explain" data-testid="alert-explain" data-reach=reach_name data-on=move || choice.get().on.to_string() aria-live="polite">
-                {move || explain(&choice.get(), reach_now.get())}
+                {move || t(explain(&choice.get(), reach_now.get()))}
             </p>
         </section>
     }

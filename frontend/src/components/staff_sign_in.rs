@@ -6,6 +6,7 @@
 //! first, with a one-time ticket from the app (`live::desktop_bridge`).
 
 use crate::live::desktop_bridge::desktop_ticket;
+use crate::live::locale::t;
 use crate::live::staff_api::{desktop_sign_in, session_status, sign_in};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -45,7 +46,7 @@ pub fn StaffSignIn() -> impl IntoView {
                     }
                 }
                 Err(failure) => {
-                    let (title, text) = failure.describe();
+                    let (title, text) = failure.describe(crate::live::locale::locale());
                     error.set(Some(format!("{title}: {text}")));
                     busy.set(false);
                 }
@@ -57,10 +58,10 @@ pub fn StaffSignIn() -> impl IntoView {
             view! {
                 <div class="overlay">
                     <form class="dialog" role="dialog" aria-modal="true" aria-labelledby="sign-in-title" on:submit=submit>
-                        <h2 id="sign-in-title">"Staff sign-in"</h2>
-                        <p class="muted">"Enter the staff passphrase to see and change orders."</p>
+                        <h2 id="sign-in-title">{t("sign-in-heading")}</h2>
+                        <p class="muted">{t("sign-in-text")}</p>
                         <label class="field">
-                            <span class="field-label">"Passphrase"</span>
+                            <span class="field-label">{t("sign-in-passphrase")}</span>
                             <input
                                 type="password"
                                 autocomplete="current-password"
@@ -70,7 +71,7 @@ pub fn StaffSignIn() -> impl IntoView {
                         </label>
                         {move || error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
                         <div class="dialog-actions">
-                            <button type="submit" class="btn btn-primary" disabled=move || busy.get()>"Sign in"</button>
+                            <button type="submit" class="btn btn-primary" disabled=move || busy.get()>{t("sign-in-button")}</button>
                         </div>
                     </form>
                 </div>

@@ -2,6 +2,7 @@
 //! at the counter.
 
 use crate::live::browser::origin;
+use crate::live::locale::{t, t_args};
 use leptos::prelude::*;
 use orderboard_frontend::qr_svg::qr_svg;
 use orderboard_model::Order;
@@ -21,12 +22,12 @@ pub fn TrackingDialog(order: Order, on_close: Callback<()>) -> impl IntoView {
                 data-testid="tracking-dialog"
                 on:click=|ev| ev.stop_propagation()
             >
-                <h2 id="qr-title">"Track order " {order.number}</h2>
-                <p class="muted">"Let the customer scan this code, or send them the link."</p>
-                <div class="qr" inner_html=svg role="img" aria-label="QR code of the tracking link"></div>
+                <h2 id="qr-title">{t_args("qr-heading", &[("number", order.number.into())])}</h2>
+                <p class="muted">{t("qr-text")}</p>
+                <div class="qr" inner_html=svg role="img" aria-label=t("qr-image")></div>
                 <p class="tracking-link"><a href=path target="_blank" rel="noopener" data-testid="tracking-link">{link}</a></p>
                 <div class="dialog-actions">
-                    <button type="button" class="btn btn-primary" on:click=move |_| on_close.run(())>"Done"</button>
+                    <button type="button" class="btn btn-primary" on:click=move |_| on_close.run(())>{t("qr-done")}</button>
                 </div>
             </div>
         </div>

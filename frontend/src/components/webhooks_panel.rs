@@ -3,6 +3,7 @@
 //! list the endpoints with their state (a disabled one called out), and
 //! delete one.
 
+use crate::live::locale::{t, t_args};
 use crate::live::staff_api::{create_webhook, delete_webhook, list_webhooks};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -24,7 +25,9 @@ fn send(panel: RwSignal<HooksPanel>, event: HooksEvent) {
         };
         send(
             panel,
-            answer.unwrap_or_else(|e| HooksEvent::Failed(e.describe().1)),
+            answer.unwrap_or_else(|e| {
+                HooksEvent::Failed(e.describe(crate::live::locale::locale()).1)
+            }),
         );
     });
 }
@@ -36,10 +39,12 @@ pub fn WebhooksPanel() -> impl IntoView {
     spawn_local(async move {
         match list_webhooks().await {
             Ok(hooks) => apply(HooksEvent::Loaded(hooks)),
-            Err(e) => apply(HooksEvent::Failed(e.describe().1)),
+            Err(e) => apply(HooksEvent::Failed(
+                e.describe(crate::live::locale::locale()).1,
+            )),
         }
     });
-    let create = move |_| apply(HooksEvent::Submit);
+    let create = move |_| apply(HooksEvent::Submit(crate::live::locale::locale()));
     let delete = move |id: String| apply(HooksEvent::Remove(id));
     let copy = move |secret: String| {
         if let Some(window) = web_sys::window() {
@@ -48,19 +53,19 @@ pub fn WebhooksPanel() -> impl IntoView {
     };
     view! {
         <section class="webhooks" data-testid="webhooks">
-            <h3 class="settings-subtitle">"Webhooks"</h3>
-            <p class="muted">"Every change is sent to these addresses, signed (Standard Webhooks), retried for 24 hours."</p>
+            <h3 class="settings-subtitle">{t("hooks-heading")}</h3>
+            <p class="muted">{t("hooks-text")}</p>
             {move || {
                 let n = panel.with(|p| disabled_count(&p.items));
                 (n > 0).then(|| view! {
                     <p class="field-error" role="alert" data-testid="webhooks-disabled">
-                        {format!("{n} webhook endpoint(s) disabled after failing for 24 hours")}
+                        {t_args("hooks-disabled", &[("count", n.into())])}
                     </p>
                 })
             }}
             <div class="api-key-form">
                 <label class="field">
-                    <span class="field-label">"Address"</span>
+                    <span class="field-label">{t("hooks-address")}</span>
                     <input
                         type="url"
                         maxlength="2000"
@@ -76,7 +81,7 @@ pub fn WebhooksPanel() -> impl IntoView {
                         prop:checked=move || panel.with(|p| p.form.created)
                         on:change=move |ev| panel.update(|p| p.form.created = event_target_checked(&ev))
                     />
-                    "New orders"
+                    {t("hooks-created")}
                 </label>
                 <label class="field-check">
                     <input
@@ -84,7 +89,7 @@ pub fn WebhooksPanel() -> impl IntoView {
                         prop:checked=move || panel.with(|p| p.form.stage_changed)
                         on:change=move |ev| panel.update(|p| p.form.stage_changed = event_target_checked(&ev))
                     />
-                    "Stage changes"
+                    {t("hooks-stage-changed")}
                 </label>
                 <label class="field-check">
                     <input
@@ -92,22 +97,22 @@ pub fn WebhooksPanel() -> impl IntoView {
                         prop:checked=move || panel.with(|p| p.form.cancelled)
                         on:change=move |ev| panel.update(|p| p.form.cancelled = event_target_checked(&ev))
                     />
-                    "Cancellations"
+                    {t("hooks-cancelled")}
                 </label>
                 <button type="button" class="btn btn-secondary" data-testid="create-webhook" on:click=create>
-                    "Add endpoint"
+                    {t("hooks-add")}
                 </button>
             </div>
             {move || panel.with(|p| p.shown_once.clone()).map(|made| {
                 let secret = made.secret.clone();
                 view! {
                     <div class="api-key-once" role="status">
-                        <p>"Copy the signing secret now: it is shown only this once."</p>
+                        <p>{t("hooks-once")}</p>
                         <code data-testid="webhook-secret">{made.secret.clone()}</code>
                         <button type="button" class="btn btn-secondary"
-                            on:click=move |_| copy(secret.clone())>"Copy"</button>
+                            on:click=move |_| copy(secret.clone())>{t("copy")}</button>
                         <button type="button" class="btn btn-secondary"
-                            on:click=move |_| apply(HooksEvent::Dismissed)>"Done"</button>
+                            on:click=move |_| apply(HooksEvent::Dismissed)>{t("qr-done")}</button>
                     </div>
                 }
             })}
@@ -123,7 +128,7 @@ pub fn WebhooksPanel() -> impl IntoView {
                                 <div class=if attention { "field-error" } else { "muted" }>{state}</div>
                             </div>
                             <button type="button" class="btn btn-secondary" data-testid="delete-webhook"
-                                on:click=move |_| delete(id.clone())>"Delete"</button>
+                                on:click=move |_| delete(id.clone())>{t("hooks-delete")}</button>
                         </li>
                     }
                 }).collect_view()}

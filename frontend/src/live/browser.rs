@@ -1,4 +1,4 @@
-//! Small wrappers around the browser: the time, the zone offset, local storage
+//! Small wrappers around the browser: the time, local storage
 //! and the page's origin (for the staff pages only).
 
 use leptos::prelude::*;
@@ -6,11 +6,6 @@ use std::time::Duration;
 
 pub fn now_ms() -> i64 {
     js_sys::Date::now() as i64
-}
-
-/// The browser zone's offset east of UTC, in minutes.
-pub fn tz_offset_minutes() -> i32 {
-    -(js_sys::Date::new_0().get_timezone_offset() as i32)
 }
 
 /// A signal holding the current time in milliseconds, updated every second.

@@ -3,13 +3,15 @@
 //! and chimes — once a first touch has allowed the browser to play sound.
 
 use crate::components::connection_badge::ConnectionBadge;
+use crate::components::language_switch::LanguageSwitch;
 use crate::live::browser::{
     load_setting, location_search, log_warning, now_ms, save_setting, set_title, ticking_clock,
-    tz_offset_minutes,
 };
 use crate::live::chime;
+use crate::live::clock::clock_hm;
 use crate::live::desktop_bridge::plays_sound_unprompted;
 use crate::live::event_source::{LiveStream, StreamSignal};
+use crate::live::locale::{t, t_args};
 use crate::live::wake_lock::keep_screen_on;
 use leptos::html::Ul;
 use leptos::prelude::*;
@@ -21,7 +23,6 @@ use orderboard_frontend::state::board_state::{BoardEffect, BoardState, BoardTile
 use orderboard_frontend::state::connection::Connection;
 use orderboard_frontend::state::connection_wall::BoardConnection;
 use orderboard_frontend::state::stream_message::{parse_message, BoardMessage};
-use orderboard_frontend::state::time_fmt::clock_hm;
 use std::time::Duration;
 
 /// Space between tiles, in CSS pixels.
@@ -31,7 +32,7 @@ const PAGE_SECS: u64 = 6;
 
 #[component]
 pub fn BoardPage() -> impl IntoView {
-    set_title("Order status · Orderboard");
+    Effect::new(move |_| set_title(&t("board-title")));
     let state = RwSignal::new(BoardState::default());
     let connection = RwSignal::new(Connection::Connecting);
     let now = ticking_clock();
@@ -154,13 +155,15 @@ pub fn BoardPage() -> impl IntoView {
         view! {
             <Show when=move || f.get().pages.gt(&1)>
                 <span class="page-indicator" data-testid=testid>
-                    {move || format!("Page {} of {}", page.get() % f.get().pages.max(1) + 1, f.get().pages)}
+                    {move || {
+                        let pages = f.get().pages;
+                        t_args("board-page", &[("page", (page.get() % pages.max(1) + 1).into()), ("pages", pages.into())])
+                    }}
                 </span>
             </Show>
         }
     };
 
-    let offset = tz_offset_minutes();
     let tile = move |t: BoardTile, ready: bool| {
         let number = t.order.number;
         let seen = t.ready_seen_at_ms;
@@ -187,17 +190,18 @@ pub fn BoardPage() -> impl IntoView {
             <header class="board-top">
                 <div class="brand">
                     <span class="brand-mark" aria-hidden="true"></span>
-                    <span class="brand-name">"Order status"</span>
+                    <span class="brand-name">{move || t("board-heading")}</span>
                 </div>
                 <div class="board-top-right">
+                    <LanguageSwitch/>
                     <ConnectionBadge connection=connection now=now/>
-                    <span class="board-clock">{move || clock_hm(now.get(), offset)}</span>
+                    <span class="board-clock" data-testid="board-clock">{move || clock_hm(now.get())}</span>
                 </div>
             </header>
             <main class="board-columns">
-                <section class="board-col board-col-preparing" aria-label="Preparing" data-testid="board-preparing">
+                <section class="board-col board-col-preparing" aria-label=move || t("board-preparing") data-testid="board-preparing">
                     <div class="board-col-head">
-                        <h1 class="board-col-title">"Preparing"</h1>
+                        <h1 class="board-col-title">{move || t("board-preparing")}</h1>
                         {indicator(preparing_fit, "board-page-preparing")}
                     </div>
                     <ul class="tiles" node_ref=preparing_ul data-pages=move || preparing_fit.get().pages.to_string()>
@@ -212,9 +216,9 @@ pub fn BoardPage() -> impl IntoView {
                         />
                     </ul>
                 </section>
-                <section class="board-col board-col-ready" aria-label="Ready" data-testid="board-ready">
+                <section class="board-col board-col-ready" aria-label=move || t("board-ready") data-testid="board-ready">
                     <div class="board-col-head">
-                        <h1 class="board-col-title">"Ready"</h1>
+                        <h1 class="board-col-title">{move || t("board-ready")}</h1>
                         {indicator(ready_fit, "board-page-ready")}
                     </div>
                     <ul class="tiles tiles-ready" aria-live="polite" aria-relevant="additions" data-testid="board-ready-list" node_ref=ready_ul data-pages=move || ready_fit.get().pages.to_string()>
@@ -229,13 +233,13 @@ pub fn BoardPage() -> impl IntoView {
                         />
                     </ul>
                     <Show when=move || state.with(|s| s.synced) && ready_shown.with(|r| r.is_empty())>
-                        <p class="board-empty">"Ready orders appear here"</p>
+                        <p class="board-empty">{move || t("board-empty")}</p>
                     </Show>
                 </section>
             </main>
             <Show when=move || !sound_on.get()>
                 <button type="button" class="sound-prompt" data-testid="sound-prompt" on:click=move |_| unlock()>
-                    "Tap to enable sound"
+                    {move || t("board-sound")}
                 </button>
             </Show>
         </div>

@@ -11,22 +11,24 @@ use crate::components::new_order_form::{NewOrderForm, FIRST_ITEM_INPUT_ID};
 use crate::components::order_card::OrderCard;
 use crate::components::settings_panel::SettingsPanel;
 use crate::components::tracking_dialog::TrackingDialog;
-use crate::live::browser::{
-    load_setting, log_warning, set_title, ticking_clock, tz_offset_minutes,
-};
+use crate::live::browser::{load_setting, log_warning, set_title, ticking_clock};
+use crate::live::clock::{clock_hm, clock_hms};
 use crate::live::event_source::{LiveStream, StreamSignal};
+use crate::live::locale::{locale, t, t_args};
 use crate::live::staff_api::{change_stage, reprint_order};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use orderboard_frontend::state::api_failure::ApiFailure;
 use orderboard_frontend::state::connection::Connection;
-use orderboard_frontend::state::labels::{stage_class, transition_class, transition_label};
+use orderboard_frontend::state::labels::{
+    stage_class, stage_label, transition_class, transition_label,
+};
 use orderboard_frontend::state::printers::{self, offline_notice};
 use orderboard_frontend::state::selection::{move_selection, shortcut_for, Shortcut, SHORTCUTS};
 use orderboard_frontend::state::settings::{AgeThresholds, STORAGE_KEY};
 use orderboard_frontend::state::staff_state::{StaffState, COLUMNS};
 use orderboard_frontend::state::stream_message::{parse_message, StaffMessage};
-use orderboard_frontend::state::time_fmt::{clock_hm, unix_ms};
+use orderboard_frontend::state::time_fmt::unix_ms;
 use orderboard_model::{ChangeKind, Order, Stage, Transition};
 use std::collections::HashSet;
 use uuid::Uuid;
@@ -42,7 +44,7 @@ struct Notice {
 
 #[component]
 pub fn DispatcherPage() -> impl IntoView {
-    set_title("Dispatcher · Orderboard");
+    Effect::new(move |_| set_title(&t("dispatcher-title")));
     let state = RwSignal::new(StaffState::default());
     let connection = RwSignal::new(Connection::Connecting);
     let now = ticking_clock();
@@ -68,7 +70,7 @@ pub fn DispatcherPage() -> impl IntoView {
     let read_printers = move || {
         spawn_local(async move {
             if let Ok(printers) = crate::live::staff_api::list_printers().await {
-                printers_offline.try_set(offline_notice(&printers));
+                printers_offline.try_set(offline_notice(locale(), &printers));
             }
         });
     };
@@ -116,7 +118,7 @@ pub fn DispatcherPage() -> impl IntoView {
                             s.upsert(real);
                         });
                     }
-                    let (title, text) = failure.describe();
+                    let (title, text) = failure.describe(crate::live::locale::locale());
                     let tone = if failure.is_conflict() {
                         "conflict"
                     } else {
@@ -144,11 +146,11 @@ pub fn DispatcherPage() -> impl IntoView {
             let (tone, title, text) = match reprint_order(id).await {
                 Ok(queued) => (
                     "ok",
-                    printers::reprint_label(queued.printers.len()),
+                    printers::reprint_label(locale(), queued.printers.len()),
                     String::new(),
                 ),
                 Err(failure) => {
-                    let (title, text) = failure.describe();
+                    let (title, text) = failure.describe(locale());
                     ("error", title, text)
                 }
             };
@@ -161,7 +163,7 @@ pub fn DispatcherPage() -> impl IntoView {
         state.update(|s| {
             s.upsert(order);
         });
-        let title = format!("Order {number} created");
+        let title = t_args("dispatcher-created", &[("number", number.into())]);
         notice.set(Some(Notice {
             tone: "ok",
             title: title.clone(),
@@ -178,7 +180,7 @@ pub fn DispatcherPage() -> impl IntoView {
         );
     });
     let on_failure = Callback::new(move |failure: ApiFailure| {
-        let (title, text) = failure.describe();
+        let (title, text) = failure.describe(crate::live::locale::locale());
         notice.set(Some(Notice {
             tone: "error",
             title,
@@ -283,13 +285,12 @@ pub fn DispatcherPage() -> impl IntoView {
     });
     StoredValue::new_local(key_handle);
 
-    let offset = tz_offset_minutes();
     let column_view = move |stage: Stage| {
         let count = move || state.with(|s| s.orders.iter().filter(|o| o.stage == stage).count());
         view! {
-            <section class=format!("column {}", stage_class(stage)) aria-label=stage.label() data-testid=format!("column-{}", stage.as_str())>
+            <section class=format!("column {}", stage_class(stage)) aria-label=move || stage_label(locale(), stage) data-testid=format!("column-{}", stage.as_str())>
                 <h2 class="column-title">
-                    <span>{stage.label()}</span>
+                    <span>{move || stage_label(locale(), stage)}</span>
                     <span class="column-count">{count}</span>
                 </h2>
                 <div class="column-cards">
@@ -312,7 +313,7 @@ pub fn DispatcherPage() -> impl IntoView {
                         }
                     />
                     <Show when=move || count() == 0>
-                        <p class="column-empty">"No orders"</p>
+                        <p class="column-empty">{move || t("dispatcher-no-orders")}</p>
                     </Show>
                 </div>
             </section>
@@ -322,7 +323,8 @@ pub fn DispatcherPage() -> impl IntoView {
     let finished_row = move |order: Order| {
         let id = order.id;
         let stage = order.stage;
-        let at = clock_hm(unix_ms(order.updated_at), offset);
+        let at = clock_hm(unix_ms(order.updated_at));
+        let l = locale();
         let buttons = order
             .machine()
             .transitions()
@@ -335,7 +337,7 @@ pub fn DispatcherPage() -> impl IntoView {
                         disabled=move || pending.with(|p| p.contains(&id))
                         on:click=move |_| on_action.run((id, t))
                     >
-                        {transition_label(t, stage)}
+                        {transition_label(l, t, stage)}
                     </button>
                 }
             })
@@ -344,7 +346,7 @@ pub fn DispatcherPage() -> impl IntoView {
             <li class="finished-row" data-testid="finished-order" data-number=order.number.to_string() data-stage=stage.as_str()>
                 <span class="finished-number">{order.number}</span>
                 <span class="finished-who">{order.customer.clone().unwrap_or_else(|| "—".into())}</span>
-                <span class=format!("chip {}", stage_class(stage))>{stage.label()}</span>
+                <span class=format!("chip {}", stage_class(stage))>{stage_label(l, stage)}</span>
                 <span class="finished-time">{at}</span>
                 {buttons}
             </li>
@@ -357,19 +359,19 @@ pub fn DispatcherPage() -> impl IntoView {
                 <div class="brand">
                     <span class="brand-mark" aria-hidden="true"></span>
                     <span class="brand-name">"Orderboard"</span>
-                    <span class="brand-page">"Dispatcher"</span>
+                    <span class="brand-page">{move || t("dispatcher-heading")}</span>
                 </div>
                 <div class="topbar-right">
-                    <span class="clock">{move || orderboard_frontend::state::time_fmt::clock_hms(now.get(), offset)}</span>
+                    <span class="clock">{move || clock_hms(now.get())}</span>
                     <ConnectionBadge connection=connection now=now/>
-                    <a class="btn btn-ghost" href="/board" target="_blank" rel="noopener">"Board"</a>
-                    <a class="btn btn-ghost" href="/workshop" data-testid="workshop-link">"Workshop"</a>
-                    <a class="btn btn-ghost" href="/reports" data-testid="reports-link">"Reports"</a>
-                    <button type="button" class="btn btn-ghost" on:click=move |_| help_open.set(true) aria-label="Keys: keyboard shortcuts">"Keys"</button>
+                    <a class="btn btn-ghost" href="/board" target="_blank" rel="noopener">{move || t("nav-board")}</a>
+                    <a class="btn btn-ghost" href="/workshop" data-testid="workshop-link">{move || t("nav-workshop")}</a>
+                    <a class="btn btn-ghost" href="/reports" data-testid="reports-link">{move || t("nav-reports")}</a>
+                    <button type="button" class="btn btn-ghost" on:click=move |_| help_open.set(true) aria-label=move || t("nav-keys-label")>{move || t("nav-keys")}</button>
                     {move || (hooks_disabled.get() > 0).then(|| view! {
                         <button type="button" class="btn btn-ghost webhooks-disabled-notice" role="alert"
                             data-testid="webhooks-disabled-notice" on:click=move |_| settings_open.set(true)>
-                            {format!("{} webhook endpoint(s) disabled", hooks_disabled.get())}
+                            {t_args("webhooks-disabled", &[("count", hooks_disabled.get().into())])}
                         </button>
                     })}
                     {move || printers_offline.get().map(|text| view! {
@@ -378,16 +380,16 @@ pub fn DispatcherPage() -> impl IntoView {
                             {text}
                         </button>
                     })}
-                    <button type="button" class="btn btn-ghost" on:click=move |_| settings_open.set(true)>"Settings"</button>
+                    <button type="button" class="btn btn-ghost" on:click=move |_| settings_open.set(true)>{move || t("nav-settings")}</button>
                 </div>
             </header>
             <div class="dispatcher-body">
                 <aside class="side-panel">
                     <NewOrderForm on_created=on_created on_failure=on_failure/>
-                    <section class="shortcuts" aria-label="Keyboard shortcuts">
-                        <h2 class="panel-title">"Keyboard"</h2>
+                    <section class="shortcuts" aria-label=move || t("keys-heading")>
+                        <h2 class="panel-title">{move || t("keys-panel")}</h2>
                         <dl>
-                            {SHORTCUTS.iter().map(|(k, what)| view! { <dt><kbd>{*k}</kbd></dt><dd>{*what}</dd> }).collect_view()}
+                            {SHORTCUTS.iter().map(|(k, what)| view! { <dt><kbd>{move || shortcut_keys(k)}</kbd></dt><dd>{move || t(what)}</dd> }).collect_view()}
                         </dl>
                     </section>
                 </aside>
@@ -402,20 +404,20 @@ pub fn DispatcherPage() -> impl IntoView {
                                             <strong class="notice-title">{n.title}</strong>
                                             <span class="notice-text">{n.text}</span>
                                         </div>
-                                        <button type="button" class="btn btn-ghost" aria-label="Dismiss" on:click=move |_| notice.set(None)>"Dismiss"</button>
+                                        <button type="button" class="btn btn-ghost" aria-label=t("notice-dismiss") on:click=move |_| notice.set(None)>{t("notice-dismiss")}</button>
                                     </div>
                                 }
                             })
                     }}
                     <Show when=move || !state.with(|s| s.synced)>
-                        <p class="loading">"Loading orders…"</p>
+                        <p class="loading">{move || t("dispatcher-loading")}</p>
                     </Show>
                     <div class="columns">{COLUMNS.into_iter().map(column_view).collect_view()}</div>
-                    <section class="finished" aria-label="Recently finished">
-                        <h2 class="panel-title">"Recently finished"</h2>
+                    <section class="finished" aria-label=move || t("finished-heading")>
+                        <h2 class="panel-title">{move || t("finished-heading")}</h2>
                         <Show
                             when=move || state.with(|s| !s.recently_finished.is_empty())
-                            fallback=|| view! { <p class="muted">"Collected, delivered and cancelled orders appear here for a recall."</p> }
+                            fallback=|| view! { <p class="muted">{move || t("finished-empty")}</p> }
                         >
                             <ul class="finished-list">
                                 <For
@@ -431,26 +433,29 @@ pub fn DispatcherPage() -> impl IntoView {
             {move || {
                 confirm_cancel
                     .get()
-                    .and_then(|(id, t)| state.with(|s| s.find(id).cloned()).map(|o| (o, t)))
-                    .map(|(order, t)| {
-                        let who = order.customer.clone().map(|c| format!(" for {c}")).unwrap_or_default();
+                    .and_then(|(id, change)| state.with(|s| s.find(id).cloned()).map(|o| (o, change)))
+                    .map(|(order, change)| {
+                        let heading = match order.customer.as_deref() {
+                            Some(c) => t_args("cancel-heading-for", &[("number", order.number.into()), ("name", c.into())]),
+                            None => t_args("cancel-heading", &[("number", order.number.into())]),
+                        };
                         view! {
                             <div class="overlay" on:click=move |_| confirm_cancel.set(None)>
                                 <div class="dialog" role="alertdialog" aria-modal="true" aria-labelledby="cancel-title" data-testid="confirm-cancel" on:click=|ev| ev.stop_propagation()>
-                                    <h2 id="cancel-title">"Cancel order " {order.number} {who} "?"</h2>
-                                    <p class="muted">"The customer's tracking page will show it as cancelled. You can recall it from Recently finished."</p>
+                                    <h2 id="cancel-title">{heading}</h2>
+                                    <p class="muted">{t("cancel-text")}</p>
                                     <div class="dialog-actions">
-                                        <button type="button" class="btn btn-secondary" on:click=move |_| confirm_cancel.set(None)>"Keep order"</button>
+                                        <button type="button" class="btn btn-secondary" on:click=move |_| confirm_cancel.set(None)>{t("cancel-keep")}</button>
                                         <button
                                             type="button"
                                             class="btn btn-danger"
                                             autofocus
                                             on:click=move |_| {
                                                 confirm_cancel.set(None);
-                                                send_change(order.id, t.to);
+                                                send_change(order.id, change.to);
                                             }
                                         >
-                                            "Cancel order"
+                                            {t("cancel-confirm")}
                                         </button>
                                     </div>
                                 </div>
@@ -470,17 +475,27 @@ pub fn DispatcherPage() -> impl IntoView {
             <Show when=move || help_open.get()>
                 <div class="overlay" on:click=move |_| help_open.set(false)>
                     <div class="dialog" role="dialog" aria-modal="true" aria-labelledby="keys-title" on:click=|ev| ev.stop_propagation()>
-                        <h2 id="keys-title">"Keyboard shortcuts"</h2>
+                        <h2 id="keys-title">{move || t("keys-heading")}</h2>
                         <dl class="shortcut-table">
-                            {SHORTCUTS.iter().map(|(k, what)| view! { <dt><kbd>{*k}</kbd></dt><dd>{*what}</dd> }).collect_view()}
+                            {SHORTCUTS.iter().map(|(k, what)| view! { <dt><kbd>{move || shortcut_keys(k)}</kbd></dt><dd>{move || t(what)}</dd> }).collect_view()}
                         </dl>
                         <div class="dialog-actions">
-                            <button type="button" class="btn btn-primary" on:click=move |_| help_open.set(false)>"Close"</button>
+                            <button type="button" class="btn btn-primary" on:click=move |_| help_open.set(false)>{move || t("dialog-close")}</button>
                         </div>
                     </div>
                 </div>
             </Show>
         </div>
+    }
+}
+
+/// A shortcut's keys: a catalogue id when they have words ("A or Enter"),
+/// else the keys themselves.
+fn shortcut_keys(keys: &str) -> String {
+    if keys.starts_with("keys-") {
+        t(keys)
+    } else {
+        keys.to_string()
     }
 }
 

@@ -1,17 +1,18 @@
 //! The page for an address the app does not know.
 
 use crate::live::browser::set_title;
+use crate::live::locale::t;
 use leptos::prelude::*;
 
 #[component]
 pub fn NotFoundPage() -> impl IntoView {
-    set_title("Not found · Orderboard");
+    Effect::new(move |_| set_title(&t("not-found-title")));
     view! {
         <main class="page-message">
             <div class="message-card">
-                <h1>"Page not found"</h1>
-                <p>"This address is not part of Orderboard."</p>
-                <p><a class="btn btn-secondary" href="/">"Go to the dispatcher"</a></p>
+                <h1>{move || t("not-found-heading")}</h1>
+                <p>{move || t("not-found-text")}</p>
+                <p><a class="btn btn-secondary" href="/">{move || t("not-found-link")}</a></p>
             </div>
         </main>
     }

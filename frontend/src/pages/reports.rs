@@ -10,9 +10,11 @@
 //! changed meanwhile is refused, as everywhere.
 
 use crate::live::browser::{now_ms, set_title};
+use crate::live::locale::{locale, t, t_args};
 use crate::live::staff_api::{change_stage, escape_query, history, prep_times};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use orderboard_frontend::state::labels::stage_label;
 use orderboard_frontend::state::reports_view::{
     bar_percent, duration_label, group_by_name, parse_group_by, ReportForm, GROUPINGS,
 };
@@ -67,28 +69,44 @@ fn ReportView(report: PrepTimesReport) -> impl IntoView {
         .busiest_hours
         .iter()
         .take(5)
-        .map(|h| view! { <li>{format!("{:02}:00", h.hour)}": "{h.orders}" orders"</li> })
+        .map(|h| {
+            view! {
+                <li>
+                    {t_args(
+                        "reports-hour-orders",
+                        &[("hour", (&format!("{:02}:00", h.hour)).into()), ("count", h.orders.into())],
+                    )}
+                </li>
+            }
+        })
         .collect_view();
     let all = report.overall.clone();
     view! {
         <p data-testid="report-overall">
-            {format!("{} handed over, {} cancelled; total p50 {}, p90 {} (zone {}).",
-                all.count, all.cancelled, duration_label(all.total.p50_ms),
-                duration_label(all.total.p90_ms), report.tz)}
+            {t_args(
+                "reports-overall",
+                &[
+                    ("count", all.count.into()),
+                    ("cancelled", all.cancelled.into()),
+                    ("p50", (&duration_label(all.total.p50_ms)).into()),
+                    ("p90", (&duration_label(all.total.p90_ms)).into()),
+                    ("zone", (&report.tz).into()),
+                ],
+            )}
         </p>
         <table class="summary-table" data-testid="report-table">
             <thead><tr>
                 <th scope="col">{group_by_name(report.by)}</th>
-                <th scope="col">"Handed over"</th>
-                <th scope="col">"Cancelled"</th>
-                <th scope="col">"Received → ready (p50 / p90)"</th>
-                <th scope="col">"Ready → handed over (p50 / p90)"</th>
-                <th scope="col">"Total (p50 / p90)"</th>
-                <th scope="col">"Total, p50 over p90"</th>
+                <th scope="col">{t("reports-handed-over")}</th>
+                <th scope="col">{t("reports-cancelled")}</th>
+                <th scope="col">{t("reports-received-ready")}</th>
+                <th scope="col">{t("reports-ready-handed")}</th>
+                <th scope="col">{t("reports-total")}</th>
+                <th scope="col">{t("reports-total-bar")}</th>
             </tr></thead>
             <tbody>{rows}</tbody>
         </table>
-        <h3>"Busiest hours"</h3>
+        <h3>{t("reports-busiest")}</h3>
         <ol data-testid="busiest-hours">{hours}</ol>
     }
 }
@@ -96,11 +114,12 @@ fn ReportView(report: PrepTimesReport) -> impl IntoView {
 #[component]
 fn FoundOrder(order: Order) -> impl IntoView {
     let open = RwSignal::new(false);
+    let l = locale();
     let title = format!(
         "#{} {} · {} · {}",
         order.number,
         order.customer.clone().unwrap_or_default(),
-        order.stage.label(),
+        stage_label(l, order.stage),
         at(order.updated_at)
     );
     let items = order
@@ -111,7 +130,7 @@ fn FoundOrder(order: Order) -> impl IntoView {
     let stages = order
         .history
         .iter()
-        .map(|h| view! { <li>{format!("{}: {}", h.stage.label(), at(h.at))}</li> })
+        .map(|h| view! { <li>{format!("{}: {}", stage_label(l, h.stage), at(h.at))}</li> })
         .collect_view();
     let reference = order.external_ref.as_ref().map(|r| r.to_string());
     let back = order.machine().previous();
@@ -121,11 +140,11 @@ fn FoundOrder(order: Order) -> impl IntoView {
         let Some(to) = back else { return };
         spawn_local(async move {
             let said = match change_stage(id, to, version).await {
-                Ok(o) => format!(
-                    "Recalled to {}: it is back on the dispatcher.",
-                    o.stage.label()
+                Ok(o) => t_args(
+                    "reports-recalled",
+                    &[("stage", (&stage_label(l, o.stage)).into())],
                 ),
-                Err(f) => f.describe().1,
+                Err(f) => f.describe(crate::live::locale::locale()).1,
             };
             outcome.set(Some(said));
         });
@@ -134,12 +153,12 @@ fn FoundOrder(order: Order) -> impl IntoView {
         <li data-testid="history-result">
             <button type="button" on:click=move |_| open.update(|o| *o = !*o)>{title}</button>
             <div hidden=move || !open.get() data-testid="history-detail">
-                {reference.map(|r| view! { <p>"Reference: "{r}</p> })}
+                {reference.map(|r| view! { <p>{t_args("reports-reference", &[("reference", (&r).into())])}</p> })}
                 <ul>{items}</ul>
                 <ol>{stages}</ol>
                 {back.map(|to| view! {
                     <button type="button" data-testid="history-recall" on:click=recall>
-                        {format!("Recall to {}", to.label())}
+                        {t_args("action-recall-to", &[("stage", (&stage_label(l, to)).into())])}
                     </button>
                 })}
                 <p role="status">{move || outcome.get()}</p>
@@ -150,7 +169,7 @@ fn FoundOrder(order: Order) -> impl IntoView {
 
 #[component]
 pub fn ReportsPage() -> impl IntoView {
-    set_title("Reports · Orderboard");
+    Effect::new(move |_| set_title(&t("reports-title")));
     let form = RwSignal::new(ReportForm {
         from_day: today(),
         to_day: today(),
@@ -170,7 +189,7 @@ pub fn ReportsPage() -> impl IntoView {
                     report_error.set(None);
                     report.set(Some(r));
                 }
-                Err(f) => report_error.set(Some(f.describe().1)),
+                Err(f) => report_error.set(Some(f.describe(crate::live::locale::locale()).1)),
             }
         });
     };
@@ -189,7 +208,7 @@ pub fn ReportsPage() -> impl IntoView {
                     page.set(p.page);
                     found.set(Some(p));
                 }
-                Err(f) => search_error.set(Some(f.describe().1)),
+                Err(f) => search_error.set(Some(f.describe(crate::live::locale::locale()).1)),
             }
         });
     };
@@ -199,49 +218,49 @@ pub fn ReportsPage() -> impl IntoView {
         .map(|(_, name)| view! { <option value=*name>{*name}</option> })
         .collect_view();
     view! {
-        <header class="topbar"><h1>"Reports"</h1><a class="btn btn-ghost" href="/">"Dispatcher"</a></header>
+        <header class="topbar"><h1>{t("nav-reports")}</h1><a class="btn btn-ghost" href="/">{t("dispatcher-heading")}</a></header>
         <main class="reports-main">
             <section aria-labelledby="prep-title">
-                <h2 id="prep-title">"Prep times"</h2>
+                <h2 id="prep-title">{t("reports-prep")}</h2>
                 <form on:submit=move |ev| { ev.prevent_default(); load_report(); }>
-                    <label>"From "<input type="date" prop:value=move || form.get().from_day
+                    <label>{t("reports-from")}" "<input type="date" prop:value=move || form.get().from_day
                         on:change=move |ev| form.update(|f| f.from_day = event_target_value(&ev))/></label>
-                    <label>" To "<input type="date" prop:value=move || form.get().to_day
+                    <label>" "{t("reports-to")}" "<input type="date" prop:value=move || form.get().to_day
                         on:change=move |ev| form.update(|f| f.to_day = event_target_value(&ev))/></label>
-                    <label>" By "<select data-testid="report-by" on:change=move |ev| {
+                    <label>" "{t("reports-by")}" "<select data-testid="report-by" on:change=move |ev| {
                         if let Some(by) = parse_group_by(&event_target_value(&ev)) {
                             form.update(|f| f.by = by);
                         }
                     }>{groupings}</select></label>
-                    <label>" Zone "<input type="text" prop:value=move || form.get().tz
+                    <label>" "{t("reports-zone")}" "<input type="text" prop:value=move || form.get().tz
                         on:change=move |ev| form.update(|f| f.tz = event_target_value(&ev))/></label>
-                    <button type="submit">"Show"</button>
+                    <button type="submit">{t("reports-show")}</button>
                     " "
                     <a class="btn btn-ghost" data-testid="export-csv" href=move || {
                         form.get().range_query().map(|q| format!("/api/orders/export.csv?{q}")).unwrap_or_default()
-                    }>"Export CSV"</a>
+                    }>{t("reports-export")}</a>
                 </form>
                 <p class="form-error" role="alert">{move || report_error.get()}</p>
                 {move || report.get().map(|r| view! { <ReportView report=r/> })}
             </section>
             <section aria-labelledby="history-title">
-                <h2 id="history-title">"Finished orders"</h2>
+                <h2 id="history-title">{t("reports-finished")}</h2>
                 <form on:submit=move |ev| { ev.prevent_default(); search(1); }>
-                    <input type="search" data-testid="history-q" placeholder="Number, name or reference"
+                    <input type="search" data-testid="history-q" placeholder=t("reports-search-placeholder")
                         prop:value=move || q.get() on:input=move |ev| q.set(event_target_value(&ev))/>
-                    <button type="submit">"Search"</button>
+                    <button type="submit">{t("reports-search")}</button>
                 </form>
                 <p class="form-error" role="alert">{move || search_error.get()}</p>
                 {move || found.get().map(|p| {
                     let pages = p.total.div_ceil(u64::from(p.per_page)).max(1);
                     let (current, more) = (p.page, u64::from(p.page) < pages);
                     view! {
-                        <p data-testid="history-total">{format!("{} found · page {} of {}", p.total, p.page, pages)}</p>
+                        <p data-testid="history-total">{t_args("reports-found", &[("count", p.total.into()), ("page", p.page.into()), ("pages", pages.into())])}</p>
                         <ul class="history-results">
                             {p.orders.into_iter().map(|o| view! { <FoundOrder order=o/> }).collect_view()}
                         </ul>
-                        <button type="button" disabled=current <= 1 on:click=move |_| search(current - 1)>"Newer"</button>
-                        <button type="button" disabled=!more on:click=move |_| search(current + 1)>"Older"</button>
+                        <button type="button" disabled=current <= 1 on:click=move |_| search(current - 1)>{t("reports-newer")}</button>
+                        <button type="button" disabled=!more on:click=move |_| search(current + 1)>{t("reports-older")}</button>
                     }
                 })}
             </section>

@@ -3,17 +3,20 @@
 //! gets a clear "no such order" page.
 
 use crate::components::connection_badge::ConnectionBadge;
+use crate::components::language_switch::LanguageSwitch;
 use crate::components::ready_alert::ReadyAlert;
 use crate::live::api_client::fetch_tracked;
-use crate::live::browser::{log_warning, set_title, ticking_clock, tz_offset_minutes};
+use crate::live::browser::{log_warning, set_title, ticking_clock};
+use crate::live::clock::clock_hm;
 use crate::live::event_source::{LiveStream, StreamSignal};
+use crate::live::locale::{locale, t, t_args};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use orderboard_frontend::state::api_failure::ApiFailure;
 use orderboard_frontend::state::connection::Connection;
-use orderboard_frontend::state::labels::channel_label;
+use orderboard_frontend::state::labels::{channel_label, stage_label};
 use orderboard_frontend::state::stream_message::{parse_message, TrackMessage};
-use orderboard_frontend::state::time_fmt::{clock_hm, unix_ms};
+use orderboard_frontend::state::time_fmt::unix_ms;
 use orderboard_frontend::state::track_state::{
     headline, headline_tone, timeline, StepStatus, TrackState,
 };
@@ -21,7 +24,7 @@ use orderboard_model::Stage;
 
 #[component]
 pub fn TrackPage(token: String) -> impl IntoView {
-    set_title("Your order · Orderboard");
+    Effect::new(move |_| set_title(&t("track-title")));
     let state = RwSignal::new(TrackState::default());
     let connection = RwSignal::new(Connection::Connecting);
     let not_found = RwSignal::new(false);
@@ -87,34 +90,43 @@ pub fn TrackPage(token: String) -> impl IntoView {
         state.with(|s| {
             s.order
                 .as_ref()
-                .map(|o| format!("Order {}: {}", o.number, headline(o).0))
+                .map(|o| {
+                    t_args(
+                        "track-announce",
+                        &[
+                            ("number", o.number.into()),
+                            ("stage", (&t(headline(o).0)).into()),
+                        ],
+                    )
+                })
                 .unwrap_or_default()
         })
     });
-    let offset = tz_offset_minutes();
     let order_view = move || {
         state.get().order.map(|order| {
             let (title, detail) = headline(&order);
+            let (title, detail) = (t(title), t(detail));
+            let l = locale();
             let tone = headline_tone(&order);
             let steps = timeline(&order);
             let is_final = order.stage.is_final();
             view! {
                 <section class=format!("track-hero tone-{tone}") data-testid="track-status" data-stage=order.stage.as_str()>
-                    <p class="track-number-label">"Order number"</p>
+                    <p class="track-number-label">{t("track-order-number")}</p>
                     <p class="track-number" data-testid="track-number">{order.number}</p>
                     <h1 class="track-headline">{title}</h1>
                     <p class="track-detail">{detail}</p>
                 </section>
                 {is_final
                     .then(|| {
-                        let text = if order.stage == Stage::Cancelled {
-                            "Live updates have ended."
+                        let text = t(if order.stage == Stage::Cancelled {
+                            "track-ended-cancelled"
                         } else {
-                            "This order is complete. Live updates have ended."
-                        };
+                            "track-ended-complete"
+                        });
                         view! { <p class="track-final" data-testid="track-final">{text}</p> }
                     })}
-                <section class="track-card" aria-label="Progress">
+                <section class="track-card" aria-label=t("track-progress")>
                     <ol class="timeline">
                         {steps
                             .into_iter()
@@ -125,11 +137,11 @@ pub fn TrackPage(token: String) -> impl IntoView {
                                     StepStatus::Current => "step step-current",
                                     StepStatus::Upcoming => "step step-upcoming",
                                 };
-                                let at = step.at.map(|t| clock_hm(unix_ms(t), offset)).unwrap_or_default();
+                                let at = step.at.map(|t| clock_hm(unix_ms(t))).unwrap_or_default();
                                 view! {
                                     <li class=class aria-current=(step.status == StepStatus::Current).then_some("step")>
                                         <span class="step-dot" aria-hidden="true"></span>
-                                        <span class="step-label">{step.stage.label()}</span>
+                                        <span class="step-label">{stage_label(l, step.stage)}</span>
                                         <span class="step-time">{at}</span>
                                     </li>
                                 }
@@ -137,10 +149,10 @@ pub fn TrackPage(token: String) -> impl IntoView {
                             .collect_view()}
                     </ol>
                 </section>
-                <section class="track-card" aria-label="Items">
+                <section class="track-card" aria-label=t("track-items")>
                     <h2 class="track-card-title">
-                        {order.name.clone().map(|n| format!("{n}'s order")).unwrap_or_else(|| "Your order".into())}
-                        <span class=format!("chip chip-{}", order.channel.as_str())>{channel_label(order.channel)}</span>
+                        {order.name.as_ref().map(|n| t_args("track-whose-order", &[("name", n.into())])).unwrap_or_else(|| t("track-your-order"))}
+                        <span class=format!("chip chip-{}", order.channel.as_str())>{channel_label(l, order.channel)}</span>
                     </h2>
                     <ul class="track-items">
                         {order
@@ -161,9 +173,12 @@ pub fn TrackPage(token: String) -> impl IntoView {
                     <span class="brand-mark" aria-hidden="true"></span>
                     <span class="brand-name">"Orderboard"</span>
                 </div>
-                <Show when=move || !not_found.get()>
-                    <ConnectionBadge connection=connection now=now/>
-                </Show>
+                <div class="track-top-right">
+                    <LanguageSwitch/>
+                    <Show when=move || !not_found.get()>
+                        <ConnectionBadge connection=connection now=now/>
+                    </Show>
+                </div>
             </header>
             // The status, announced once each time it changes (the hero
             // below is redrawn with every message).
@@ -173,12 +188,12 @@ pub fn TrackPage(token: String) -> impl IntoView {
                     when=move || !not_found.get()
                     fallback=|| view! {
                         <div class="message-card" data-testid="track-not-found">
-                            <h1>"No such order"</h1>
-                            <p>"This tracking link does not match any order. Please check the link, or ask at the counter."</p>
+                            <h1>{move || t("track-not-found-heading")}</h1>
+                            <p>{move || t("track-not-found-text")}</p>
                         </div>
                     }
                 >
-                    <Show when=move || state.with(|s| s.order.is_some()) fallback=|| view! { <p class="loading">"Looking up your order…"</p> }>
+                    <Show when=move || state.with(|s| s.order.is_some()) fallback=|| view! { <p class="loading">{move || t("track-loading")}</p> }>
                         {order_view}
                         <Show when=move || !state.with(|s| s.is_final())>
                             <ReadyAlert token=alert_token.get_value() state=state/>

@@ -101,7 +101,7 @@ pub fn WorkshopPage() -> impl IntoView {
                 "Stop it first, or wait for its report.".to_string(),
             )
         } else {
-            failure.describe()
+            failure.describe(crate::live::locale::locale())
         };
         action_error.set(Some((title, text)));
     };

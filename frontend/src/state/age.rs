@@ -18,12 +18,13 @@ impl Urgency {
         }
     }
 
-    /// The word beside the age, so that colour is never the only signal.
+    /// The word beside the age, so that colour is never the only signal
+    /// (a catalogue id).
     pub fn flag(self) -> Option<&'static str> {
         match self {
             Urgency::Normal => None,
-            Urgency::Warning => Some("▲ slow"),
-            Urgency::Late => Some("■ late"),
+            Urgency::Warning => Some("age-slow"),
+            Urgency::Late => Some("age-late"),
         }
     }
 }

@@ -4,7 +4,8 @@
 //! the dispatcher sees that plainly ("someone else already moved it"), and the
 //! page puts the real order on the board right away.
 
-use crate::state::labels::channel_label;
+use crate::i18n::{tr, tr_args, Locale};
+use crate::state::labels::{channel_label, stage_label};
 use orderboard_model::{ApiErrorBody, ApiErrorDetail, ErrorCode, Order};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -52,49 +53,67 @@ impl ApiFailure {
         matches!(self, ApiFailure::Http { status: 401, .. })
     }
 
-    /// A title and a sentence for the page.
-    pub fn describe(&self) -> (String, String) {
+    /// A title and a sentence for the page, in `locale`. The server's own
+    /// message (English, the API's) is shown as it came when it is the best
+    /// explanation there is.
+    pub fn describe(&self, locale: Locale) -> (String, String) {
         match self {
             ApiFailure::Network(_) => (
-                "Server not reachable".into(),
-                "The change was not saved. Check the connection and try again.".into(),
+                tr(locale, "failure-network"),
+                tr(locale, "failure-network-text"),
             ),
             ApiFailure::Http { status, body: None } => (
-                "Request failed".into(),
-                format!("The server answered with status {status}."),
+                tr(locale, "failure-request"),
+                tr_args(locale, "failure-status", &[("status", (*status).into())]),
             ),
-            ApiFailure::Http { body: Some(b), .. } => describe_error(&b.error),
+            ApiFailure::Http { body: Some(b), .. } => describe_error(&b.error, locale),
         }
     }
 }
 
-fn describe_error(e: &ApiErrorDetail) -> (String, String) {
-    let title = match e.code {
-        ErrorCode::VersionConflict => "Someone else changed this order first",
-        ErrorCode::StageConflict => "That change is no longer possible",
-        ErrorCode::NumberInUse => "Number in use",
-        ErrorCode::ValidationFailed => "Check the order",
-        ErrorCode::NotFound => "Not found",
-        ErrorCode::NoFreeNumber => "No free order number",
-        ErrorCode::TooManyChanges => "This order cannot change any more",
-        ErrorCode::DemoNotRunning => "The demo is not running",
-        _ => "Request failed",
-    };
+fn describe_error(e: &ApiErrorDetail, locale: Locale) -> (String, String) {
+    let title = tr(
+        locale,
+        match e.code {
+            ErrorCode::VersionConflict => "failure-version-conflict",
+            ErrorCode::StageConflict => "failure-stage-conflict",
+            ErrorCode::NumberInUse => "failure-number-in-use",
+            ErrorCode::ValidationFailed => "failure-validation",
+            ErrorCode::NotFound => "failure-not-found",
+            ErrorCode::NoFreeNumber => "failure-no-free-number",
+            ErrorCode::TooManyChanges => "failure-too-many-changes",
+            ErrorCode::DemoNotRunning => "failure-demo-not-running",
+            _ => "failure-request",
+        },
+    );
     let text = match e.order.as_deref() {
         // The real state says more than the server's sentence; the number-in-use
         // message names the other order, so it stays.
         Some(o) => {
-            let allowed: Vec<&str> = e.allowed.iter().flatten().map(|s| s.label()).collect();
+            let allowed: Vec<String> = e
+                .allowed
+                .iter()
+                .flatten()
+                .map(|s| stage_label(locale, *s))
+                .collect();
             let next = match allowed.as_slice() {
-                [] => "it cannot move any more".to_string(),
-                [one] => format!("it can move to {one}"),
-                [rest @ .., last] => format!("it can move to {} or {last}", rest.join(", ")),
+                [] => tr(locale, "failure-cannot-move"),
+                [one] => tr_args(locale, "failure-can-move", &[("stages", one.into())]),
+                [rest @ .., last] => tr_args(
+                    locale,
+                    "failure-can-move-either",
+                    &[("stages", (&rest.join(", ")).into()), ("last", last.into())],
+                ),
             };
-            let real = format!(
-                "Order {} ({}) is now {}; {next}. Your change was not applied.",
-                o.number,
-                channel_label(o.channel).to_lowercase(),
-                o.stage.label(),
+            let real = tr_args(
+                locale,
+                "failure-real-state",
+                &[
+                    ("number", o.number.into()),
+                    ("channel", (&channel_label(locale, o.channel)).into()),
+                    ("stage", (&stage_label(locale, o.stage)).into()),
+                    ("next", (&next).into()),
+                ],
             );
             if e.code == ErrorCode::NumberInUse {
                 format!("{} {real}", ensure_period(&e.message))
@@ -104,7 +123,7 @@ fn describe_error(e: &ApiErrorDetail) -> (String, String) {
         }
         None => ensure_period(&e.message),
     };
-    (title.into(), text)
+    (title, text)
 }
 
 fn ensure_period(s: &str) -> String {
@@ -132,11 +151,15 @@ mod tests {
         let f = ApiFailure::from_response(409, &body.to_string());
         assert!(f.is_conflict());
         assert_eq!(f.conflict_order().unwrap().number, 12);
-        let (title, text) = f.describe();
+        let (title, text) = f.describe(Locale::En);
+        assert!(f
+            .describe(Locale::De)
+            .1
+            .starts_with("Bestellung 12 (Abholung) ist jetzt Fertig"));
         assert_eq!(title, "Someone else changed this order first");
         assert_eq!(
             text,
-            "Order 12 (pickup) is now Ready; it can move to Collected, Preparing or Cancelled. \
+            "Order 12 (Pickup) is now Ready; it can move to Collected, Preparing or Cancelled. \
              Your change was not applied."
         );
     }
@@ -149,15 +172,17 @@ mod tests {
         );
         assert_eq!(f.field(), Some("items[0].name"));
         assert_eq!(
-            f.describe(),
+            f.describe(Locale::En),
             ("Check the order".into(), "must not be empty.".into())
         );
         assert_eq!(
-            ApiFailure::from_response(502, "<html>").describe().1,
+            ApiFailure::from_response(502, "<html>")
+                .describe(Locale::En)
+                .1,
             "The server answered with status 502."
         );
         assert_eq!(
-            ApiFailure::Network("x".into()).describe().0,
+            ApiFailure::Network("x".into()).describe(Locale::En).0,
             "Server not reachable"
         );
         assert_eq!(
@@ -165,7 +190,7 @@ mod tests {
                 409,
                 r#"{"error":{"code":"demo_not_running","message":"start the demo first"}}"#,
             )
-            .describe(),
+            .describe(Locale::En),
             (
                 "The demo is not running".into(),
                 "start the demo first.".into()
@@ -180,7 +205,7 @@ mod tests {
             r#"{"error":{"code":"unauthorized","message":"sign in as staff first"}}"#,
         );
         assert!(f.is_unauthorized() && !f.is_conflict());
-        assert_eq!(f.describe().1, "sign in as staff first.");
+        assert_eq!(f.describe(Locale::En).1, "sign in as staff first.");
         assert!(!ApiFailure::from_response(403, "").is_unauthorized());
     }
 }

@@ -3,6 +3,7 @@
 //! (a [`ListPanel`]).
 
 use super::list_panel::{Form, ListEvent, ListPanel, Listed, Made};
+use crate::i18n::Locale;
 use orderboard_model::{ApiKeyInfo, CreatedApiKey, NewApiKey, Scope};
 use time::OffsetDateTime;
 
@@ -43,7 +44,7 @@ impl Default for KeyForm {
 impl Form for KeyForm {
     type Request = NewApiKey;
 
-    fn request(&self) -> Result<NewApiKey, String> {
+    fn request(&self, _: Locale) -> Result<NewApiKey, String> {
         let scopes: Vec<Scope> = [
             (self.read, Scope::OrdersRead),
             (self.write, Scope::OrdersWrite),
@@ -113,14 +114,17 @@ mod tests {
     #[test]
     fn the_form_asks_for_a_name_and_a_scope() {
         let mut form = KeyForm::default();
-        assert!(form.request().unwrap_err().contains("name"));
+        assert!(form.request(Locale::En).unwrap_err().contains("name"));
         form.name = " Till 1 ".into();
-        let request = form.request().unwrap();
+        let request = form.request(Locale::En).unwrap();
         assert_eq!(request.name, "Till 1");
         assert_eq!(request.scopes, vec![Scope::OrdersRead, Scope::OrdersWrite]);
         form.read = false;
         form.write = false;
-        assert!(form.request().unwrap_err().contains("at least one"));
+        assert!(form
+            .request(Locale::En)
+            .unwrap_err()
+            .contains("at least one"));
     }
 
     #[test]

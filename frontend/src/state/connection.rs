@@ -4,7 +4,7 @@
 //! again — "reconnecting" at first, "offline since HH:MM:SS" once it has lasted
 //! a few seconds; `Ended` when the page closed the stream on purpose.
 
-use crate::state::time_fmt::clock_hms;
+use crate::i18n::{tr, tr_args, Locale};
 
 /// After this long without a connection, the page says it is offline.
 pub const OFFLINE_AFTER_MS: i64 = 4_000;
@@ -35,19 +35,29 @@ impl Connection {
         }
     }
 
-    /// The CSS class and the words for the status badge.
-    pub fn badge(&self, now_ms: i64, offset_minutes: i32) -> (&'static str, String) {
+    /// The CSS class and the words for the status badge; `clock` writes a
+    /// moment as the device's clock shows it (`Intl`, in the browser).
+    pub fn badge(
+        &self,
+        now_ms: i64,
+        locale: Locale,
+        clock: impl Fn(i64) -> String,
+    ) -> (&'static str, String) {
         match *self {
-            Connection::Connecting => ("conn-connecting", "Connecting…".into()),
-            Connection::Live => ("conn-live", "Live".into()),
+            Connection::Connecting => ("conn-connecting", tr(locale, "conn-connecting")),
+            Connection::Live => ("conn-live", tr(locale, "conn-live")),
             Connection::Down { since_ms } if now_ms - since_ms < OFFLINE_AFTER_MS => {
-                ("conn-reconnecting", "Reconnecting…".into())
+                ("conn-reconnecting", tr(locale, "conn-reconnecting"))
             }
             Connection::Down { since_ms } => (
                 "conn-offline",
-                format!("Offline since {}", clock_hms(since_ms, offset_minutes)),
+                tr_args(
+                    locale,
+                    "conn-offline",
+                    &[("time", (&clock(since_ms)).into())],
+                ),
             ),
-            Connection::Ended => ("conn-ended", "Updates ended".into()),
+            Connection::Ended => ("conn-ended", tr(locale, "conn-ended")),
         }
     }
 }
@@ -81,14 +91,19 @@ mod tests {
         assert_eq!(Connection::Ended.failed(3), Connection::Ended);
     }
 
+    /// The browser writes clock times with `Intl`; here a moment is its ms.
+    fn clock(ms: i64) -> String {
+        format!("t{ms}")
+    }
+
     #[test]
     fn a_page_told_of_an_earlier_outage_shows_that_moment() {
         // Joined a shared connection that went down before the page knew.
         let c = Connection::Connecting.failed(9_000).failed(2_000);
         assert_eq!(c, Connection::Down { since_ms: 2_000 });
         assert_eq!(
-            c.badge(9_000, 0),
-            ("conn-offline", "Offline since 00:00:02".to_string())
+            c.badge(9_000, Locale::En, clock),
+            ("conn-offline", "Offline since t2000".to_string())
         );
     }
 
@@ -98,14 +113,18 @@ mod tests {
             since_ms: 3_723_000,
         };
         assert_eq!(
-            c.badge(3_724_000, 0),
+            c.badge(3_724_000, Locale::En, clock),
             ("conn-reconnecting", "Reconnecting…".to_string())
         );
         assert_eq!(
-            c.badge(3_723_000 + OFFLINE_AFTER_MS, 0),
-            ("conn-offline", "Offline since 01:02:03".to_string())
+            c.badge(3_723_000 + OFFLINE_AFTER_MS, Locale::En, clock),
+            ("conn-offline", "Offline since t3723000".to_string())
         );
-        assert_eq!(Connection::Live.badge(0, 0).1, "Live");
+        assert_eq!(Connection::Live.badge(0, Locale::En, clock).1, "Live");
+        assert_eq!(
+            c.badge(3_723_000 + OFFLINE_AFTER_MS, Locale::De, clock).1,
+            "Offline seit t3723000"
+        );
     }
 
     #[test]

@@ -2,25 +2,36 @@
 //!
 //! Which buttons exist comes from the model's stage machine; this module only
 //! names them, so a cook reads "Mark ready" rather than a stage identifier.
+//! The words come from the catalogue (`i18n`): the model's English
+//! `Stage::label` is the API's, not the UI's.
 
+use crate::i18n::{tr, tr_args, Locale};
 use orderboard_model::{ChangeKind, Channel, Stage, Transition};
 
 /// The text of the button that performs `t`.
-pub fn transition_label(t: Transition, from: Stage) -> String {
+pub fn transition_label(locale: Locale, t: Transition, from: Stage) -> String {
+    let to = || stage_label(locale, t.to);
     match t.kind {
         ChangeKind::Advance => match t.to {
-            Stage::Preparing => "Start preparing".into(),
-            Stage::Ready => "Mark ready".into(),
-            Stage::Collected => "Collected".into(),
-            Stage::OutForDelivery => "Out for delivery".into(),
-            Stage::Delivered => "Delivered".into(),
-            other => other.label().into(),
+            Stage::Preparing => tr(locale, "action-start-preparing"),
+            Stage::Ready => tr(locale, "action-mark-ready"),
+            Stage::Collected => tr(locale, "action-collected"),
+            Stage::OutForDelivery => tr(locale, "action-out-for-delivery"),
+            Stage::Delivered => tr(locale, "action-delivered"),
+            _ => to(),
         },
-        ChangeKind::Recall if from.is_final() => format!("Recall to {}", t.to.label()),
-        ChangeKind::Recall => format!("Back to {}", t.to.label()),
-        ChangeKind::Cancel => "Cancel".into(),
-        ChangeKind::Created | ChangeKind::Item | ChangeKind::Settings => t.to.label().into(),
+        ChangeKind::Recall if from.is_final() => {
+            tr_args(locale, "action-recall-to", &[("stage", (&to()).into())])
+        }
+        ChangeKind::Recall => tr_args(locale, "action-back-to", &[("stage", (&to()).into())]),
+        ChangeKind::Cancel => tr(locale, "action-cancel"),
+        ChangeKind::Created | ChangeKind::Item | ChangeKind::Settings => to(),
     }
+}
+
+/// A stage's name as people read it.
+pub fn stage_label(locale: Locale, s: Stage) -> String {
+    tr(locale, &format!("stage-{}", s.as_str()))
 }
 
 /// The CSS class for a button of this kind.
@@ -34,8 +45,9 @@ pub fn transition_class(kind: ChangeKind) -> &'static str {
     }
 }
 
-pub fn channel_label(c: Channel) -> &'static str {
-    c.label()
+/// A channel's name as people read it.
+pub fn channel_label(locale: Locale, c: Channel) -> String {
+    tr(locale, &format!("channel-{}", c.as_str()))
 }
 
 /// A CSS-friendly stage name, for colours.
@@ -64,16 +76,37 @@ mod tests {
         let labels: Vec<String> = m
             .transitions()
             .into_iter()
-            .map(|t| transition_label(t, m.stage))
+            .map(|t| transition_label(Locale::En, t, m.stage))
             .collect();
         assert_eq!(labels, vec!["Mark ready", "Back to Received", "Cancel"]);
         let c = StageMachine::from_history(Channel::Delivery, &[Stage::Received, Stage::Cancelled]);
         let labels: Vec<String> = c
             .transitions()
             .into_iter()
-            .map(|t| transition_label(t, c.stage))
+            .map(|t| transition_label(Locale::En, t, c.stage))
             .collect();
         assert_eq!(labels, vec!["Recall to Received"]);
         assert_eq!(transition_class(ChangeKind::Cancel), "btn btn-cancel");
+        let g: Vec<String> = c
+            .transitions()
+            .into_iter()
+            .map(|t| transition_label(Locale::De, t, c.stage))
+            .collect();
+        assert_eq!(g, vec!["Zurückholen: Eingegangen"]);
+    }
+
+    #[test]
+    fn every_stage_and_channel_has_a_name_in_every_language() {
+        for locale in Locale::ALL {
+            for s in Stage::ALL {
+                let label = stage_label(locale, s);
+                assert!(!label.starts_with("stage-"), "{label}");
+            }
+            for c in Channel::ALL {
+                assert!(!channel_label(locale, c).starts_with("channel-"));
+            }
+        }
+        assert_eq!(stage_label(Locale::De, Stage::Preparing), "In Zubereitung");
+        assert_eq!(channel_label(Locale::Es, Channel::Delivery), "A domicilio");
     }
 }

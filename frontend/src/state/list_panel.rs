@@ -7,6 +7,8 @@
 //! the call to make, if any, as data ([`ListEffect`]); the component makes
 //! the calls and feeds their answers back.
 
+use crate::i18n::Locale;
+
 /// An entry of the list.
 pub trait Listed: Clone {
     fn id(&self) -> &str;
@@ -23,8 +25,8 @@ pub trait Made: Clone {
 /// A section's form.
 pub trait Form: Default {
     type Request;
-    /// The request, or what to fix first.
-    fn request(&self) -> Result<Self::Request, String>;
+    /// The request, or what to fix first, in `locale`.
+    fn request(&self, locale: Locale) -> Result<Self::Request, String>;
 }
 
 /// What a section shows.
@@ -52,8 +54,8 @@ impl<E, F: Default, M> Default for ListPanel<E, F, M> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ListEvent<E, M> {
     Loaded(Vec<E>),
-    /// The form was sent.
-    Submit,
+    /// The form was sent, from a page in this language.
+    Submit(Locale),
     Created(M),
     /// Staff asked to remove this entry.
     Remove(String),
@@ -82,7 +84,7 @@ where
                 self.items = items;
                 self.error = None;
             }
-            ListEvent::Submit => match self.form.request() {
+            ListEvent::Submit(locale) => match self.form.request(locale) {
                 Ok(request) => return Some(ListEffect::Create(request)),
                 Err(e) => self.error = Some(e),
             },
@@ -139,7 +141,7 @@ mod tests {
     struct NameForm(String);
     impl Form for NameForm {
         type Request = String;
-        fn request(&self) -> Result<String, String> {
+        fn request(&self, _: Locale) -> Result<String, String> {
             if self.0.trim().is_empty() {
                 Err("Give it a name".into())
             } else {
@@ -152,11 +154,11 @@ mod tests {
     #[test]
     fn submit_asks_for_the_call_or_says_what_to_fix() {
         let mut p = Panel::default();
-        assert_eq!(p.apply(ListEvent::Submit), None);
+        assert_eq!(p.apply(ListEvent::Submit(Locale::En)), None);
         assert_eq!(p.error.as_deref(), Some("Give it a name"));
         p.form.0 = " a ".into();
         assert_eq!(
-            p.apply(ListEvent::Submit),
+            p.apply(ListEvent::Submit(Locale::En)),
             Some(ListEffect::Create("a".into()))
         );
         assert_eq!(

@@ -4,6 +4,7 @@
 //! press says.
 
 use super::list_panel::{Form, ListEvent, ListPanel, Listed, Made};
+use crate::i18n::{tr, tr_args, Locale};
 use orderboard_model::{NewPrinter, PrinterInfo, PrinterState};
 use time::OffsetDateTime;
 
@@ -38,7 +39,7 @@ pub struct PrinterForm {
 impl Form for PrinterForm {
     type Request = NewPrinter;
 
-    fn request(&self) -> Result<NewPrinter, String> {
+    fn request(&self, locale: Locale) -> Result<NewPrinter, String> {
         NewPrinter {
             name: self.name.clone(),
             address: self.address.clone(),
@@ -52,12 +53,9 @@ impl Form for PrinterForm {
         }
         .normalized()
         .map_err(|e| match e.field.as_str() {
-            "name" => "Give the printer a name (1 to 40 characters), such as \"Grill\"".to_string(),
-            "address" => format!(
-                "Give the printer's address: an IP address or host name, with :port if not 9100 ({})",
-                e.message
-            ),
-            _ => e.to_string(),
+            "name" => tr(locale, "printers-error-name"),
+            "address" => tr(locale, "printers-error-address"),
+            _ => tr(locale, "printers-error-stations"),
         })
     }
 }
@@ -68,54 +66,56 @@ pub type PrintersPanel = ListPanel<PrinterInfo, PrinterForm, PrinterInfo>;
 pub type PrintersEvent = ListEvent<PrinterInfo, PrinterInfo>;
 
 /// A printer's state in words, and whether it needs attention.
-pub fn state_label(p: &PrinterInfo) -> (String, bool) {
-    let queued = match p.queued {
-        0 => String::new(),
-        1 => " · 1 ticket waiting".to_string(),
-        n => format!(" · {n} tickets waiting"),
-    };
-    match p.state {
-        PrinterState::Online => (format!("online{queued}"), false),
-        PrinterState::Unknown => (format!("not tried yet{queued}"), false),
+pub fn state_label(locale: Locale, p: &PrinterInfo) -> (String, bool) {
+    let state = match p.state {
+        PrinterState::Online => tr(locale, "printers-online"),
+        PrinterState::Unknown => tr(locale, "printers-unknown"),
         PrinterState::Offline => {
-            let since = p
-                .since
-                .map(|t| format!(" since {}", minute(t)))
-                .unwrap_or_default();
-            let why = p
-                .last_error
-                .as_deref()
-                .map(|e| format!(": {e}"))
-                .unwrap_or_default();
-            (format!("offline{since}{why}{queued}"), true)
+            let since = p.since.map(minute).unwrap_or_default();
+            let why = p.last_error.as_deref().unwrap_or_default();
+            tr_args(
+                locale,
+                "printers-offline",
+                &[("since", (&since).into()), ("why", why.into())],
+            )
         }
-    }
+    };
+    let text = match p.queued {
+        0 => state,
+        n => format!(
+            "{state} · {}",
+            tr_args(locale, "printers-waiting", &[("count", n.into())])
+        ),
+    };
+    (text, p.state == PrinterState::Offline)
 }
 
 /// The top bar's notice: which printers are offline, if any.
-pub fn offline_notice(printers: &[PrinterInfo]) -> Option<String> {
+pub fn offline_notice(locale: Locale, printers: &[PrinterInfo]) -> Option<String> {
     let off: Vec<&str> = printers
         .iter()
         .filter(|p| p.state == PrinterState::Offline)
         .map(|p| p.name.as_str())
         .collect();
-    match off.as_slice() {
-        [] => None,
-        [one] => Some(format!("Printer {one} is offline: its tickets wait")),
-        many => Some(format!(
-            "Printers {} are offline: their tickets wait",
-            many.join(", ")
-        )),
-    }
+    (!off.is_empty()).then(|| {
+        tr_args(
+            locale,
+            "printers-offline-notice",
+            &[
+                ("count", off.len().into()),
+                ("names", (&off.join(", ")).into()),
+            ],
+        )
+    })
 }
 
 /// What a Reprint press says, from the printers it was queued for.
-pub fn reprint_label(printers: usize) -> String {
-    match printers {
-        0 => "No printer prints this order".into(),
-        1 => "Reprint queued".into(),
-        n => format!("Reprint queued on {n} printers"),
-    }
+pub fn reprint_label(locale: Locale, printers: usize) -> String {
+    tr_args(
+        locale,
+        "printers-reprint-queued",
+        &[("count", printers.into())],
+    )
 }
 
 fn minute(t: OffsetDateTime) -> String {
@@ -144,13 +144,13 @@ mod tests {
     #[test]
     fn the_form_asks_for_a_name_and_an_address_and_splits_stations() {
         let mut form = PrinterForm::default();
-        assert!(form.request().unwrap_err().contains("name"));
+        assert!(form.request(Locale::En).unwrap_err().contains("name"));
         form.name = "Grill".into();
         form.address = "http://x".into();
-        assert!(form.request().unwrap_err().contains("address"));
+        assert!(form.request(Locale::En).unwrap_err().contains("address"));
         form.address = "192.168.1.50".into();
         form.stations = "grill, bar,,".into();
-        let r = form.request().unwrap();
+        let r = form.request(Locale::En).unwrap();
         assert_eq!(r.address, "192.168.1.50:9100");
         assert_eq!(r.stations, ["bar", "grill"]);
     }
@@ -160,7 +160,8 @@ mod tests {
         let mut panel = PrintersPanel::default();
         panel.form.name = "Grill".into();
         panel.form.address = "10.0.0.5".into();
-        let Some(ListEffect::Create(request)) = panel.apply(PrintersEvent::Submit) else {
+        let Some(ListEffect::Create(request)) = panel.apply(PrintersEvent::Submit(Locale::En))
+        else {
             panic!("a valid form asks for the call");
         };
         assert_eq!(request.name, "Grill");
@@ -182,24 +183,35 @@ mod tests {
         off.last_error = Some("cannot connect".into());
         off.since = Some(OffsetDateTime::UNIX_EPOCH);
         off.queued = 3;
-        let (text, attention) = state_label(&off);
+        let en = Locale::En;
+        let (text, attention) = state_label(en, &off);
         assert!(attention);
         assert_eq!(
             text,
             "offline since 00:00 UTC: cannot connect · 3 tickets waiting"
         );
         assert_eq!(
-            state_label(&printer("b", PrinterState::Online)),
+            state_label(en, &printer("b", PrinterState::Online)),
             ("online".to_string(), false)
         );
-        assert_eq!(offline_notice(&[printer("b", PrinterState::Online)]), None);
         assert_eq!(
-            offline_notice(&[off.clone(), printer("b", PrinterState::Online)]).unwrap(),
+            offline_notice(en, &[printer("b", PrinterState::Online)]),
+            None
+        );
+        assert_eq!(
+            offline_notice(en, &[off.clone(), printer("b", PrinterState::Online)]).unwrap(),
             "Printer Pa is offline: its tickets wait"
         );
         let mut off2 = off.clone();
         off2.name = "Bar".into();
-        assert!(offline_notice(&[off, off2]).unwrap().contains("Pa, Bar"));
-        assert_eq!(reprint_label(2), "Reprint queued on 2 printers");
+        assert_eq!(
+            offline_notice(en, &[off.clone(), off2]).unwrap(),
+            "Printers Pa, Bar are offline: their tickets wait"
+        );
+        assert_eq!(reprint_label(en, 2), "Reprint queued on 2 printers");
+        assert_eq!(reprint_label(en, 0), "No printer prints this order");
+        assert!(state_label(Locale::De, &off)
+            .0
+            .starts_with("offline seit 00:00 UTC"));
     }
 }

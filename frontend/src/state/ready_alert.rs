@@ -8,6 +8,7 @@
 //! ready order again never alerts twice. A recall and a second "ready" (a
 //! newer version) alerts again.
 
+use crate::i18n::{tr, tr_args, Locale};
 use orderboard_model::{Stage, TrackedOrder};
 
 /// How an alert can reach the customer in this browser.
@@ -105,7 +106,12 @@ impl AlertChoice {
 
     /// The order as the page now holds it (after any snapshot, change or
     /// reset): the effects of alerting, if this is a new "ready".
-    pub fn on_order(&mut self, order: &TrackedOrder, reach: Reach) -> Vec<AlertEffect> {
+    pub fn on_order(
+        &mut self,
+        order: &TrackedOrder,
+        reach: Reach,
+        locale: Locale,
+    ) -> Vec<AlertEffect> {
         if !self.on || order.stage != Stage::Ready {
             return Vec::new();
         }
@@ -113,8 +119,12 @@ impl AlertChoice {
             return Vec::new();
         }
         self.alerted_version = Some(order.version);
-        let title = format!("Order {} is ready", order.number);
-        let body = "Please collect it at the counter.".to_string();
+        let title = tr_args(
+            locale,
+            "alert-notify-title",
+            &[("number", order.number.into())],
+        );
+        let body = tr(locale, "alert-notify-body");
         let mut effects = Vec::new();
         if reach.notifies() {
             effects.push(AlertEffect::Notify {
@@ -130,34 +140,19 @@ impl AlertChoice {
     }
 }
 
-/// The sentence under the button: what the customer gets, said plainly.
+/// The sentence under the button: what the customer gets, said plainly
+/// (a catalogue id).
 pub fn explain(choice: &AlertChoice, reach: Reach) -> &'static str {
     match (choice.on, reach) {
-        (true, Reach::Notification) => {
-            "On: when your order is ready, your phone shows a notification, plays a sound and vibrates, even with this page in the background. Keep the browser open."
-        }
-        (true, Reach::Refused) => {
-            "On, without notifications: they are blocked for this site, so nothing shows while the screen is locked. While this page stays open, it plays a sound, vibrates and flashes its title when your order is ready."
-        }
-        (true, Reach::InsecurePage) => {
-            "On, without notifications: this page is not on a secure (https) connection, so your phone cannot show one. While this page stays open, it plays a sound, vibrates and flashes its title when your order is ready."
-        }
-        (true, Reach::Unsupported) => {
-            "On, without notifications: this browser cannot show them. While this page stays open, it plays a sound, vibrates and flashes its title when your order is ready."
-        }
-        (true, Reach::NotAsked) => "On: when your order is ready, this page plays a sound and vibrates.",
-        (false, Reach::InsecurePage) => {
-            "This page is not on a secure (https) connection, so it cannot send notifications. Turned on, it plays a sound, vibrates and flashes its title when your order is ready, while the page stays open."
-        }
-        (false, Reach::Refused) => {
-            "Notifications are blocked for this site. Turned on, this page plays a sound, vibrates and flashes its title when your order is ready, while it stays open."
-        }
-        (false, Reach::Unsupported) => {
-            "This browser cannot show notifications. Turned on, this page plays a sound, vibrates and flashes its title when your order is ready, while it stays open."
-        }
-        (false, _) => {
-            "Turned on, your phone shows a notification, plays a sound and vibrates when your order is ready. The browser asks whether this site may send notifications; if you refuse, you still get the sound and vibration while this page is open."
-        }
+        (true, Reach::Notification) => "alert-on-notification",
+        (true, Reach::Refused) => "alert-on-refused",
+        (true, Reach::InsecurePage) => "alert-on-insecure",
+        (true, Reach::Unsupported) => "alert-on-unsupported",
+        (true, Reach::NotAsked) => "alert-on-not-asked",
+        (false, Reach::InsecurePage) => "alert-off-insecure",
+        (false, Reach::Refused) => "alert-off-refused",
+        (false, Reach::Unsupported) => "alert-off-unsupported",
+        (false, _) => "alert-off",
     }
 }
 
@@ -183,7 +178,7 @@ mod tests {
     fn off_never_alerts() {
         let mut c = AlertChoice::default();
         assert!(c
-            .on_order(&at(Stage::Ready, 3), Reach::Notification)
+            .on_order(&at(Stage::Ready, 3), Reach::Notification, Locale::En)
             .is_empty());
     }
 
@@ -192,9 +187,9 @@ mod tests {
         let mut c = AlertChoice::default();
         c.turn_on(Some(&at(Stage::Preparing, 2)));
         assert!(c
-            .on_order(&at(Stage::Preparing, 2), Reach::Notification)
+            .on_order(&at(Stage::Preparing, 2), Reach::Notification, Locale::En)
             .is_empty());
-        let effects = c.on_order(&at(Stage::Ready, 3), Reach::Notification);
+        let effects = c.on_order(&at(Stage::Ready, 3), Reach::Notification, Locale::En);
         assert!(notified(&effects));
         assert!(effects.contains(&AlertEffect::Vibrate));
         assert!(effects.contains(&AlertEffect::Chime));
@@ -204,7 +199,7 @@ mod tests {
         })));
         // The same ready order again: a reset after a reconnect, a snapshot.
         assert!(c
-            .on_order(&at(Stage::Ready, 3), Reach::Notification)
+            .on_order(&at(Stage::Ready, 3), Reach::Notification, Locale::En)
             .is_empty());
     }
 
@@ -212,11 +207,11 @@ mod tests {
     fn a_reload_does_not_alert_again() {
         let mut c = AlertChoice::default();
         c.turn_on(None);
-        c.on_order(&at(Stage::Ready, 3), Reach::Notification);
+        c.on_order(&at(Stage::Ready, 3), Reach::Notification, Locale::En);
         let mut reloaded = AlertChoice::decode(Some(&c.encode()));
         assert_eq!(reloaded, c);
         assert!(reloaded
-            .on_order(&at(Stage::Ready, 3), Reach::Notification)
+            .on_order(&at(Stage::Ready, 3), Reach::Notification, Locale::En)
             .is_empty());
     }
 
@@ -225,13 +220,13 @@ mod tests {
         let mut c = AlertChoice::default();
         c.turn_on(None);
         assert!(!c
-            .on_order(&at(Stage::Ready, 3), Reach::Notification)
+            .on_order(&at(Stage::Ready, 3), Reach::Notification, Locale::En)
             .is_empty());
         assert!(c
-            .on_order(&at(Stage::Preparing, 4), Reach::Notification)
+            .on_order(&at(Stage::Preparing, 4), Reach::Notification, Locale::En)
             .is_empty());
         assert!(!c
-            .on_order(&at(Stage::Ready, 5), Reach::Notification)
+            .on_order(&at(Stage::Ready, 5), Reach::Notification, Locale::En)
             .is_empty());
     }
 
@@ -240,7 +235,7 @@ mod tests {
         for reach in [Reach::Refused, Reach::InsecurePage, Reach::Unsupported] {
             let mut c = AlertChoice::default();
             c.turn_on(None);
-            let effects = c.on_order(&at(Stage::Ready, 3), reach);
+            let effects = c.on_order(&at(Stage::Ready, 3), reach, Locale::En);
             assert!(!notified(&effects));
             assert!(effects.contains(&AlertEffect::Chime));
             assert!(effects.contains(&AlertEffect::Vibrate));
@@ -255,7 +250,7 @@ mod tests {
         let mut c = AlertChoice::default();
         c.turn_on(Some(&at(Stage::Ready, 3)));
         assert!(c
-            .on_order(&at(Stage::Ready, 3), Reach::Notification)
+            .on_order(&at(Stage::Ready, 3), Reach::Notification, Locale::En)
             .is_empty());
     }
 
@@ -281,12 +276,12 @@ mod tests {
     #[test]
     fn explanations_say_what_a_refusal_means() {
         let off = AlertChoice::default();
-        assert!(explain(&off, Reach::NotAsked).contains("if you refuse"));
+        assert!(tr(Locale::En, explain(&off, Reach::NotAsked)).contains("if you refuse"));
         let on = AlertChoice {
             on: true,
             alerted_version: None,
         };
-        assert!(explain(&on, Reach::Refused).contains("blocked"));
-        assert!(explain(&on, Reach::InsecurePage).contains("secure"));
+        assert!(tr(Locale::En, explain(&on, Reach::Refused)).contains("blocked"));
+        assert!(tr(Locale::En, explain(&on, Reach::InsecurePage)).contains("secure"));
     }
 }

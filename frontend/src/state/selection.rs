@@ -24,16 +24,17 @@ pub enum Shortcut {
     Close,
 }
 
-/// Every shortcut with its keys, as documented on screen.
+/// Every shortcut with its keys (a catalogue id when it has words) and what
+/// it does (a catalogue id), as documented on screen.
 pub const SHORTCUTS: [(&str, &str); 8] = [
-    ("← ↑ ↓ →", "Select an order"),
-    ("A or Enter", "Advance the selected order"),
-    ("R", "Recall (one step back)"),
-    ("C", "Cancel (asks first)"),
-    ("T", "Tracking link and QR code"),
-    ("N", "New order"),
-    ("Esc", "Close a dialog / clear selection"),
-    ("?", "Show the shortcuts"),
+    ("← ↑ ↓ →", "keys-select"),
+    ("keys-advance-keys", "keys-advance"),
+    ("R", "keys-recall"),
+    ("C", "keys-cancel"),
+    ("T", "keys-tracking"),
+    ("N", "keys-new-order"),
+    ("keys-esc", "keys-close"),
+    ("?", "keys-help"),
 ];
 
 /// The shortcut for a key (`KeyboardEvent.key`), ignoring keys held with Ctrl, Alt or Meta.

@@ -3,6 +3,8 @@
 //! Kept in the browser's local storage as a short text, so every screen at the
 //! pass can be tuned to its kitchen's pace.
 
+use crate::i18n::{tr, tr_args, Locale};
+
 /// The local-storage key of the age thresholds.
 pub const STORAGE_KEY: &str = "orderboard.age-thresholds";
 
@@ -27,21 +29,26 @@ impl Default for AgeThresholds {
 }
 
 impl AgeThresholds {
-    /// Builds thresholds from minutes typed in the settings panel.
-    pub fn from_minutes(warn: &str, late: &str) -> Result<Self, String> {
-        let parse = |label: &str, v: &str| -> Result<u32, String> {
+    /// Builds thresholds from minutes typed in the settings panel; the
+    /// error is said in `locale`.
+    pub fn from_minutes(warn: &str, late: &str, locale: Locale) -> Result<Self, String> {
+        let parse = |which: &str, v: &str| -> Result<u32, String> {
             let m: u32 = v
                 .trim()
                 .parse()
-                .map_err(|_| format!("{label} must be a whole number of minutes"))?;
+                .map_err(|_| tr(locale, &format!("settings-{which}-not-whole")))?;
             if m == 0 || m > MAX_MINUTES {
-                return Err(format!("{label} must be 1 to {MAX_MINUTES} minutes"));
+                return Err(tr_args(
+                    locale,
+                    &format!("settings-{which}-range"),
+                    &[("max", MAX_MINUTES.into())],
+                ));
             }
             Ok(m)
         };
-        let (w, l) = (parse("Amber", warn)?, parse("Red", late)?);
+        let (w, l) = (parse("amber", warn)?, parse("red", late)?);
         if w >= l {
-            return Err("Red must come after amber".into());
+            return Err(tr(locale, "settings-red-after-amber"));
         }
         Ok(AgeThresholds {
             warn_after_secs: w * 60,
@@ -82,7 +89,7 @@ mod tests {
 
     #[test]
     fn round_trips_and_falls_back_to_defaults() {
-        let t = AgeThresholds::from_minutes("3", " 8 ").unwrap();
+        let t = AgeThresholds::from_minutes("3", " 8 ", Locale::En).unwrap();
         assert_eq!(
             t,
             AgeThresholds {
@@ -105,13 +112,13 @@ mod tests {
 
     #[test]
     fn refuses_nonsense() {
-        assert!(AgeThresholds::from_minutes("10", "5")
+        assert!(AgeThresholds::from_minutes("10", "5", Locale::En)
             .unwrap_err()
             .contains("after amber"));
-        assert!(AgeThresholds::from_minutes("0", "5").is_err());
-        assert!(AgeThresholds::from_minutes("x", "5")
+        assert!(AgeThresholds::from_minutes("0", "5", Locale::En).is_err());
+        assert!(AgeThresholds::from_minutes("x", "5", Locale::En)
             .unwrap_err()
             .contains("whole number"));
-        assert!(AgeThresholds::from_minutes("5", "999").is_err());
+        assert!(AgeThresholds::from_minutes("5", "999", Locale::En).is_err());
     }
 }

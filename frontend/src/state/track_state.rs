@@ -122,35 +122,20 @@ pub fn timeline(order: &TrackedOrder) -> Vec<TimelineStep> {
     steps
 }
 
-/// The page's headline and the sentence under it.
+/// The page's headline and the sentence under it, as catalogue ids.
 pub fn headline(order: &TrackedOrder) -> (&'static str, &'static str) {
     match (order.stage, order.channel) {
-        (Stage::Scheduled, _) => (
-            "Order scheduled",
-            "The kitchen starts on your order in time for when you want it.",
-        ),
-        (Stage::Received, _) => (
-            "Order received",
-            "The kitchen has your order and will start on it shortly.",
-        ),
-        (Stage::Preparing, _) => ("Being prepared", "Your order is being made right now."),
-        (Stage::Ready, Channel::Pickup) => (
-            "Ready for pickup",
-            "Please come to the counter and show your number.",
-        ),
-        (Stage::Ready, Channel::Delivery) => (
-            "Ready, waiting for the driver",
-            "Your order is packed and leaves shortly.",
-        ),
-        (Stage::Ready, Channel::DineIn) => ("Ready", "Your order is on its way to your table."),
-        (Stage::OutForDelivery, _) => ("Out for delivery", "Your order is on its way to you."),
-        (Stage::Collected, _) => ("Collected", "Enjoy your meal!"),
-        (Stage::Delivered, _) => ("Delivered", "Enjoy your meal!"),
-        (Stage::Served, _) => ("Served", "Enjoy your meal!"),
-        (Stage::Cancelled, _) => (
-            "Cancelled",
-            "This order was cancelled. Please ask at the counter if this is unexpected.",
-        ),
+        (Stage::Scheduled, _) => ("headline-scheduled", "detail-scheduled"),
+        (Stage::Received, _) => ("headline-received", "detail-received"),
+        (Stage::Preparing, _) => ("headline-preparing", "detail-preparing"),
+        (Stage::Ready, Channel::Pickup) => ("headline-ready-pickup", "detail-ready-pickup"),
+        (Stage::Ready, Channel::Delivery) => ("headline-ready-delivery", "detail-ready-delivery"),
+        (Stage::Ready, Channel::DineIn) => ("headline-ready-dine-in", "detail-ready-dine-in"),
+        (Stage::OutForDelivery, _) => ("headline-out", "detail-out"),
+        (Stage::Collected, _) => ("headline-collected", "detail-enjoy"),
+        (Stage::Delivered, _) => ("headline-delivered", "detail-enjoy"),
+        (Stage::Served, _) => ("headline-served", "detail-enjoy"),
+        (Stage::Cancelled, _) => ("headline-cancelled", "detail-cancelled"),
     }
 }
 
@@ -235,13 +220,13 @@ mod tests {
     #[test]
     fn headlines_make_the_moment_to_act_unmistakable() {
         let ready = moved(&moved(&order(1), Stage::Preparing), Stage::Ready);
-        assert_eq!(headline(&tracked(&ready)).0, "Ready for pickup");
+        assert_eq!(headline(&tracked(&ready)).0, "headline-ready-pickup");
         assert_eq!(headline_tone(&tracked(&ready)), "go");
         let out = moved(
             &moved(&moved(&delivery(1), Stage::Preparing), Stage::Ready),
             Stage::OutForDelivery,
         );
-        assert_eq!(headline(&tracked(&out)).0, "Out for delivery");
+        assert_eq!(headline(&tracked(&out)).0, "headline-out");
         assert_eq!(headline_tone(&tracked(&out)), "go");
     }
 

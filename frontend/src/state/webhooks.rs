@@ -5,6 +5,7 @@
 //! The list, the form and the secret shown once are a [`ListPanel`].
 
 use super::list_panel::{Form, ListEvent, ListPanel, Listed, Made};
+use crate::i18n::Locale;
 use orderboard_model::{CreatedWebhook, NewWebhook, WebhookEventType, WebhookInfo};
 use time::OffsetDateTime;
 
@@ -47,7 +48,7 @@ impl Default for HookForm {
 impl Form for HookForm {
     type Request = NewWebhook;
 
-    fn request(&self) -> Result<NewWebhook, String> {
+    fn request(&self, _: Locale) -> Result<NewWebhook, String> {
         let events = [
             (self.created, WebhookEventType::OrderCreated),
             (self.stage_changed, WebhookEventType::OrderStageChanged),
@@ -127,13 +128,16 @@ mod tests {
     #[test]
     fn the_form_needs_an_http_url_and_an_event() {
         let mut form = HookForm::default();
-        assert!(form.request().unwrap_err().contains("http"));
+        assert!(form.request(Locale::En).unwrap_err().contains("http"));
         form.url = "https://till.example/hook".into();
-        assert_eq!(form.request().unwrap().events.len(), 3);
+        assert_eq!(form.request(Locale::En).unwrap().events.len(), 3);
         form.created = false;
         form.stage_changed = false;
         form.cancelled = false;
-        assert!(form.request().unwrap_err().contains("at least one"));
+        assert!(form
+            .request(Locale::En)
+            .unwrap_err()
+            .contains("at least one"));
     }
 
     #[test]
