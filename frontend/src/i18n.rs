@@ -234,6 +234,9 @@ mod tests {
             ("p90", Arg::Str("2 min")),
             ("zone", Arg::Str("UTC")),
             ("reference", Arg::Str("R-1")),
+            ("since", Arg::Str("12:00 UTC")),
+            ("why", Arg::Str("cannot connect")),
+            ("names", Arg::Str("Grill")),
         ];
         for locale in Locale::ALL {
             for id in message_ids(locale) {

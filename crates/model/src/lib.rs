@@ -15,6 +15,7 @@
 //! - [`stream`]: the payloads of the SSE streams (`snapshot`, `order`, `reset`, `settings`).
 //! - [`keys`]: API keys for integrations and their scopes.
 //! - [`webhooks`]: outbound webhooks, their endpoints and delivery attempts.
+//! - [`printers`]: kitchen printers, their addresses and states.
 //! - [`api`]: request bodies, the health report and the API's error shape.
 //! - [`workshop`]: the four transports, their counts, comparisons and the demo driver.
 //! - [`drill`]: the workshop's connection drop drill, with and without resume.
@@ -27,6 +28,7 @@ pub mod keys;
 pub mod kitchen;
 pub mod order;
 pub mod pages;
+pub mod printers;
 pub mod queue;
 pub mod reports;
 pub mod stage;
@@ -42,6 +44,7 @@ pub use kitchen::{
     all_day, BoardSettings, ItemBumpRequest, Menu, MenuItem, Settings, Sounds, Station,
 };
 pub use order::{ExternalRef, Item, NewItem, NewOrder, Order, StageEntry, ValidationError};
+pub use printers::{NewPrinter, PrintQueued, PrinterAddress, PrinterInfo, PrinterState};
 pub use queue::{QueuePlace, TrackQueue, TracksQueue};
 pub use reports::{GroupBy, HistoryPage, HourCount, Percentiles, PrepGroup, PrepTimesReport};
 pub use stage::{ChangeKind, Channel, Stage, StageMachine, Transition, TransitionError};

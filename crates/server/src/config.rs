@@ -3,6 +3,7 @@
 use crate::auth::AuthSettings;
 use crate::client_addr::{parse_trusted_proxy, TrustedProxies};
 use crate::limits::Limits;
+use crate::printers::PrinterSettings;
 use crate::retention::Retention;
 use crate::webhooks::WebhookSettings;
 use clap::Parser;
@@ -26,6 +27,8 @@ pub struct StreamSettings {
     pub retention: Retention,
     /// How webhook deliveries are retried and bounded.
     pub webhooks: WebhookSettings,
+    /// How tickets are sent to kitchen printers and retried.
+    pub printers: PrinterSettings,
     pub auth: AuthSettings,
     /// Threads that sweep over parked board streams' sockets
     /// ([`crate::fan_out`]).
@@ -40,6 +43,7 @@ impl Default for StreamSettings {
             limits: Limits::default(),
             retention: Retention::default(),
             webhooks: WebhookSettings::default(),
+            printers: PrinterSettings::default(),
             auth: AuthSettings::default(),
             fan_out_threads: crate::fan_out::default_threads(),
         }
@@ -138,6 +142,22 @@ pub struct ServerArgs {
     #[arg(long, env = "ORDERBOARD_WEBHOOK_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=120))]
     pub webhook_timeout_secs: u64,
 
+    /// Milliseconds before each retry of a kitchen ticket a printer did not
+    /// take, separated by commas; the last is repeated. Default: 1 s, 5 s,
+    /// 30 s, 60 s.
+    #[arg(long, env = "ORDERBOARD_PRINTER_RETRY_MS", value_delimiter = ',', value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
+    pub printer_retry_ms: Vec<u64>,
+
+    /// Seconds a printer has to take a ticket (written, and the connection
+    /// closed by the printer) before the attempt counts as failed.
+    #[arg(long, env = "ORDERBOARD_PRINTER_WRITE_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=120))]
+    pub printer_write_timeout_secs: u64,
+
+    /// Hours a printer may stay offline before the tickets waiting for it
+    /// are dropped.
+    #[arg(long, env = "ORDERBOARD_PRINTER_DROP_AFTER_HOURS", default_value_t = 24, value_parser = clap::value_parser!(u64).range(1..=24 * 7))]
+    pub printer_drop_after_hours: u64,
+
     /// The staff passphrase. With it, every staff request (changes, the
     /// staff stream, order lists) needs a signed-in session, this computer
     /// included; without it, only this computer may make staff requests.
@@ -223,6 +243,19 @@ impl ServerArgs {
                 disable_after: Duration::from_secs(self.webhook_disable_after_secs),
                 timeout: Duration::from_secs(self.webhook_timeout_secs),
                 ..WebhookSettings::default()
+            },
+            printers: PrinterSettings {
+                retry_delays: if self.printer_retry_ms.is_empty() {
+                    PrinterSettings::default().retry_delays
+                } else {
+                    self.printer_retry_ms
+                        .iter()
+                        .map(|ms| Duration::from_millis(*ms))
+                        .collect()
+                },
+                write_timeout: Duration::from_secs(self.printer_write_timeout_secs),
+                drop_after: Duration::from_secs(self.printer_drop_after_hours * 3600),
+                ..PrinterSettings::default()
             },
             auth: AuthSettings {
                 staff_passphrase: self.staff_passphrase.clone().filter(|p| !p.is_empty()),

@@ -21,6 +21,7 @@ pub mod feed;
 pub mod idempotency;
 mod json_compression;
 pub mod limits;
+pub mod log_follower;
 pub mod openapi;
 pub mod printers;
 pub mod queue;
@@ -76,6 +77,8 @@ pub struct AppState {
     pub api_keys: Arc<auth::api_keys::ApiKeys>,
     /// Webhook endpoints, and their deliverers on this node.
     pub webhooks: Arc<webhooks::Webhooks>,
+    /// Kitchen printers, and their workers on this node.
+    pub printers: Arc<printers::Printers>,
     /// Requests being answered under an `Idempotency-Key` on this node.
     pub idempotency: Arc<idempotency::InFlight>,
     /// Places taken by open streams, against `settings.limits`.
@@ -131,6 +134,8 @@ impl AppState {
         tokio::spawn(scheduled::run(store.clone(), shutdown.clone()));
         let webhooks =
             webhooks::Webhooks::start(&store, settings.webhooks.clone(), shutdown.clone());
+        let printers =
+            printers::Printers::start(&store, settings.printers.clone(), shutdown.clone());
         let board_fan_out = fan_out::BoardFanOut::start(
             store.clone(),
             settings.heartbeat,
@@ -145,6 +150,7 @@ impl AppState {
             sessions,
             api_keys,
             webhooks,
+            printers,
             idempotency: Arc::default(),
             latest_orders: store::latest_orders::LatestOrders::follow(
                 store.feed(),
@@ -215,6 +221,12 @@ impl FromRef<AppState> for Arc<auth::api_keys::ApiKeys> {
 impl FromRef<AppState> for Arc<webhooks::Webhooks> {
     fn from_ref(state: &AppState) -> Self {
         state.webhooks.clone()
+    }
+}
+
+impl FromRef<AppState> for Arc<printers::Printers> {
+    fn from_ref(state: &AppState) -> Self {
+        state.printers.clone()
     }
 }
 
@@ -409,6 +421,28 @@ fn api_routes(state: &AppState) -> Router<AppState> {
         .route(
             "/webhooks/{id}/deliveries",
             get(routes::webhooks::deliveries).route_layer(staff_only()),
+        )
+        .route(
+            "/orders/{id}/print",
+            post(routes::printers::reprint)
+                .route_layer(idempotent())
+                .route_layer(staff_only()),
+        )
+        .route(
+            "/printers",
+            get(routes::printers::list)
+                .merge(post(routes::printers::create).route_layer(idempotent()))
+                .route_layer(staff_only()),
+        )
+        .route(
+            "/printers/{id}",
+            delete(routes::printers::delete).route_layer(staff_only()),
+        )
+        .route(
+            "/printers/{id}/test",
+            post(routes::printers::test)
+                .route_layer(idempotent())
+                .route_layer(staff_only()),
         )
         .route(
             "/demo",

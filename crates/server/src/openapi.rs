@@ -55,6 +55,11 @@ use utoipa::OpenApi;
         crate::routes::webhooks::list,
         crate::routes::webhooks::delete,
         crate::routes::webhooks::deliveries,
+        crate::routes::printers::create,
+        crate::routes::printers::list,
+        crate::routes::printers::delete,
+        crate::routes::printers::test,
+        crate::routes::printers::reprint,
     ),
     components(schemas(
         orderboard_model::OrderEvent,

@@ -12,7 +12,8 @@
 //! The same task deletes the answers kept for `Idempotency-Key`s once they
 //! are 24 hours old, and webhook attempts once they are 7 days old. An
 //! event that an enabled webhook endpoint has not taken yet is never
-//! pruned (`webhooks`).
+//! pruned (`webhooks`), nor one a kitchen printer has not printed
+//! (`printers`).
 
 use crate::store::database::on_pool;
 use crate::store::rows::to_millis;
@@ -69,6 +70,12 @@ pub async fn prune(store: &OrderStore, retention: &Retention) -> Result<u64, sql
     let boundary = (newest - keep).min(first_young.map_or(newest, |young| young - 1));
     // Never an event that an enabled webhook endpoint has not taken yet.
     let boundary = match webhooks::rows::lowest_cursor(db).await? {
+        Some(low) => boundary.min(low.min(i64::MAX as u64) as i64),
+        None => boundary,
+    };
+    // Nor one a printer has not printed yet (it drops its backlog after
+    // 24 h offline).
+    let boundary = match crate::printers::rows::lowest_cursor(db).await? {
         Some(low) => boundary.min(low.min(i64::MAX as u64) as i64),
         None => boundary,
     };

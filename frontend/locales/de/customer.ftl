@@ -101,3 +101,13 @@ not-found-title = Nicht gefunden · Orderboard
 not-found-heading = Seite nicht gefunden
 not-found-text = Diese Adresse gehört nicht zu Orderboard.
 not-found-link = Zur Auftragsübersicht
+
+# The kitchen model: scheduled and served orders, dine-in.
+stage-scheduled = Geplant
+stage-served = Serviert
+channel-dine_in = Im Haus
+headline-scheduled = Bestellung geplant
+detail-scheduled = Die Küche beginnt rechtzeitig zu Ihrem Wunschtermin.
+headline-ready-dine-in = Fertig
+detail-ready-dine-in = Ihre Bestellung ist auf dem Weg zu Ihrem Tisch.
+headline-served = Serviert

@@ -184,3 +184,36 @@ demo-seed = Seed
 demo-reading = Demo-Status wird gelesen…
 demo-start = Demo starten
 demo-stop = Demo stoppen
+
+# Küchendrucker: der Abschnitt der Einstellungen, die obere Leiste, die Bestellkarte.
+printers-heading = Küchendrucker
+printers-intro = ESC/POS-Drucker im Netzwerk (Port 9100). Jede neue Bestellung druckt einen Bon mit den Artikeln der Stationen des Druckers (keine: alle Artikel); solange ein Drucker aus ist, warten seine Bons.
+printers-name = Name
+printers-address = Adresse
+printers-stations = Stationen (optional, durch Kommas getrennt)
+printers-add = Drucker hinzufügen
+printers-every-item = alle Artikel
+printers-test = Testdruck
+printers-remove = Entfernen
+printers-online = online
+printers-unknown = noch nicht versucht
+printers-offline = offline seit { $since }: { $why }
+printers-waiting = { $count ->
+    [one] { $count } Bon wartet
+   *[other] { $count } Bons warten
+}
+printers-offline-notice = { $count ->
+    [one] Drucker { $names } ist offline: seine Bons warten
+   *[other] Drucker { $names } sind offline: ihre Bons warten
+}
+printers-reprint-queued = { $count ->
+    [0] Kein Drucker druckt diese Bestellung
+    [one] Nachdruck eingereiht
+   *[other] Nachdruck auf { $count } Druckern eingereiht
+}
+printers-error-name = Geben Sie dem Drucker einen Namen (1 bis 40 Zeichen), etwa „Grill“
+printers-error-address = Geben Sie die Adresse des Druckers an: eine IP-Adresse oder einen Hostnamen, mit :Port, wenn nicht 9100
+printers-error-stations = Eine Stations-ID hat 1 bis 40 Zeichen; höchstens 20 Stationen
+card-reprint = Nachdruck
+card-reprint-label = Bestellung { $number } nachdrucken
+card-reprint-title = Die Küchenbons dieser Bestellung noch einmal drucken

@@ -106,3 +106,13 @@ not-found-title = Not found · Orderboard
 not-found-heading = Page not found
 not-found-text = This address is not part of Orderboard.
 not-found-link = Go to the dispatcher
+
+# The kitchen model: scheduled and served orders, dine-in.
+stage-scheduled = Scheduled
+stage-served = Served
+channel-dine_in = Dine-in
+headline-scheduled = Order scheduled
+detail-scheduled = The kitchen starts on your order in time for when you want it.
+headline-ready-dine-in = Ready
+detail-ready-dine-in = Your order is on its way to your table.
+headline-served = Served

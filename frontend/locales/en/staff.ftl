@@ -184,3 +184,36 @@ demo-seed = Seed
 demo-reading = Reading the demo driver…
 demo-start = Start demo
 demo-stop = Stop demo
+
+# Kitchen printers: the settings section, the top bar, the order card.
+printers-heading = Kitchen printers
+printers-intro = ESC/POS printers on the network (port 9100). Each new order prints a ticket with the items of the printer's stations (none: every item); tickets wait while a printer is off.
+printers-name = Name
+printers-address = Address
+printers-stations = Stations (optional, comma-separated)
+printers-add = Add printer
+printers-every-item = every item
+printers-test = Test print
+printers-remove = Remove
+printers-online = online
+printers-unknown = not tried yet
+printers-offline = offline since { $since }: { $why }
+printers-waiting = { $count ->
+    [one] { $count } ticket waiting
+   *[other] { $count } tickets waiting
+}
+printers-offline-notice = { $count ->
+    [one] Printer { $names } is offline: its tickets wait
+   *[other] Printers { $names } are offline: their tickets wait
+}
+printers-reprint-queued = { $count ->
+    [0] No printer prints this order
+    [one] Reprint queued
+   *[other] Reprint queued on { $count } printers
+}
+printers-error-name = Give the printer a name (1 to 40 characters), such as "Grill"
+printers-error-address = Give the printer's address: an IP address or host name, with :port if not 9100
+printers-error-stations = A station id is 1 to 40 characters; at most 20 stations
+card-reprint = Reprint
+card-reprint-label = Reprint order { $number }
+card-reprint-title = Print this order's kitchen tickets again

@@ -101,3 +101,13 @@ not-found-title = No encontrada · Orderboard
 not-found-heading = Página no encontrada
 not-found-text = Esta dirección no forma parte de Orderboard.
 not-found-link = Ir al panel de pedidos
+
+# The kitchen model: scheduled and served orders, dine-in.
+stage-scheduled = Programado
+stage-served = Servido
+channel-dine_in = En mesa
+headline-scheduled = Pedido programado
+detail-scheduled = La cocina empezará su pedido a tiempo para la hora que eligió.
+headline-ready-dine-in = Listo
+detail-ready-dine-in = Su pedido va de camino a su mesa.
+headline-served = Servido

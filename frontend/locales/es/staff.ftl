@@ -184,3 +184,36 @@ demo-seed = Semilla
 demo-reading = Leyendo el estado de la demo…
 demo-start = Iniciar demo
 demo-stop = Detener demo
+
+# Impresoras de cocina: la sección de ajustes, la barra superior, la tarjeta del pedido.
+printers-heading = Impresoras de cocina
+printers-intro = Impresoras ESC/POS en la red (puerto 9100). Cada pedido nuevo imprime un tique con los artículos de las estaciones de la impresora (ninguna: todos los artículos); los tiques esperan mientras una impresora está apagada.
+printers-name = Nombre
+printers-address = Dirección
+printers-stations = Estaciones (opcional, separadas por comas)
+printers-add = Añadir impresora
+printers-every-item = todos los artículos
+printers-test = Imprimir prueba
+printers-remove = Quitar
+printers-online = en línea
+printers-unknown = aún sin probar
+printers-offline = sin conexión desde { $since }: { $why }
+printers-waiting = { $count ->
+    [one] { $count } tique en espera
+   *[other] { $count } tiques en espera
+}
+printers-offline-notice = { $count ->
+    [one] La impresora { $names } está sin conexión: sus tiques esperan
+   *[other] Las impresoras { $names } están sin conexión: sus tiques esperan
+}
+printers-reprint-queued = { $count ->
+    [0] Ninguna impresora imprime este pedido
+    [one] Reimpresión en cola
+   *[other] Reimpresión en cola en { $count } impresoras
+}
+printers-error-name = Dé un nombre a la impresora (de 1 a 40 caracteres), como «Parrilla»
+printers-error-address = Indique la dirección de la impresora: una dirección IP o un nombre de host, con :puerto si no es 9100
+printers-error-stations = Un id de estación tiene de 1 a 40 caracteres; como mucho 20 estaciones
+card-reprint = Reimprimir
+card-reprint-label = Reimprimir el pedido { $number }
+card-reprint-title = Imprimir de nuevo los tiques de cocina de este pedido

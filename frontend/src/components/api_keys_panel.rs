@@ -8,14 +8,32 @@ use crate::live::staff_api::{create_key, list_keys, revoke_key};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use orderboard_frontend::state::api_keys::{last_used_label, scopes_label, KeysEvent, KeysPanel};
+use orderboard_frontend::state::list_panel::ListEffect;
+
+/// Applies `event`, and makes the call it asks for; its answer is applied
+/// in turn.
+fn send(panel: RwSignal<KeysPanel>, event: KeysEvent) {
+    // try_update: the answer may come after the settings were closed.
+    let Some(Some(effect)) = panel.try_update(|p| p.apply(event)) else {
+        return;
+    };
+    spawn_local(async move {
+        let answer = match effect {
+            ListEffect::Create(request) => create_key(&request).await.map(KeysEvent::Created),
+            ListEffect::Remove(id) => revoke_key(&id).await.map(move |()| KeysEvent::Removed(id)),
+        };
+        send(
+            panel,
+            answer
+                .unwrap_or_else(|e| KeysEvent::Failed(e.describe(crate::live::locale::locale()).1)),
+        );
+    });
+}
 
 #[component]
 pub fn ApiKeysPanel() -> impl IntoView {
     let panel = RwSignal::new(KeysPanel::default());
-    let apply = move |event: KeysEvent| {
-        // try_update: the answer may come after the settings were closed.
-        panel.try_update(|p| p.apply(event));
-    };
+    let apply = move |event: KeysEvent| send(panel, event);
     spawn_local(async move {
         match list_keys().await {
             Ok(keys) => apply(KeysEvent::Loaded(keys)),
@@ -24,30 +42,8 @@ pub fn ApiKeysPanel() -> impl IntoView {
             )),
         }
     });
-    let create = move |_| {
-        let request = match panel.with_untracked(|p| p.form.request()) {
-            Ok(r) => r,
-            Err(e) => return apply(KeysEvent::Failed(e)),
-        };
-        spawn_local(async move {
-            match create_key(&request).await {
-                Ok(made) => apply(KeysEvent::Created(made)),
-                Err(e) => apply(KeysEvent::Failed(
-                    e.describe(crate::live::locale::locale()).1,
-                )),
-            }
-        });
-    };
-    let revoke = move |id: String| {
-        spawn_local(async move {
-            match revoke_key(&id).await {
-                Ok(()) => apply(KeysEvent::Revoked(id)),
-                Err(e) => apply(KeysEvent::Failed(
-                    e.describe(crate::live::locale::locale()).1,
-                )),
-            }
-        });
-    };
+    let create = move |_| apply(KeysEvent::Submit(crate::live::locale::locale()));
+    let revoke = move |id: String| apply(KeysEvent::Remove(id));
     let copy = move |key: String| {
         if let Some(window) = web_sys::window() {
             let _ = window.navigator().clipboard().write_text(&key);
@@ -103,7 +99,7 @@ pub fn ApiKeysPanel() -> impl IntoView {
             })}
             {move || panel.with(|p| p.error.clone()).map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
             <ul class="api-key-list" data-testid="api-key-list">
-                {move || panel.with(|p| p.keys.clone()).into_iter().map(|k| {
+                {move || panel.with(|p| p.items.clone()).into_iter().map(|k| {
                     let id = k.id.clone();
                     view! {
                         <li class="api-key">

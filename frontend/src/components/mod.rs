@@ -17,6 +17,8 @@ pub mod line_chart;
 pub mod new_order_form;
 #[cfg(feature = "staff")]
 pub mod order_card;
+#[cfg(feature = "staff")]
+pub mod printers_panel;
 pub mod ready_alert;
 #[cfg(feature = "staff")]
 pub mod settings_panel;

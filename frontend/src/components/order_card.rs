@@ -22,6 +22,8 @@ pub fn OrderCard(
     pending: RwSignal<HashSet<Uuid>>,
     on_action: Callback<(Uuid, Transition)>,
     on_track: Callback<Uuid>,
+    /// Prints the order's tickets again.
+    on_reprint: Callback<Uuid>,
 ) -> impl IntoView {
     let id = order.id;
     let stage = order.stage;
@@ -119,6 +121,19 @@ pub fn OrderCard(
             })}
             <footer class="card-actions">
                 {buttons}
+                <button
+                    type="button"
+                    class="btn btn-ghost"
+                    data-action="reprint"
+                    title=t("card-reprint-title")
+                    aria-label=t_args("card-reprint-label", &[("number", number.into())])
+                    on:click=move |ev| {
+                        ev.stop_propagation();
+                        on_reprint.run(id);
+                    }
+                >
+                    {t("card-reprint")}
+                </button>
             </footer>
         </article>
     }

@@ -6,6 +6,7 @@
 
 use crate::components::api_keys_panel::ApiKeysPanel;
 use crate::components::demo_control::DemoControl;
+use crate::components::printers_panel::PrintersPanel;
 use crate::components::webhooks_panel::WebhooksPanel;
 use crate::live::browser::save_setting;
 use crate::live::locale::{locale, set_staff_setting, staff_setting, t};
@@ -144,6 +145,7 @@ pub fn SettingsPanel(thresholds: RwSignal<AgeThresholds>, on_close: Callback<()>
                 })}
                 <ApiKeysPanel/>
                 <WebhooksPanel/>
+                <PrintersPanel/>
                 <DemoControl/>
                 <p class="muted"><a href="/workshop">{t("settings-workshop-link")}</a>" "{t("settings-workshop-text")}</p>
                 <div class="dialog-actions">

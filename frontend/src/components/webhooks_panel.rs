@@ -7,14 +7,35 @@ use crate::live::locale::{t, t_args};
 use crate::live::staff_api::{create_webhook, delete_webhook, list_webhooks};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use orderboard_frontend::state::webhooks::{state_label, HooksEvent, HooksPanel};
+use orderboard_frontend::state::list_panel::ListEffect;
+use orderboard_frontend::state::webhooks::{disabled_count, state_label, HooksEvent, HooksPanel};
+
+/// Applies `event`, and makes the call it asks for; its answer is applied
+/// in turn.
+fn send(panel: RwSignal<HooksPanel>, event: HooksEvent) {
+    let Some(Some(effect)) = panel.try_update(|p| p.apply(event)) else {
+        return;
+    };
+    spawn_local(async move {
+        let answer = match effect {
+            ListEffect::Create(request) => create_webhook(&request).await.map(HooksEvent::Created),
+            ListEffect::Remove(id) => delete_webhook(&id)
+                .await
+                .map(move |()| HooksEvent::Removed(id)),
+        };
+        send(
+            panel,
+            answer.unwrap_or_else(|e| {
+                HooksEvent::Failed(e.describe(crate::live::locale::locale()).1)
+            }),
+        );
+    });
+}
 
 #[component]
 pub fn WebhooksPanel() -> impl IntoView {
     let panel = RwSignal::new(HooksPanel::default());
-    let apply = move |event: HooksEvent| {
-        panel.try_update(|p| p.apply(event));
-    };
+    let apply = move |event: HooksEvent| send(panel, event);
     spawn_local(async move {
         match list_webhooks().await {
             Ok(hooks) => apply(HooksEvent::Loaded(hooks)),
@@ -23,30 +44,8 @@ pub fn WebhooksPanel() -> impl IntoView {
             )),
         }
     });
-    let create = move |_| {
-        let request = match panel.with_untracked(|p| p.form.request()) {
-            Ok(r) => r,
-            Err(e) => return apply(HooksEvent::Failed(e)),
-        };
-        spawn_local(async move {
-            match create_webhook(&request).await {
-                Ok(made) => apply(HooksEvent::Created(made)),
-                Err(e) => apply(HooksEvent::Failed(
-                    e.describe(crate::live::locale::locale()).1,
-                )),
-            }
-        });
-    };
-    let delete = move |id: String| {
-        spawn_local(async move {
-            match delete_webhook(&id).await {
-                Ok(()) => apply(HooksEvent::Deleted(id)),
-                Err(e) => apply(HooksEvent::Failed(
-                    e.describe(crate::live::locale::locale()).1,
-                )),
-            }
-        });
-    };
+    let create = move |_| apply(HooksEvent::Submit(crate::live::locale::locale()));
+    let delete = move |id: String| apply(HooksEvent::Remove(id));
     let copy = move |secret: String| {
         if let Some(window) = web_sys::window() {
             let _ = window.navigator().clipboard().write_text(&secret);
@@ -57,7 +56,7 @@ pub fn WebhooksPanel() -> impl IntoView {
             <h3 class="settings-subtitle">{t("hooks-heading")}</h3>
             <p class="muted">{t("hooks-text")}</p>
             {move || {
-                let n = panel.with(|p| p.disabled());
+                let n = panel.with(|p| disabled_count(&p.items));
                 (n > 0).then(|| view! {
                     <p class="field-error" role="alert" data-testid="webhooks-disabled">
                         {t_args("hooks-disabled", &[("count", n.into())])}
@@ -119,7 +118,7 @@ pub fn WebhooksPanel() -> impl IntoView {
             })}
             {move || panel.with(|p| p.error.clone()).map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
             <ul class="api-key-list" data-testid="webhook-list">
-                {move || panel.with(|p| p.hooks.clone()).into_iter().map(|h| {
+                {move || panel.with(|p| p.items.clone()).into_iter().map(|h| {
                     let id = h.id.clone();
                     let (state, attention) = state_label(&h);
                     view! {

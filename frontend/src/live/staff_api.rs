@@ -10,7 +10,7 @@ use orderboard_model::{
     DrillRequest, DrillState, HistoryPage, NewApiKey, NewOrder, NewWebhook, Order, PrepTimesReport,
     Stage, StageChangeRequest,
 };
-use orderboard_model::{CreatedWebhook, WebhookInfo};
+use orderboard_model::{CreatedWebhook, NewPrinter, PrintQueued, PrinterInfo, WebhookInfo};
 use uuid::Uuid;
 
 pub async fn create_order(order: &NewOrder) -> Result<Order, ApiFailure> {
@@ -180,6 +180,42 @@ pub async fn delete_webhook(id: &str) -> Result<(), ApiFailure> {
     } else {
         Err(ApiFailure::from_response(status, &text))
     }
+}
+
+/// `GET /api/printers`: the kitchen printers with their states.
+pub async fn list_printers() -> Result<Vec<PrinterInfo>, ApiFailure> {
+    call("GET", "/api/printers", None).await
+}
+
+/// `POST /api/printers`: a new kitchen printer.
+pub async fn create_printer(request: &NewPrinter) -> Result<PrinterInfo, ApiFailure> {
+    call(
+        "POST",
+        "/api/printers",
+        Some(serde_json::to_string(request).unwrap_or_default()),
+    )
+    .await
+}
+
+/// `DELETE /api/printers/{id}`: the printer and its waiting tickets go.
+pub async fn delete_printer(id: &str) -> Result<(), ApiFailure> {
+    let (status, text) = request("DELETE", &format!("/api/printers/{id}"), None).await?;
+    if (200..300).contains(&status) {
+        Ok(())
+    } else {
+        Err(ApiFailure::from_response(status, &text))
+    }
+}
+
+/// `POST /api/printers/{id}/test`: a test ticket is queued.
+pub async fn test_printer(id: &str) -> Result<PrintQueued, ApiFailure> {
+    call("POST", &format!("/api/printers/{id}/test"), None).await
+}
+
+/// `POST /api/orders/{id}/print`: a reprint is queued on every printer
+/// that prints some of the order's items.
+pub async fn reprint_order(id: Uuid) -> Result<PrintQueued, ApiFailure> {
+    call("POST", &format!("/api/orders/{id}/print"), None).await
 }
 
 /// `GET /api/reports/prep-times?{query}`.

@@ -15,7 +15,7 @@ use crate::live::browser::{load_setting, log_warning, set_title, ticking_clock};
 use crate::live::clock::{clock_hm, clock_hms};
 use crate::live::event_source::{LiveStream, StreamSignal};
 use crate::live::locale::{locale, t, t_args};
-use crate::live::staff_api::change_stage;
+use crate::live::staff_api::{change_stage, reprint_order};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use orderboard_frontend::state::api_failure::ApiFailure;
@@ -23,6 +23,7 @@ use orderboard_frontend::state::connection::Connection;
 use orderboard_frontend::state::labels::{
     stage_class, stage_label, transition_class, transition_label,
 };
+use orderboard_frontend::state::printers::{self, offline_notice};
 use orderboard_frontend::state::selection::{move_selection, shortcut_for, Shortcut, SHORTCUTS};
 use orderboard_frontend::state::settings::{AgeThresholds, STORAGE_KEY};
 use orderboard_frontend::state::staff_state::{StaffState, COLUMNS};
@@ -63,6 +64,23 @@ pub fn DispatcherPage() -> impl IntoView {
             hooks_disabled.try_set(orderboard_frontend::state::webhooks::disabled_count(&hooks));
         }
     });
+    // Kitchen printers that are offline: reread every few seconds (printer
+    // states are not on the staff stream).
+    let printers_offline = RwSignal::new(None::<String>);
+    let read_printers = move || {
+        spawn_local(async move {
+            if let Ok(printers) = crate::live::staff_api::list_printers().await {
+                printers_offline.try_set(offline_notice(locale(), &printers));
+            }
+        });
+    };
+    read_printers();
+    if let Ok(handle) = set_interval_with_handle(
+        read_printers,
+        std::time::Duration::from_secs(u64::from(printers::REFRESH_SECS)),
+    ) {
+        on_cleanup(move || handle.clear());
+    }
 
     let stream = LiveStream::open(
         "/api/events",
@@ -123,6 +141,22 @@ pub fn DispatcherPage() -> impl IntoView {
         }
     });
     let on_track = Callback::new(move |id: Uuid| tracking_for.set(Some(id)));
+    let on_reprint = Callback::new(move |id: Uuid| {
+        spawn_local(async move {
+            let (tone, title, text) = match reprint_order(id).await {
+                Ok(queued) => (
+                    "ok",
+                    printers::reprint_label(locale(), queued.printers.len()),
+                    String::new(),
+                ),
+                Err(failure) => {
+                    let (title, text) = failure.describe(locale());
+                    ("error", title, text)
+                }
+            };
+            notice.set(Some(Notice { tone, title, text }));
+        });
+    });
     let on_created = Callback::new(move |order: Order| {
         let number = order.number;
         selected.set(Some(order.id));
@@ -273,6 +307,7 @@ pub fn DispatcherPage() -> impl IntoView {
                                     pending=pending
                                     on_action=on_action
                                     on_track=on_track
+                                    on_reprint=on_reprint
                                 />
                             }
                         }
@@ -337,6 +372,12 @@ pub fn DispatcherPage() -> impl IntoView {
                         <button type="button" class="btn btn-ghost webhooks-disabled-notice" role="alert"
                             data-testid="webhooks-disabled-notice" on:click=move |_| settings_open.set(true)>
                             {t_args("webhooks-disabled", &[("count", hooks_disabled.get().into())])}
+                        </button>
+                    })}
+                    {move || printers_offline.get().map(|text| view! {
+                        <button type="button" class="btn btn-ghost printers-offline-notice" role="alert"
+                            data-testid="printers-offline-notice" on:click=move |_| settings_open.set(true)>
+                            {text}
                         </button>
                     })}
                     <button type="button" class="btn btn-ghost" on:click=move |_| settings_open.set(true)>{move || t("nav-settings")}</button>

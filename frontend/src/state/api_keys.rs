@@ -1,12 +1,27 @@
 //! The dispatcher's "API keys" section: the keys staff have made for
-//! integrations, the form that makes one, and the new key shown once.
-//!
-//! [`KeysPanel::apply`] takes what happened (a list read, a key made or
-//! revoked, a refusal) and gives the new state; the component makes the
-//! calls and feeds their answers back.
+//! integrations, the form that makes one, and the new key shown once
+//! (a [`ListPanel`]).
 
+use super::list_panel::{Form, ListEvent, ListPanel, Listed, Made};
+use crate::i18n::Locale;
 use orderboard_model::{ApiKeyInfo, CreatedApiKey, NewApiKey, Scope};
 use time::OffsetDateTime;
+
+impl Listed for ApiKeyInfo {
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+impl Made for CreatedApiKey {
+    type Entry = ApiKeyInfo;
+    fn entry(&self) -> ApiKeyInfo {
+        self.info.clone()
+    }
+    fn shown_once(&self) -> bool {
+        true
+    }
+}
 
 /// The form: a name, and which scopes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,9 +41,10 @@ impl Default for KeyForm {
     }
 }
 
-impl KeyForm {
-    /// The request, or what to fix first.
-    pub fn request(&self) -> Result<NewApiKey, String> {
+impl Form for KeyForm {
+    type Request = NewApiKey;
+
+    fn request(&self, _: Locale) -> Result<NewApiKey, String> {
         let scopes: Vec<Scope> = [
             (self.read, Scope::OrdersRead),
             (self.write, Scope::OrdersWrite),
@@ -49,52 +65,9 @@ impl KeyForm {
 }
 
 /// What the section shows.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct KeysPanel {
-    pub keys: Vec<ApiKeyInfo>,
-    pub form: KeyForm,
-    /// A key just made: shown this once, until dismissed.
-    pub shown_once: Option<CreatedApiKey>,
-    pub error: Option<String>,
-}
-
+pub type KeysPanel = ListPanel<ApiKeyInfo, KeyForm, CreatedApiKey>;
 /// What happened to the section.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum KeysEvent {
-    Loaded(Vec<ApiKeyInfo>),
-    Created(CreatedApiKey),
-    Revoked(String),
-    Failed(String),
-    /// Staff have copied the new key away: it is not shown again.
-    Dismissed,
-}
-
-impl KeysPanel {
-    pub fn apply(&mut self, event: KeysEvent) {
-        match event {
-            KeysEvent::Loaded(keys) => {
-                self.keys = keys;
-                self.error = None;
-            }
-            KeysEvent::Created(made) => {
-                self.keys.retain(|k| k.id != made.info.id);
-                self.keys.push(made.info.clone());
-                self.shown_once = Some(made);
-                self.form = KeyForm::default();
-                self.error = None;
-            }
-            KeysEvent::Revoked(id) => {
-                self.keys.retain(|k| k.id != id);
-                if self.shown_once.as_ref().is_some_and(|m| m.info.id == id) {
-                    self.shown_once = None;
-                }
-                self.error = None;
-            }
-            KeysEvent::Failed(text) => self.error = Some(text),
-            KeysEvent::Dismissed => self.shown_once = None,
-        }
-    }
-}
+pub type KeysEvent = ListEvent<ApiKeyInfo, CreatedApiKey>;
 
 /// `read, write` for a key's scopes.
 pub fn scopes_label(scopes: &[Scope]) -> String {
@@ -141,14 +114,17 @@ mod tests {
     #[test]
     fn the_form_asks_for_a_name_and_a_scope() {
         let mut form = KeyForm::default();
-        assert!(form.request().unwrap_err().contains("name"));
+        assert!(form.request(Locale::En).unwrap_err().contains("name"));
         form.name = " Till 1 ".into();
-        let request = form.request().unwrap();
+        let request = form.request(Locale::En).unwrap();
         assert_eq!(request.name, "Till 1");
         assert_eq!(request.scopes, vec![Scope::OrdersRead, Scope::OrdersWrite]);
         form.read = false;
         form.write = false;
-        assert!(form.request().unwrap_err().contains("at least one"));
+        assert!(form
+            .request(Locale::En)
+            .unwrap_err()
+            .contains("at least one"));
     }
 
     #[test]
@@ -160,7 +136,7 @@ mod tests {
             key: "obk_secret".into(),
             info: info("b"),
         }));
-        assert_eq!(panel.keys.len(), 2);
+        assert_eq!(panel.items.len(), 2);
         assert_eq!(
             panel.shown_once.as_ref().map(|m| m.key.as_str()),
             Some("obk_secret")
@@ -170,9 +146,13 @@ mod tests {
         assert_eq!(panel.shown_once, None);
         panel.apply(KeysEvent::Failed("no".into()));
         assert_eq!(panel.error.as_deref(), Some("no"));
-        panel.apply(KeysEvent::Revoked("a".into()));
+        panel.apply(KeysEvent::Removed("a".into()));
         assert_eq!(
-            panel.keys.iter().map(|k| k.id.as_str()).collect::<Vec<_>>(),
+            panel
+                .items
+                .iter()
+                .map(|k| k.id.as_str())
+                .collect::<Vec<_>>(),
             vec!["b"]
         );
         assert_eq!(panel.error, None);

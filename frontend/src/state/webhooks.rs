@@ -2,11 +2,28 @@
 //! to, the form that registers one, the signing secret shown once, and
 //! each endpoint's state (delivering, failing since, disabled).
 //!
-//! [`HooksPanel::apply`] takes what happened and gives the new state; the
-//! component makes the calls and feeds their answers back.
+//! The list, the form and the secret shown once are a [`ListPanel`].
 
+use super::list_panel::{Form, ListEvent, ListPanel, Listed, Made};
+use crate::i18n::Locale;
 use orderboard_model::{CreatedWebhook, NewWebhook, WebhookEventType, WebhookInfo};
 use time::OffsetDateTime;
+
+impl Listed for WebhookInfo {
+    fn id(&self) -> &str {
+        &self.id
+    }
+}
+
+impl Made for CreatedWebhook {
+    type Entry = WebhookInfo;
+    fn entry(&self) -> WebhookInfo {
+        self.info.clone()
+    }
+    fn shown_once(&self) -> bool {
+        true
+    }
+}
 
 /// The form: a URL, and which events.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,9 +45,10 @@ impl Default for HookForm {
     }
 }
 
-impl HookForm {
-    /// The request, or what to fix first.
-    pub fn request(&self) -> Result<NewWebhook, String> {
+impl Form for HookForm {
+    type Request = NewWebhook;
+
+    fn request(&self, _: Locale) -> Result<NewWebhook, String> {
         let events = [
             (self.created, WebhookEventType::OrderCreated),
             (self.stage_changed, WebhookEventType::OrderStageChanged),
@@ -53,56 +71,9 @@ impl HookForm {
 }
 
 /// What the section shows.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct HooksPanel {
-    pub hooks: Vec<WebhookInfo>,
-    pub form: HookForm,
-    /// An endpoint just registered, with its secret: shown this once.
-    pub shown_once: Option<CreatedWebhook>,
-    pub error: Option<String>,
-}
-
+pub type HooksPanel = ListPanel<WebhookInfo, HookForm, CreatedWebhook>;
 /// What happened to the section.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum HooksEvent {
-    Loaded(Vec<WebhookInfo>),
-    Created(CreatedWebhook),
-    Deleted(String),
-    Failed(String),
-    Dismissed,
-}
-
-impl HooksPanel {
-    pub fn apply(&mut self, event: HooksEvent) {
-        match event {
-            HooksEvent::Loaded(hooks) => {
-                self.hooks = hooks;
-                self.error = None;
-            }
-            HooksEvent::Created(made) => {
-                self.hooks.retain(|h| h.id != made.info.id);
-                self.hooks.push(made.info.clone());
-                self.shown_once = Some(made);
-                self.form = HookForm::default();
-                self.error = None;
-            }
-            HooksEvent::Deleted(id) => {
-                self.hooks.retain(|h| h.id != id);
-                if self.shown_once.as_ref().is_some_and(|m| m.info.id == id) {
-                    self.shown_once = None;
-                }
-                self.error = None;
-            }
-            HooksEvent::Failed(text) => self.error = Some(text),
-            HooksEvent::Dismissed => self.shown_once = None,
-        }
-    }
-
-    /// How many endpoints are disabled: the dispatcher calls attention to them.
-    pub fn disabled(&self) -> usize {
-        disabled_count(&self.hooks)
-    }
-}
+pub type HooksEvent = ListEvent<WebhookInfo, CreatedWebhook>;
 
 /// How many of these endpoints are disabled.
 pub fn disabled_count(hooks: &[WebhookInfo]) -> usize {
@@ -157,13 +128,16 @@ mod tests {
     #[test]
     fn the_form_needs_an_http_url_and_an_event() {
         let mut form = HookForm::default();
-        assert!(form.request().unwrap_err().contains("http"));
+        assert!(form.request(Locale::En).unwrap_err().contains("http"));
         form.url = "https://till.example/hook".into();
-        assert_eq!(form.request().unwrap().events.len(), 3);
+        assert_eq!(form.request(Locale::En).unwrap().events.len(), 3);
         form.created = false;
         form.stage_changed = false;
         form.cancelled = false;
-        assert!(form.request().unwrap_err().contains("at least one"));
+        assert!(form
+            .request(Locale::En)
+            .unwrap_err()
+            .contains("at least one"));
     }
 
     #[test]
@@ -179,11 +153,11 @@ mod tests {
         let mut off = hook("b");
         off.disabled_at = Some(OffsetDateTime::UNIX_EPOCH);
         panel.apply(HooksEvent::Loaded(vec![hook("a"), off.clone()]));
-        assert_eq!(panel.disabled(), 1);
+        assert_eq!(disabled_count(&panel.items), 1);
         let (text, attention) = state_label(&off);
         assert!(attention && text.starts_with("disabled"), "{text}");
         assert!(!state_label(&hook("a")).1);
-        panel.apply(HooksEvent::Deleted("b".into()));
-        assert_eq!(panel.disabled(), 0);
+        panel.apply(HooksEvent::Removed("b".into()));
+        assert_eq!(disabled_count(&panel.items), 0);
     }
 }

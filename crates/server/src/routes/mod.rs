@@ -11,6 +11,7 @@
 //! - [`workshop`] — `/metrics` and `/api/workshop/…`, what each transport costs, and comparisons
 //! - [`keys`] — `/api/keys…`, the API keys of integrations
 //! - [`webhooks`] — `/api/webhooks…`, endpoints that changes are sent to
+//! - [`printers`] — `/api/printers…` and `/api/orders/{id}/print`, kitchen printers and reprints
 //! - [`demo`] — `/api/demo`, the demo driver's switch
 //! - [`settings`] — `/api/settings`, the kitchen's shared settings
 //! - [`menu`] — `/api/menu`, the dishes and their stations
@@ -22,6 +23,7 @@ pub mod keys;
 pub mod menu;
 pub mod order_history;
 pub mod orders;
+pub mod printers;
 pub mod reports;
 pub mod settings;
 pub mod staff_events;

@@ -5,32 +5,23 @@
 
 use super::rows::{self, Endpoint};
 use super::{msg_id, signature, WebhookSettings};
-use crate::feed::ChangeFeed;
 use crate::feed::LogEvent;
-use crate::store::event_log;
+use crate::log_follower::{self, Flow, Follow, Follower, Lease, DB_RETRY};
 use crate::store::rows::to_millis;
 use crate::store::Database;
-use futures_util::{FutureExt, StreamExt};
 use orderboard_model::{OrderEvent, WebhookAttempt, WebhookEventType};
-use std::sync::Arc;
 use std::time::Duration;
 use time::OffsetDateTime;
-use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-/// How long to wait after the database failed before trying again.
-const DB_RETRY: Duration = Duration::from_secs(1);
 /// The longest error text kept for an attempt.
 const MAX_ERROR_CHARS: usize = 200;
 
 pub struct Deliverer {
     pub db: Database,
-    pub feed: Arc<dyn ChangeFeed>,
     pub http: reqwest::Client,
     pub settings: WebhookSettings,
-    pub node: String,
-    /// How long a lease lasts; none on SQLite, where one node delivers.
-    pub lease: Option<Duration>,
+    pub lease: Lease,
     pub endpoint: Endpoint,
     pub stop: CancellationToken,
 }
@@ -44,139 +35,87 @@ enum Sent {
     GaveUp,
 }
 
-impl Deliverer {
-    pub async fn run(mut self) {
-        // Subscribed before the first read of the log, so that a change
-        // committed after that read wakes this deliverer.
-        let mut wake = self.feed.subscribe();
-        let mut leased_at: Option<Instant> = None;
-        loop {
-            if self.stop.is_cancelled() {
-                return;
+impl Follower for Deliverer {
+    fn lease(&mut self) -> &mut Lease {
+        &mut self.lease
+    }
+
+    async fn take_lease(&self, owner: &str, now: i64, until: i64) -> Result<bool, sqlx::Error> {
+        rows::take_lease(&self.db, &self.endpoint.info.id, owner, now, until).await
+    }
+
+    async fn reload(&mut self) -> Result<bool, sqlx::Error> {
+        match rows::get(&self.db, &self.endpoint.info.id).await? {
+            Some(e) if e.info.disabled_at.is_none() => {
+                self.endpoint = e;
+                Ok(true)
             }
-            match self.hold_lease(&mut leased_at).await {
-                Ok(true) => {}
-                Ok(false) => {
-                    if self.pause(self.lease.unwrap_or(DB_RETRY) / 2).await {
-                        return;
-                    }
-                    continue;
-                }
-                Err(e) => {
-                    tracing::warn!(error = %e, endpoint = %self.endpoint.info.id, "taking a webhook lease");
-                    if self.pause(DB_RETRY).await {
-                        return;
-                    }
-                    continue;
-                }
-            }
-            let page = match self.read_page().await {
-                Ok(page) => page,
-                Err(e) => {
-                    tracing::warn!(error = %e, "reading the event log for webhooks");
-                    if self.pause(DB_RETRY).await {
-                        return;
-                    }
-                    continue;
-                }
-            };
-            if page.is_empty() {
-                tokio::select! {
-                    _ = self.stop.cancelled() => return,
-                    next = wake.next() => if next.is_none() { return },
-                }
-                // Every change already waiting is read from the log at once.
-                while let Some(Some(_)) = wake.next().now_or_never() {}
-                continue;
-            }
-            let mut skipped_to = None;
-            for logged in &page {
-                // A settings change is sent to no endpoint.
-                let Some(event) = logged.order_event() else {
-                    skipped_to = Some(logged.seq());
-                    self.endpoint.info.delivered_through = logged.seq();
-                    continue;
-                };
-                // One message per change: the first of its types the
-                // endpoint wants (an item bump that moved the order is
-                // `order.item_done` where that is wanted, else
-                // `order.stage_changed`).
-                let wanted = WebhookEventType::of_change(&event.change)
-                    .into_iter()
-                    .find(|t| self.endpoint.info.events.contains(t));
-                if let Some(kind) = wanted {
-                    match self.send_until_taken(event, kind, &mut leased_at).await {
-                        Sent::Taken => skipped_to = None,
-                        Sent::Disabled => return,
-                        Sent::GaveUp => {
-                            leased_at = None;
-                            break;
-                        }
-                    }
-                } else {
-                    skipped_to = Some(event.seq);
-                }
-                self.endpoint.info.delivered_through = event.seq;
-            }
-            if let Some(seq) = skipped_to {
-                if let Err(e) = rows::advance(&self.db, &self.endpoint.info.id, seq).await {
-                    tracing::warn!(error = %e, "moving a webhook cursor");
-                }
+            _ => {
+                self.stop.cancel();
+                Ok(false)
             }
         }
+    }
+
+    fn cursor(&self) -> u64 {
+        self.endpoint.info.delivered_through
+    }
+
+    async fn take(&mut self, page: Vec<LogEvent>) -> Flow {
+        if page.is_empty() {
+            return Flow::Idle;
+        }
+        let mut skipped_to = None;
+        for logged in &page {
+            // A settings change is sent to no endpoint.
+            let Some(event) = logged.order_event() else {
+                skipped_to = Some(logged.seq());
+                self.endpoint.info.delivered_through = logged.seq();
+                continue;
+            };
+            // One message per change: the first of its types the endpoint
+            // wants (an item bump that moved the order is `order.item_done`
+            // where that is wanted, else `order.stage_changed`).
+            let wanted = WebhookEventType::of_change(&event.change)
+                .into_iter()
+                .find(|t| self.endpoint.info.events.contains(t));
+            if let Some(kind) = wanted {
+                match self.send_until_taken(event, kind).await {
+                    Sent::Taken => skipped_to = None,
+                    Sent::Disabled => return Flow::Stop,
+                    Sent::GaveUp => {
+                        self.lease.lost();
+                        break;
+                    }
+                }
+            } else {
+                skipped_to = Some(event.seq);
+            }
+            self.endpoint.info.delivered_through = event.seq;
+        }
+        if let Some(seq) = skipped_to {
+            if let Err(e) = rows::advance(&self.db, &self.endpoint.info.id, seq).await {
+                tracing::warn!(error = %e, "moving a webhook cursor");
+            }
+        }
+        Flow::More
+    }
+}
+
+impl Deliverer {
+    /// Delivers until the endpoint is deleted or disabled, or `how.stop`.
+    pub async fn run(self, how: Follow) {
+        log_follower::follow(self, how).await
     }
 
     /// Sleeps, unless stopped first; whether it was stopped.
     async fn pause(&self, d: Duration) -> bool {
-        tokio::select! {
-            _ = self.stop.cancelled() => true,
-            _ = tokio::time::sleep(d) => false,
-        }
-    }
-
-    /// Takes or renews this node's lease on the endpoint when a third of it
-    /// has passed; on taking it anew, rereads the endpoint (another node
-    /// may have moved its cursor). Whether the lease is held.
-    async fn hold_lease(&mut self, leased_at: &mut Option<Instant>) -> Result<bool, sqlx::Error> {
-        let Some(lease) = self.lease else {
-            return Ok(true);
-        };
-        if leased_at.is_some_and(|at| at.elapsed() < lease / 3) {
-            return Ok(true);
-        }
-        let now = to_millis(OffsetDateTime::now_utc());
-        let until = now + lease.as_millis() as i64;
-        let id = self.endpoint.info.id.clone();
-        if !rows::take_lease(&self.db, &id, &self.node, now, until).await? {
-            *leased_at = None;
-            return Ok(false);
-        }
-        if leased_at.is_none() {
-            match rows::get(&self.db, &id).await? {
-                Some(e) if e.info.disabled_at.is_none() => self.endpoint = e,
-                _ => {
-                    self.stop.cancel();
-                    return Ok(false);
-                }
-            }
-        }
-        *leased_at = Some(Instant::now());
-        Ok(true)
-    }
-
-    async fn read_page(&self) -> Result<Vec<LogEvent>, sqlx::Error> {
-        let mut conn = self.db.acquire().await?;
-        event_log::read_after(conn.conn(), self.endpoint.info.delivered_through, None).await
+        Follow::pause(&self.stop, d).await
     }
 
     /// Sends one change until the endpoint takes it (and then moves the
     /// cursor past it), the endpoint is disabled, or this node gives up.
-    async fn send_until_taken(
-        &mut self,
-        event: &OrderEvent,
-        kind: WebhookEventType,
-        leased_at: &mut Option<Instant>,
-    ) -> Sent {
+    async fn send_until_taken(&mut self, event: &OrderEvent, kind: WebhookEventType) -> Sent {
         let id = self.endpoint.info.id.clone();
         let msg = msg_id(event.seq);
         let body = serde_json::to_vec(&serde_json::json!({
@@ -190,7 +129,7 @@ impl Deliverer {
             .unwrap_or(0)
             + 1;
         loop {
-            match self.hold_lease(leased_at).await {
+            match log_follower::hold(self).await {
                 Ok(true) => {}
                 Ok(false) | Err(_) => return Sent::GaveUp,
             }

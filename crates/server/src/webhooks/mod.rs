@@ -25,8 +25,8 @@
 //! sent to it. Every attempt is written down (`GET
 //! /api/webhooks/{id}/deliveries`).
 //!
-//! **Never in the order flow's way**: a deliverer is woken by the change
-//! feed, reads the log from the pool, and waits on nobody but its endpoint;
+//! **Never in the order flow's way**: a deliverer follows the log as every
+//! follower does (`crate::log_follower`): it is woken by the change feed, reads the log from the pool, and waits on nobody but its endpoint;
 //! the writers never wait for it. It does not poll the database on a timer,
 //! except to sleep out a retry's delay and, on several nodes, to renew its
 //! lease.
@@ -62,6 +62,7 @@ pub mod signature;
 
 use crate::error::ApiError;
 use crate::feed::ChangeFeed;
+use crate::log_follower::{Follow, Lease};
 use crate::store::{event_log, Database, OrderStore};
 use orderboard_model::{CreatedWebhook, NewWebhook, ValidationError, WebhookAttempt, WebhookInfo};
 use rows::Endpoint;
@@ -196,21 +197,26 @@ impl Webhooks {
             }
             let stop = self.shutdown.child_token();
             running.insert(endpoint.info.id.clone(), stop.clone());
+            let lease = match self.db {
+                Database::Sqlite(_) => None,
+                Database::Postgres(_) => Some(self.settings.timeout * 3),
+            };
             tokio::spawn(
                 deliverer::Deliverer {
                     db: self.db.clone(),
-                    feed: self.feed.clone(),
                     http: self.http.clone(),
                     settings: self.settings.clone(),
-                    node: self.node.clone(),
-                    lease: match self.db {
-                        Database::Sqlite(_) => None,
-                        Database::Postgres(_) => Some(self.settings.timeout * 3),
-                    },
+                    lease: Lease::new(lease, self.node.clone()),
                     endpoint,
-                    stop,
+                    stop: stop.clone(),
                 }
-                .run(),
+                .run(Follow {
+                    db: self.db.clone(),
+                    feed: self.feed.clone(),
+                    nudge: Arc::default(),
+                    recheck: None,
+                    stop,
+                }),
             );
         }
         Ok(())

@@ -254,6 +254,11 @@ const ENDPOINTS: &[(&str, &str, Need)] = &[
     ("POST", "/api/webhooks", Need::Staff),
     ("DELETE", "/api/webhooks/{id}", Need::Staff),
     ("GET", "/api/webhooks/{id}/deliveries", Need::Staff),
+    ("GET", "/api/printers", Need::Staff),
+    ("POST", "/api/printers", Need::Staff),
+    ("DELETE", "/api/printers/{id}", Need::Staff),
+    ("POST", "/api/printers/{id}/test", Need::Staff),
+    ("POST", "/api/orders/{id}/print", Need::Staff),
 ];
 
 #[tokio::test]

@@ -34,6 +34,7 @@ mod listener_restart;
 mod menu;
 mod migration;
 mod orders;
+mod printers;
 mod queue;
 mod reports;
 mod restart_and_shutdown;

@@ -501,3 +501,87 @@ pub async fn demo_orders(s: &TestServer, n: u64) -> orderboard_model::DemoStatus
         .await
         .expect("the demo makes orders")
 }
+
+const BIN: &str = env!("CARGO_BIN_EXE_orderboard-server");
+/// The staff passphrase of every [`Node`].
+pub const PASSPHRASE: &str = "binary node";
+
+/// The server binary, running; its log is read (and dropped) by a thread.
+pub struct Node {
+    child: std::process::Child,
+    pub base: String,
+    http: reqwest::Client,
+    cookie: String,
+}
+
+impl Node {
+    /// Starts the binary on a free port with these database arguments and
+    /// options, and signs in as staff.
+    pub async fn start(db: &[String], options: &[&str]) -> Node {
+        use std::io::{BufRead, BufReader};
+        let mut child = std::process::Command::new(BIN)
+            .args(["--listen", "127.0.0.1:0", "--staff-passphrase", PASSPHRASE])
+            .args(options)
+            .args(db)
+            .env("RUST_LOG", "info")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        let base = loop {
+            let line = rx
+                .recv_timeout(PATIENCE)
+                .expect("the server logs its address");
+            if let Some(i) = line.find("listening on http://") {
+                break line[i + "listening on ".len()..].trim().to_string();
+            }
+        };
+        let http = reqwest::Client::new();
+        let res = http
+            .post(format!("{base}/api/session"))
+            .json(&serde_json::json!({ "passphrase": PASSPHRASE }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 204);
+        let cookie = res.headers()["set-cookie"].to_str().unwrap();
+        let cookie = cookie.split(';').next().unwrap().to_string();
+        Node {
+            child,
+            base,
+            http,
+            cookie,
+        }
+    }
+
+    pub async fn post(&self, path: &str, body: serde_json::Value) -> reqwest::Response {
+        self.http
+            .post(format!("{}{path}", self.base))
+            .header("cookie", &self.cookie)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// `kill -9`: no shutdown, no last write.
+    pub fn kill_9(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+}
+
+/// A node is never left running, even by a failed test.
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -4,7 +4,7 @@
 //! a dead or hanging endpoint disabled while the others and the order flow
 //! go on, and a server killed with `kill -9` while deliveries are pending.
 
-use crate::support::{on_postgres, test_settings, TestServer, PATIENCE};
+use crate::support::{on_postgres, test_settings, Node, TestServer, PATIENCE};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use base64::engine::general_purpose::STANDARD;
@@ -524,113 +524,25 @@ async fn dead_and_hanging_endpoints_are_disabled_while_the_others_and_orders_go_
     s.stop().await;
 }
 
-const BIN: &str = env!("CARGO_BIN_EXE_orderboard-server");
-const PASSPHRASE: &str = "webhooks kill nine";
-
-/// The server binary, running; its log is read (and dropped) by a thread.
-struct Node {
-    child: std::process::Child,
-    base: String,
-    http: reqwest::Client,
-    cookie: String,
-}
-
-impl Node {
-    /// Starts the binary on a free port with these database arguments, and
-    /// signs in as staff.
-    async fn start(db: &[String]) -> Node {
-        use std::io::{BufRead, BufReader};
-        let mut child = std::process::Command::new(BIN)
-            .args(["--listen", "127.0.0.1:0", "--staff-passphrase", PASSPHRASE])
-            .args([
-                "--webhook-retry-ms",
-                "20,50,100",
-                "--webhook-timeout-secs",
-                "2",
-            ])
-            .args(db)
-            .env("RUST_LOG", "info")
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stderr = child.stderr.take().unwrap();
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-        let base = loop {
-            let line = rx
-                .recv_timeout(PATIENCE)
-                .expect("the server logs its address");
-            if let Some(i) = line.find("listening on http://") {
-                break line[i + "listening on ".len()..].trim().to_string();
-            }
-        };
-        let http = reqwest::Client::new();
-        let res = http
-            .post(format!("{base}/api/session"))
-            .json(&serde_json::json!({ "passphrase": PASSPHRASE }))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 204);
-        let cookie = res.headers()["set-cookie"].to_str().unwrap();
-        let cookie = cookie.split(';').next().unwrap().to_string();
-        Node {
-            child,
-            base,
-            http,
-            cookie,
-        }
-    }
-
-    async fn post(&self, path: &str, body: serde_json::Value) -> reqwest::Response {
-        self.http
-            .post(format!("{}{path}", self.base))
-            .header("cookie", &self.cookie)
-            .json(&body)
-            .send()
-            .await
-            .unwrap()
-    }
-
-    /// Makes an order and moves it to `preparing`: two changes, each
-    /// acknowledged (so committed) before this returns.
-    async fn two_changes(&self) -> uuid::Uuid {
-        let res = self
-            .post(
-                "/api/orders",
-                serde_json::json!({"channel": "pickup", "items": [{"name": "Tea", "qty": 1}]}),
-            )
-            .await;
-        assert_eq!(res.status(), 201);
-        let order: orderboard_model::Order = res.json().await.unwrap();
-        let res = self
-            .post(
-                &format!("/api/orders/{}/stage", order.id),
-                serde_json::json!({"to": "preparing"}),
-            )
-            .await;
-        assert_eq!(res.status(), 200);
-        order.id
-    }
-
-    /// `kill -9`: no shutdown, no last write.
-    fn kill_9(mut self) {
-        self.child.kill().unwrap();
-        self.child.wait().unwrap();
-    }
-}
-
-/// A node is never left running, even by a failed test.
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// Makes an order and moves it to `preparing`: two changes, each
+/// acknowledged (so committed) before this returns.
+async fn two_changes(node: &Node) -> uuid::Uuid {
+    let res = node
+        .post(
+            "/api/orders",
+            serde_json::json!({"channel": "pickup", "items": [{"name": "Tea", "qty": 1}]}),
+        )
+        .await;
+    assert_eq!(res.status(), 201);
+    let order: orderboard_model::Order = res.json().await.unwrap();
+    let res = node
+        .post(
+            &format!("/api/orders/{}/stage", order.id),
+            serde_json::json!({"to": "preparing"}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    order.id
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -650,7 +562,16 @@ async fn a_server_killed_with_kill_9_delivers_every_message_after_restart_in_ord
     // Slow, and refusing every fourth request: messages are pending when
     // the server is killed.
     let hook = Receiver::start(Mode::FailEvery(4), Duration::from_millis(30)).await;
-    let node = Node::start(&db).await;
+    let node = Node::start(
+        &db,
+        &[
+            "--webhook-retry-ms",
+            "20,50,100",
+            "--webhook-timeout-secs",
+            "2",
+        ],
+    )
+    .await;
     let res = node
         .post(
             "/api/webhooks",
@@ -664,7 +585,7 @@ async fn a_server_killed_with_kill_9_delivers_every_message_after_restart_in_ord
 
     let mut changes = 0u64;
     for _ in 0..20 {
-        node.two_changes().await;
+        two_changes(&node).await;
         changes += 2;
     }
     let taken_at_kill = hook.taken().len() as u64;
@@ -677,10 +598,19 @@ async fn a_server_killed_with_kill_9_delivers_every_message_after_restart_in_ord
 
     // Restarted on the same database; the endpoint then fails for a while
     // on purpose, and recovers.
-    let node = Node::start(&db).await;
+    let node = Node::start(
+        &db,
+        &[
+            "--webhook-retry-ms",
+            "20,50,100",
+            "--webhook-timeout-secs",
+            "2",
+        ],
+    )
+    .await;
     hook.set_mode(Mode::Fail);
     for _ in 0..5 {
-        node.two_changes().await;
+        two_changes(&node).await;
         changes += 2;
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
