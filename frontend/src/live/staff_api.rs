@@ -202,3 +202,23 @@ pub async fn history(q: &str, page: u32) -> Result<HistoryPage, ApiFailure> {
 pub fn escape_query(text: &str) -> String {
     String::from(js_sys::encode_uri_component(text))
 }
+
+/// Marks one item of an order done (a station's bump) or not done again,
+/// stating the version the station saw.
+pub async fn bump_item(
+    id: Uuid,
+    index: usize,
+    done: bool,
+    expected_version: u64,
+) -> Result<Order, ApiFailure> {
+    let body = orderboard_model::ItemBumpRequest {
+        done,
+        expected_version: Some(expected_version),
+    };
+    call(
+        "POST",
+        &format!("/api/orders/{id}/items/{index}"),
+        Some(serde_json::to_string(&body).unwrap_or_default()),
+    )
+    .await
+}

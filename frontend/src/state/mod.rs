@@ -25,6 +25,7 @@ pub mod sample_history;
 pub mod selection;
 pub mod settings;
 pub mod staff_state;
+pub mod station_view;
 pub mod stream_message;
 pub mod time_fmt;
 pub mod track_state;

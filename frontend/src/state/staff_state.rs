@@ -5,8 +5,8 @@
 //! matching stream event. Versions decide which copy of an order is newer, and
 //! sequence numbers let replayed events after a reconnect be skipped.
 
-use crate::state::stream_message::{StaffMessage, StreamMessage};
-use orderboard_model::{Order, OrderEvent, StaffSnapshot, Stage};
+use crate::state::stream_message::{StaffMessage, StaffUpdate, StreamMessage};
+use orderboard_model::{Order, OrderEvent, Settings, SettingsEvent, StaffSnapshot, Stage};
 use uuid::Uuid;
 
 /// How many finished orders the dispatcher keeps at hand for a recall.
@@ -30,6 +30,8 @@ pub struct StaffState {
     pub last_seq: u64,
     /// Whether a snapshot has arrived yet.
     pub synced: bool,
+    /// The kitchen's shared settings, as the stream last sent them.
+    pub settings: Settings,
 }
 
 impl StaffState {
@@ -40,7 +42,25 @@ impl StaffState {
         }
     }
 
+    /// Applies any staff stream message, the kitchen's settings included.
+    pub fn apply_update(&mut self, update: StaffUpdate) {
+        match update {
+            StaffUpdate::Stream(m) => self.apply(m),
+            StaffUpdate::Settings(e) => self.apply_settings(e),
+        }
+    }
+
+    /// Takes new settings, unless the state already holds a later event.
+    pub fn apply_settings(&mut self, event: SettingsEvent) {
+        if self.synced && event.seq <= self.last_seq {
+            return;
+        }
+        self.last_seq = self.last_seq.max(event.seq);
+        self.settings = event.settings;
+    }
+
     fn replace(&mut self, snapshot: StaffSnapshot) {
+        self.settings = snapshot.settings;
         self.orders = snapshot.orders;
         sort_active(&mut self.orders);
         self.recently_finished = snapshot.recently_finished;
@@ -135,6 +155,34 @@ mod tests {
             recently_finished: finished,
             settings: Default::default(),
         })
+    }
+
+    #[test]
+    fn settings_come_with_the_snapshot_and_then_as_events() {
+        let mut s = StaffState::default();
+        let mut snap = StaffSnapshot {
+            as_of: 4,
+            orders: vec![],
+            recently_finished: vec![],
+            settings: Default::default(),
+        };
+        snap.settings.ageing_warn_secs = 30;
+        s.apply(StreamMessage::Snapshot(snap));
+        assert_eq!(s.settings.ageing_warn_secs, 30);
+        let later = |seq, warn| {
+            StaffUpdate::Settings(SettingsEvent {
+                seq,
+                settings: Settings {
+                    ageing_warn_secs: warn,
+                    ..Default::default()
+                },
+            })
+        };
+        s.apply_update(later(5, 90));
+        assert_eq!((s.settings.ageing_warn_secs, s.last_seq), (90, 5));
+        // A replay after a reconnect changes nothing.
+        s.apply_update(later(4, 45));
+        assert_eq!(s.settings.ageing_warn_secs, 90);
     }
 
     #[test]
