@@ -222,3 +222,35 @@ pub async fn bump_item(
     )
     .await
 }
+
+/// The kitchen's shared settings.
+pub async fn get_settings() -> Result<orderboard_model::Settings, ApiFailure> {
+    call("GET", "/api/settings", None).await
+}
+
+/// Replaces the kitchen's shared settings; every staff screen gets them on its stream.
+pub async fn put_settings(
+    settings: &orderboard_model::Settings,
+) -> Result<orderboard_model::Settings, ApiFailure> {
+    call(
+        "PUT",
+        "/api/settings",
+        Some(serde_json::to_string(settings).unwrap_or_default()),
+    )
+    .await
+}
+
+/// The menu.
+pub async fn get_menu() -> Result<orderboard_model::Menu, ApiFailure> {
+    call("GET", "/api/menu", None).await
+}
+
+/// Replaces the menu.
+pub async fn put_menu(menu: &orderboard_model::Menu) -> Result<orderboard_model::Menu, ApiFailure> {
+    call(
+        "PUT",
+        "/api/menu",
+        Some(serde_json::to_string(menu).unwrap_or_default()),
+    )
+    .await
+}

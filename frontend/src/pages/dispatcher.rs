@@ -447,7 +447,7 @@ pub fn DispatcherPage() -> impl IntoView {
                     .map(|order| view! { <TrackingDialog order=order on_close=Callback::new(move |_| tracking_for.set(None))/> })
             }}
             <Show when=move || settings_open.get()>
-                <SettingsPanel thresholds=thresholds on_close=Callback::new(move |_| settings_open.set(false))/>
+                <SettingsPanel on_close=Callback::new(move |_| settings_open.set(false))/>
             </Show>
             <Show when=move || help_open.get()>
                 <div class="overlay" on:click=move |_| help_open.set(false)>

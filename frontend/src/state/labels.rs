@@ -9,6 +9,8 @@ use orderboard_model::{ChangeKind, Channel, Stage, Transition};
 pub fn transition_label(t: Transition, from: Stage) -> String {
     match t.kind {
         ChangeKind::Advance => match t.to {
+            _ if from == Stage::Scheduled => "Fire now".into(),
+            Stage::Served => "Served".into(),
             Stage::Preparing => "Start preparing".into(),
             Stage::Ready => "Mark ready".into(),
             Stage::Collected => "Collected".into(),
@@ -57,6 +59,17 @@ pub fn stage_class(s: Stage) -> &'static str {
 mod tests {
     use super::*;
     use orderboard_model::StageMachine;
+
+    #[test]
+    fn a_scheduled_order_fires_now() {
+        let m = StageMachine::for_new(Channel::DineIn, true);
+        let fire = m
+            .transitions()
+            .into_iter()
+            .find(|t| t.kind == ChangeKind::Advance)
+            .unwrap();
+        assert_eq!(transition_label(fire, Stage::Scheduled), "Fire now");
+    }
 
     #[test]
     fn names_every_button_the_machine_offers() {

@@ -15,6 +15,7 @@ pub mod connection;
 pub mod connection_wall;
 pub mod demo_form;
 pub mod drill_view;
+pub mod kitchen_form;
 pub mod labels;
 pub mod new_order_form;
 pub mod numbers;

@@ -13,7 +13,8 @@ use uuid::Uuid;
 pub const RECENTLY_FINISHED_CAP: usize = 12;
 
 /// The dispatcher's columns, left to right.
-pub const COLUMNS: [Stage; 4] = [
+pub const COLUMNS: [Stage; 5] = [
+    Stage::Scheduled,
     Stage::Received,
     Stage::Preparing,
     Stage::Ready,
@@ -205,7 +206,7 @@ mod tests {
             vec![2, 3]
         );
         assert_eq!(s.column(Stage::Preparing), vec![early]);
-        assert_eq!(s.column_ids()[0], vec![order(2).id, late.id]);
+        assert_eq!(s.column_ids()[1], vec![order(2).id, late.id]);
     }
 
     #[test]
@@ -313,6 +314,6 @@ mod tests {
         );
         s.apply(snapshot(1, vec![out.clone()], vec![]));
         assert_eq!(s.column(Stage::OutForDelivery), vec![out]);
-        assert_eq!(s.column_ids()[3].len(), 1);
+        assert_eq!(s.column_ids()[4].len(), 1);
     }
 }
