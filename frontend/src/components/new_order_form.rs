@@ -1,16 +1,25 @@
-//! The quick new-order form at the pass: item lines with quantities, pickup or
-//! delivery, an optional name and note. The model's validation runs before
+//! The quick new-order form at the pass: item lines with quantities (names
+//! complete from the menu, keyboard first: type, ↑/↓ for the quantity,
+//! Enter for the next item; free text stays allowed), each with optional
+//! modifiers, a note and a station; pickup, delivery or dine-in with a
+//! table; an optional name, note and due time (a scheduled order). The model's validation runs before
 //! sending and its messages appear next to the field at fault, as do the
 //! server's 422 answers.
 
-use crate::live::staff_api::create_order;
+use crate::live::staff_api::{create_order, get_menu, get_settings};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use orderboard_frontend::state::api_failure::ApiFailure;
 use orderboard_frontend::state::labels::channel_label;
-use orderboard_frontend::state::new_order_form::{FormError, FormField, OrderForm};
-use orderboard_model::order::{MAX_CUSTOMER_CHARS, MAX_ITEM_NAME_CHARS, MAX_NOTE_CHARS};
-use orderboard_model::{Channel, Order};
+use orderboard_frontend::state::new_order_form::{check_due, FormError, FormField, OrderForm};
+use orderboard_model::order::{
+    MAX_CUSTOMER_CHARS, MAX_ITEM_NAME_CHARS, MAX_ITEM_NOTE_CHARS, MAX_NOTE_CHARS, MAX_TABLE_CHARS,
+};
+use orderboard_model::{Channel, Menu, Order, Station};
+use wasm_bindgen::JsCast;
+
+/// The id of the datalist of the menu's dish names.
+const MENU_LIST_ID: &str = "menu-dishes";
 
 /// The id of the first item's name input, focused by the `N` shortcut.
 pub const FIRST_ITEM_INPUT_ID: &str = "new-order-item-0";
@@ -20,7 +29,27 @@ pub fn NewOrderForm(
     on_created: Callback<Order>,
     on_failure: Callback<ApiFailure>,
 ) -> impl IntoView {
-    let form = RwSignal::new(OrderForm::default());
+    let offset = crate::live::browser::tz_offset_minutes();
+    let fresh = move || OrderForm {
+        offset_minutes: offset,
+        ..OrderForm::default()
+    };
+    let form = RwSignal::new(fresh());
+    let menu = RwSignal::new(Menu::default());
+    let stations = RwSignal::new(Vec::<Station>::new());
+    let details_open = RwSignal::new(std::collections::HashSet::<usize>::new());
+    // The menu and the stations as they are when the form is used.
+    let load = move || {
+        spawn_local(async move {
+            if let Ok(m) = get_menu().await {
+                menu.set(m);
+            }
+            if let Ok(s) = get_settings().await {
+                stations.set(s.stations);
+            }
+        });
+    };
+    load();
     let error = RwSignal::new(None::<FormError>);
     let sending = RwSignal::new(false);
     let line_count = Memo::new(move |_| form.with(|f| f.lines.len()));
@@ -50,12 +79,26 @@ pub fn NewOrderForm(
                 return;
             }
         };
+        if let Some(due) = prepared.order.due_at {
+            let now = time::OffsetDateTime::from_unix_timestamp_nanos(
+                crate::live::browser::now_ms() as i128 * 1_000_000,
+            )
+            .unwrap_or(due);
+            if let Err(message) = check_due(due, now) {
+                error.set(Some(FormError {
+                    field: FormField::Due,
+                    message,
+                }));
+                return;
+            }
+        }
         error.set(None);
         sending.set(true);
         spawn_local(async move {
             match create_order(&prepared.order).await {
                 Ok(order) => {
-                    form.set(OrderForm::default());
+                    form.set(fresh());
+                    details_open.set(Default::default());
                     on_created.run(order);
                 }
                 Err(failure) => {
@@ -87,9 +130,36 @@ pub fn NewOrderForm(
                     aria-label=format!("Item {}", i + 1)
                     aria-invalid=move || has_error(FormField::ItemName(i))().then_some("true")
                     prop:value=move || form.with(|f| f.lines.get(i).map(|l| l.name.clone()).unwrap_or_default())
+                    list=MENU_LIST_ID
+                    on:focus=move |_| if i == 0 { load() }
                     on:input=move |ev| {
                         error.set(None);
                         form.update(|f| if let Some(l) = f.lines.get_mut(i) { l.name = event_target_value(&ev) })
+                    }
+                    on:keydown=move |ev| match ev.key().as_str() {
+                        "Enter" if !ev.shift_key() && !ev.ctrl_key() && !ev.meta_key() => {
+                            // Enter completes the dish and goes to the next line;
+                            // on an empty line it sends the order.
+                            if form.with_untracked(|f| f.lines.get(i).is_some_and(|l| l.name.trim().is_empty())) {
+                                return;
+                            }
+                            ev.prevent_default();
+                            menu.with_untracked(|m| form.update(|f| { f.complete_line(i, m); }));
+                            if form.with_untracked(|f| f.lines.len()) == i + 1 {
+                                form.update(|f| f.add_line());
+                            }
+                            let next = format!("new-order-item-{}", i + 1);
+                            request_animation_frame(move || focus_by_id(&next));
+                        }
+                        "ArrowUp" => {
+                            ev.prevent_default();
+                            form.update(|f| f.step_qty(i, 1));
+                        }
+                        "ArrowDown" => {
+                            ev.prevent_default();
+                            form.update(|f| f.step_qty(i, -1));
+                        }
+                        _ => {}
                     }
                 />
                 <div class="stepper" role="group" aria-label=format!("Quantity of item {}", i + 1)>
@@ -104,7 +174,55 @@ pub fn NewOrderForm(
                     <span class="stepper-value" aria-live="polite">{move || form.with(|f| f.lines.get(i).map_or(1, |l| l.qty))}</span>
                     <button type="button" class="btn btn-step" aria-label="One more" on:click=move |_| form.update(|f| f.step_qty(i, 1))>"+"</button>
                 </div>
+                <button
+                    type="button"
+                    class="btn btn-ghost btn-details"
+                    aria-label=format!("Details of item {}", i + 1)
+                    aria-expanded=move || if details_open.with(|d| d.contains(&i)) { "true" } else { "false" }
+                    on:click=move |_| details_open.update(|d| if !d.remove(&i) { d.insert(i); })
+                >
+                    "…"
+                </button>
             </div>
+            <Show when=move || details_open.with(|d| d.contains(&i)) || has_error(FormField::ItemDetail(i))()>
+                <div class="item-details">
+                    <input
+                        type="text"
+                        autocomplete="off"
+                        placeholder="Modifiers: no onions, extra cheese"
+                        aria-label=format!("Modifiers of item {}", i + 1)
+                        prop:value=move || form.with(|f| f.lines.get(i).map(|l| l.modifiers.clone()).unwrap_or_default())
+                        on:input=move |ev| {
+                            error.set(None);
+                            form.update(|f| if let Some(l) = f.lines.get_mut(i) { l.modifiers = event_target_value(&ev) })
+                        }
+                    />
+                    <input
+                        type="text"
+                        autocomplete="off"
+                        placeholder="Note for the kitchen"
+                        maxlength=MAX_ITEM_NOTE_CHARS.to_string()
+                        aria-label=format!("Kitchen note of item {}", i + 1)
+                        prop:value=move || form.with(|f| f.lines.get(i).map(|l| l.note.clone()).unwrap_or_default())
+                        on:input=move |ev| {
+                            error.set(None);
+                            form.update(|f| if let Some(l) = f.lines.get_mut(i) { l.note = event_target_value(&ev) })
+                        }
+                    />
+                    <select
+                        aria-label=format!("Station of item {}", i + 1)
+                        prop:value=move || form.with(|f| f.lines.get(i).map(|l| l.station.clone()).unwrap_or_default())
+                        on:change=move |ev| {
+                            error.set(None);
+                            form.update(|f| if let Some(l) = f.lines.get_mut(i) { l.station = event_target_value(&ev) })
+                        }
+                    >
+                        <option value="">"Station from the menu"</option>
+                        {move || stations.get().into_iter().map(|s| view! { <option value=s.id.clone()>{s.name.clone()}</option> }).collect_view()}
+                    </select>
+                </div>
+            </Show>
+            {move || error_for(FormField::ItemDetail(i))().map(|m| view! { <p class="field-error">{m}</p> })}
             {move || error_for(FormField::ItemName(i))().or_else(error_for(FormField::ItemQty(i))).map(|m| view! { <p class="field-error">{m}</p> })}
         }
     };
@@ -115,8 +233,6 @@ pub fn NewOrderForm(
             <div class="segmented" role="radiogroup" aria-label="Channel">
                 {Channel::ALL
                     .into_iter()
-                    // Dine-in needs a table, which this form does not ask for yet.
-                    .filter(|c| *c != Channel::DineIn)
                     .map(|c| {
                         view! {
                             <button
@@ -138,7 +254,28 @@ pub fn NewOrderForm(
                 {move || (0..line_count.get()).map(line_view).collect_view()}
                 {move || error_for(FormField::Items)().map(|m| view! { <p class="field-error">{m}</p> })}
                 <button type="button" class="btn btn-secondary btn-add" on:click=move |_| form.update(|f| f.add_line())>"+ Add item"</button>
+                <datalist id=MENU_LIST_ID>
+                    {move || menu.with(|m| m.items.iter().map(|d| view! { <option value=d.name.clone()>{d.category.clone()}</option> }).collect_view())}
+                </datalist>
             </fieldset>
+            <Show when=move || form.with(|f| f.channel == Channel::DineIn)>
+                <label class="field">
+                    <span class="field-label">"Table"</span>
+                    <input
+                        type="text"
+                        autocomplete="off"
+                        data-testid="new-order-table"
+                        maxlength=MAX_TABLE_CHARS.to_string()
+                        aria-invalid=move || has_error(FormField::Table)().then_some("true")
+                        prop:value=move || form.with(|f| f.table.clone())
+                        on:input=move |ev| {
+                            error.set(None);
+                            form.update(|f| f.table = event_target_value(&ev))
+                        }
+                    />
+                </label>
+            </Show>
+            {move || error_for(FormField::Table)().map(|m| view! { <p class="field-error">{m}</p> })}
             <label class="field">
                 <span class="field-label">"Customer name " <span class="optional">"(optional)"</span></span>
                 <input
@@ -168,10 +305,34 @@ pub fn NewOrderForm(
                 ></textarea>
             </label>
             {move || error_for(FormField::Note)().map(|m| view! { <p class="field-error">{m}</p> })}
+            <label class="field">
+                <span class="field-label">"Due " <span class="optional">"(optional: a scheduled order, up to 7 days ahead)"</span></span>
+                <input
+                    type="datetime-local"
+                    data-testid="new-order-due"
+                    aria-invalid=move || has_error(FormField::Due)().then_some("true")
+                    prop:value=move || form.with(|f| f.due.clone())
+                    on:input=move |ev| {
+                        error.set(None);
+                        form.update(|f| f.due = event_target_value(&ev))
+                    }
+                />
+            </label>
+            {move || error_for(FormField::Due)().map(|m| view! { <p class="field-error">{m}</p> })}
             {move || error_for(FormField::Other)().map(|m| view! { <p class="field-error">{m}</p> })}
             <button type="submit" class="btn btn-primary btn-block" disabled=move || sending.get()>
                 {move || if sending.get() { "Creating…" } else { "Create order" }}
             </button>
         </form>
+    }
+}
+
+fn focus_by_id(id: &str) {
+    if let Some(el) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = el.focus();
     }
 }
