@@ -13,7 +13,7 @@ pub const MAX_REPORT_ORDERS: usize = 20_000;
 pub const MAX_HISTORY_PER_PAGE: u32 = 100;
 /// The `per_page` of a history search that names none.
 pub const DEFAULT_HISTORY_PER_PAGE: u32 = 20;
-/// The one group of `by=station` while items have no station.
+/// The group of `by=station` for items without a station.
 pub const NO_STATION: &str = "no station";
 
 /// How a prep-time report groups orders.
@@ -25,7 +25,9 @@ pub enum GroupBy {
     Hour,
     /// The calendar day the order was received, `2026-12-03`, in the report's zone.
     Day,
-    /// The kitchen station: one group, `no station`, until items have stations.
+    /// The kitchen station of the order's items: an order counts once in
+    /// the group of each station it has items for; items without a
+    /// station count in `no station`.
     Station,
     /// The item's name: an order counts once in the group of each item it has.
     Item,

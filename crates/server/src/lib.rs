@@ -27,6 +27,7 @@ pub mod reports;
 mod request_log;
 pub mod retention;
 pub mod routes;
+pub mod scheduled;
 pub mod serving;
 pub mod shutdown;
 pub mod sse;
@@ -124,6 +125,7 @@ impl AppState {
             settings.retention.clone(),
             shutdown.clone(),
         ));
+        tokio::spawn(scheduled::run(store.clone(), shutdown.clone()));
         let webhooks =
             webhooks::Webhooks::start(&store, settings.webhooks.clone(), shutdown.clone());
         let board_fan_out = fan_out::BoardFanOut::start(

@@ -86,7 +86,18 @@ fn keys(order: &Order, by: GroupBy, zone: &jiff::tz::TimeZone) -> Vec<String> {
     match by {
         GroupBy::Hour => vec![format!("{:02}:00", local(received_at(order), zone).hour())],
         GroupBy::Day => vec![local(received_at(order), zone).date().to_string()],
-        GroupBy::Station => vec![NO_STATION.to_string()],
+        // An order counts once in the group of each station of its items;
+        // items without a station count in `no station`.
+        GroupBy::Station => {
+            let mut stations: Vec<String> = order
+                .items
+                .iter()
+                .map(|i| i.station.clone().unwrap_or_else(|| NO_STATION.to_string()))
+                .collect();
+            stations.sort();
+            stations.dedup();
+            stations
+        }
         GroupBy::Item => {
             let mut names: Vec<String> = order.items.iter().map(|i| i.name.clone()).collect();
             names.sort();
@@ -170,6 +181,27 @@ mod tests {
             table: None,
             due_at: None,
         }
+    }
+
+    #[test]
+    fn by_station_an_order_counts_once_per_station_of_its_items() {
+        use Stage::*;
+        let mut o = order(
+            &[(Received, 0), (Ready, 60), (Collected, 70)],
+            &["Burger", "Steak", "Cola", "Bread"],
+        );
+        for (item, station) in
+            o.items
+                .iter_mut()
+                .zip([Some("grill"), Some("grill"), Some("bar"), None])
+        {
+            item.station = station.map(str::to_string);
+        }
+        let zone = jiff::tz::TimeZone::UTC;
+        assert_eq!(
+            keys(&o, GroupBy::Station, &zone),
+            ["bar", "grill", NO_STATION]
+        );
     }
 
     #[test]

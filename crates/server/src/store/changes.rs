@@ -8,8 +8,8 @@
 
 use super::{tracking_token, StoreError};
 use orderboard_model::{
-    Change, ChangeKind, Channel, ErrorCode, Item, ItemBumpRequest, ItemChange, NewOrder, Order,
-    Stage, StageChangeRequest, StageEntry, StageMachine,
+    Change, ChangeKind, Channel, ErrorCode, Item, ItemBumpRequest, ItemChange, Menu, NewOrder,
+    Order, Settings, Stage, StageChangeRequest, StageEntry, StageMachine, ValidationError,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -41,6 +41,30 @@ pub fn new_order(new: NewOrder, number: u32, at: OffsetDateTime) -> (Order, Chan
         item: None,
     };
     (order, change)
+}
+
+/// Gives each item of a new order its station: the one it names, which
+/// must be one of the settings' stations, else the menu's for its name,
+/// else none. (The writers call it with the settings and menu of their
+/// transaction.)
+pub fn resolve_stations(
+    new: &mut NewOrder,
+    settings: &Settings,
+    menu: &Menu,
+) -> Result<(), StoreError> {
+    for (i, item) in new.items.iter_mut().enumerate() {
+        match &item.station {
+            Some(s) if settings.station(s).is_none() => {
+                return Err(StoreError::Invalid(ValidationError {
+                    field: format!("items[{i}].station"),
+                    message: format!("no station '{s}' in the settings"),
+                }));
+            }
+            Some(_) => {}
+            None => item.station = menu.station_for(&item.name).map(str::to_string),
+        }
+    }
+    Ok(())
 }
 
 /// A stage change that may be written.

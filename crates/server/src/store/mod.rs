@@ -212,31 +212,9 @@ impl OrderStore {
         new: NewOrder,
         claim: Option<Claim>,
     ) -> Result<Order, StoreError> {
-        let mut new = new.normalized().map_err(StoreError::Invalid)?;
+        let new = new.normalized().map_err(StoreError::Invalid)?;
         new.check_due_at(now()).map_err(StoreError::Invalid)?;
-        self.resolve_stations(&mut new).await?;
         self.write(WriteRequest::Create(new), claim).await
-    }
-
-    /// Gives each item its station: the one it names, which must be one of
-    /// the settings' stations, else the menu's for its name, else none.
-    async fn resolve_stations(&self, new: &mut NewOrder) -> Result<(), StoreError> {
-        let mut conn = self.inner.db.acquire().await?;
-        let settings = kitchen_rows::load_settings(conn.conn()).await?;
-        let menu = kitchen_rows::load_menu(conn.conn()).await?;
-        for (i, item) in new.items.iter_mut().enumerate() {
-            match &item.station {
-                Some(s) if settings.station(s).is_none() => {
-                    return Err(StoreError::Invalid(orderboard_model::ValidationError {
-                        field: format!("items[{i}].station"),
-                        message: format!("no station '{s}' in the settings"),
-                    }));
-                }
-                Some(_) => {}
-                None => item.station = menu.station_for(&item.name).map(str::to_string),
-            }
-        }
-        Ok(())
     }
 
     /// Moves an order to another stage, if the stage machine allows it.

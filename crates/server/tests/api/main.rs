@@ -37,6 +37,7 @@ mod orders;
 mod reports;
 mod restart_and_shutdown;
 mod retention;
+mod scheduled;
 mod sequence_order;
 mod settings;
 mod staff_passphrase;

@@ -26,7 +26,7 @@ use crate::store::{
     changes, fail_all, now, order_rows, Reply, StoreError, WriteJob, WriteRequest, MAX_BATCH,
 };
 use orderboard_model::{
-    Change, Channel, ItemBumpRequest, NewOrder, Order, OrderEvent, Settings, Stage,
+    Change, Channel, ItemBumpRequest, Menu, NewOrder, Order, OrderEvent, Settings, Stage,
     StageChangeRequest,
 };
 use sqlx::{PgConnection, PgPool};
@@ -76,6 +76,7 @@ impl Writer {
             next: head as u64,
             orders: HashMap::new(),
             settings: None,
+            menu: None,
         };
         let mut outcomes: Vec<(Reply, Result<LogEvent, StoreError>)> =
             Vec::with_capacity(batch.len());
@@ -141,6 +142,8 @@ struct Batch {
     /// The kitchen's settings, once a change of the batch needed them
     /// (read under the `log_head` lock, which their changes take too).
     settings: Option<Settings>,
+    /// The menu, once a new order of the batch needed it.
+    menu: Option<Menu>,
 }
 
 /// An order's row, its first history entry and its `created` event, in one
@@ -211,8 +214,16 @@ impl Batch {
     async fn create(
         &mut self,
         tx: &mut PgConnection,
-        new: NewOrder,
+        mut new: NewOrder,
     ) -> Result<LogEvent, StoreError> {
+        if self.menu.is_none() {
+            self.menu = Some(kitchen_rows::load_menu(Conn::Postgres(&mut *tx)).await?);
+        }
+        self.settings(tx).await?;
+        let (Some(settings), Some(menu)) = (&self.settings, &self.menu) else {
+            unreachable!("both just loaded");
+        };
+        changes::resolve_stations(&mut new, settings, menu)?;
         if let Some(r) = &new.external_ref {
             if let Some(existing) =
                 order_rows::load_order_by_external_ref(Conn::Postgres(&mut *tx), r).await?
@@ -233,6 +244,10 @@ impl Batch {
         let at = now();
         let (order, change) = changes::new_order(new, number as u32, at);
         let board = self.on_board(tx, &order, &change).await?;
+        let fire_at = match order.due_at {
+            Some(_) => crate::scheduled::fire_time_of(&order, self.settings(tx).await?),
+            None => None,
+        };
         let seq = self.next + 1;
         sqlx::query(INSERT_CREATED.as_str())
             .bind(order.id.to_string())
@@ -253,7 +268,7 @@ impl Batch {
             .bind(order.external_ref.as_ref().map(|r| r.id.clone()))
             .bind(order.table.clone())
             .bind(order.due_at.map(to_millis))
-            .bind(order.due_at.map(to_millis))
+            .bind(fire_at.map(to_millis))
             .bind(board)
             .execute(&mut *tx)
             .await?;

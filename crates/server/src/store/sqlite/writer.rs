@@ -20,7 +20,8 @@ use crate::store::{
     changes, now, order_rows, Reply, StoreError, WriteJob, WriteRequest, MAX_BATCH,
 };
 use orderboard_model::{
-    Change, Channel, ItemBumpRequest, NewOrder, Order, OrderEvent, Settings, StageChangeRequest,
+    Change, Channel, ItemBumpRequest, Menu, NewOrder, Order, OrderEvent, Settings,
+    StageChangeRequest,
 };
 use sqlx::pool::PoolConnection;
 use sqlx::{Sqlite, SqliteConnection, SqlitePool};
@@ -222,9 +223,27 @@ struct Pending {
     /// The kitchen's settings, once a change of the batch needed them
     /// (they change only under the write lock, never within a batch).
     settings: Option<Settings>,
+    /// The menu, once a new order of the batch needed it.
+    menu: Option<Menu>,
 }
 
 impl Pending {
+    /// Gives a new order's items their stations (`changes::resolve_stations`).
+    async fn resolve_stations(
+        &mut self,
+        tx: &mut SqliteConnection,
+        new: &mut NewOrder,
+    ) -> Result<(), StoreError> {
+        if self.menu.is_none() {
+            self.menu = Some(kitchen_rows::load_menu(Conn::Sqlite(&mut *tx)).await?);
+        }
+        self.settings(&mut *tx).await?;
+        let (Some(settings), Some(menu)) = (&self.settings, &self.menu) else {
+            unreachable!("both just loaded");
+        };
+        changes::resolve_stations(new, settings, menu)
+    }
+
     async fn settings(&mut self, tx: &mut SqliteConnection) -> Result<&Settings, StoreError> {
         if self.settings.is_none() {
             self.settings = Some(kitchen_rows::load_settings(Conn::Sqlite(tx)).await?);
@@ -294,8 +313,9 @@ fn closed(mut conn: PoolConnection<Sqlite>) -> Option<PoolConnection<Sqlite>> {
 async fn create(
     tx: &mut SqliteConnection,
     pending: &mut Pending,
-    new: NewOrder,
+    mut new: NewOrder,
 ) -> Result<LogEvent, StoreError> {
+    pending.resolve_stations(&mut *tx, &mut new).await?;
     // Display numbers, and whether an external reference is taken, are
     // read from the database as it stands.
     pending.flush(&mut *tx).await?;
@@ -311,7 +331,11 @@ async fn create(
     let at = now();
     let (order, change) = changes::new_order(new, number, at);
     let board = pending.on_board(&mut *tx, &order, &change).await?;
-    writes::insert_order(&mut w, &order, order.due_at);
+    let fire_at = match order.due_at {
+        Some(_) => crate::scheduled::fire_time_of(&order, pending.settings(&mut *tx).await?),
+        None => None,
+    };
+    writes::insert_order(&mut w, &order, fire_at);
     writes::insert_history_entry(&mut w, &order);
     writes::append_event(&mut w, &order, change, at, board);
     let seq = w.run_returning(&mut *tx).await? as u64;
