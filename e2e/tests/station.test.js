@@ -134,6 +134,10 @@ test("a settings change saved on a dispatcher in another browser context applies
   await stations.fill((await stations.inputValue()).replace("grill | Grill", "grill | Flame grill"));
   await dispatcher.getByTestId("settings-warn").fill("1");
   await dispatcher.getByTestId("settings-save").click();
+  // Saved: the dialog closes.
+  await dispatcher.getByTestId("settings-save").waitFor({ state: "detached", timeout: WAIT }).catch(async (e) => {
+    throw new Error(`not saved: ${await dispatcher.getByTestId("settings-error").innerText().catch(() => e.message)}`);
+  });
   await station.getByTestId("station-name").filter({ hasText: "Flame grill" }).waitFor({ timeout: WAIT });
   assert.equal((await api(base, "GET", "/api/settings")).body.ageing_warn_secs, 60);
   // A bad line is named, and nothing is saved.

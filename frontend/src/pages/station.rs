@@ -63,6 +63,18 @@ pub fn StationPage(id: String) -> impl IntoView {
     let known =
         move || state.with(|s| !s.synced || s.settings.station(&station.get_value()).is_some());
     Effect::new(move |_| set_title(&format!("{} · Station · Orderboard", name())));
+    // The station's colour, through the CSSOM (the page's CSP allows no
+    // inline style attribute).
+    Effect::new(move |_| {
+        let colour = colour();
+        if let Some(root) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = root.style().set_property("--station-colour", &colour);
+        }
+    });
 
     let stream = LiveStream::open(
         "/api/events",
@@ -151,15 +163,6 @@ pub fn StationPage(id: String) -> impl IntoView {
         let level = move || urgency(age(), &state.with(|s| thresholds(&s.settings)));
         let key = (position < 9).then(|| (position + 1).to_string());
         let bump = StationView::bump(&ticket);
-        let label = format!(
-            "Order {}, {} × {}{}: bump as done",
-            ticket.number,
-            ticket.qty,
-            ticket.name,
-            key.as_ref()
-                .map(|k| format!(" (key {k})"))
-                .unwrap_or_default()
-        );
         view! {
             <li class="ticket-row">
                 <button
@@ -168,7 +171,6 @@ pub fn StationPage(id: String) -> impl IntoView {
                     data-testid="station-ticket"
                     data-number=ticket.number.to_string()
                     data-item=ticket.name.clone()
-                    aria-label=label
                     on:click=move |_| {
                         if chime::unlock() {
                             sound_on.set(true);
@@ -201,7 +203,7 @@ pub fn StationPage(id: String) -> impl IntoView {
     };
 
     view! {
-        <div class="app app-station" style=move || format!("--station-colour: {}", colour())>
+        <div class="app app-station">
             <header class="topbar">
                 <div class="brand">
                     <span class="brand-mark" aria-hidden="true"></span>
