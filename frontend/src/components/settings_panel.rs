@@ -140,6 +140,7 @@ pub fn SettingsPanel(on_close: Callback<()>) -> impl IntoView {
                             max="240"
                             inputmode="numeric"
                             data-testid="settings-warn"
+                            disabled=move || loaded.with(Option::is_none)
                             prop:value=move || warn.get()
                             on:input=move |ev| warn.set(event_target_value(&ev))
                         />
@@ -151,6 +152,7 @@ pub fn SettingsPanel(on_close: Callback<()>) -> impl IntoView {
                             min="1"
                             max="240"
                             inputmode="numeric"
+                            disabled=move || loaded.with(Option::is_none)
                             prop:value=move || late.get()
                             on:input=move |ev| late.set(event_target_value(&ev))
                         />
@@ -160,7 +162,8 @@ pub fn SettingsPanel(on_close: Callback<()>) -> impl IntoView {
                 <label class="field">
                     <span class="field-label">"One per line: id | name | #colour | prep minutes (optional)"</span>
                     <textarea rows="4" data-testid="settings-stations" placeholder="grill | Grill | #ef4444 | 12"
-                        prop:value=move || stations.get()
+                        disabled=move || loaded.with(Option::is_none)
+                            prop:value=move || stations.get()
                         on:input=move |ev| stations.set(event_target_value(&ev))></textarea>
                 </label>
                 <p class="muted">"Each station's screen is at /station/{id}."</p>
@@ -168,7 +171,8 @@ pub fn SettingsPanel(on_close: Callback<()>) -> impl IntoView {
                 <label class="field">
                     <span class="field-label">"One dish per line: name | category | station (optional)"</span>
                     <textarea rows="5" data-testid="settings-menu" placeholder="Burger | Mains | grill"
-                        prop:value=move || menu.get()
+                        disabled=move || loaded.with(Option::is_none)
+                            prop:value=move || menu.get()
                         on:input=move |ev| menu.set(event_target_value(&ev))></textarea>
                 </label>
                 <h3 class="settings-subtitle">"Kitchen"</h3>
@@ -183,7 +187,8 @@ pub fn SettingsPanel(on_close: Callback<()>) -> impl IntoView {
                 <label class="field">
                     <span class="field-label">"Board keeps a ready order (minutes, 0 = until collected; ?ready_minutes= on a board overrides)"</span>
                     <input type="number" min="0" max="1440" inputmode="numeric"
-                        prop:value=move || board_minutes.get()
+                        disabled=move || loaded.with(Option::is_none)
+                            prop:value=move || board_minutes.get()
                         on:input=move |ev| board_minutes.set(event_target_value(&ev))/>
                 </label>
                 <fieldset class="field">
