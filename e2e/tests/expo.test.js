@@ -89,6 +89,42 @@ test("a scheduled order waits in the Scheduled column with its due time, and fir
   await Promise.all([dispatcher.close(), grill.close()]);
 });
 
+test("the new-order form completes dishes from the menu, keyboard first, with details and a table", async () => {
+  const dispatcher = await openPage(browser, `${base}/`);
+  await waitLive(dispatcher);
+  const form = dispatcher.getByTestId("new-order-form");
+  await form.getByRole("radio", { name: "Dine-in" }).click();
+  await form.getByTestId("new-order-table").fill("T9");
+  const first = form.getByLabel("Item 1", { exact: true });
+  await first.fill("bur");
+  await first.press("ArrowUp");
+  await first.press("Enter");
+  // Enter completed the dish and moved to a new line; free text stays allowed.
+  assert.equal(await first.inputValue(), "Burger");
+  const second = form.getByLabel("Item 2", { exact: true });
+  await second.waitFor({ timeout: WAIT });
+  await dispatcher.waitForFunction(() => document.activeElement?.id === "new-order-item-1");
+  await dispatcher.keyboard.type("Soup of the day");
+  await form.getByRole("button", { name: "Details of item 1" }).click();
+  await form.getByLabel("Modifiers of item 1").fill("no onions, <i>extra</i> pickles");
+  await form.getByRole("button", { name: "Create order" }).click();
+  const created = dispatcher.getByTestId("notice").filter({ hasText: /Order \d+ created/ });
+  await created.waitFor({ timeout: WAIT });
+  const number = Number((await created.innerText()).match(/Order (\d+) created/)[1]);
+  const c = card(dispatcher, number);
+  assert.match(await c.getByTestId("card-table").innerText(), /Table T9/);
+  assert.match(await c.innerText(), /2×\s*Burger/);
+  assert.match(await c.innerText(), /no onions, <i>extra<\/i> pickles/);
+  // The menu gave the burger its station; the soup has none.
+  const grill = await openPage(browser, `${base}/station/grill`);
+  await waitLive(grill);
+  const ticket = grill.locator(`[data-testid=station-ticket][data-number="${number}"]`);
+  await ticket.waitFor({ timeout: WAIT });
+  assert.match(await ticket.innerText(), /Table T9/);
+  assert.equal(await ticket.locator("i").count(), 0);
+  await Promise.all([dispatcher.close(), grill.close()]);
+});
+
 test("no script errors on any page", () => {
   assert.deepEqual(pageErrors, []);
 });
