@@ -69,10 +69,13 @@ pub fn DispatcherPage() -> impl IntoView {
             StreamSignal::Message { event, data } => match parse_staff(event, data) {
                 Ok(update) => {
                     let arrival = match &update {
-                        StaffUpdate::Stream(StreamMessage::Order(e)) => {
-                            state.with_untracked(|s| s.synced && e.seq > s.last_seq)
-                                && is_arrival(e, None)
-                        }
+                        StaffUpdate::Stream(m) => match m.as_ref() {
+                            StreamMessage::Order(e) => {
+                                state.with_untracked(|s| s.synced && e.seq > s.last_seq)
+                                    && is_arrival(e, None)
+                            }
+                            _ => false,
+                        },
                         _ => false,
                     };
                     state.update(|s| s.apply_update(update));

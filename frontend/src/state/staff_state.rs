@@ -46,7 +46,7 @@ impl StaffState {
     /// Applies any staff stream message, the kitchen's settings included.
     pub fn apply_update(&mut self, update: StaffUpdate) {
         match update {
-            StaffUpdate::Stream(m) => self.apply(m),
+            StaffUpdate::Stream(m) => self.apply(*m),
             StaffUpdate::Settings(e) => self.apply_settings(e),
         }
     }

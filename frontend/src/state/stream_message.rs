@@ -29,7 +29,7 @@ pub type TrackMessage = StreamMessage<TrackSnapshot, TrackEvent>;
 /// new settings.
 #[derive(Debug, Clone, PartialEq)]
 pub enum StaffUpdate {
-    Stream(StaffMessage),
+    Stream(Box<StaffMessage>),
     Settings(SettingsEvent),
 }
 
@@ -40,7 +40,7 @@ pub fn parse_staff(event: &str, data: &str) -> Result<StaffUpdate, String> {
             .map(StaffUpdate::Settings)
             .map_err(|e| format!("malformed `{event}` event: {e}"));
     }
-    parse_message(event, data).map(StaffUpdate::Stream)
+    parse_message(event, data).map(|m| StaffUpdate::Stream(Box::new(m)))
 }
 
 /// Parses an event; unknown names and malformed JSON are errors worth logging.
@@ -100,7 +100,7 @@ mod tests {
         let ev = serde_json::to_string(&created_event(5, order(2))).unwrap();
         assert!(matches!(
             parse_staff("order", &ev).unwrap(),
-            StaffUpdate::Stream(StreamMessage::Order(_))
+            StaffUpdate::Stream(m) if matches!(*m, StreamMessage::Order(_))
         ));
         assert!(parse_staff("settings", "{")
             .unwrap_err()
