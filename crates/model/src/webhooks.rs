@@ -176,6 +176,51 @@ pub struct WebhookAttempt {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{Change, ChangeKind, ItemChange, Stage};
+
+    #[test]
+    fn a_change_gives_the_types_of_its_messages() {
+        let change = |kind, from, to, item: Option<(u16, bool)>| Change {
+            from,
+            to,
+            kind,
+            item: item.map(|(index, done)| ItemChange { index, done }),
+        };
+        use WebhookEventType::*;
+        let p = Some(Stage::Preparing);
+        for (c, want) in [
+            (
+                change(ChangeKind::Created, None, Stage::Received, None),
+                vec![OrderCreated],
+            ),
+            (
+                change(ChangeKind::Advance, p, Stage::Ready, None),
+                vec![OrderStageChanged],
+            ),
+            (
+                change(ChangeKind::Cancel, p, Stage::Cancelled, None),
+                vec![OrderCancelled],
+            ),
+            (
+                change(ChangeKind::Item, p, Stage::Preparing, Some((0, true))),
+                vec![OrderItemDone],
+            ),
+            (
+                change(ChangeKind::Item, p, Stage::Ready, Some((1, true))),
+                vec![OrderItemDone, OrderStageChanged],
+            ),
+            (
+                change(ChangeKind::Item, p, Stage::Preparing, Some((0, false))),
+                vec![],
+            ),
+            (
+                change(ChangeKind::Settings, None, Stage::Received, None),
+                vec![],
+            ),
+        ] {
+            assert_eq!(WebhookEventType::of_change(&c), want, "{c:?}");
+        }
+    }
 
     #[test]
     fn event_types_are_named_as_on_the_wire() {

@@ -1,6 +1,8 @@
 //! Finished orders as CSV: a header row, then one row per item, each with
 //! its order's number, reference, channel, customer, and the time it
-//! entered each stage (RFC 3339, UTC; empty for a stage it never entered).
+//! entered each stage (RFC 3339, UTC; empty for a stage it never entered),
+//! and then the item's modifiers (joined by `; `), its station and the
+//! order's table (empty when none).
 //!
 //! A spreadsheet runs a cell that starts with `=`, `+`, `-` or `@` (and
 //! some read a leading tab or carriage return the same way) as a formula;
@@ -11,7 +13,7 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 /// The header row.
-pub const HEADER: [&str; 13] = [
+pub const HEADER: [&str; 16] = [
     "order_number",
     "external_ref",
     "channel",
@@ -25,6 +27,9 @@ pub const HEADER: [&str; 13] = [
     "out_for_delivery_at",
     "finished_at",
     "final_stage",
+    "modifiers",
+    "station",
+    "table",
 ];
 
 /// The cell as a spreadsheet should show it: as text, never as a formula.
@@ -79,7 +84,12 @@ pub fn write(orders: &[Order]) -> Result<Vec<u8>, csv::Error> {
                 .iter()
                 .cloned()
                 .chain([item.name.clone(), item.qty.to_string()])
-                .chain(times.iter().cloned());
+                .chain(times.iter().cloned())
+                .chain([
+                    item.modifiers.join("; "),
+                    item.station.clone().unwrap_or_default(),
+                    order.table.clone().unwrap_or_default(),
+                ]);
             out.write_record(row.map(|cell| guard_formula(&cell).into_owned()))?;
         }
     }
@@ -104,5 +114,39 @@ mod tests {
         ] {
             assert_eq!(guard_formula(cell), shown);
         }
+    }
+
+    #[test]
+    fn items_carry_their_modifiers_station_and_table() {
+        let at = OffsetDateTime::UNIX_EPOCH;
+        let order = Order {
+            id: uuid::Uuid::nil(),
+            number: 4,
+            customer: None,
+            channel: orderboard_model::Channel::DineIn,
+            items: vec![orderboard_model::Item {
+                name: "Burger".into(),
+                qty: 1,
+                modifiers: vec!["=no onions".into(), "extra cheese".into()],
+                station: Some("grill".into()),
+                ..Default::default()
+            }],
+            note: None,
+            stage: Stage::Served,
+            version: 4,
+            created_at: at,
+            updated_at: at,
+            history: vec![],
+            tracking_token: String::new(),
+            external_ref: None,
+            table: Some("12".into()),
+            due_at: None,
+        };
+        let text = String::from_utf8(write(&[order]).unwrap()).unwrap();
+        let row = text.lines().nth(1).unwrap();
+        assert!(
+            row.ends_with(",'=no onions; extra cheese,grill,12"),
+            "{row}"
+        );
     }
 }

@@ -152,3 +152,66 @@ async fn a_change_reaches_open_and_resumed_streams() {
     assert_eq!(snap.settings, new);
     s.stop().await;
 }
+
+/// Two nodes on one PostgreSQL (runs there only): a settings change made on
+/// one reaches the other's staff streams (through the log, like any
+/// change), and a scheduled order fires once with both nodes' fire loops
+/// running.
+#[tokio::test]
+async fn on_two_nodes_settings_reach_both_and_a_scheduled_order_fires_once() {
+    if !crate::support::on_postgres() {
+        eprintln!("skipped: runs on PostgreSQL only (scripts/with-postgres)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shared");
+    let a = TestServer::start_on(&path).await;
+    let b = TestServer::start_on(&path).await;
+    let mut on_b = SseClient::connect(&b.url("/api/events"), None).await;
+    let (_, _): (u64, StaffSnapshot) = on_b.expect("snapshot").await;
+    let new = Settings {
+        stations: vec![Station {
+            prep_minutes: Some(1),
+            ..grill()
+        }],
+        ..Settings::default()
+    };
+    let res = a
+        .http
+        .put(a.url("/api/settings"))
+        .json(&new)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let (_, ev): (u64, SettingsEvent) = on_b.expect("settings").await;
+    assert_eq!(ev.settings, new);
+
+    let due = (time::OffsetDateTime::now_utc() + time::Duration::seconds(62))
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap();
+    let o: orderboard_model::Order = a
+        .create_json(json!({"channel": "pickup", "due_at": due,
+                            "items": [{"name": "Steak", "qty": 1, "station": "grill"}]}))
+        .await;
+    let (_, created): (u64, orderboard_model::OrderEvent) = on_b.expect("order").await;
+    assert_eq!(created.order.id, o.id);
+    let (_, fired): (u64, orderboard_model::OrderEvent) = on_b.expect("order").await;
+    assert_eq!(
+        (fired.order.id, fired.order.stage),
+        (o.id, orderboard_model::Stage::Received)
+    );
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    let now: orderboard_model::Order = b
+        .http
+        .get(b.url(&format!("/api/orders/{}", o.id)))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(now.version, 2, "fired once: {:?}", now.history);
+    b.stop().await;
+    a.stop().await;
+}

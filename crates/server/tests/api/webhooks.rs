@@ -773,3 +773,56 @@ async fn retention_never_prunes_what_an_enabled_endpoint_has_not_taken() {
     assert_eq!(oldest(&s).await, first_wanted + 9);
     s.stop().await;
 }
+
+/// Item bumps: `order.item_done` for a bump as done, `order.stage_changed`
+/// for a bump that moved the order (to an endpoint that does not want
+/// item_done), nothing for an item marked not done again, nor for a
+/// settings change.
+#[tokio::test]
+async fn item_bumps_are_sent_as_item_done_and_moves_as_stage_changed() {
+    let s = TestServer::start_with_settings(quick(Duration::from_secs(60), Duration::from_secs(5)))
+        .await;
+    let items = Receiver::start(Mode::Take, Duration::ZERO).await;
+    let stages = Receiver::start(Mode::Take, Duration::ZERO).await;
+    let a = register(&s, &items.url, &["order.item_done"]).await;
+    items.trust(&a.secret);
+    let b = register(&s, &stages.url, &["order.stage_changed"]).await;
+    stages.trust(&b.secret);
+
+    let o = s.create(None, Channel::Pickup).await;
+    let bump = |index: u16, done: bool| {
+        let url = s.url(&format!("/api/orders/{}/items/{index}", o.id));
+        let http = s.http.clone();
+        async move {
+            let res = http
+                .post(url)
+                .json(&serde_json::json!({ "done": done }))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 200);
+        }
+    };
+    bump(0, true).await; // received -> preparing
+    bump(0, false).await; // nothing to send
+    let res = s
+        .http
+        .put(s.url("/api/settings"))
+        .json(&orderboard_model::Settings::default())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    bump(0, true).await; // no move
+    bump(1, true).await; // preparing -> ready
+    until("the item messages", || items.taken().len() == 3).await;
+    until("the stage messages", || stages.taken().len() == 2).await;
+    let types =
+        |r: &Receiver| -> Vec<String> { r.taken().into_iter().map(|m| m.event_type).collect() };
+    assert_eq!(types(&items), ["order.item_done"; 3]);
+    assert_eq!(types(&stages), ["order.stage_changed"; 2]);
+    let item_seqs: Vec<u64> = items.taken().iter().map(|m| m.seq).collect();
+    let stage_seqs: Vec<u64> = stages.taken().iter().map(|m| m.seq).collect();
+    assert_eq!((stage_seqs[0], stage_seqs[1]), (item_seqs[0], item_seqs[2]));
+    s.stop().await;
+}

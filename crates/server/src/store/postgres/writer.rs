@@ -245,7 +245,10 @@ impl Batch {
         let (order, change) = changes::new_order(new, number as u32, at);
         let board = self.on_board(tx, &order, &change).await?;
         let fire_at = match order.due_at {
-            Some(_) => crate::scheduled::fire_time_of(&order, self.settings(tx).await?),
+            Some(_) => {
+                let settings = self.settings(tx).await?.clone();
+                crate::scheduled::fire_time(Conn::Postgres(&mut *tx), &order, &settings).await?
+            }
             None => None,
         };
         let seq = self.next + 1;

@@ -332,7 +332,10 @@ async fn create(
     let (order, change) = changes::new_order(new, number, at);
     let board = pending.on_board(&mut *tx, &order, &change).await?;
     let fire_at = match order.due_at {
-        Some(_) => crate::scheduled::fire_time_of(&order, pending.settings(&mut *tx).await?),
+        Some(_) => {
+            let settings = pending.settings(&mut *tx).await?.clone();
+            crate::scheduled::fire_time(Conn::Sqlite(&mut *tx), &order, &settings).await?
+        }
         None => None,
     };
     writes::insert_order(&mut w, &order, fire_at);
