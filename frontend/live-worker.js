@@ -43,7 +43,7 @@
 
 "use strict";
 
-const EVENT_NAMES = ["snapshot", "order", "reset", "queue"];
+const EVENT_NAMES = ["snapshot", "order", "reset", "queue", "settings"];
 // Past this many changes after its snapshot, the hub fetches a fresh one, so
 // what it keeps for late pages stays small.
 const MAX_KEPT_CHANGES = 512;

@@ -32,10 +32,14 @@ pub fn App() -> impl IntoView {
 #[cfg(feature = "staff")]
 fn staff_page(page: Page) -> AnyView {
     use crate::components::staff_sign_in::StaffSignIn;
-    use crate::pages::{dispatcher::DispatcherPage, reports::ReportsPage, workshop::WorkshopPage};
+    use crate::pages::{
+        dispatcher::DispatcherPage, reports::ReportsPage, station::StationPage,
+        workshop::WorkshopPage,
+    };
     match page {
         Page::Workshop => view! { <WorkshopPage/> }.into_any(),
         Page::Reports => view! { <ReportsPage/><StaffSignIn/> }.into_any(),
+        Page::Station(id) => view! { <StationPage id=id/><StaffSignIn/> }.into_any(),
         _ => view! { <DispatcherPage/><StaffSignIn/> }.into_any(),
     }
 }

@@ -237,6 +237,8 @@ mod tests {
             ("since", Arg::Str("12:00 UTC")),
             ("why", Arg::Str("cannot connect")),
             ("names", Arg::Str("Grill")),
+            ("station", Arg::Str("Grill")),
+            ("table", Arg::Str("12")),
         ];
         for locale in Locale::ALL {
             for id in message_ids(locale) {

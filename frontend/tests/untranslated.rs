@@ -33,6 +33,8 @@ const ALLOWED: &[&str] = &[
     "ArrowDown",
     "ArrowLeft",
     "ArrowRight",
+    "Backspace",
+    "U",
 ];
 
 /// Source that is not UI: test fixtures (`#[cfg(test)] mod fixtures`).
@@ -53,6 +55,7 @@ const NOT_YET_TRANSLATED: &[&str] = &[
     "state/comparison_form.rs",
     "state/demo_form.rs",
     "state/drill_view.rs",
+    "state/kitchen_form.rs",
     "state/new_order_form.rs",
     "state/report_summary.rs",
     "state/reports_view.rs",

@@ -12,6 +12,8 @@ pub enum Page {
     Workshop,
     /// Prep-time reports, and the search of finished orders.
     Reports,
+    /// A kitchen station's screen (`/station/{id}`): its items of active orders.
+    Station(String),
     NotFound,
 }
 
@@ -31,12 +33,20 @@ pub fn page_for_path(path: &str) -> Page {
         "/board" => Page::Board,
         "/workshop" => Page::Workshop,
         "/reports" => Page::Reports,
-        _ => match path.strip_prefix("/track/") {
-            Some(token) if !token.is_empty() && !token.contains('/') => {
-                Page::Track(token.to_string())
+        _ => {
+            let tail = |prefix: &str| {
+                path.strip_prefix(prefix)
+                    .filter(|t| !t.is_empty() && !t.contains('/'))
+                    .map(str::to_string)
+            };
+            if let Some(token) = tail("/track/") {
+                Page::Track(token)
+            } else if let Some(id) = tail("/station/") {
+                Page::Station(id)
+            } else {
+                Page::NotFound
             }
-            _ => Page::NotFound,
-        },
+        }
     }
 }
 
@@ -56,6 +66,16 @@ mod tests {
         assert_eq!(page_for_path("/track/"), Page::NotFound);
         assert_eq!(page_for_path("/track/a/b"), Page::NotFound);
         assert_eq!(page_for_path("/nope"), Page::NotFound);
+        assert_eq!(
+            page_for_path("/station/grill"),
+            Page::Station("grill".into())
+        );
+        assert_eq!(
+            page_for_path("/station/grill/"),
+            Page::Station("grill".into())
+        );
+        assert_eq!(page_for_path("/station/"), Page::NotFound);
+        assert_eq!(page_for_path("/station/a/b"), Page::NotFound);
     }
 
     #[test]
@@ -67,5 +87,6 @@ mod tests {
         assert!(!page_for_path("/index.html").is_for_customers());
         assert!(!page_for_path("/workshop").is_for_customers());
         assert!(!page_for_path("/reports").is_for_customers());
+        assert!(!page_for_path("/station/grill").is_for_customers());
     }
 }

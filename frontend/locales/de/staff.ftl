@@ -9,6 +9,8 @@ action-delivered = Geliefert
 action-recall-to = Zurückholen: { $stage }
 action-back-to = Zurück zu { $stage }
 action-cancel = Stornieren
+action-fire-now = Jetzt starten
+action-served = Serviert
 
 ## The staff settings
 settings-language = Sprache der Personalansichten
@@ -217,3 +219,53 @@ printers-error-stations = Eine Stations-ID hat 1 bis 40 Zeichen; höchstens 20 S
 card-reprint = Nachdruck
 card-reprint-label = Bestellung { $number } nachdrucken
 card-reprint-title = Die Küchenbons dieser Bestellung noch einmal drucken
+
+# The kitchen: the new-order form's item details, the pass, shared settings.
+form-details-n = Details zu Position { $n }
+form-modifiers = Extras: ohne Zwiebeln, extra Käse
+form-modifiers-n = Extras zu Position { $n }
+form-item-note = Hinweis für die Küche
+form-item-note-n = Küchenhinweis zu Position { $n }
+form-station-n = Station für Position { $n }
+form-station-from-menu = Station laut Speisekarte
+form-table = Tisch
+form-due = Fällig
+form-due-hint = (optional: vorbestellt, bis zu 7 Tage im Voraus)
+card-table = Tisch
+card-item-done = fertig
+card-item-todo = offen
+card-waiting-on = Wartet auf:
+card-due = Fällig
+settings-shared = Gilt für alle Bildschirme: eine Änderung wirkt sofort an jedem Pass, jeder Station und jeder Anzeige.
+settings-stations = Stationen
+settings-stations-help = Eine pro Zeile: ID | Name | #Farbe | Zubereitungsminuten (optional)
+settings-stations-example = grill | Grill | #ef4444 | 12
+settings-stations-screens = Jede Station hat einen eigenen Bildschirm unter /station/ gefolgt von ihrer ID.
+settings-menu = Speisekarte
+settings-menu-help = Ein Gericht pro Zeile: Name | Kategorie | Station (optional)
+settings-menu-example = Burger | Hauptgerichte | grill
+settings-kitchen = Küche
+settings-auto-ready = Automatisch fertig, wenn die letzte Position erledigt ist
+settings-dine-in-board = Bestellungen im Restaurant auf der Anzeige zeigen
+settings-board-minutes = Die Anzeige behält eine fertige Bestellung (Minuten, 0 = bis zur Abholung; ?ready_minutes= an einer Anzeige hat Vorrang)
+settings-board-minutes-error = Die Haltezeit der Anzeige muss eine ganze Zahl von Minuten sein (0 behält Bestellungen bis zur Abholung)
+settings-sounds = Ton bei neuer Bestellung (Anzeige: wenn eine fertig ist)
+settings-sound-dispatcher = Pass
+settings-sound-stations = Stationen
+settings-sound-board = Anzeige
+
+# Station screens.
+station-title = { $station } · Station · Orderboard
+station-table = Tisch { $table }
+station-undo = Rückgängig (U)
+station-sound-on = Ton einschalten
+station-dispatcher = Pass
+station-items = Zu machen
+station-dismiss = Schließen
+station-unknown = Keine Station mit dieser ID in den Einstellungen.
+station-loading = Bestellungen werden geladen…
+station-nothing = Nichts zu tun
+station-all-day = Gesamt offen
+station-keys = Tasten
+station-key-bump = Position an dieser Stelle erledigen
+station-key-undo = Letzte Erledigung zurücknehmen

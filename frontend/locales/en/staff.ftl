@@ -9,6 +9,8 @@ action-delivered = Delivered
 action-recall-to = Recall to { $stage }
 action-back-to = Back to { $stage }
 action-cancel = Cancel
+action-fire-now = Fire now
+action-served = Served
 
 ## The staff settings
 settings-language = Language of the staff screens
@@ -217,3 +219,53 @@ printers-error-stations = A station id is 1 to 40 characters; at most 20 station
 card-reprint = Reprint
 card-reprint-label = Reprint order { $number }
 card-reprint-title = Print this order's kitchen tickets again
+
+# The kitchen: the new-order form's item details, the pass, shared settings.
+form-details-n = Details of item { $n }
+form-modifiers = Modifiers: no onions, extra cheese
+form-modifiers-n = Modifiers of item { $n }
+form-item-note = Note for the kitchen
+form-item-note-n = Kitchen note of item { $n }
+form-station-n = Station of item { $n }
+form-station-from-menu = Station from the menu
+form-table = Table
+form-due = Due
+form-due-hint = (optional: a scheduled order, up to 7 days ahead)
+card-table = Table
+card-item-done = done
+card-item-todo = to make
+card-waiting-on = Waiting on:
+card-due = Due
+settings-shared = Shared by every screen: a change applies at once on every dispatcher, station and board.
+settings-stations = Stations
+settings-stations-help = One per line: id | name | #colour | prep minutes (optional)
+settings-stations-example = grill | Grill | #ef4444 | 12
+settings-stations-screens = Each station has its own screen at /station/ followed by the station's id.
+settings-menu = Menu
+settings-menu-help = One dish per line: name | category | station (optional)
+settings-menu-example = Burger | Mains | grill
+settings-kitchen = Kitchen
+settings-auto-ready = Ready by itself when the last item is bumped
+settings-dine-in-board = Show dine-in orders on the board
+settings-board-minutes = Board keeps a ready order (minutes, 0 = until collected; ?ready_minutes= on a board overrides)
+settings-board-minutes-error = The board's ready timeout must be a whole number of minutes (0 keeps orders until collected)
+settings-sounds = Sound when an order arrives (board: when one is ready)
+settings-sound-dispatcher = Dispatcher
+settings-sound-stations = Stations
+settings-sound-board = Board
+
+# Station screens.
+station-title = { $station } · Station · Orderboard
+station-table = Table { $table }
+station-undo = Undo (U)
+station-sound-on = Turn sound on
+station-dispatcher = Dispatcher
+station-items = Items to make
+station-dismiss = Dismiss
+station-unknown = No station with this id in the settings.
+station-loading = Loading orders…
+station-nothing = Nothing to make
+station-all-day = All day
+station-keys = Keys
+station-key-bump = Bump the item at that position
+station-key-undo = Undo the last bump

@@ -9,6 +9,8 @@ action-delivered = Entregado
 action-recall-to = Recuperar a { $stage }
 action-back-to = Volver a { $stage }
 action-cancel = Cancelar
+action-fire-now = Empezar ya
+action-served = Servido
 
 ## The staff settings
 settings-language = Idioma de las pantallas del personal
@@ -217,3 +219,53 @@ printers-error-stations = Un id de estación tiene de 1 a 40 caracteres; como mu
 card-reprint = Reimprimir
 card-reprint-label = Reimprimir el pedido { $number }
 card-reprint-title = Imprimir de nuevo los tiques de cocina de este pedido
+
+# The kitchen: the new-order form's item details, the pass, shared settings.
+form-details-n = Detalles del artículo { $n }
+form-modifiers = Cambios: sin cebolla, extra de queso
+form-modifiers-n = Cambios del artículo { $n }
+form-item-note = Nota para la cocina
+form-item-note-n = Nota de cocina del artículo { $n }
+form-station-n = Estación del artículo { $n }
+form-station-from-menu = Estación según la carta
+form-table = Mesa
+form-due = Para
+form-due-hint = (opcional: un pedido programado, hasta 7 días antes)
+card-table = Mesa
+card-item-done = hecho
+card-item-todo = por hacer
+card-waiting-on = Esperando a:
+card-due = Para
+settings-shared = Compartido por todas las pantallas: un cambio se aplica al momento en cada pase, estación y tablero.
+settings-stations = Estaciones
+settings-stations-help = Una por línea: id | nombre | #color | minutos de preparación (opcional)
+settings-stations-example = grill | Parrilla | #ef4444 | 12
+settings-stations-screens = Cada estación tiene su propia pantalla en /station/ seguido de su id.
+settings-menu = Carta
+settings-menu-help = Un plato por línea: nombre | categoría | estación (opcional)
+settings-menu-example = Hamburguesa | Principales | grill
+settings-kitchen = Cocina
+settings-auto-ready = Listo solo cuando se marca el último artículo
+settings-dine-in-board = Mostrar los pedidos en sala en el tablero
+settings-board-minutes = El tablero mantiene un pedido listo (minutos, 0 = hasta que se recoja; ?ready_minutes= en un tablero tiene prioridad)
+settings-board-minutes-error = El tiempo del tablero debe ser un número entero de minutos (0 mantiene los pedidos hasta que se recojan)
+settings-sounds = Sonido al llegar un pedido (tablero: cuando uno está listo)
+settings-sound-dispatcher = Pase
+settings-sound-stations = Estaciones
+settings-sound-board = Tablero
+
+# Station screens.
+station-title = { $station } · Estación · Orderboard
+station-table = Mesa { $table }
+station-undo = Deshacer (U)
+station-sound-on = Activar sonido
+station-dispatcher = Pase
+station-items = Por hacer
+station-dismiss = Cerrar
+station-unknown = No hay ninguna estación con este id en los ajustes.
+station-loading = Cargando pedidos…
+station-nothing = Nada que hacer
+station-all-day = Total pendiente
+station-keys = Teclas
+station-key-bump = Marcar el artículo en esa posición
+station-key-undo = Deshacer la última marca

@@ -107,14 +107,37 @@ pub fn OrderCard(
             <div class="card-who">
                 <span class="card-customer">{order.customer.clone().unwrap_or_default()}</span>
                 <span class=format!("chip chip-{}", order.channel.as_str())>{channel_label(l, order.channel)}</span>
+                {order.table.clone().map(|table| view! { <span class="chip chip-table" data-testid="card-table">{t("card-table")}" "{table}</span> })}
             </div>
             <ul class="card-items">
                 {order
                     .items
                     .iter()
-                    .map(|i| view! { <li><span class="qty">{i.qty}"×"</span><span class="item-name">{i.name.clone()}</span></li> })
+                    .map(|i| {
+                        let done = i.is_done();
+                        view! {
+                            <li class=if done { "item-done" } else { "item-todo" } data-testid="card-item" data-done=done.to_string()>
+                                <span class="item-state" aria-label=t(if done { "card-item-done" } else { "card-item-todo" })>{if done { "✓" } else { "○" }}</span>
+                                <span class="qty">{i.qty}"×"</span>
+                                <span class="item-name">{i.name.clone()}</span>
+                                {(!i.modifiers.is_empty()).then(|| view! { <span class="item-modifiers">{i.modifiers.join(", ")}</span> })}
+                                {i.note.clone().map(|n| view! { <span class="item-note">{n}</span> })}
+                            </li>
+                        }
+                    })
                     .collect_view()}
             </ul>
+            {
+                let waiting = order.stations_waiting();
+                (!waiting.is_empty()).then(|| view! {
+                    <p class="card-stations" data-testid="stations-waiting">
+                        {t("card-waiting-on")}" "{waiting.join(", ")}
+                    </p>
+                })
+            }
+            {order.due_at.map(|due| view! {
+                <p class="card-due" data-testid="card-due">{t("card-due")}" "{crate::live::clock::clock_hm(orderboard_frontend::state::time_fmt::unix_ms(due))}</p>
+            })}
             {order.note.clone().map(|n| view! { <p class="card-note">{n}</p> })}
             {order.external_ref.as_ref().map(|r| view! {
                 <p class="card-ref" data-testid="external-ref" title=t("card-ref-title")>{r.to_string()}</p>

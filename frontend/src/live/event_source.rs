@@ -19,8 +19,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Event, EventSource, MessageEvent};
 
-/// The SSE event names every order stream uses.
-const ORDER_EVENT_NAMES: &[&str] = &["snapshot", "order", "reset", "queue"];
+/// The SSE event names of the order streams (`queue` on tracking streams,
+/// `settings` on the staff and board streams).
+const ORDER_EVENT_NAMES: &[&str] = &["snapshot", "order", "reset", "queue", "settings"];
 
 /// What the stream reports to its page.
 pub enum StreamSignal<'a> {

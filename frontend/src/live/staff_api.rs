@@ -238,3 +238,55 @@ pub async fn history(q: &str, page: u32) -> Result<HistoryPage, ApiFailure> {
 pub fn escape_query(text: &str) -> String {
     String::from(js_sys::encode_uri_component(text))
 }
+
+/// Marks one item of an order done (a station's bump) or not done again,
+/// stating the version the station saw.
+pub async fn bump_item(
+    id: Uuid,
+    index: usize,
+    done: bool,
+    expected_version: u64,
+) -> Result<Order, ApiFailure> {
+    let body = orderboard_model::ItemBumpRequest {
+        done,
+        expected_version: Some(expected_version),
+    };
+    call(
+        "POST",
+        &format!("/api/orders/{id}/items/{index}"),
+        Some(serde_json::to_string(&body).unwrap_or_default()),
+    )
+    .await
+}
+
+/// The kitchen's shared settings.
+pub async fn get_settings() -> Result<orderboard_model::Settings, ApiFailure> {
+    call("GET", "/api/settings", None).await
+}
+
+/// Replaces the kitchen's shared settings; every staff screen gets them on its stream.
+pub async fn put_settings(
+    settings: &orderboard_model::Settings,
+) -> Result<orderboard_model::Settings, ApiFailure> {
+    call(
+        "PUT",
+        "/api/settings",
+        Some(serde_json::to_string(settings).unwrap_or_default()),
+    )
+    .await
+}
+
+/// The menu.
+pub async fn get_menu() -> Result<orderboard_model::Menu, ApiFailure> {
+    call("GET", "/api/menu", None).await
+}
+
+/// Replaces the menu.
+pub async fn put_menu(menu: &orderboard_model::Menu) -> Result<orderboard_model::Menu, ApiFailure> {
+    call(
+        "PUT",
+        "/api/menu",
+        Some(serde_json::to_string(menu).unwrap_or_default()),
+    )
+    .await
+}

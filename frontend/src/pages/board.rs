@@ -22,7 +22,7 @@ use orderboard_frontend::state::board_settings::{ReadyMinutes, STORAGE_KEY};
 use orderboard_frontend::state::board_state::{BoardEffect, BoardState, BoardTile};
 use orderboard_frontend::state::connection::Connection;
 use orderboard_frontend::state::connection_wall::BoardConnection;
-use orderboard_frontend::state::stream_message::{parse_message, BoardMessage};
+use orderboard_frontend::state::stream_message::{parse_message, BoardMessage, StreamMessage};
 use std::time::Duration;
 
 /// Space between tiles, in CSS pixels.
@@ -38,13 +38,20 @@ pub fn BoardPage() -> impl IntoView {
     let now = ticking_clock();
     let sound_on = RwSignal::new(false);
     keep_screen_on();
-    let (ready_minutes, to_store) =
+    let (_, to_store) =
         ReadyMinutes::resolve(&location_search(), load_setting(STORAGE_KEY).as_deref());
     if let Some(value) = to_store {
         save_setting(STORAGE_KEY, &value);
     }
-    let keep_ms = ready_minutes.keep_ms();
-    let ready_shown = Memo::new(move |_| state.with(|s| s.ready_shown(now.get(), keep_ms)));
+    // This board's own choice, else the kitchen's shared setting.
+    let own_minutes = ReadyMinutes::own(&location_search(), load_setting(STORAGE_KEY).as_deref());
+    let shared = RwSignal::new(orderboard_model::BoardSettings::default());
+    let keep_ms = move || {
+        own_minutes
+            .unwrap_or(ReadyMinutes(shared.with(|s| s.ready_minutes)))
+            .keep_ms()
+    };
+    let ready_shown = Memo::new(move |_| state.with(|s| s.ready_shown(now.get(), keep_ms())));
 
     // `?connection=own` gives this page an EventSource of its own (the
     // workshop's six-connection wall frames boards with it; `live` reads
@@ -54,11 +61,25 @@ pub fn BoardPage() -> impl IntoView {
     let stream = LiveStream::open(
         "/api/board/events",
         move |_, signal| match signal {
-            StreamSignal::Message { event, data } => match parse_message(event, data) {
+            StreamSignal::Message {
+                event: "settings",
+                data,
+            } => match serde_json::from_str::<orderboard_model::BoardSettingsEvent>(data) {
+                Ok(e) => shared.set(e.settings),
+                Err(e) => log_warning(&format!("malformed `settings` event: {e}")),
+            },
+            StreamSignal::Message { event, data } => match parse_message::<_, _>(event, data) {
                 Ok(message) => {
+                    let message: BoardMessage = message;
+                    if let StreamMessage::Snapshot(snap) | StreamMessage::Reset(snap) = &message {
+                        shared.set(snap.settings);
+                    }
                     let mut effect = BoardEffect::default();
-                    state.update(|s| effect = s.apply(message as BoardMessage, now_ms()));
-                    if effect.chime && sound_on.get_untracked() {
+                    state.update(|s| effect = s.apply(message, now_ms()));
+                    if effect.chime
+                        && sound_on.get_untracked()
+                        && shared.with_untracked(|s| s.sound)
+                    {
                         chime::play();
                     }
                 }

@@ -27,7 +27,8 @@ use orderboard_frontend::state::printers::{self, offline_notice};
 use orderboard_frontend::state::selection::{move_selection, shortcut_for, Shortcut, SHORTCUTS};
 use orderboard_frontend::state::settings::{AgeThresholds, STORAGE_KEY};
 use orderboard_frontend::state::staff_state::{StaffState, COLUMNS};
-use orderboard_frontend::state::stream_message::{parse_message, StaffMessage};
+use orderboard_frontend::state::station_view::is_arrival;
+use orderboard_frontend::state::stream_message::{parse_staff, StaffUpdate, StreamMessage};
 use orderboard_frontend::state::time_fmt::unix_ms;
 use orderboard_model::{ChangeKind, Order, Stage, Transition};
 use std::collections::HashSet;
@@ -85,8 +86,23 @@ pub fn DispatcherPage() -> impl IntoView {
     let stream = LiveStream::open(
         "/api/events",
         move |_, signal| match signal {
-            StreamSignal::Message { event, data } => match parse_message(event, data) {
-                Ok(message) => state.update(|s| s.apply(message as StaffMessage)),
+            StreamSignal::Message { event, data } => match parse_staff(event, data) {
+                Ok(update) => {
+                    let arrival = match &update {
+                        StaffUpdate::Stream(m) => match m.as_ref() {
+                            StreamMessage::Order(e) => {
+                                state.with_untracked(|s| s.synced && e.seq > s.last_seq)
+                                    && is_arrival(e, None)
+                            }
+                            _ => false,
+                        },
+                        _ => false,
+                    };
+                    state.update(|s| s.apply_update(update));
+                    if arrival && state.with_untracked(|s| s.settings.sounds.dispatcher) {
+                        crate::live::chime::play();
+                    }
+                }
                 Err(e) => log_warning(&e),
             },
             StreamSignal::Opened => connection.update(|c| *c = c.opened()),
@@ -95,6 +111,14 @@ pub fn DispatcherPage() -> impl IntoView {
         |stream| stream.reconnect_after_backoff(),
     );
     StoredValue::new_local(stream);
+    // The ageing thresholds are the kitchen's shared settings.
+    Effect::new(move |_| {
+        let shared =
+            state.with(|s| orderboard_frontend::state::station_view::thresholds(&s.settings));
+        if state.with_untracked(|s| s.synced) {
+            thresholds.set(shared);
+        }
+    });
 
     // Sends a stage change with the version this screen saw.
     let send_change = move |id: Uuid, to: Stage| {
@@ -207,6 +231,8 @@ pub fn DispatcherPage() -> impl IntoView {
     };
 
     let key_handle = window_event_listener(leptos::ev::keydown, move |ev| {
+        // Browsers let a page sound only after a key press or a tap.
+        crate::live::chime::unlock();
         let in_field = ev
             .target()
             .and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok())
@@ -470,7 +496,7 @@ pub fn DispatcherPage() -> impl IntoView {
                     .map(|order| view! { <TrackingDialog order=order on_close=Callback::new(move |_| tracking_for.set(None))/> })
             }}
             <Show when=move || settings_open.get()>
-                <SettingsPanel thresholds=thresholds on_close=Callback::new(move |_| settings_open.set(false))/>
+                <SettingsPanel on_close=Callback::new(move |_| settings_open.set(false))/>
             </Show>
             <Show when=move || help_open.get()>
                 <div class="overlay" on:click=move |_| help_open.set(false)>

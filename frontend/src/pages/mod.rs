@@ -7,6 +7,8 @@ pub mod dispatcher;
 pub mod not_found;
 #[cfg(feature = "staff")]
 pub mod reports;
+#[cfg(feature = "staff")]
+pub mod station;
 pub mod track;
 #[cfg(feature = "staff")]
 pub mod workshop;

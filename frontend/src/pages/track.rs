@@ -182,7 +182,13 @@ pub fn TrackPage(token: String) -> impl IntoView {
                         {order
                             .items
                             .iter()
-                            .map(|i| view! { <li><span class="qty">{i.qty}"×"</span><span>{i.name.clone()}</span></li> })
+                            .map(|i| view! {
+                                <li>
+                                    <span class="qty">{i.qty}"×"</span>
+                                    <span>{i.name.clone()}</span>
+                                    {(!i.modifiers.is_empty()).then(|| view! { <span class="track-modifiers" data-testid="track-modifiers">{i.modifiers.join(", ")}</span> })}
+                                </li>
+                            })
                             .collect_view()}
                     </ul>
                 </section>

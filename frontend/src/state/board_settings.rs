@@ -1,10 +1,10 @@
 //! The board's own setting: how long a ready order that nobody collects
 //! stays on the board (it stays on the dispatcher until someone moves it).
 //!
-//! A board is a TV without a keyboard, and Orderboard has no settings store
-//! shared between screens, so the board reads its setting from its address
-//! (`/board?ready_minutes=20`; `0` keeps ready orders until collected) and
-//! remembers it in its own browser; without either, 15 minutes.
+//! The kitchen's shared settings give the default (`board_ready_minutes`,
+//! sent to boards on their stream); a board given its own in its address
+//! (`/board?ready_minutes=20`; `0` keeps ready orders until collected)
+//! uses that instead and remembers it in its own browser.
 
 /// The local-storage key of the board's setting.
 pub const STORAGE_KEY: &str = "orderboard.board.ready-minutes";
@@ -44,6 +44,18 @@ impl ReadyMinutes {
         }
     }
 
+    /// This board's own choice, if it has one: its address, else what it
+    /// remembered from an earlier address. Without one the kitchen's shared
+    /// setting applies.
+    pub fn own(search: &str, stored: Option<&str>) -> Option<Self> {
+        let given = search
+            .trim_start_matches('?')
+            .split('&')
+            .find_map(|pair| pair.strip_prefix("ready_minutes="))
+            .and_then(Self::parse);
+        given.or_else(|| stored.and_then(Self::parse))
+    }
+
     /// How long in milliseconds, or `None` to keep ready orders until collected.
     pub fn keep_ms(self) -> Option<i64> {
         (self.0 > 0).then_some(i64::from(self.0) * 60_000)
@@ -53,6 +65,16 @@ impl ReadyMinutes {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn without_an_own_choice_the_shared_setting_applies() {
+        assert_eq!(ReadyMinutes::own("", None), None);
+        assert_eq!(
+            ReadyMinutes::own("?ready_minutes=3", Some("5")),
+            Some(ReadyMinutes(3))
+        );
+        assert_eq!(ReadyMinutes::own("?x=1", Some("5")), Some(ReadyMinutes(5)));
+    }
 
     #[test]
     fn the_address_wins_and_is_remembered() {

@@ -13,6 +13,8 @@ pub fn transition_label(locale: Locale, t: Transition, from: Stage) -> String {
     let to = || stage_label(locale, t.to);
     match t.kind {
         ChangeKind::Advance => match t.to {
+            _ if from == Stage::Scheduled => tr(locale, "action-fire-now"),
+            Stage::Served => tr(locale, "action-served"),
             Stage::Preparing => tr(locale, "action-start-preparing"),
             Stage::Ready => tr(locale, "action-mark-ready"),
             Stage::Collected => tr(locale, "action-collected"),
@@ -69,6 +71,24 @@ pub fn stage_class(s: Stage) -> &'static str {
 mod tests {
     use super::*;
     use orderboard_model::StageMachine;
+
+    #[test]
+    fn a_scheduled_order_fires_now() {
+        let m = StageMachine::for_new(Channel::DineIn, true);
+        let fire = m
+            .transitions()
+            .into_iter()
+            .find(|t| t.kind == ChangeKind::Advance)
+            .unwrap();
+        assert_eq!(
+            transition_label(Locale::En, fire, Stage::Scheduled),
+            "Fire now"
+        );
+        assert_eq!(
+            transition_label(Locale::De, fire, Stage::Scheduled),
+            "Jetzt starten"
+        );
+    }
 
     #[test]
     fn names_every_button_the_machine_offers() {

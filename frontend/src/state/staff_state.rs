@@ -5,15 +5,16 @@
 //! matching stream event. Versions decide which copy of an order is newer, and
 //! sequence numbers let replayed events after a reconnect be skipped.
 
-use crate::state::stream_message::{StaffMessage, StreamMessage};
-use orderboard_model::{Order, OrderEvent, StaffSnapshot, Stage};
+use crate::state::stream_message::{StaffMessage, StaffUpdate, StreamMessage};
+use orderboard_model::{Order, OrderEvent, Settings, SettingsEvent, StaffSnapshot, Stage};
 use uuid::Uuid;
 
 /// How many finished orders the dispatcher keeps at hand for a recall.
 pub const RECENTLY_FINISHED_CAP: usize = 12;
 
 /// The dispatcher's columns, left to right.
-pub const COLUMNS: [Stage; 4] = [
+pub const COLUMNS: [Stage; 5] = [
+    Stage::Scheduled,
     Stage::Received,
     Stage::Preparing,
     Stage::Ready,
@@ -30,6 +31,8 @@ pub struct StaffState {
     pub last_seq: u64,
     /// Whether a snapshot has arrived yet.
     pub synced: bool,
+    /// The kitchen's shared settings, as the stream last sent them.
+    pub settings: Settings,
 }
 
 impl StaffState {
@@ -42,7 +45,25 @@ impl StaffState {
         }
     }
 
+    /// Applies any staff stream message, the kitchen's settings included.
+    pub fn apply_update(&mut self, update: StaffUpdate) {
+        match update {
+            StaffUpdate::Stream(m) => self.apply(*m),
+            StaffUpdate::Settings(e) => self.apply_settings(e),
+        }
+    }
+
+    /// Takes new settings, unless the state already holds a later event.
+    pub fn apply_settings(&mut self, event: SettingsEvent) {
+        if self.synced && event.seq <= self.last_seq {
+            return;
+        }
+        self.last_seq = self.last_seq.max(event.seq);
+        self.settings = event.settings;
+    }
+
     fn replace(&mut self, snapshot: StaffSnapshot) {
+        self.settings = snapshot.settings;
         self.orders = snapshot.orders;
         sort_active(&mut self.orders);
         self.recently_finished = snapshot.recently_finished;
@@ -140,6 +161,34 @@ mod tests {
     }
 
     #[test]
+    fn settings_come_with_the_snapshot_and_then_as_events() {
+        let mut s = StaffState::default();
+        let mut snap = StaffSnapshot {
+            as_of: 4,
+            orders: vec![],
+            recently_finished: vec![],
+            settings: Default::default(),
+        };
+        snap.settings.ageing_warn_secs = 30;
+        s.apply(StreamMessage::Snapshot(snap));
+        assert_eq!(s.settings.ageing_warn_secs, 30);
+        let later = |seq, warn| {
+            StaffUpdate::Settings(SettingsEvent {
+                seq,
+                settings: Settings {
+                    ageing_warn_secs: warn,
+                    ..Default::default()
+                },
+            })
+        };
+        s.apply_update(later(5, 90));
+        assert_eq!((s.settings.ageing_warn_secs, s.last_seq), (90, 5));
+        // A replay after a reconnect changes nothing.
+        s.apply_update(later(4, 45));
+        assert_eq!(s.settings.ageing_warn_secs, 90);
+    }
+
+    #[test]
     fn snapshot_fills_columns_oldest_first() {
         let mut s = StaffState::default();
         let late = order(3);
@@ -159,7 +208,7 @@ mod tests {
             vec![2, 3]
         );
         assert_eq!(s.column(Stage::Preparing), vec![early]);
-        assert_eq!(s.column_ids()[0], vec![order(2).id, late.id]);
+        assert_eq!(s.column_ids()[1], vec![order(2).id, late.id]);
     }
 
     #[test]
@@ -267,6 +316,6 @@ mod tests {
         );
         s.apply(snapshot(1, vec![out.clone()], vec![]));
         assert_eq!(s.column(Stage::OutForDelivery), vec![out]);
-        assert_eq!(s.column_ids()[3].len(), 1);
+        assert_eq!(s.column_ids()[4].len(), 1);
     }
 }

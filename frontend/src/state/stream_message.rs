@@ -6,8 +6,8 @@
 //! queue, which carries no id.
 
 use orderboard_model::{
-    BoardEvent, BoardSnapshot, OrderEvent, StaffSnapshot, StreamEventName, TrackEvent, TrackQueue,
-    TrackSnapshot,
+    BoardEvent, BoardSnapshot, OrderEvent, SettingsEvent, StaffSnapshot, StreamEventName,
+    TrackEvent, TrackQueue, TrackSnapshot,
 };
 use serde::de::DeserializeOwned;
 
@@ -27,6 +27,24 @@ pub enum StreamMessage<S, E> {
 pub type StaffMessage = StreamMessage<StaffSnapshot, OrderEvent>;
 pub type BoardMessage = StreamMessage<BoardSnapshot, BoardEvent>;
 pub type TrackMessage = StreamMessage<TrackSnapshot, TrackEvent>;
+
+/// One message of the staff stream: the orders' messages, or the kitchen's
+/// new settings.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StaffUpdate {
+    Stream(Box<StaffMessage>),
+    Settings(SettingsEvent),
+}
+
+/// Parses a staff stream event, `settings` included.
+pub fn parse_staff(event: &str, data: &str) -> Result<StaffUpdate, String> {
+    if StreamEventName::parse(event) == Some(StreamEventName::Settings) {
+        return serde_json::from_str(data)
+            .map(StaffUpdate::Settings)
+            .map_err(|e| format!("malformed `{event}` event: {e}"));
+    }
+    parse_message(event, data).map(|m| StaffUpdate::Stream(Box::new(m)))
+}
 
 /// Parses an event; unknown names and malformed JSON are errors worth logging.
 pub fn parse_message<S: DeserializeOwned, E: DeserializeOwned>(
@@ -72,6 +90,27 @@ mod tests {
         assert!(matches!(m, StreamMessage::Order(e) if e.seq == 5));
         let m: TrackMessage = parse_message("queue", r#"{"queue":null}"#).unwrap();
         assert_eq!(m, StreamMessage::Queue(TrackQueue { queue: None }));
+    }
+
+    #[test]
+    fn the_staff_stream_carries_settings() {
+        let ev = SettingsEvent {
+            seq: 7,
+            settings: orderboard_model::Settings {
+                ageing_warn_secs: 60,
+                ..Default::default()
+            },
+        };
+        let m = parse_staff("settings", &serde_json::to_string(&ev).unwrap()).unwrap();
+        assert_eq!(m, StaffUpdate::Settings(ev));
+        let ev = serde_json::to_string(&created_event(5, order(2))).unwrap();
+        assert!(matches!(
+            parse_staff("order", &ev).unwrap(),
+            StaffUpdate::Stream(m) if matches!(*m, StreamMessage::Order(_))
+        ));
+        assert!(parse_staff("settings", "{")
+            .unwrap_err()
+            .contains("malformed"));
     }
 
     #[test]

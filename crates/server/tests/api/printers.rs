@@ -794,6 +794,31 @@ async fn two_nodes_print_each_ticket_once_in_order() {
 #[tokio::test]
 async fn each_printer_prints_its_stations_items_with_modifiers_notes_and_the_table() {
     let s = TestServer::start_with_settings(quick()).await;
+    // Items name their station explicitly: the stations must exist.
+    let stations = serde_json::json!({
+        "stations": [
+            {"id": "grill", "name": "Grill", "colour": "#ef4444"},
+            {"id": "bar", "name": "Bar", "colour": "#3b82f6"},
+        ],
+    });
+    let mut settings: serde_json::Value = s
+        .http
+        .get(s.url("/api/settings"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    settings["stations"] = stations["stations"].clone();
+    let res = s
+        .http
+        .put(s.url("/api/settings"))
+        .json(&settings)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200, "{:?}", res.text().await);
     let grill = FakePrinter::start(Mode::Print).await;
     let bar = FakePrinter::start(Mode::Print).await;
     let pass = FakePrinter::start(Mode::Print).await;
