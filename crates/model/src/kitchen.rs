@@ -5,13 +5,12 @@
 //! sent to every staff screen when they change; the board gets its part
 //! ([`BoardSettings`]).
 
+pub use crate::order::{check_station_id, MAX_STATION_ID_CHARS};
 use crate::order::{invalid, Item, Order, ValidationError, MAX_ITEM_NAME_CHARS};
 use serde::{Deserialize, Serialize};
 
 /// The most stations a kitchen may have.
 pub const MAX_STATIONS: usize = 20;
-/// The longest station id.
-pub const MAX_STATION_ID_CHARS: usize = 32;
 /// The longest station name, or menu category.
 pub const MAX_NAME_CHARS: usize = 40;
 /// The most items a menu may have.
@@ -94,18 +93,6 @@ impl Default for Settings {
             board_ready_minutes: 15,
         }
     }
-}
-
-/// Checks a station id: 1 to 32 of `a-z`, `0-9`, `-`.
-pub fn check_station_id(field: &str, id: &str) -> Result<(), ValidationError> {
-    let ok = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-';
-    if id.is_empty() || id.len() > MAX_STATION_ID_CHARS || !id.chars().all(ok) {
-        return Err(invalid(
-            field,
-            format!("must be 1 to {MAX_STATION_ID_CHARS} of a-z, 0-9 and '-'"),
-        ));
-    }
-    Ok(())
 }
 
 /// Checks a short name: 1 to `max` characters, not blank, no control characters.

@@ -443,11 +443,26 @@ impl NewOrder {
                 check_text(&format!("items[{i}].note"), n, MAX_ITEM_NOTE_CHARS, false)?;
             }
             if let Some(s) = &item.station {
-                crate::kitchen::check_station_id(&format!("items[{i}].station"), s)?;
+                check_station_id(&format!("items[{i}].station"), s)?;
             }
         }
         Ok(())
     }
+}
+
+/// The longest station id.
+pub const MAX_STATION_ID_CHARS: usize = 32;
+
+/// Checks a station id: 1 to 32 of `a-z`, `0-9`, `-`.
+pub fn check_station_id(field: &str, id: &str) -> Result<(), ValidationError> {
+    let ok = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-';
+    if id.is_empty() || id.len() > MAX_STATION_ID_CHARS || !id.chars().all(ok) {
+        return Err(invalid(
+            field,
+            format!("must be 1 to {MAX_STATION_ID_CHARS} of a-z, 0-9 and '-'"),
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -17,8 +17,6 @@ pub const MAX_PRINTER_NAME_CHARS: usize = 40;
 pub const MAX_PRINTERS: usize = 20;
 /// The most stations one printer can print for.
 pub const MAX_PRINTER_STATIONS: usize = 20;
-/// The longest station id.
-pub const MAX_STATION_ID_CHARS: usize = 40;
 
 /// The body of `POST /api/printers`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -134,15 +132,9 @@ impl NewPrinter {
         self.address = PrinterAddress::parse(&self.address)
             .map_err(|m| crate::order::invalid("address", m))?
             .to_string();
-        for s in &mut self.stations {
+        for (i, s) in self.stations.iter_mut().enumerate() {
             *s = s.trim().to_string();
-            let chars = s.chars().count();
-            if chars == 0 || chars > MAX_STATION_ID_CHARS || s.chars().any(char::is_control) {
-                return Err(crate::order::invalid(
-                    "stations",
-                    format!("a station id is 1 to {MAX_STATION_ID_CHARS} characters without control characters"),
-                ));
-            }
+            crate::order::check_station_id(&format!("stations[{i}]"), s)?;
         }
         self.stations.sort();
         self.stations.dedup();

@@ -22,6 +22,7 @@ pub mod display_numbers;
 pub mod error;
 pub mod event_log;
 pub mod finished_rows;
+pub mod fire_times;
 pub mod idempotency_rows;
 pub mod kitchen_rows;
 pub mod latest_orders;

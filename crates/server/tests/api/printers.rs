@@ -452,7 +452,7 @@ async fn bad_printers_get_a_422_and_store_nothing() {
         ),
         (
             serde_json::json!({"name": "G", "address": "127.0.0.1", "stations": [""]}),
-            "stations",
+            "stations[0]",
         ),
     ] {
         let res = s

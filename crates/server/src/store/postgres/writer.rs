@@ -247,7 +247,8 @@ impl Batch {
         let fire_at = match order.due_at {
             Some(_) => {
                 let settings = self.settings(tx).await?.clone();
-                crate::scheduled::fire_time(Conn::Postgres(&mut *tx), &order, &settings).await?
+                crate::store::fire_times::fire_time(Conn::Postgres(&mut *tx), &order, &settings)
+                    .await?
             }
             None => None,
         };

@@ -334,7 +334,7 @@ async fn create(
     let fire_at = match order.due_at {
         Some(_) => {
             let settings = pending.settings(&mut *tx).await?.clone();
-            crate::scheduled::fire_time(Conn::Sqlite(&mut *tx), &order, &settings).await?
+            crate::store::fire_times::fire_time(Conn::Sqlite(&mut *tx), &order, &settings).await?
         }
         None => None,
     };
